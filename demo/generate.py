@@ -1,0 +1,82 @@
+"""Write the demo byggesaker to demo/inbox/byggesak/: a fixed seed, so the same bytes each run."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from runner.models.byggesak import ByggesakCase
+from runner.synthetic import SCENARIOS, byggesak_case
+
+SEED = 4627
+KOMMUNENUMMER = "4627"  # Askøy, as in demo/saksrobot.toml
+INBOX = Path(__file__).resolve().parent / "inbox" / "byggesak"
+#: How many cases of each scenario: three of each, plus a few more of the common ones (48).
+EXTRA = {"unntatt_garasje": 2, "soknad_garasje_60": 2, "unntatt_tilbygg": 1, "soknad_tilbygg_40": 1}
+FIRST_DAY, LAST_DAY = date(2026, 1, 5), date(2026, 11, 20)
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def received_times(rng: random.Random, count: int) -> list[datetime]:
+    """Weekday office-hour arrival times in 2026, sorted, local time with offset."""
+    times: list[datetime] = []
+    while len(times) < count:
+        day = FIRST_DAY + timedelta(days=rng.randint(0, (LAST_DAY - FIRST_DAY).days))
+        if day.weekday() < 5:
+            minute = rng.randint(7 * 60 + 30, 16 * 60)
+            times.append(datetime.combine(day, time(minute // 60, minute % 60), OSLO))
+    return sorted(times)
+
+
+def demo_plan() -> list[tuple[str, Literal["nb", "nn"]]]:
+    """(scenario, målform) for every demo case; each scenario appears in both målformer."""
+    plan: list[tuple[str, Literal["nb", "nn"]]] = []
+    for index, scenario in enumerate(SCENARIOS):
+        for occurrence in range(3 + EXTRA.get(scenario, 0)):
+            plan.append((scenario, "nn" if (index + occurrence) % 2 == 0 else "nb"))
+    return plan
+
+
+def demo_cases(seed: int = SEED) -> list[dict[str, Any]]:
+    """The demo cases in reference order (the plan shuffled, arrival times ascending)."""
+    rng = random.Random(seed)
+    plan = demo_plan()
+    rng.shuffle(plan)
+    number = 100
+    cases = []
+    for (scenario, malform), received_at in zip(plan, received_times(rng, len(plan)), strict=True):
+        number += rng.randint(1, 9)
+        case = byggesak_case(
+            rng,
+            scenario,
+            reference=f"BS-2026-{number:06d}",
+            received_at=received_at,
+            kommunenummer=KOMMUNENUMMER,
+            malform=malform,
+        )
+        ByggesakCase.model_validate(case)  # demo data is always valid input
+        cases.append(case)
+    return cases
+
+
+def main() -> None:
+    """Replace the demo inbox's case files with freshly generated ones."""
+    INBOX.mkdir(parents=True, exist_ok=True)
+    cases = demo_cases()
+    wanted = {f"{case['reference']}.json" for case in cases}
+    for stale in INBOX.glob("BS-*.json"):
+        if stale.name not in wanted:
+            stale.unlink()
+    for case in cases:
+        text = json.dumps(case, ensure_ascii=False, indent=2) + "\n"
+        (INBOX / f"{case['reference']}.json").write_text(text, encoding="utf-8")
+    nynorsk = sum(case["malform"] == "nn" for case in cases)
+    print(f"Wrote {len(cases)} cases ({nynorsk} in nynorsk) to {INBOX}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""What every channel does: deliver a letter once under a key, and tell whether it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+
+class Delivery(StrEnum):
+    """What a channel can prove about a letter after a crash."""
+
+    delivered = "delivered"
+    not_delivered = "not_delivered"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A finalised letter ready to go: the PDF file and where it should go."""
+
+    key: str  # unique per (case, letter version): the idempotency key
+    pdf_path: Path
+    reference: str
+    recipient_email: str | None = None
+
+
+class Channel(Protocol):
+    """A way letters leave saksrobot (a folder, SMTP)."""
+
+    kind: str
+
+    def send(self, letter: Letter) -> str:
+        """Deliver the letter; return where it went. Raises ChannelError on failure."""
+        ...
+
+    def reconcile(self, key: str) -> Delivery:
+        """After a crash during send: was the letter with this key delivered?"""
+        ...

@@ -1,0 +1,190 @@
+"""One error tree for saksrobot: every message says what failed, where, and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class SaksrobotError(Exception):
+    """Base exception for every error saksrobot raises on purpose."""
+
+    #: Short machine-readable kind, used in the JSON error shape and in metrics.
+    kind: str = "error"
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if self.fix:
+            return f"{self.message} — {self.fix}"
+        return self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The one error shape used by the CLI's --json output and the web app."""
+        return {"error": self.kind, "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One problem in one field of one input (a case file, a robot file, a settings file)."""
+
+    location: str  # JSON path such as "measure.built_area_m2", or "" for the whole item
+    reason: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.location, "reason": self.reason, "fix": self.fix}
+
+    def __str__(self) -> str:
+        where = self.location or "(hele filen)"
+        text = f"{where}: {self.reason}"
+        return f"{text} ({self.fix})" if self.fix else text
+
+
+class ConfigurationError(SaksrobotError):
+    """A definition file (robot, rule set, settings, template) is wrong: the robot cannot run."""
+
+    kind = "configuration"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str | None = None,
+        problems: list[FieldProblem] | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.problems = list(problems or [])
+        super().__init__(message, fix=fix)
+
+    def __str__(self) -> str:
+        head = f"{self.file}: {self.message}" if self.file else self.message
+        lines = [head] + [f"  - {p}" for p in self.problems]
+        if self.fix:
+            lines.append(f"  How to fix: {self.fix}")
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["file"] = self.file
+        data["problems"] = [p.as_dict() for p in self.problems]
+        return data
+
+
+class SettingsError(ConfigurationError):
+    """The kommune settings file or a SAKSROBOT_* environment variable is invalid."""
+
+    kind = "settings"
+
+
+class RobotDefinitionError(ConfigurationError):
+    """A robot definition in robots/*.yaml is invalid."""
+
+    kind = "robot_definition"
+
+
+class RuleSetError(ConfigurationError):
+    """A rule set (ruleset.yaml, parameters.yaml, rules.yaml, tests) is invalid."""
+
+    kind = "rule_set"
+
+
+class TemplateError(ConfigurationError):
+    """A letter template is missing, does not compile or refers to an unknown variable."""
+
+    kind = "template"
+
+
+class BusinessError(SaksrobotError):
+    """The case itself is wrong: it is quarantined and never retried."""
+
+    kind = "business"
+
+
+class CaseValidationError(BusinessError):
+    """A raw item could not become a valid case. Carries every problem found."""
+
+    kind = "validation"
+
+    def __init__(self, source: str, problems: list[FieldProblem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(
+            f"{source}: {count} feil i innsendt sak",
+            fix="Rett feltene som er nevnt, og send saken inn på nytt (saksrobot cases retry SAK).",
+        )
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} feil i innsendt sak"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["source"] = self.source
+        data["problems"] = [p.as_dict() for p in self.problems]
+        return data
+
+
+class ApplicationError(SaksrobotError):
+    """Something outside the case failed (disk, server, lock): retried with backoff, then parked."""
+
+    kind = "application"
+
+
+class ChannelError(ApplicationError):
+    """A letter could not be delivered by its channel."""
+
+    kind = "channel"
+
+
+class SourceError(ApplicationError):
+    """A source (folder, work items, mailbox) could not be read."""
+
+    kind = "source"
+
+
+class StoreError(SaksrobotError):
+    """The case store cannot be opened or used."""
+
+    kind = "store"
+
+
+class IllegalTransitionError(StoreError):
+    """A case was asked to move between two states the state machine does not connect."""
+
+    kind = "illegal_transition"
+
+    def __init__(self, case_id: str, current: str, target: str) -> None:
+        self.case_id = case_id
+        self.current = current
+        self.target = target
+        super().__init__(
+            f"Case {case_id} cannot go from '{current}' to '{target}'",
+            fix="This is a bug or a concurrent change; reload the case and try again.",
+        )
+
+
+class NotFoundError(SaksrobotError):
+    """A case, robot, rule set or user that was asked for does not exist."""
+
+    kind = "not_found"
+
+
+@dataclass
+class ErrorReport:
+    """Collects problems before raising one error naming all of them."""
+
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def add(self, location: str, reason: str, fix: str = "") -> None:
+        self.problems.append(FieldProblem(location, reason, fix))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)

@@ -1,0 +1,155 @@
+"""`saksrobot explain`: the full trace of a case — facts, rules, decision, letter, history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+
+from runner.store import Store
+
+OUTCOME_TEXT = {
+    "oppfylt": "[green]oppfylt[/]",
+    "ikke_oppfylt": "[red]ikke oppfylt[/]",
+    "uavklart": "[yellow]uavklart[/]",
+    "ikke_aktuelt": "[dim]ikke aktuelt[/]",
+}
+
+
+def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
+    """Everything that explains a case, as plain data (also the --json output)."""
+    record = store.find_case(ref_or_id)
+    decision = store.latest_decision(record.id)
+    letter = store.latest_letter(record.id)
+    return {
+        "case": {
+            "id": record.id,
+            "reference": record.reference,
+            "robot": record.robot_id,
+            "state": record.state,
+            "outcome": record.outcome,
+            "route": record.route,
+            "reasons": record.reasons,
+            "errors": record.errors,
+            "facts": record.data,
+        },
+        "decision": None
+        if decision is None
+        else {
+            "rule_set": decision.rule_set_id,
+            "rule_set_version": decision.rule_set_version,
+            "rule_set_hash": decision.rule_set_hash,
+            "decision_date": decision.decision_date,
+            "inputs_hash": decision.inputs_hash,
+            "parameters": decision.parameters,
+            "results": decision.results,
+            "outcome": decision.outcome,
+            "route": decision.route,
+            "reasons": decision.reasons,
+            "amounts": decision.amounts,
+        },
+        "letter": None
+        if letter is None
+        else {
+            "version": letter.version,
+            "malform": letter.malform,
+            "template_id": letter.template_id,
+            "template_hash": letter.template_hash,
+            "pdf_path": letter.pdf_path,
+            "sha256": letter.sha256,
+            "approved_by": letter.approved_by,
+            "approved_at": letter.approved_at.isoformat() if letter.approved_at else None,
+            "markdown": letter.markdown,
+        },
+        "events": [
+            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "data": e.data}
+            for e in store.events(record.id)
+        ],
+    }
+
+
+def explain_case(
+    store: Store, ref_or_id: str, *, malform: str, as_json: bool, console: Console
+) -> None:
+    """Print the explanation of one case."""
+    data = explanation_data(store, ref_or_id)
+    if as_json:
+        console.out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    case = data["case"]
+    console.print(
+        Panel.fit(
+            f"Sak {case['reference'] or case['id']} (id {case['id']}) — robot {case['robot']}\n"
+            f"Tilstand: {case['state']}   Utfall: {case['outcome'] or '-'}   "
+            f"Rute: {case['route'] or '-'}",
+            title="Sak",
+        )
+    )
+    if case["errors"]:
+        table = Table(title="Feil i innsendt sak")
+        table.add_column("Felt")
+        table.add_column("Feil")
+        table.add_column("Slik retter du det")
+        for error in case["errors"]:
+            table.add_row(error["field"] or "(fil)", error["reason"], error.get("fix", ""))
+        console.print(table)
+    if case["facts"]:
+        console.print(
+            Panel(
+                json.dumps(case["facts"], ensure_ascii=False, indent=2),
+                title="Fakta (innsendt sak)",
+            )
+        )
+    decision = data["decision"]
+    if decision is not None:
+        console.print(
+            f"Regelsett: {decision['rule_set']} versjon {decision['rule_set_version']} "
+            f"(sha256 {decision['rule_set_hash'][:16]}…), vurdert per {decision['decision_date']}"
+        )
+        table = Table(title="Regler")
+        table.add_column("Regel")
+        table.add_column("Resultat")
+        table.add_column("Verdier lest")
+        table.add_column("Rettslig grunnlag")
+        table.add_column("Forklaring")
+        for result in decision["results"]:
+            values = ", ".join(f"{k} = {v}" for k, v in result.get("values", {}).items())
+            if result.get("value") is not None:
+                values = f"= {result['value']}; " + values
+            basis = "\n".join(f"{b['ref']} ({b['url']})" for b in result["legal_basis"])
+            explanation = result.get("explanation", {}).get(malform, "")
+            if result.get("error"):
+                explanation += f"\n[yellow]{result['error']}[/]"
+            table.add_row(
+                f"{result['rule_id']}\n{result['title'].get(malform, '')}",
+                OUTCOME_TEXT.get(result["outcome"], result["outcome"]),
+                values,
+                basis,
+                explanation,
+            )
+        console.print(table)
+        console.print(
+            f"Vedtak: [bold]{decision['outcome']}[/], rute {decision['route']}; "
+            f"grunner: {', '.join(decision['reasons']) or 'ingen'}"
+        )
+    letter = data["letter"]
+    if letter is not None:
+        console.print(
+            Panel(
+                Markdown(letter["markdown"]),
+                title=f"Brev v{letter['version']} ({letter['malform']}, "
+                f"mal {letter['template_id']})",
+            )
+        )
+        if letter["pdf_path"]:
+            console.print(f"PDF: {letter['pdf_path']} (sha256 {letter['sha256']})")
+    table = Table(title="Hendelser")
+    for column in ("#", "Tid", "Aktør", "Hendelse"):
+        table.add_column(column)
+    for event in data["events"]:
+        table.add_row(str(event["seq"]), event["at"], event["actor"], event["kind"])
+    console.print(table)

@@ -1,0 +1,177 @@
+"""Turn a raw item's bytes into a validated case model, or into a list of field problems."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from runner.errors import CaseValidationError, FieldProblem
+from runner.models.registry import CASE_MODELS
+
+MAX_DEPTH = 12
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_FIXES = {
+    "missing": "legg til feltet",
+    "extra_forbidden": "fjern feltet, eller sjekk stavemåten",
+    "bool_type": "bruk true eller false",
+    "int_type": "bruk et heltall",
+    "int_parsing": "bruk et heltall",
+    "float_type": "bruk et tall med punktum som desimaltegn",
+    "float_parsing": "bruk et tall med punktum som desimaltegn",
+    "string_type": "bruk tekst i anførselstegn",
+    "greater_than_equal": "verdien kan ikke være negativ eller så liten",
+    "less_than_equal": "verdien er urimelig stor; sjekk enheten (meter, m²)",
+    "datetime_from_date_parsing": "bruk ISO 8601 med tidssone, f.eks. 2026-09-21T14:02:00+02:00",
+    "datetime_parsing": "bruk ISO 8601 med tidssone, f.eks. 2026-09-21T14:02:00+02:00",
+    "date_from_datetime_parsing": "bruk dato på formen ÅÅÅÅ-MM-DD",
+    "enum": "bruk en av de tillatte verdiene",
+    "literal_error": "bruk en av de tillatte verdiene",
+    "string_pattern_mismatch": "følg formatet som er beskrevet",
+    "too_long": "korte ned verdien",
+    "string_too_long": "korte ned teksten",
+}
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Depth of nested containers, stopping early once past the limit."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _control_characters(value: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            found.append(path)
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            found.extend(_control_characters(child, f"{path}.{key}" if path else str(key)))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found.extend(_control_characters(child, f"{path}[{index}]"))
+    return found
+
+
+def parse_json_object(source: str, content: bytes) -> dict[str, Any]:
+    """Decode UTF-8 JSON strictly; raise CaseValidationError naming what is wrong."""
+
+    def fail(reason: str, fix: str, location: str = "") -> CaseValidationError:
+        return CaseValidationError(source, [FieldProblem(location, reason, fix)])
+
+    if not content.strip():
+        raise fail("filen er tom", "send inn en JSON-fil med saken")
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise fail(
+            f"filen er ikke gyldig UTF-8 (byte {error.start})",
+            "lagre filen som UTF-8",
+        ) from error
+    text = text.removeprefix("\ufeff")
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as error:
+        raise fail(
+            f"nøkkelen '{error.args[0]}' står to ganger i samme objekt",
+            "fjern den ene forekomsten",
+            str(error.args[0]),
+        ) from error
+    except json.JSONDecodeError as error:
+        raise fail(
+            f"ugyldig JSON på linje {error.lineno}, kolonne {error.colno}: {error.msg}",
+            "rett syntaksen (komma, anførselstegn, klammer)",
+        ) from error
+    except RecursionError as error:
+        raise fail("JSON er nøstet for dypt", f"saken kan ha høyst {MAX_DEPTH} nivåer") from error
+    if not isinstance(value, dict):
+        raise fail(
+            f"toppnivået er {type(value).__name__}, ikke et JSON-objekt",
+            'filen skal inneholde ett objekt: { "case_type": ..., ... }',
+        )
+    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
+        raise fail("JSON er nøstet for dypt", f"saken kan ha høyst {MAX_DEPTH} nivåer")
+    bad = _control_characters(value)
+    if bad:
+        raise CaseValidationError(
+            source,
+            [
+                FieldProblem(path, "teksten inneholder kontrolltegn", "fjern usynlige tegn")
+                for path in bad
+            ],
+        )
+    return value
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def problems_from(error: ValidationError) -> list[FieldProblem]:
+    """One FieldProblem per pydantic error, with the JSON path and a fix in Norwegian."""
+    problems = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(
+            FieldProblem(_location(item["loc"]), message, _FIXES.get(item["type"], "rett verdien"))
+        )
+    return problems
+
+
+def validate_case(source: str, content: bytes, expected_case_type: str) -> BaseModel:
+    """Parse and validate a raw item as a case of the robot's case type."""
+    data = parse_json_object(source, content)
+    case_type = data.get("case_type")
+    if case_type not in CASE_MODELS:
+        known = ", ".join(sorted(CASE_MODELS))
+        raise CaseValidationError(
+            source,
+            [FieldProblem("case_type", f"ukjent sakstype {case_type!r}", f"bruk en av: {known}")],
+        )
+    if case_type != expected_case_type:
+        raise CaseValidationError(
+            source,
+            [
+                FieldProblem(
+                    "case_type",
+                    f"sakstypen '{case_type}' hører ikke til denne roboten",
+                    f"legg saken i innboksen for '{case_type}'",
+                )
+            ],
+        )
+    model = CASE_MODELS[case_type]
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise CaseValidationError(source, problems_from(error)) from error

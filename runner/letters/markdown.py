@@ -1,0 +1,29 @@
+"""Letter Markdown: one CommonMark parser (tables on, raw HTML off) for HTML and PDF alike."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+__all__ = ["markdown_to_html", "parse_markdown"]
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # "commonmark" with raw HTML disabled: a `<script>` a caseworker or template writes is
+    # shown as text. markdown-it's own link validation refuses javascript:, vbscript:,
+    # file: and data: links.
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def parse_markdown(markdown: str) -> list[Token]:
+    """The block and inline tokens of a letter, as markdown-it gives them."""
+    return _parser().parse(markdown)
+
+
+def markdown_to_html(markdown: str) -> str:
+    """The letter as an HTML fragment, for the review page and e-mail bodies."""
+    html: str = _parser().render(markdown)
+    return html

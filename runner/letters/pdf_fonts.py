@@ -1,0 +1,263 @@
+"""DejaVu Sans for letter PDFs: parsed once per process, embedded in each letter without re-parsing.
+
+fpdf2 parses a TrueType file on every `add_font` and runs fontTools' subsetter on every
+`output`; for a one-page letter that is ~90 % of the time. Here each style is parsed once:
+its metrics and a fixed subset (the base character set below: Latin with Norwegian and Sámi
+letters, punctuation, currency) are prepared once, and every letter embeds that prepared
+subset. A letter that uses a character outside the base set takes fpdf2's own path for
+that style (a fresh parse of the full font, subset to what the letter uses): slower,
+equally correct.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import zlib
+from collections.abc import Iterable
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from fontTools import subset as ftsubset
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.fonts import Glyph, SubsetMap, TTFFont
+from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont
+from fpdf.syntax import Name, PDFArray, PDFContentStream
+
+__all__ = ["FAMILY", "FONT_DIR", "STYLES", "FontFace", "LetterOutputProducer", "font_faces"]
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FAMILY = "dejavu"
+STYLES = {
+    "": "DejaVuSans.ttf",
+    "B": "DejaVuSans-Bold.ttf",
+    "I": "DejaVuSans-Oblique.ttf",
+    "BI": "DejaVuSans-BoldOblique.ttf",
+}
+
+
+def _base_codepoints() -> Iterable[int]:
+    yield from range(0x20, 0x7F)  # ASCII
+    yield from range(0xA0, 0x180)  # Latin-1 and Latin Extended-A: æøå, á č đ ŋ š ŧ ž
+    yield from (0x1B7, 0x292, 0x2B9)  # Ʒ ʒ ʹ (Skolt Sámi)
+    yield from range(0x1E4, 0x1F0)  # Ǥǥ Ǧǧ Ǩǩ Ǫǫ Ǭǭ Ǯǯ (Skolt and Inari Sámi)
+    yield from range(0x218, 0x21C)  # Ș ș Ț ț
+    yield from range(0x2C6, 0x2DE)  # spacing accents
+    yield from range(0x2010, 0x2050)  # dashes, quotes, bullet, ellipsis, per mille, primes
+    yield from (0x20AC, 0x2116, 0x2122, 0x2212, 0x2190, 0x2192, 0x2248, 0x2264, 0x2265)
+
+
+# fontTools logs every table it subsets at INFO level: noise in a robot's log, so quieten it
+# unless someone has set its level on purpose.
+if logging.getLogger("fontTools.subset").level == logging.NOTSET:
+    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+
+# The same tables fpdf2 drops when it subsets (layout tables a PDF does not use).
+_DROP_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "CBDT", "CBLC"]
+_DROP_TABLES += ["EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR", "kern", "LTSH", "VDMX"]
+
+
+class _Widths(dict[str, int]):
+    """Advance widths by character, in 1/1000 em; unknown characters get the font's default."""
+
+    def __init__(self, widths: dict[str, int], missing: int) -> None:
+        super().__init__(widths)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> int:
+        return self.missing
+
+
+class LetterFont(TTFFont):
+    """fpdf2's font object for one letter, sharing the parsed data of its `FontFace`."""
+
+    __slots__ = ("face",)
+    face: FontFace
+
+
+class FontFace:
+    """One style of DejaVu Sans: metrics for layout, and its base subset ready to embed."""
+
+    def __init__(self, style: str, path: Path) -> None:
+        self.style = style
+        self.path = path
+        self.data = path.read_bytes()
+        host = FPDF()
+        host.add_font(FAMILY, style, str(path))
+        master = host.fonts[FAMILY + style]
+        assert isinstance(master, TTFFont)
+        master.ttfont.close()  # every later use opens its own copy from self.data
+        self.master = master
+        widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
+        self.widths = _Widths(widths, int(master.desc.missing_width))
+
+        seed = SubsetMap(master)
+        for codepoint in sorted(set(_base_codepoints())):
+            if codepoint in master.glyph_ids:
+                seed.pick(codepoint)
+        self._seed_glyphs: dict[Glyph | None, int] = dict(seed._char_id_per_glyph)
+        self._seed_next = seed._next
+        self._seed_reserved = list(seed._reserved)
+        self._prepare_embedding()
+        SubsetMap.pick.cache_clear()
+        SubsetMap.get_glyph.cache_clear()
+
+    def text_width(self, text: str, size_pt: float) -> float:
+        """Width of `text` in points at `size_pt`."""
+        return sum(map(self.widths.__getitem__, text)) * size_pt / 1000
+
+    def document_font(self, index: int) -> LetterFont:
+        """A font object for one new letter, numbered `index` among the letter's fonts."""
+        master = self.master
+        font = LetterFont.__new__(LetterFont)
+        for attr in ("type", "name", "glyph_ids", "sp", "ss", "up", "ut", "cw", "ttffile"):
+            setattr(font, attr, getattr(master, attr))
+        for attr in ("fontkey", "emphasis", "scale", "cmap", "color_font", "palette_index"):
+            setattr(font, attr, getattr(master, attr))
+        for attr in ("is_compressed", "is_cff", "is_cid_keyed", "is_symbol", "cff_ros"):
+            setattr(font, attr, getattr(master, attr))
+        font.collection_font_number = master.collection_font_number
+        font.face = self
+        font.i = index
+        font.desc = copy.copy(master.desc)  # gets this letter's object id when written
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font._hbfont = None
+        subset = SubsetMap(font)
+        subset._char_id_per_glyph = dict(self._seed_glyphs)
+        subset._next = self._seed_next
+        subset._reserved = list(self._seed_reserved)
+        font.subset = subset
+        return font
+
+    def fits_base(self, font: LetterFont) -> bool:
+        """Whether the letter used only characters of the prepared base subset."""
+        return len(font.subset) == len(self._seed_glyphs) and not font.missing_glyphs
+
+    def open_full_font(self) -> ttLib.TTFont:
+        """A fresh parse of the whole font, for fpdf2's own subsetting."""
+        return ttLib.TTFont(BytesIO(self.data), recalcTimestamp=False, lazy=True)
+
+    def _prepare_embedding(self) -> None:
+        font = ttLib.TTFont(BytesIO(self.data), recalcTimestamp=False)
+        options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, hinting=False)
+        options.drop_tables += _DROP_TABLES
+        subsetter = ftsubset.Subsetter(options)
+        glyphs = {glyph: code for glyph, code in self._seed_glyphs.items() if glyph is not None}
+        subsetter.populate(glyphs=[glyph.glyph_name for glyph in glyphs])
+        subsetter.subset(font)
+        gid_by_code = {code: font.getGlyphID(glyph.glyph_name) for glyph, code in glyphs.items()}
+        buffer = BytesIO()
+        font.save(buffer)
+        font.close()
+        raw = buffer.getvalue()
+        self._font_file = (zlib.compress(raw, 9), len(raw))
+
+        cid_to_gid = bytearray(2 * 65536)
+        for code, gid in gid_by_code.items():
+            cid_to_gid[2 * code : 2 * code + 2] = gid.to_bytes(2, "big")
+        self._cid_to_gid = zlib.compress(bytes(cid_to_gid), 9)
+
+        pairs = sorted(
+            (code, glyph.unicode)
+            for glyph, code in glyphs.items()
+            if isinstance(glyph.unicode, tuple) and glyph.unicode
+        )
+        entries = [f"<{code:04X}> <{''.join(f'{u:04X}' for u in uni)}>" for code, uni in pairs]
+        blocks = "".join(
+            f"{len(chunk)} beginbfchar\n" + "\n".join(chunk) + "\nendbfchar\n"
+            for chunk in (entries[start : start + 100] for start in range(0, len(entries), 100))
+        )
+        cmap = (
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+            f"{blocks}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+        )
+        self._to_unicode = zlib.compress(cmap.encode("ascii"), 9)
+        widths = sorted((code, glyph.glyph_width) for glyph, code in glyphs.items())
+        self._widths_array = "[" + " ".join(f"{code} [{width}]" for code, width in widths) + "]"
+
+    def embed(self, producer: OutputProducer, font: LetterFont) -> PDFFont:
+        """Add the prepared font objects to a letter being written (the objects fpdf2 writes)."""
+        name = f"MPDFAA+{font.name}"
+        composite = PDFFont(subtype="Type0", base_font=name, encoding="Identity-H")
+        producer._add_pdf_obj(composite, "fonts")
+        cid_font = PDFFont(
+            subtype="CIDFontType2",
+            base_font=name,
+            d_w=font.desc.missing_width,
+            w=self._widths_array,
+        )
+        producer._add_pdf_obj(cid_font, "fonts")
+        composite.descendant_fonts = PDFArray([cid_font])
+        to_unicode = _deflated_stream(self._to_unicode)
+        producer._add_pdf_obj(to_unicode, "fonts")
+        composite.to_unicode = to_unicode
+        system_info = CIDSystemInfo()
+        producer._add_pdf_obj(system_info, "fonts")
+        cid_font.c_i_d_system_info = system_info
+        descriptor = font.desc
+        descriptor.font_name = Name(name)
+        producer._add_pdf_obj(descriptor, "fonts")
+        cid_font.font_descriptor = descriptor
+        cid_to_gid = _deflated_stream(self._cid_to_gid)
+        producer._add_pdf_obj(cid_to_gid, "fonts")
+        cid_font.c_i_d_to_g_i_d_map = cid_to_gid
+        font_file = _deflated_stream(self._font_file[0])
+        font_file.length1 = self._font_file[1]  # type: ignore[attr-defined]
+        producer._add_pdf_obj(font_file, "fonts")
+        descriptor.font_file2 = font_file  # type: ignore[attr-defined]
+        return composite
+
+
+def _deflated_stream(compressed: bytes) -> PDFContentStream:
+    stream = PDFContentStream(contents=compressed, compress=False)
+    stream.filter = Name("FlateDecode")
+    return stream
+
+
+class LetterOutputProducer(OutputProducer):
+    """fpdf2's PDF writer, embedding letter fonts from their prepared subsets."""
+
+    def _add_fonts(self, *args: Any, **kwargs: Any) -> Any:
+        fonts = self.fpdf.fonts
+        prepared = {}
+        for key, font in fonts.items():
+            if isinstance(font, LetterFont):
+                if font.face.fits_base(font):
+                    prepared[key] = font
+                else:
+                    font.ttfont = font.face.open_full_font()
+        everything = dict(fonts)
+        for key in prepared:
+            del fonts[key]  # `fonts` is the document's own registry: hide these from fpdf2
+        try:
+            objects = super()._add_fonts(*args, **kwargs)
+        finally:
+            fonts.clear()
+            fonts.update(everything)
+        for font in sorted(prepared.values(), key=lambda font: font.i):
+            objects[font.i] = font.face.embed(self, font)
+        # fpdf2 caches glyph lookups per font object in a process-wide cache; let them go.
+        SubsetMap.pick.cache_clear()
+        SubsetMap.get_glyph.cache_clear()
+        return objects
+
+
+_faces: dict[str, FontFace] = {}
+_faces_lock = threading.Lock()
+
+
+def font_faces() -> dict[str, FontFace]:
+    """The four styles of the bundled DejaVu Sans, parsed on first use, shared by every letter."""
+    with _faces_lock:
+        if not _faces:
+            _faces.update(
+                {style: FontFace(style, FONT_DIR / name) for style, name in STYLES.items()}
+            )
+        return _faces

@@ -1,0 +1,246 @@
+"""Letter templates: sandboxed jinja2 that turns a decision into a Markdown letter draft."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2 import FileSystemLoader, StrictUndefined, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from runner.errors import FieldProblem, TemplateError
+from runner.letters.analysis import context_paths, referenced_templates
+from runner.letters.escaping import finalize_value
+from runner.letters.filters import FILTERS
+from runner.letters.markdown import parse_markdown
+
+__all__ = ["MALFORMS", "LetterDraft", "LetterTemplates"]
+
+MALFORMS = ("nb", "nn")
+_OTHER = {"nb": "nn", "nn": "nb"}
+_TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)+$")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+@dataclass(frozen=True, slots=True)
+class LetterDraft:
+    """A rendered letter in Markdown, with what it was made from."""
+
+    markdown: str
+    template_id: str
+    malform: str
+    template_hash: str
+
+    @property
+    def title(self) -> str:
+        """The text of the letter's first level-1 heading, or "" if it has none."""
+        tokens = parse_markdown(self.markdown)
+        for index, token in enumerate(tokens[:-1]):
+            if token.type == "heading_open" and token.tag == "h1":
+                children = tokens[index + 1].children or []
+                return "".join(child.content for child in children if child.type == "text")
+        return ""
+
+
+class LetterTemplates:
+    """Loads `<templates_dir>/<robot>/<letter>.<nb|nn>.md.j2` and renders them in a sandbox.
+
+    Every `{{ value }}` is escaped for Markdown and HTML, so text from an application
+    appears literally; only the template's own Markdown formats the letter.
+    """
+
+    def __init__(self, templates_dir: Path) -> None:
+        self.templates_dir = Path(templates_dir)
+        self._env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(self.templates_dir, encoding="utf-8"),
+            undefined=StrictUndefined,
+            finalize=finalize_value,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=True,
+        )
+        self._env.filters.update(FILTERS)
+        self._lock = threading.Lock()
+        self._sources: dict[str, tuple[list[Callable[[], bool]], str, set[str]]] = {}
+
+    # -- public API -------------------------------------------------------------------------
+
+    def render(self, template_id: str, malform: str, context: Mapping[str, Any]) -> LetterDraft:
+        """Render one letter; errors in the template or an unknown variable raise TemplateError."""
+        name = self._name(template_id, malform)
+        digest = self.template_hash(template_id, malform)
+        template = self._load(name)
+        try:
+            text = template.render(dict(context))
+        except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError, LookupError) as error:
+            raise self._render_error(name, error) from error
+        return LetterDraft(_tidy(text), template_id, malform, digest)
+
+    def template_hash(self, template_id: str, malform: str) -> str:
+        """sha256 of the template's source and of every template it includes or extends."""
+        return self._analyse(self._name(template_id, malform))[1]
+
+    def exists(self, template_id: str, malform: str) -> bool:
+        """Whether the template file for this letter and målform is there."""
+        try:
+            name = self._name(template_id, malform)
+        except TemplateError:
+            return False
+        return (self.templates_dir / name).is_file()
+
+    def placeholders(self, template_id: str, malform: str) -> set[str]:
+        """The context variables (and attribute paths) the template and its partials read."""
+        return set(self._analyse(self._name(template_id, malform))[2])
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _name(self, template_id: str, malform: str) -> str:
+        if not _TEMPLATE_ID.match(template_id):
+            raise TemplateError(
+                f"Invalid template id {template_id!r}",
+                file=self.templates_dir,
+                fix="Use '<robot>/<letter>' in lower case, e.g. 'byggesak/innvilget'.",
+            )
+        if malform not in MALFORMS:
+            raise TemplateError(
+                f"Unknown målform {malform!r} for template {template_id!r}",
+                file=self.templates_dir,
+                fix="Use 'nb' (bokmål) or 'nn' (nynorsk).",
+            )
+        return f"{template_id}.{malform}.md.j2"
+
+    def _load(self, name: str) -> jinja2.Template:
+        try:
+            return self._env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            raise _syntax_error(error) from error
+        except jinja2.TemplateNotFound as error:
+            raise self._not_found(name) from error
+
+    def _analyse(self, name: str) -> tuple[list[Callable[[], bool]], str, set[str]]:
+        """(up-to-date checks, hash, placeholders) of a template and everything it pulls in."""
+        with self._lock:
+            cached = self._sources.get(name)
+            if cached is not None and all(check() for check in cached[0]):
+                return cached
+        checks: list[Callable[[], bool]] = []
+        digest = hashlib.sha256()
+        paths: set[str] = set()
+        pending, seen = [name], set[str]()
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            source, ast, check = self._parse(current)
+            checks.append(check)
+            digest.update(current.encode() + b"\0" + source.encode() + b"\0")
+            paths |= context_paths(ast)
+            for included in referenced_templates(ast):
+                if included is None:
+                    raise TemplateError(
+                        "A template includes another by a computed name",
+                        file=self.templates_dir / current,
+                        fix="Write the partial's name literally, e.g. "
+                        '{% include "byggesak/_partials/klage.nb.md.j2" %}, '
+                        "so the letter's template hash covers it.",
+                    )
+                pending.append(included)
+        result = (checks, digest.hexdigest(), paths)
+        with self._lock:
+            self._sources[name] = result
+        return result
+
+    def _parse(self, name: str) -> tuple[str, nodes.Template, Callable[[], bool]]:
+        assert self._env.loader is not None
+        try:
+            source, _filename, uptodate = self._env.loader.get_source(self._env, name)
+            ast = self._env.parse(source, name, str(self.templates_dir / name))
+        except jinja2.TemplateSyntaxError as error:
+            raise _syntax_error(error) from error
+        except jinja2.TemplateNotFound as error:
+            raise self._not_found(name) from error
+        return source, ast, uptodate or (lambda: True)
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def _not_found(self, name: str) -> TemplateError:
+        path = self.templates_dir / name
+        other = re.sub(
+            r"\.(nb|nn)\.md\.j2$", lambda m: ".nn.md.j2" if m[1] == "nb" else ".nb.md.j2", name
+        )
+        return TemplateError(
+            "Letter template not found",
+            file=path,
+            fix=f"Create {path} (every letter needs a bokmål and a nynorsk template; start from "
+            f"{other} and translate it), or correct the letter's name in the robot's `letters:`.",
+        )
+
+    def _render_error(self, name: str, error: Exception) -> TemplateError:
+        file, line = _template_position(error.__traceback__, self.templates_dir / name)
+        where = f"line {line}" if line else "template"
+        if isinstance(error, jinja2.UndefinedError):
+            match = _UNDEFINED_NAME.search(str(error))
+            variable = next((group for group in match.groups() if group), "?") if match else "?"
+            return TemplateError(
+                f"Undefined variable '{variable}' in template {name}",
+                file=file,
+                problems=[FieldProblem(where, str(error))],
+                fix="Use only the names in the letter context (case, kommune, decision, rules, "
+                "failed_rules, fee, ...), spelled as in the case model; guard optional values "
+                "with {% if x is defined %}.",
+            )
+        if isinstance(error, SecurityError):
+            return TemplateError(
+                f"Template {name} tried something the sandbox forbids",
+                file=file,
+                problems=[FieldProblem(where, str(error))],
+                fix="Templates may only read context values and use filters; remove the access "
+                "to internal attributes (names starting with '_') or methods.",
+            )
+        return TemplateError(
+            f"Template {name} failed while rendering: {error}",
+            file=file,
+            problems=[FieldProblem(where, f"{type(error).__name__}: {error}")],
+            fix="Check the expression at that line and the type of the value it uses "
+            "(filters like |kr and |dato need a number or a date; None needs {% if %}).",
+        )
+
+
+def _syntax_error(error: jinja2.TemplateSyntaxError) -> TemplateError:
+    file = error.filename or error.name or "(template)"
+    return TemplateError(
+        f"Template syntax error on line {error.lineno}: {error.message}",
+        file=file,
+        problems=[FieldProblem(f"line {error.lineno}", error.message or "syntax error")],
+        fix="Correct the Jinja syntax at that line: every {% if %} / {% for %} needs its "
+        "{% endif %} / {% endfor %}, and {{ }} holds one expression.",
+    )
+
+
+def _template_position(trace: TracebackType | None, default: Path) -> tuple[str, int | None]:
+    """The innermost template file and line in a traceback jinja has rewritten."""
+    file, line = str(default), None
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            file, line = filename, trace.tb_lineno
+        trace = trace.tb_next
+    return file, line
+
+
+def _tidy(text: str) -> str:
+    text = _TRAILING_SPACE.sub("", text)
+    return _BLANK_LINES.sub("\n\n", text).strip("\n") + "\n"

@@ -1,0 +1,120 @@
+"""The byggesak case: an application for a small building measure (plan- og bygningsloven)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from runner.models.common import (
+    PERSONAL,
+    Address,
+    Attachment,
+    AwareDatetime,
+    FreeText,
+    FrozenModel,
+    Kommunenummer,
+    Malform,
+    NationalId,
+    ShortText,
+)
+
+Metres = Annotated[float, Field(ge=0, le=100)]
+SquareMetres = Annotated[float, Field(ge=0, le=100_000)]
+
+
+class MeasureKind(StrEnum):
+    """What kind of measure (tiltak) is applied for."""
+
+    frittliggende_bygning = "frittliggende_bygning"
+    tilbygg = "tilbygg"
+    levegg = "levegg"
+    annet = "annet"
+
+
+class ByggesakApplicant(FrozenModel):
+    """The tiltakshaver: the person applying."""
+
+    name: ShortText = Field(json_schema_extra=PERSONAL)
+    national_id: NationalId = Field(json_schema_extra=PERSONAL)
+    address: Address
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)] = Field(
+        json_schema_extra=PERSONAL
+    )
+
+
+class Property(FrozenModel):
+    """The property (eiendom) where the measure is built, by matrikkel number."""
+
+    gnr: Annotated[int, Field(ge=1, le=99999)]
+    bnr: Annotated[int, Field(ge=1, le=9999)]
+    fnr: Annotated[int, Field(ge=0, le=9999)] = 0
+    snr: Annotated[int, Field(ge=0, le=999)] = 0
+    address: ShortText = Field(json_schema_extra=PERSONAL)
+    is_developed: bool
+
+
+class Measure(FrozenModel):
+    """The measure (tiltak) with the dimensions the rules read."""
+
+    kind: MeasureKind
+    use: ShortText
+    for_habitation: bool
+    built_area_m2: SquareMetres
+    usable_area_m2: SquareMetres
+    ridge_height_m: Metres
+    eaves_height_m: Metres
+    storeys: Annotated[int, Field(ge=0, le=50)]
+    has_basement: bool
+    distance_to_boundary_m: Metres
+    distance_to_buildings_m: Metres
+    over_pipes: bool
+    description: FreeText = Field(default="", json_schema_extra=PERSONAL)
+    length_m: Metres | None = None
+
+
+class Plan(FrozenModel):
+    """Whether the measure conforms to the zoning plan; null when not known."""
+
+    conforms: bool | None
+    plan_id: ShortText | None = None
+
+
+class NeighbourNotice(FrozenModel):
+    """Notice to neighbours (nabovarsel, pbl. § 21-3)."""
+
+    sent_on: date | None
+    objections: Annotated[int, Field(ge=0, le=1000)]
+    boundary_consent: bool
+
+
+class ByggesakCase(FrozenModel):
+    """An application for a small building measure, as received."""
+
+    case_type: Literal["byggesak"]
+    reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
+    received_at: AwareDatetime
+    kommunenummer: Kommunenummer
+    malform: Malform | None = None
+    applicant: ByggesakApplicant
+    property: Property
+    measure: Measure
+    plan: Plan
+    neighbour_notice: NeighbourNotice
+    dispensation_requested: bool
+    attachments: Annotated[list[Attachment], Field(max_length=100, default_factory=list)]
+
+    @field_validator("received_at")
+    @classmethod
+    def _not_in_future(cls, value: AwareDatetime) -> AwareDatetime:
+        from datetime import UTC, datetime, timedelta
+
+        if value > datetime.now(UTC) + timedelta(hours=1):
+            raise ValueError("mottakstidspunktet ligger fram i tid")
+        return value
+
+    def case_date(self) -> date:
+        """The date that selects the rule-set version and parameters: the day it was received."""
+        return self.received_at.date()

@@ -1,0 +1,109 @@
+"""Building blocks shared by every case model: parties, addresses, attachments, identifiers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from stdnum.no import fodselsnummer
+
+#: Marks a field whose value is personal data: it is redacted from logs.
+PERSONAL: dict[str, Any] = {"personal": True}
+
+
+class FrozenModel(BaseModel):
+    """Base for models at the edges: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Malform(StrEnum):
+    """Written standard of Norwegian: bokmål or nynorsk."""
+
+    nb = "nb"
+    nn = "nn"
+
+
+def _check_national_id(value: str) -> str:
+    digits = value.replace(" ", "")
+    if not digits.isdigit() or len(digits) != 11:
+        raise ValueError("fødselsnummer/D-nummer må være 11 sifre")
+    if not fodselsnummer.is_valid(digits):
+        raise ValueError("fødselsnummer/D-nummer har feil kontrollsiffer")
+    return digits
+
+
+def _check_kommunenummer(value: str) -> str:
+    if len(value) != 4 or not value.isdigit():
+        raise ValueError("kommunenummer må være fire sifre, med ledende null (f.eks. 0301)")
+    return value
+
+
+def _check_aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("tidspunktet må ha tidssone, f.eks. 2026-09-21T14:02:00+02:00")
+    return value
+
+
+NationalId = Annotated[str, AfterValidator(_check_national_id)]
+Kommunenummer = Annotated[str, AfterValidator(_check_kommunenummer)]
+AwareDatetime = Annotated[datetime, AfterValidator(_check_aware)]
+ShortText = Annotated[str, Field(max_length=200)]
+FreeText = Annotated[str, Field(max_length=4000)]
+
+
+class Address(FrozenModel):
+    """A postal address."""
+
+    street: ShortText = Field(json_schema_extra=PERSONAL)
+    postal_code: Annotated[str, Field(pattern=r"^\d{4}$")] = Field(json_schema_extra=PERSONAL)
+    city: ShortText = Field(json_schema_extra=PERSONAL)
+
+
+class Attachment(FrozenModel):
+    """A document sent with the application; `file` is relative to the inbox."""
+
+    kind: Annotated[str, Field(min_length=1, max_length=60)]
+    file: Annotated[str, Field(min_length=1, max_length=300)]
+
+    @field_validator("file")
+    @classmethod
+    def _relative_inside_inbox(cls, value: str) -> str:
+        path = PurePosixPath(value.replace("\\", "/"))
+        if path.is_absolute() or value.startswith(("/", "\\")) or ":" in path.parts[0]:
+            raise ValueError("vedlegg må ha en relativ sti inne i innboksen, ikke en absolutt sti")
+        if ".." in path.parts:
+            raise ValueError("vedlegg kan ikke peke ut av innboksen ('..' er ikke tillatt)")
+        return value
+
+
+def personal_field_names(model: type[BaseModel]) -> set[str]:
+    """Names of fields marked personal anywhere in a model tree (used by log redaction)."""
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+
+    def visit(current: type[BaseModel]) -> None:
+        if current in seen:
+            return
+        seen.add(current)
+        for name, info in current.model_fields.items():
+            extra = info.json_schema_extra
+            if isinstance(extra, dict) and extra.get("personal"):
+                names.add(name)
+            for sub in _model_types(info.annotation):
+                visit(sub)
+
+    visit(model)
+    return names
+
+
+def _model_types(annotation: Any) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        found.append(annotation)
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_model_types(arg))
+    return found

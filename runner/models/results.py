@@ -1,0 +1,69 @@
+"""What evaluating a case produces: each rule's result and the decision drawn from them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from runner.models.common import FrozenModel
+
+
+class RuleOutcome(StrEnum):
+    """The outcome of one rule for one case."""
+
+    oppfylt = "oppfylt"
+    ikke_oppfylt = "ikke_oppfylt"
+    uavklart = "uavklart"
+    ikke_aktuelt = "ikke_aktuelt"
+
+
+class Route(StrEnum):
+    """Where a decided case goes next."""
+
+    auto = "auto"
+    review = "review"
+
+
+class LegalBasis(FrozenModel):
+    """A provision a rule rests on, with a link to the text (lovdata.no / regjeringen.no)."""
+
+    ref: str
+    url: str
+
+
+class RuleResult(FrozenModel):
+    """The trace of one rule: outcome, the values it read, its legal basis and explanation."""
+
+    rule_id: str
+    title: dict[str, str]
+    outcome: RuleOutcome
+    legal_basis: list[LegalBasis]
+    values: dict[str, Any] = Field(default_factory=dict)
+    value: float | int | None = None  # calculation rules (welfare amounts)
+    explanation: dict[str, str] = Field(default_factory=dict)
+    error: str | None = None  # why the rule could not be evaluated (→ uavklart)
+
+
+class Decision(FrozenModel):
+    """The decision drawn from the rule results by the rule set's decision table."""
+
+    outcome: str
+    route: Route
+    reasons: list[str]  # ids of rules not met or unclear
+    matched: str  # which row of the decision table matched (its `when`, or "otherwise")
+    urgent: bool = False
+    amounts: dict[str, float | int] = Field(default_factory=dict)
+
+
+class Evaluation(FrozenModel):
+    """Everything needed to explain and replay a decision."""
+
+    rule_set_id: str
+    rule_set_version: str
+    rule_set_hash: str
+    decision_date: str
+    parameters: dict[str, Any]
+    results: list[RuleResult]
+    decision: Decision

@@ -1,0 +1,478 @@
+"""One case through the robot: validate, evaluate, draft, finalise, send — each step committed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from runner.channels.base import Channel, Delivery, Letter
+from runner.drafting import letter_context
+from runner.errors import (
+    ApplicationError,
+    BusinessError,
+    CaseValidationError,
+    FieldProblem,
+    NotFoundError,
+)
+from runner.files import write_atomic
+from runner.intake import validate_case
+from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
+from runner.logs import get_logger, personal_data_scope
+from runner.models.registry import CASE_MODELS, decision_date
+from runner.models.robot import RobotDefinition
+from runner.rules import RuleSetCatalog, evaluate
+from runner.settings import Settings
+from runner.sources.base import RawItem
+from runner.store import CaseRecord, CaseState, Store
+
+log = get_logger("saksrobot.pipeline")
+T = TypeVar("T")
+
+ROBOT_ACTOR = "robot"
+
+
+@dataclass
+class StageTimer:
+    """Milliseconds spent per stage, for the run summary and benchmarks."""
+
+    totals: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.totals[stage] = self.totals.get(stage, 0.0) + seconds
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often an application error is retried before the case is parked for a human."""
+
+    attempts: int = 3
+    first_delay: float = 0.2
+    factor: float = 2.0
+
+
+class Pipeline:
+    """Drives cases of one robot through the state machine; every step is its own commit."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        robot: RobotDefinition,
+        catalog: RuleSetCatalog,
+        templates: LetterTemplates,
+        pdf: PdfRenderer,
+        channel: Channel,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.robot = robot
+        self.catalog = catalog
+        self.templates = templates
+        self.pdf = pdf
+        self.channel = channel
+        self.retry = retry or RetryPolicy()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.timer = StageTimer()
+        self.case_model = CASE_MODELS[robot.case_model]
+        self.letters_dir = settings.data_dir / "letters"
+
+    # -- intake -------------------------------------------------------------------------
+
+    def intake(self, item: RawItem) -> tuple[int, bool]:
+        """Store the raw item (idempotent by content hash); return (case id, is new)."""
+        started = time.perf_counter()
+        case_id, created = self._with_retry(
+            lambda: self.store.add_raw_item(
+                robot_id=self.robot.id,
+                source=item.source,
+                source_ref=item.source_ref,
+                content=item.content,
+            )
+        )
+        self.timer.add("intake", time.perf_counter() - started)
+        if created and item.problem is not None:
+            self.store.transition(
+                case_id,
+                CaseState.quarantined,
+                actor=ROBOT_ACTOR,
+                event="quarantined",
+                data={"errors": [FieldProblem("", item.problem, "").as_dict()]},
+                errors=[
+                    FieldProblem("", item.problem, "rett filen og send den inn på nytt").as_dict()
+                ],
+            )
+        return case_id, created
+
+    # -- the state machine ----------------------------------------------------------------
+
+    def process(self, case_id: int, *, base_dir: Path | None = None) -> CaseRecord:
+        """Move a case forward until it rests (sent, waiting for review, quarantined, parked)."""
+        record = self.store.get_case(case_id)
+        steps: dict[str, Callable[[CaseRecord], CaseRecord]] = {
+            CaseState.received: lambda r: self._validate(r, base_dir),
+            CaseState.validated: self._evaluate,
+            CaseState.evaluated: self._draft,
+            CaseState.approved: self._finalise,
+            CaseState.finalised: self._send,
+        }
+        while record.state in steps:
+            step = steps[record.state]
+            try:
+                record = self._with_retry(lambda: step(record))  # noqa: B023
+            except BusinessError as error:
+                record = self._quarantine(record, error)
+            except ApplicationError as error:
+                record = self._park(record, error)
+        return record
+
+    def _validate(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
+        started = time.perf_counter()
+        raw = self.store.raw_item(record.id)
+        content = self.store.raw_content(record.id)
+        case = validate_case(raw.source_ref, content, self.robot.case_model)
+        self._check_attachments(raw.source_ref, case, base_dir)
+        kommunenummer = getattr(case, "kommunenummer", None)
+        if kommunenummer != self.settings.kommune.kommunenummer:
+            raise CaseValidationError(
+                raw.source_ref,
+                [
+                    FieldProblem(
+                        "kommunenummer",
+                        f"kommune {kommunenummer} betjenes ikke av denne installasjonen",
+                        f"send saken til riktig kommune, eller legg {kommunenummer} til "
+                        "i innstillingene",
+                    )
+                ],
+            )
+        data = case.model_dump(mode="json")
+        result = self.store.transition(
+            record.id,
+            CaseState.validated,
+            actor=ROBOT_ACTOR,
+            event="validated",
+            data={"case_type": data.get("case_type")},
+            reference=data.get("reference"),
+            kommunenummer=kommunenummer,
+            case_type=data.get("case_type"),
+            case_data=data,
+            errors=[],
+        )
+        log.debug("case_validated", case_id=record.id, source_ref=raw.source_ref)
+        self.timer.add("validate", time.perf_counter() - started)
+        return result
+
+    def _check_attachments(self, source_ref: str, case: BaseModel, base_dir: Path | None) -> None:
+        attachments = getattr(case, "attachments", None) or []
+        if base_dir is None:
+            return
+        root = base_dir.resolve()
+        problems = []
+        for index, attachment in enumerate(attachments):
+            candidate = base_dir / attachment.file
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(root):
+                problems.append(
+                    FieldProblem(
+                        f"attachments[{index}].file",
+                        "vedlegget peker ut av innboksen (via en symbolsk lenke eller '..')",
+                        "legg vedlegget i innboksen og bruk en relativ sti",
+                    )
+                )
+        if problems:
+            raise CaseValidationError(source_ref, problems)
+
+    def _model(self, record: CaseRecord) -> BaseModel:
+        return self.case_model.model_validate(record.data)
+
+    def _evaluate(self, record: CaseRecord) -> CaseRecord:
+        started = time.perf_counter()
+        case = self._model(record)
+        on = decision_date(case)
+        with personal_data_scope(case, self.case_model):
+            try:
+                rule_set = self.catalog.get(self.robot.rule_set, on)
+            except NotFoundError as error:
+                raise CaseValidationError(
+                    f"sak {record.reference}",
+                    [
+                        FieldProblem(
+                            "",
+                            f"ingen versjon av regelsettet gjelder {on}: {error}",
+                            "sjekk datoen på saken eller legg til en regelsett-versjon",
+                        )
+                    ],
+                ) from error
+            evaluation = evaluate(rule_set, case, on=on)
+            inputs_hash = _sha256_json(record.data)
+            decision_id = self.store.save_decision(
+                record.id, evaluation, inputs_hash=inputs_hash, template_id=None, template_hash=None
+            )
+            decision = evaluation.decision
+            result = self.store.transition(
+                record.id,
+                CaseState.evaluated,
+                actor=ROBOT_ACTOR,
+                event="evaluated",
+                data={
+                    "decision_id": decision_id,
+                    "rule_set": f"{evaluation.rule_set_id}@{evaluation.rule_set_version}",
+                    "rule_set_hash": evaluation.rule_set_hash,
+                    "outcome": decision.outcome,
+                    "route": str(decision.route),
+                    "reasons": list(decision.reasons),
+                },
+                outcome=decision.outcome,
+                route=str(decision.route),
+                reasons=list(decision.reasons),
+                urgent=decision.urgent,
+            )
+        log.debug("case_evaluated", case_id=record.id, outcome=decision.outcome,
+                  route=str(decision.route), reasons=list(decision.reasons))
+        self.timer.add("evaluate", time.perf_counter() - started)
+        return result
+
+    def _needs_review(self, outcome: str, route: str) -> tuple[bool, str]:
+        if route != "auto":
+            return True, "regelsettet sender saken til saksbehandler"
+        if outcome in self.robot.review.outcomes:
+            return True, f"utfallet '{outcome}' skal alltid vurderes av saksbehandler"
+        if self.robot.id not in self.settings.kommune.auto_finalise:
+            return True, "kommunen har ikke tillatt automatisk vedtak for denne roboten"
+        return False, ""
+
+    def _draft(self, record: CaseRecord) -> CaseRecord:
+        started = time.perf_counter()
+        decision_record = self.store.latest_decision(record.id)
+        if decision_record is None:
+            raise ApplicationError(f"Case {record.id} has no decision to draft from")
+        evaluation = decision_record.evaluation()
+        outcome = evaluation.decision.outcome
+        review, why = self._needs_review(outcome, str(evaluation.decision.route))
+        template_id = self.robot.letters.get(outcome)
+        if template_id is None:
+            raise ApplicationError(
+                f"Robot {self.robot.id} has no letter for outcome '{outcome}'",
+                fix=f"Add '{outcome}: <template>' under letters: in the robot file.",
+            )
+        kommune = self.settings.kommune
+        malform = kommune.letter_malform(record.data.get("malform"))
+        today = today_in_norway(self.clock())
+        weeks = int(evaluation.parameters["klagefrist_uker"])
+        with personal_data_scope(record.data, self.case_model):
+            context = letter_context(
+                case=record.data,
+                evaluation=evaluation,
+                kommune=kommune,
+                malform=malform,
+                automatic=not review,
+                letter_date=today,
+                appeal_deadline=appeal_deadline(today, weeks),
+                case_type=record.case_type or self.robot.case_model,
+                document_rules=self.robot.document_rules,
+            )
+            draft = self.templates.render(template_id, malform, context)
+            log.debug("letter_drafted", case_id=record.id, title=draft.title, malform=malform)
+        letter = self.store.save_letter(
+            case_id=record.id,
+            decision_id=decision_record.id,
+            malform=malform,
+            markdown=draft.markdown,
+            pdf_path=None,
+            sha256=None,
+            created_by=ROBOT_ACTOR,
+            template_id=draft.template_id,
+            template_hash=draft.template_hash,
+        )
+        target = CaseState.pending_review if review else CaseState.approved
+        result = self.store.transition(
+            record.id,
+            target,
+            actor=ROBOT_ACTOR,
+            event="drafted",
+            data={
+                "letter_id": letter.id,
+                "letter_version": letter.version,
+                "template_id": draft.template_id,
+                "template_hash": draft.template_hash,
+                "malform": malform,
+                "review": review,
+                "review_reason": why,
+            },
+        )
+        self.timer.add("draft", time.perf_counter() - started)
+        return result
+
+    def _finalise(self, record: CaseRecord) -> CaseRecord:
+        started = time.perf_counter()
+        letter = self.store.latest_letter(record.id)
+        if letter is None:
+            raise ApplicationError(f"Case {record.id} is approved but has no letter")
+        kommune = self.settings.kommune
+        applicant = record.data.get("applicant", {})
+        address = applicant.get("address", {})
+        with personal_data_scope(record.data, self.case_model):
+            pdf_bytes = self.pdf.render(
+                letter.markdown,
+                letterhead=kommune.letterhead,
+                malform=letter.malform,
+                title=self.robot.title.nb if letter.malform == "nb" else self.robot.title.nn,
+                reference=record.reference or str(record.id),
+                letter_date=today_in_norway(letter.created_at),
+                recipient=[
+                    applicant.get("name", ""),
+                    address.get("street", ""),
+                    f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
+                ],
+            )
+        self.timer.add("pdf", time.perf_counter() - started)
+        started = time.perf_counter()
+        key = f"{self.robot.id}-{record.id}-v{letter.version}"
+        path = self.letters_dir / _safe_name(record.reference or str(record.id)) / f"{key}.pdf"
+        try:
+            write_atomic(path, pdf_bytes)
+        except OSError as error:
+            raise ApplicationError(
+                f"Could not store letter {key}: {error.strerror}",
+                fix="Check free space and permissions in data_dir.",
+            ) from error
+        digest = hashlib.sha256(pdf_bytes).hexdigest()
+        self.store.update_letter_file(letter.id, str(path), digest)
+        self.store.enqueue(
+            case_id=record.id,
+            letter_id=letter.id,
+            key=key,
+            channel=self.channel.kind,
+            target=record.data.get("applicant", {}).get("email") or "",
+        )
+        result = self.store.transition(
+            record.id,
+            CaseState.finalised,
+            actor=ROBOT_ACTOR,
+            event="finalised",
+            data={"letter_id": letter.id, "sha256": digest, "outbox_key": key},
+        )
+        self.timer.add("finalise", time.perf_counter() - started)
+        return result
+
+    def _send(self, record: CaseRecord) -> CaseRecord:
+        started = time.perf_counter()
+        pending = [row for row in self.store.outbox_for_case(record.id) if row.state != "sent"]
+        for row in pending:
+            if row.state == "needs_human":
+                raise ApplicationError(
+                    f"Letter {row.key} could not be proven delivered: {row.last_error}",
+                    fix="Check the channel by hand, then mark the letter sent or resend it.",
+                )
+            if row.state == "sending":
+                delivery = self.channel.reconcile(row.key)
+                if delivery is Delivery.delivered:
+                    self.store.mark_sent(row.key)
+                    continue
+                if delivery is Delivery.unknown:
+                    self.store.mark_needs_human(row.key, "leveranse kan ikke bekreftes etter krasj")
+                    raise ApplicationError(f"Delivery of {row.key} cannot be proven")
+            letter = self.store.latest_letter(record.id)
+            if letter is None or letter.pdf_path is None:
+                raise ApplicationError(f"Letter for case {record.id} has no PDF")
+            self.store.mark_sending(row.key)
+            self.channel.send(
+                Letter(
+                    key=row.key,
+                    pdf_path=Path(letter.pdf_path),
+                    reference=record.reference or str(record.id),
+                    recipient_email=row.target or None,
+                )
+            )
+            self.store.mark_sent(row.key)
+        result = self.store.transition(
+            record.id,
+            CaseState.sent,
+            actor=ROBOT_ACTOR,
+            event="sent",
+            data={"channel": self.channel.kind, "keys": [row.key for row in pending]},
+        )
+        self.timer.add("send", time.perf_counter() - started)
+        return result
+
+    # -- failure handling -------------------------------------------------------------------
+
+    def _quarantine(self, record: CaseRecord, error: BusinessError) -> CaseRecord:
+        problems = (
+            [p.as_dict() for p in error.problems]
+            if isinstance(error, CaseValidationError)
+            else [FieldProblem("", error.message, error.fix or "").as_dict()]
+        )
+        log.info("case_quarantined", case_id=record.id, problems=len(problems))
+        return self.store.transition(
+            record.id,
+            CaseState.quarantined,
+            actor=ROBOT_ACTOR,
+            event="quarantined",
+            data={"errors": problems},
+            errors=problems,
+        )
+
+    def _park(self, record: CaseRecord, error: ApplicationError) -> CaseRecord:
+        current = self.store.get_case(record.id)
+        log.warning("case_parked", case_id=record.id, state=current.state, error=str(error))
+        return self.store.transition(
+            record.id,
+            CaseState.parked,
+            actor=ROBOT_ACTOR,
+            event="parked",
+            data={"from_state": current.state, "error": str(error), "kind": error.kind},
+            last_error=str(error),
+            attempts=current.attempts + 1,
+        )
+
+    def _with_retry(self, action: Callable[[], T]) -> T:
+        delay = self.retry.first_delay
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                return action()
+            except ApplicationError as error:
+                if attempt == self.retry.attempts:
+                    raise
+                log.warning("retrying", attempt=attempt, error=error.kind, delay=delay)
+            except OSError as error:
+                if attempt == self.retry.attempts:
+                    raise ApplicationError(
+                        f"{error.strerror or error}", fix="Check the disk and permissions."
+                    ) from error
+                log.warning("retrying", attempt=attempt, error="oserror", delay=delay)
+            time.sleep(delay)
+            delay *= self.retry.factor
+        raise AssertionError("unreachable")
+
+    # -- after a crash ------------------------------------------------------------------------
+
+    def resume_ids(self) -> list[int]:
+        """Cases a previous run left half-way (crash, kill): they are finished first."""
+        return self.store.cases_to_resume(self.robot.id)
+
+
+def _sha256_json(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
+
+
+def today_in_norway(now: datetime) -> date:
+    """The calendar date in Norway for a timestamp (letters are dated in local time)."""
+    from zoneinfo import ZoneInfo
+
+    return now.astimezone(ZoneInfo("Europe/Oslo")).date()

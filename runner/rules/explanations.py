@@ -1,0 +1,89 @@
+"""Explanation templates: short sandboxed jinja2 texts in nb and nn that name a rule's facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from runner.rules.numbers import format_date, format_number
+
+#: Names an explanation template may use.
+TEMPLATE_VARIABLES = frozenset(
+    {"case", "p", "p_from", "v", "r", "k", "outcome", "values", "decision_date"}
+)
+
+
+class _DataEnvironment(SandboxedEnvironment):
+    """A sandbox where `case.measure` reads the dict key directly.
+
+    Templates only see JSON-like data, so a key of a dict wins over a dict method of the
+    same name; this also skips the AttributeError jinja2 raises and catches for every dot.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+_environment = _DataEnvironment(
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_environment.filters["tal"] = format_number
+_environment.filters["dato"] = format_date
+# Explanations need no globals (range, dict, lipsum, cycler, joiner, namespace); without them
+# the sandbox is smaller and each render copies less.
+_environment.globals.clear()
+
+#: What a caseworker reads when a rule's explanation cannot be written (nb and nn).
+FALLBACK = {
+    "nb": "Regelen kunne ikke vurderes automatisk: {error}",
+    "nn": "Regelen kunne ikkje vurderast automatisk: {error}",
+}
+
+
+class ExplanationError(ValueError):
+    """A template does not compile or uses a name it cannot see."""
+
+
+def compile_template(source: str) -> Template:
+    """Compile an explanation template once, when the rule set is loaded."""
+    try:
+        parsed = _environment.parse(source)
+    except TemplateSyntaxError as error:
+        raise ExplanationError(f"jinja2 syntax error: {error.message}") from error
+    unknown = sorted(meta.find_undeclared_variables(parsed) - TEMPLATE_VARIABLES)
+    if unknown:
+        raise ExplanationError(
+            f"unknown name '{unknown[0]}' in template "
+            f"(available: {', '.join(sorted(TEMPLATE_VARIABLES))})"
+        )
+    return _environment.from_string(source)
+
+
+def render(template: Template, variables: dict[str, Any]) -> str:
+    """Render one explanation; raises on a missing value (StrictUndefined).
+
+    The variables are shared with the template instead of copied (templates only read them;
+    `{% set %}` writes to the template's own scope), which saves a copy per render.
+    """
+    context = template.new_context(variables, shared=True)
+    return " ".join("".join(template.root_render_func(context)).split())
+
+
+#: The explanation of a rule that does not apply to the case (its template is not rendered).
+NOT_APPLICABLE = {
+    "nb": "Regelen gjelder ikke for dette tiltaket.",
+    "nn": "Regelen gjeld ikkje for dette tiltaket.",
+}
+
+
+def fallback(error: str) -> dict[str, str]:
+    """The explanation shown when the rule or its template failed."""
+    return {language: text.format(error=error) for language, text in FALLBACK.items()}

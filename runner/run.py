@@ -1,0 +1,231 @@
+"""Run a robot over its source: reconcile, resume, take in, process, summarise."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from runner.channels import FolderChannel
+from runner.errors import ConfigurationError, NotFoundError
+from runner.letters import LetterTemplates, PdfRenderer
+from runner.logs import get_logger
+from runner.models.robot import RobotDefinition, load_robots
+from runner.pipeline import Pipeline, RetryPolicy
+from runner.rules import RuleSetCatalog
+from runner.settings import Settings
+from runner.sources import FolderSource, Source, WorkItemsSource
+from runner.store import CaseRecord, Store
+
+log = get_logger("saksrobot.run")
+
+
+@dataclass
+class CaseReport:
+    """What happened to one case in a run (one line of `saksrobot run --json`)."""
+
+    case_id: int
+    reference: str | None
+    source_ref: str
+    state: str
+    outcome: str | None
+    route: str | None
+    reasons: list[str]
+    letter: str | None
+    duplicate: bool = False
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "reference": self.reference,
+            "source_ref": self.source_ref,
+            "state": self.state,
+            "outcome": self.outcome,
+            "route": self.route,
+            "reasons": self.reasons,
+            "letter": self.letter,
+            "duplicate": self.duplicate,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class RunSummary:
+    """Counts for one robot's run, as shown in the summary table."""
+
+    robot_id: str
+    received: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    finalised: int = 0
+    review: int = 0
+    parked: int = 0
+    resumed: int = 0
+    stopped_early: bool = False
+    outcomes: Counter[str] = field(default_factory=Counter)
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    outbox: Path | None = None
+
+
+class StopFlag:
+    """Set by SIGTERM/SIGINT: the current case finishes, then the run stops cleanly."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def __bool__(self) -> bool:
+        return self.event.is_set()
+
+    @contextmanager
+    def installed(self) -> Iterator[StopFlag]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            log.info("stop_requested", signal=signal.Signals(signum).name)
+            self.event.set()
+
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield self
+        finally:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+
+def find_robot(settings: Settings, robot_id: str) -> RobotDefinition:
+    robots = load_robots(settings.content_dir / "robots")
+    if robot_id not in robots:
+        known = ", ".join(sorted(robots)) or "(none)"
+        raise NotFoundError(f"No robot '{robot_id}'", fix=f"Known robots: {known}.")
+    return robots[robot_id]
+
+
+def make_source(settings: Settings, robot: RobotDefinition, inbox: Path | None) -> Source:
+    config = robot.source
+    if config.kind == "folder":
+        path = inbox if inbox is not None else settings.data_dir / config.path
+        return FolderSource(path, max_bytes=settings.max_input_bytes, pattern=config.pattern)
+    path = inbox if inbox is not None else settings.data_dir / config.path
+    return WorkItemsSource(path, max_bytes=settings.max_input_bytes)
+
+
+def make_pipeline(
+    settings: Settings, store: Store, robot: RobotDefinition, *, retry: RetryPolicy | None = None
+) -> Pipeline:
+    content = settings.content_dir
+    catalog = RuleSetCatalog.load(content / "rules")
+    if not catalog.versions(robot.rule_set):
+        raise ConfigurationError(
+            f"Robot {robot.id} uses rule set '{robot.rule_set}', which does not exist",
+            file=content / "robots",
+            fix=f"Add rules/{robot.rule_set}/ or correct rule_set: in the robot file.",
+        )
+    templates = LetterTemplates(content / "templates")
+    for outcome, template_id in robot.letters.items():
+        for malform in ("nb", "nn"):
+            if not templates.exists(template_id, malform):
+                raise ConfigurationError(
+                    f"Robot {robot.id}: no template {template_id} ({malform}) for '{outcome}'",
+                    file=content / "templates",
+                    fix=f"Create templates/{template_id}.{malform}.md.j2.",
+                )
+    channel_path = settings.outbox
+    channel = FolderChannel(channel_path)
+    return Pipeline(
+        settings=settings,
+        store=store,
+        robot=robot,
+        catalog=catalog,
+        templates=templates,
+        pdf=PdfRenderer(),
+        channel=channel,
+        retry=retry,
+    )
+
+
+def report_for(record: CaseRecord, source_ref: str, store: Store, duplicate: bool) -> CaseReport:
+    letter = None
+    if record.state == "sent":
+        rows = store.outbox_for_case(record.id)
+        letter = rows[-1].key + ".pdf" if rows else None
+    return CaseReport(
+        case_id=record.id,
+        reference=record.reference,
+        source_ref=source_ref,
+        state=record.state,
+        outcome=record.outcome,
+        route=record.route,
+        reasons=list(record.reasons or []),
+        letter=letter,
+        duplicate=duplicate,
+        errors=list(record.errors or []),
+    )
+
+
+def run_robot(
+    settings: Settings,
+    store: Store,
+    robot: RobotDefinition,
+    *,
+    inbox: Path | None = None,
+    on_case: Callable[[CaseReport], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    stop: StopFlag | None = None,
+    retry: RetryPolicy | None = None,
+) -> RunSummary:
+    """Run one robot over its source once. Bad items are quarantined; the run goes on."""
+    pipeline = make_pipeline(settings, store, robot, retry=retry)
+    source = make_source(settings, robot, inbox)
+    summary = RunSummary(robot_id=robot.id, outbox=settings.outbox)
+    stop = stop or StopFlag()
+    base_dir = inbox if inbox is not None else getattr(source, "path", None)
+
+    def account(report: CaseReport) -> None:
+        if report.state == "quarantined":
+            summary.quarantined += 1
+        elif report.state == "sent":
+            summary.finalised += 1
+        elif report.state == "pending_review":
+            summary.review += 1
+        elif report.state == "parked":
+            summary.parked += 1
+        if report.outcome and report.state != "quarantined":
+            summary.outcomes[report.outcome] += 1
+        if on_case is not None:
+            on_case(report)
+
+    for case_id in pipeline.resume_ids():
+        if stop:
+            break
+        record = pipeline.process(case_id, base_dir=base_dir)
+        summary.resumed += 1
+        account(report_for(record, store.raw_item(case_id).source_ref, store, False))
+
+    if on_total is not None:
+        on_total(source.count())
+    for item in source.items():
+        if stop:
+            summary.stopped_early = True
+            break
+        case_id, created = pipeline.intake(item)
+        if not created:
+            summary.duplicates += 1
+            record = store.get_case(case_id)
+            report = report_for(record, item.source_ref, store, True)
+            if on_case is not None:
+                on_case(report)
+            continue
+        summary.received += 1
+        record = pipeline.process(case_id, base_dir=item.base_dir or base_dir)
+        account(report_for(record, item.source_ref, store, False))
+    summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
+    return summary

@@ -1,0 +1,270 @@
+"""Writing cases: intake of raw items, state transitions and events, each in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Update, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from runner.errors import IllegalTransitionError, NotFoundError, StoreError
+from runner.store.audit import GENESIS, insert_event, new_event
+from runner.store.records import CaseRecord, EventRecord
+from runner.store.schema import cases, raw_items, utcnow
+from runner.store.states import CaseState, check_transition
+
+#: Case columns a transition may set besides the state.
+CASE_FIELDS = frozenset(
+    {
+        "reference",
+        "kommunenummer",
+        "case_type",
+        "outcome",
+        "route",
+        "reasons",
+        "urgent",
+        "deadline",
+        "case_data",  # the `data` column; `data` itself is the event's data
+        "errors",
+        "attempts",
+        "last_error",
+    }
+)
+
+#: Event data keys only transitions write (the audit check follows to_state).
+RESERVED_EVENT_KEYS = frozenset({"from_state", "to_state"})
+
+_COLUMN = {"case_data": "data"}
+_FIELD = {"data": "case_data"}
+
+_LOCK_CASE = select(cases.c.id).where(cases.c.id == bindparam("case_id")).with_for_update()
+_READ_HEAD = (
+    select(cases.c.state, cases.c.version, cases.c.event_seq, cases.c.event_hash)
+    .where(cases.c.id == bindparam("case_id"))
+    .with_for_update()
+)
+_MOVE_HEAD = (
+    update(cases)
+    .where(cases.c.id == bindparam("b_id"))
+    .values(event_seq=bindparam("b_seq"), event_hash=bindparam("b_hash"))
+)
+_CASE_OF_RAW_ITEM = (
+    select(cases.c.id)
+    .join(raw_items, raw_items.c.id == cases.c.raw_item_id)
+    .where(
+        raw_items.c.robot_id == bindparam("robot_id"),
+        raw_items.c.content_hash == bindparam("content_hash"),
+    )
+)
+_INSERT_CASE = cases.insert()
+
+
+def case_not_found(case_id: int | str) -> NotFoundError:
+    """The error for a case id or reference that does not exist."""
+    return NotFoundError(
+        f"Case {case_id} does not exist",
+        fix="Check the case id or reference; list the cases to see which exist.",
+    )
+
+
+def lock_case(conn: Connection, case_id: int) -> None:
+    """Hold the case row for this transaction (PostgreSQL; SQLite holds the write lock)."""
+    if conn.execute(_LOCK_CASE, {"case_id": case_id}).first() is None:
+        raise case_not_found(case_id)
+
+
+def insert_raw_item_statement(dialect_name: str) -> Insert:
+    """INSERT … ON CONFLICT (robot_id, content_hash) DO NOTHING RETURNING id, per dialect."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return (
+        insert(raw_items)
+        .on_conflict_do_nothing(index_elements=["robot_id", "content_hash"])
+        .returning(raw_items.c.id)
+    )
+
+
+def add_raw_item(
+    conn: Connection,
+    statement: Insert,
+    *,
+    robot_id: str,
+    source: str,
+    source_ref: str,
+    content: bytes,
+) -> tuple[int, bool]:
+    """Store a raw item with its new case and `received` event; an item seen before is a no-op.
+
+    The insert skips a duplicate instead of failing on it, so two processes storing the same
+    item at once end with one case: PostgreSQL makes the second wait for the first's commit.
+    """
+    content_hash = hashlib.sha256(content).hexdigest()
+    now = utcnow()
+    raw_id = conn.execute(
+        statement,
+        {
+            "robot_id": robot_id,
+            "source": source,
+            "source_ref": source_ref,
+            "content": content,
+            "content_hash": content_hash,
+            "size": len(content),
+            "received_at": now,
+        },
+    ).scalar()
+    if raw_id is None:
+        found = conn.execute(
+            _CASE_OF_RAW_ITEM, {"robot_id": robot_id, "content_hash": content_hash}
+        ).scalar()
+        if found is None:  # pragma: no cover - only if someone deleted the case by hand
+            raise StoreError(
+                f"Raw item {content_hash} of robot {robot_id} exists without a case",
+                fix="Run the store's audit (verify_audit) and restore the case from backup.",
+            )
+        return int(found), False
+    case_id = conn.execute(
+        _INSERT_CASE,
+        {
+            "raw_item_id": raw_id,
+            "robot_id": robot_id,
+            "state": CaseState.received.value,
+            "reasons": [],
+            "urgent": False,
+            "data": {},
+            "errors": [],
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "event_seq": 0,
+            "event_hash": GENESIS,
+        },
+    ).inserted_primary_key[0]  # type: ignore[index]
+    event = new_event(
+        int(case_id),
+        seq=1,
+        prev_hash=GENESIS,
+        at=now,
+        actor=f"robot:{robot_id}",
+        kind="received",
+        data={
+            "source": source,
+            "source_ref": source_ref,
+            "content_hash": content_hash,
+            "size": len(content),
+            "to_state": CaseState.received.value,
+        },
+    )
+    conn.execute(_MOVE_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]})
+    insert_event(conn, event)
+    return int(case_id), True
+
+
+def _column_value(name: str, value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if name == "deadline" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise StoreError(
+                f"deadline '{value}' is not a date", fix="Give a date or YYYY-MM-DD."
+            ) from None
+    if name in ("reasons", "errors") and value is not None:
+        return list(value)
+    return value
+
+
+@cache
+def _update_statement(names: frozenset[str]) -> Update:
+    """UPDATE cases for one set of changed columns, built once (statement building is slow)."""
+    columns = {_COLUMN.get(name, name) for name in names}
+    columns |= {"state", "updated_at", "version", "event_seq", "event_hash"}
+    return (
+        update(cases)
+        .where(
+            cases.c.id == bindparam("b_id"),
+            cases.c.state == bindparam("b_state"),
+            cases.c.version == bindparam("b_version"),
+        )
+        .values({column: bindparam(f"v_{_FIELD.get(column, column)}") for column in columns})
+        .returning(*cases.c)
+    )
+
+
+def transition(
+    conn: Connection,
+    case_id: int,
+    target: CaseState | str,
+    *,
+    actor: str,
+    event_kind: str,
+    data: dict[str, Any] | None,
+    expected_version: int | None,
+    fields: dict[str, Any],
+) -> CaseRecord:
+    """Move a case to `target`, set the given columns and append the event that says why."""
+    unknown = sorted(set(fields) - CASE_FIELDS)
+    if unknown:
+        raise StoreError(
+            f"Case {case_id}: a transition cannot set {', '.join(unknown)}",
+            fix=f"Set only these case columns: {', '.join(sorted(CASE_FIELDS))}.",
+        )
+    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
+    if row is None:
+        raise case_not_found(case_id)
+    current, version, seq, head = row
+    wanted = check_transition(case_id, current, target)
+    if expected_version is not None and expected_version != version:
+        raise IllegalTransitionError(str(case_id), f"{current} (changed since read)", wanted)
+    now = utcnow()
+    event = new_event(
+        case_id,
+        seq=seq + 1,
+        prev_hash=head,
+        at=now,
+        actor=actor,
+        kind=event_kind,
+        data={**(data or {}), "from_state": current, "to_state": wanted.value},
+    )
+    params = {f"v_{name}": _column_value(name, value) for name, value in fields.items()}
+    params.update(
+        b_id=case_id,
+        b_state=current,
+        b_version=version,
+        v_state=wanted.value,
+        v_updated_at=now,
+        v_version=version + 1,
+        v_event_seq=seq + 1,
+        v_event_hash=event["hash"],
+    )
+    # The optimistic check: the row must still be in the state and version read above.
+    updated = conn.execute(_update_statement(frozenset(fields)), params).first()
+    if updated is None:
+        raise IllegalTransitionError(str(case_id), f"{current} (changed meanwhile)", wanted)
+    insert_event(conn, event)
+    return CaseRecord(*updated)
+
+
+def record_event(
+    conn: Connection, case_id: int, *, actor: str, kind: str, data: dict[str, Any] | None
+) -> EventRecord:
+    """Append an event that changes no state (a case viewed, a letter edited)."""
+    reserved = sorted(RESERVED_EVENT_KEYS.intersection(data or {}))
+    if reserved:
+        raise StoreError(
+            f"Case {case_id}: event data may not contain {', '.join(reserved)}",
+            fix="Change state with Store.transition; it records from_state and to_state.",
+        )
+    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
+    if row is None:
+        raise case_not_found(case_id)
+    _state, _version, seq, head = row
+    event = new_event(
+        case_id, seq=seq + 1, prev_hash=head, at=utcnow(), actor=actor, kind=kind, data=data or {}
+    )
+    conn.execute(_MOVE_HEAD, {"b_id": case_id, "b_seq": seq + 1, "b_hash": event["hash"]})
+    return insert_event(conn, event)

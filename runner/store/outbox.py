@@ -1,0 +1,145 @@
+"""The outbox: one row per letter to send, keyed so that a letter goes out exactly once.
+
+pending → sending (the channel is about to be called) → sent (it confirmed delivery).
+A `sending` row found after a crash is reconciled by its channel: proven sent → sent,
+proven not sent → pending again, unknown → needs_human. Never twice, never silently lost.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Update, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from runner.errors import IllegalTransitionError, NotFoundError, StoreError
+from runner.store.cases import lock_case
+from runner.store.records import OutboxRecord
+from runner.store.schema import letters, outbox, utcnow
+
+PENDING, SENDING, SENT, NEEDS_HUMAN = "pending", "sending", "sent", "needs_human"
+STATES = (PENDING, SENDING, SENT, NEEDS_HUMAN)
+
+_BY_KEY = select(outbox).where(outbox.c.key == bindparam("key"))
+_LETTER_CASE = select(letters.c.case_id).where(letters.c.id == bindparam("letter_id"))
+_FOR_CASE = select(outbox).where(outbox.c.case_id == bindparam("case_id")).order_by(outbox.c.id)
+
+
+def enqueue_statement(dialect_name: str) -> Insert:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING *, per dialect."""
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return insert(outbox).on_conflict_do_nothing(index_elements=["key"]).returning(*outbox.c)
+
+
+def enqueue(
+    conn: Connection,
+    statement: Insert,
+    *,
+    case_id: int,
+    letter_id: int,
+    key: str,
+    channel: str,
+    target: str,
+) -> OutboxRecord:
+    """Put a letter in the outbox; the same key again returns the row already there."""
+    lock_case(conn, case_id)
+    if conn.execute(_LETTER_CASE, {"letter_id": letter_id}).scalar() != case_id:
+        raise StoreError(
+            f"Letter {letter_id} does not belong to case {case_id}",
+            fix="Enqueue a letter of the same case (Store.latest_letter).",
+        )
+    now = utcnow()
+    values = {
+        "case_id": case_id,
+        "letter_id": letter_id,
+        "key": key,
+        "channel": channel,
+        "target": target,
+        "state": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    row = conn.execute(statement, values).first()
+    if row is None:
+        row = conn.execute(_BY_KEY, {"key": key}).one()
+        if (row.case_id, row.letter_id) != (case_id, letter_id):
+            raise StoreError(
+                f"Outbox key '{key}' is already used by case {row.case_id}, letter {row.letter_id}",
+                fix="Build the key from the case id and the letter version so it is unique.",
+            )
+    return OutboxRecord(*row)
+
+
+@cache
+def _move_statement(allowed: tuple[str, ...], names: frozenset[str]) -> Update:
+    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in names}
+    values.update(state=bindparam("v_state"), updated_at=bindparam("v_updated_at"))
+    if "attempts" in names:
+        values["attempts"] = outbox.c.attempts + 1
+    return (
+        update(outbox)
+        .where(outbox.c.key == bindparam("b_key"), outbox.c.state.in_(allowed))
+        .values(values)
+        .returning(*outbox.c)
+    )
+
+
+def _move(
+    conn: Connection, key: str, allowed: tuple[str, ...], target: str, values: dict[str, Any]
+) -> OutboxRecord:
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(b_key=key, v_state=target, v_updated_at=utcnow())
+    row = conn.execute(_move_statement(allowed, frozenset(values)), params).first()
+    if row is not None:
+        return OutboxRecord(*row)
+    current = conn.execute(_BY_KEY, {"key": key}).first()
+    if current is None:
+        raise NotFoundError(
+            f"No outbox row has key '{key}'", fix="Enqueue the letter first (Store.enqueue)."
+        )
+    raise IllegalTransitionError(f"{current.case_id} (outbox '{key}')", current.state, target)
+
+
+def mark_sending(conn: Connection, key: str) -> OutboxRecord:
+    """The channel is about to be called: only a pending row may be sent."""
+    return _move(conn, key, (PENDING,), SENDING, {"attempts": None})  # attempts + 1
+
+
+def mark_sent(conn: Connection, key: str) -> OutboxRecord:
+    """The channel confirmed delivery (or a human proved it). Marking twice is harmless."""
+    row = conn.execute(_BY_KEY, {"key": key}).first()
+    if row is not None and row.state == SENT:
+        return OutboxRecord(*row)
+    now = utcnow()
+    return _move(conn, key, (SENDING, NEEDS_HUMAN), SENT, {"sent_at": now, "last_error": None})
+
+
+def mark_needs_human(conn: Connection, key: str, reason: str) -> OutboxRecord:
+    """Delivery can be proven neither way, or keeps failing: a human must decide."""
+    return _move(conn, key, (PENDING, SENDING, NEEDS_HUMAN), NEEDS_HUMAN, {"last_error": reason})
+
+
+def mark_pending(conn: Connection, key: str, reason: str) -> OutboxRecord:
+    """The letter was proven not delivered (or a human said resend): it may be sent again."""
+    return _move(conn, key, (SENDING, NEEDS_HUMAN), PENDING, {"last_error": reason})
+
+
+def outbox_rows(conn: Connection, state: str | None, limit: int | None) -> list[OutboxRecord]:
+    """Outbox rows, oldest first, optionally in one state."""
+    query = select(outbox).order_by(outbox.c.id)
+    if state is not None:
+        if state not in STATES:
+            raise StoreError(
+                f"There is no outbox state '{state}'", fix=f"Use one of: {', '.join(STATES)}."
+            )
+        query = query.where(outbox.c.state == state)
+    if limit is not None:
+        query = query.limit(limit)
+    return [OutboxRecord(*row) for row in conn.execute(query)]
+
+
+def outbox_for_case(conn: Connection, case_id: int) -> list[OutboxRecord]:
+    """A case's outbox rows, oldest first."""
+    return [OutboxRecord(*row) for row in conn.execute(_FOR_CASE, {"case_id": case_id})]

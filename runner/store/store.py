@@ -1,0 +1,337 @@
+"""The Store: one object per process that opens short transactions on the case database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from runner.models.results import Evaluation
+from runner.store import audit, cases, documents, migrate, queries
+from runner.store import outbox as outbox_rows
+from runner.store.engine import create_store_engine, describe_failure, transaction
+from runner.store.records import (
+    CaseRecord,
+    DecisionRecord,
+    EventRecord,
+    LetterRecord,
+    OutboxRecord,
+    RawItemRecord,
+)
+from runner.store.states import CaseState
+
+
+class Store:
+    """Cases, their audit trail, decisions, letters and outbox, on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        dialect = engine.dialect.name
+        self._insert_raw = cases.insert_raw_item_statement(dialect)
+        self._insert_outbox = outbox_rows.enqueue_statement(dialect)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with transaction(self.engine, write=True) as conn:
+                yield conn
+        except DBAPIError as error:
+            raise describe_failure(self.engine, error) from error
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with transaction(self.engine, write=False) as conn:
+                yield conn
+        except DBAPIError as error:
+            raise describe_failure(self.engine, error) from error
+
+    def upgrade(self) -> None:
+        """Migrate the database to the schema this code needs."""
+        try:
+            migrate.check_not_newer(self.engine)
+            migrate.upgrade(self.engine)
+        except DBAPIError as error:
+            raise describe_failure(self.engine, error) from error
+
+    def check_schema(self) -> None:
+        """Raise StoreError if the database is unreachable or at a newer schema than this code."""
+        try:
+            migrate.check_not_newer(self.engine)
+        except DBAPIError as error:
+            raise describe_failure(self.engine, error) from error
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Intake, transitions, events
+
+    def add_raw_item(
+        self, *, robot_id: str, source: str, source_ref: str, content: bytes
+    ) -> tuple[int, bool]:
+        """Store a raw item as a new case in `received`: (case id, True), or (id, False) if seen."""
+        with self._write() as conn:
+            return cases.add_raw_item(
+                conn,
+                self._insert_raw,
+                robot_id=robot_id,
+                source=source,
+                source_ref=source_ref,
+                content=content,
+            )
+
+    def raw_content(self, case_id: int) -> bytes:
+        """The bytes the case was made from."""
+        with self._read() as conn:
+            return queries.raw_content(conn, case_id)
+
+    def raw_item(self, case_id: int) -> RawItemRecord:
+        """Where the case came from: source, source_ref, hash, size, time received."""
+        with self._read() as conn:
+            return queries.raw_item(conn, case_id)
+
+    def transition(
+        self,
+        case_id: int,
+        target: CaseState | str,
+        *,
+        actor: str,
+        event: str,
+        data: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+        **fields: Any,
+    ) -> CaseRecord:
+        """Move a case to `target`, set `fields` and append the event, in one transaction.
+
+        `data` is the event's data; the case's own `data` column is set with case_data=.
+        With expected_version (CaseRecord.version as read), a case changed since is refused.
+        """
+        with self._write() as conn:
+            return cases.transition(
+                conn,
+                case_id,
+                target,
+                actor=actor,
+                event_kind=event,
+                data=data,
+                expected_version=expected_version,
+                fields=fields,
+            )
+
+    def record_event(
+        self, case_id: int, *, actor: str, kind: str, data: dict[str, Any] | None = None
+    ) -> EventRecord:
+        """Append an event that changes no state."""
+        with self._write() as conn:
+            return cases.record_event(conn, case_id, actor=actor, kind=kind, data=data)
+
+    # Decisions and letters
+
+    def save_decision(
+        self,
+        case_id: int,
+        evaluation: Evaluation,
+        *,
+        inputs_hash: str,
+        template_id: str | None,
+        template_hash: str | None,
+    ) -> int:
+        """Store an evaluation and its decision; returns the decision id."""
+        with self._write() as conn:
+            return documents.save_decision(
+                conn,
+                case_id,
+                evaluation,
+                inputs_hash=inputs_hash,
+                template_id=template_id,
+                template_hash=template_hash,
+            )
+
+    def latest_decision(self, case_id: int) -> DecisionRecord | None:
+        """The case's newest decision, if any."""
+        with self._read() as conn:
+            return documents.latest_decision(conn, case_id)
+
+    def save_letter(
+        self,
+        *,
+        case_id: int,
+        decision_id: int,
+        malform: str,
+        markdown: str,
+        pdf_path: str | None,
+        sha256: str | None,
+        created_by: str,
+        template_id: str | None = None,
+        template_hash: str | None = None,
+    ) -> LetterRecord:
+        """Store the next version of the case's letter (template_id None: edited by a human)."""
+        with self._write() as conn:
+            return documents.save_letter(
+                conn,
+                case_id=case_id,
+                decision_id=decision_id,
+                malform=malform,
+                markdown=markdown,
+                pdf_path=pdf_path,
+                sha256=sha256,
+                created_by=created_by,
+                template_id=template_id,
+                template_hash=template_hash,
+            )
+
+    def update_letter_file(self, letter_id: int, pdf_path: str, sha256: str) -> LetterRecord:
+        """Record the letter's PDF file and its sha256."""
+        with self._write() as conn:
+            return documents.update_letter_file(conn, letter_id, pdf_path, sha256)
+
+    def approve_letter(self, letter_id: int, actor: str) -> LetterRecord:
+        """Approve the newest version of a letter."""
+        with self._write() as conn:
+            return documents.approve_letter(conn, letter_id, actor)
+
+    def letter(self, letter_id: int) -> LetterRecord:
+        """One letter version by id."""
+        with self._read() as conn:
+            return documents.get_letter(conn, letter_id)
+
+    def letters(self, case_id: int) -> list[LetterRecord]:
+        """Every version of the case's letter, oldest first."""
+        with self._read() as conn:
+            return documents.case_letters(conn, case_id)
+
+    def latest_letter(self, case_id: int) -> LetterRecord | None:
+        """The newest version of the case's letter, if any."""
+        with self._read() as conn:
+            return documents.latest_letter(conn, case_id)
+
+    # Outbox
+
+    def enqueue(
+        self, *, case_id: int, letter_id: int, key: str, channel: str, target: str
+    ) -> OutboxRecord:
+        """Put a letter in the outbox (idempotent on key)."""
+        with self._write() as conn:
+            return outbox_rows.enqueue(
+                conn,
+                self._insert_outbox,
+                case_id=case_id,
+                letter_id=letter_id,
+                key=key,
+                channel=channel,
+                target=target,
+            )
+
+    def mark_sending(self, key: str) -> OutboxRecord:
+        """pending → sending, before the channel is called."""
+        with self._write() as conn:
+            return outbox_rows.mark_sending(conn, key)
+
+    def mark_sent(self, key: str) -> OutboxRecord:
+        """sending (or needs_human) → sent."""
+        with self._write() as conn:
+            return outbox_rows.mark_sent(conn, key)
+
+    def mark_needs_human(self, key: str, reason: str) -> OutboxRecord:
+        """pending or sending → needs_human, with the reason."""
+        with self._write() as conn:
+            return outbox_rows.mark_needs_human(conn, key, reason)
+
+    def mark_pending(self, key: str, reason: str) -> OutboxRecord:
+        """sending or needs_human → pending: proven not delivered, may be sent again."""
+        with self._write() as conn:
+            return outbox_rows.mark_pending(conn, key, reason)
+
+    def outbox(self, state: str | None = None, *, limit: int | None = None) -> list[OutboxRecord]:
+        """Outbox rows, oldest first."""
+        with self._read() as conn:
+            return outbox_rows.outbox_rows(conn, state, limit)
+
+    def outbox_for_case(self, case_id: int) -> list[OutboxRecord]:
+        """A case's outbox rows, oldest first."""
+        with self._read() as conn:
+            return outbox_rows.outbox_for_case(conn, case_id)
+
+    # Queries
+
+    def get_case(self, case_id: int) -> CaseRecord:
+        """The case with this id."""
+        with self._read() as conn:
+            return queries.get_case(conn, case_id)
+
+    def find_case(self, ref_or_id: str) -> CaseRecord:
+        """The case with this id, or else with this reference."""
+        with self._read() as conn:
+            return queries.find_case(conn, ref_or_id)
+
+    def list_cases(
+        self,
+        *,
+        state: CaseState | str | None = None,
+        robot_id: str | None = None,
+        kommunenummer: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        order: str = "id",
+    ) -> list[CaseRecord]:
+        """A page of cases; order is one of queries.ORDERS ("-" for descending)."""
+        with self._read() as conn:
+            return queries.list_cases(
+                conn,
+                state=state,
+                robot_id=robot_id,
+                kommunenummer=kommunenummer,
+                limit=limit,
+                offset=offset,
+                order=order,
+            )
+
+    def count_by_state(self, robot_id: str | None = None) -> dict[tuple[str, str], int]:
+        """(robot_id, state) → number of cases."""
+        with self._read() as conn:
+            return queries.count_by_state(conn, robot_id)
+
+    def events(self, case_id: int) -> list[EventRecord]:
+        """The case's audit trail, oldest first."""
+        with self._read() as conn:
+            return queries.case_events(conn, case_id)
+
+    def cases_to_resume(self, robot_id: str) -> list[int]:
+        """Ids of the robot's cases in received, validated, evaluated, approved or finalised."""
+        with self._read() as conn:
+            return queries.cases_to_resume(conn, robot_id)
+
+    def verify_audit(self) -> list[str]:
+        """Recompute every case's hash chain; one line per changed or removed event."""
+        with self._read() as conn:
+            return audit.verify_chains(conn)
+
+
+def open_store(url: str, *, upgrade: bool = True) -> Store:
+    """Open the store at `url` (creating a SQLite file), migrating it unless upgrade=False."""
+    store = Store(create_store_engine(url))
+    try:
+        if upgrade:
+            store.upgrade()
+        else:
+            store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store

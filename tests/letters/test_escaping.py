@@ -1,0 +1,138 @@
+"""Applicant text stays literal in Markdown, HTML and PDF; templates cannot leave the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from runner.errors import TemplateError
+from runner.letters import LetterTemplates, PdfRenderer, TrustedMarkdown, markdown_to_html
+from runner.letters.escaping import escape_markdown, finalize_value
+from runner.settings import KommuneSettings
+
+INJECTIONS = [
+    "{{ ''.__class__ }}",
+    "{% for x in y %}",
+    "<script>alert(1)</script>",
+    "**bold**",
+    "[x](javascript:alert(1))",
+    "![bilde](https://example.org/x.png)",
+    "&amp; &lt;",
+    "`kode`",
+    "a | b",
+    "_skrå_ ~~borte~~",
+    "<https://example.org>",
+]
+LINE_STARTS = [
+    "# Overskrift",
+    "- punkt",
+    "+ punkt",
+    "> sitat",
+    "1. liste",
+    "3) liste",
+    "---",
+    "===",
+]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("text", INJECTIONS + LINE_STARTS)
+def test_value_comes_through_markdown_and_html_literally(text: str) -> None:
+    markdown = f"{escape_markdown(text)}\n"
+    html = markdown_to_html(markdown)
+    assert html.startswith("<p>"), html
+    assert "<a " not in html and "<img" not in html and "<script" not in html
+    assert "<strong>" not in html and "<em>" not in html and "<code>" not in html
+    unescaped = html.removeprefix("<p>").removesuffix("</p>\n")
+    unescaped = unescaped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    assert unescaped.replace("&amp;", "&") == text
+
+
+def test_injections_in_a_case_stay_literal_through_template_html_and_pdf(
+    template_dir: Callable[[dict[str, str]], LetterTemplates],
+    renderer: PdfRenderer,
+    kommune: KommuneSettings,
+) -> None:
+    templates = template_dir(
+        {"test/brev.nb.md.j2": "# Brev\n\n{% for text in texts %}\n{{ text }}\n\n{% endfor %}"}
+    )
+    draft = templates.render("test/brev", "nb", {"texts": INJECTIONS})
+    html = markdown_to_html(draft.markdown)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="' not in html and "<strong>" not in html
+    pdf = renderer.render(
+        draft.markdown,
+        letterhead=kommune.letterhead,
+        malform="nb",
+        title="Brev",
+        reference="BS-1",
+        letter_date=date(2026, 1, 22),
+        recipient=["Navn"],
+    )
+    text = _pdf_text(pdf)
+    for injection in INJECTIONS:
+        assert injection in text
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ case.__class__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ rules.append(1) }}",
+        "{{ case.update({'a': 1}) }}",
+    ],
+)
+def test_unsafe_template_code_raises_template_error(
+    template_dir: Callable[[dict[str, str]], LetterTemplates], source: str
+) -> None:
+    templates = template_dir({"test/ond.nb.md.j2": f"Hei\n{source}\n"})
+    with pytest.raises(TemplateError) as caught:
+        templates.render("test/ond", "nb", {"case": {}, "rules": []})
+    assert "test/ond.nb.md.j2" in str(caught.value)
+    assert "line 2" in str(caught.value)
+
+
+def test_security_error_is_named_as_such(
+    template_dir: Callable[[dict[str, str]], LetterTemplates],
+) -> None:
+    templates = template_dir({"test/ond.nb.md.j2": "{{ ''.__class__.__mro__ }}"})
+    with pytest.raises(TemplateError, match="sandbox forbids") as caught:
+        templates.render("test/ond", "nb", {})
+    assert "unsafe" in str(caught.value)
+
+
+def test_safe_filter_gives_no_way_around_escaping(
+    template_dir: Callable[[dict[str, str]], LetterTemplates],
+) -> None:
+    templates = template_dir({"test/safe.nb.md.j2": "{{ text|safe }} {{ text|e }}"})
+    draft = templates.render("test/safe", "nb", {"text": "**x**"})
+    assert "<strong>" not in markdown_to_html(draft.markdown)
+
+
+def test_trusted_markdown_is_the_only_way_through() -> None:
+    assert finalize_value(TrustedMarkdown("**ja**")) == "**ja**"
+    assert finalize_value("**nei**") == "\\*\\*nei\\*\\*"
+    assert finalize_value(42.5) == "42.5"
+
+
+@pytest.mark.parametrize("value", [None, True, False])
+def test_none_and_booleans_are_template_bugs(
+    template_dir: Callable[[dict[str, str]], LetterTemplates], value: object
+) -> None:
+    templates = template_dir({"test/verdi.nb.md.j2": "Verdi: {{ value }}"})
+    with pytest.raises(TemplateError, match="cannot stand in a letter"):
+        templates.render("test/verdi", "nb", {"value": value})
+
+
+def test_whitespace_and_control_characters_are_normalised() -> None:
+    assert escape_markdown("  a\n\n    b\tc \x00d\u202e ") == "a b c d"
+    assert escape_markdown("2026. januar") == "2026\\. januar"

@@ -1,0 +1,82 @@
+"""Migrations: an empty database gets the whole schema, matching the models, at head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from runner.errors import StoreError
+from runner.store import open_store
+from runner.store.engine import transaction
+from runner.store.migrate import alembic_config, head_revision
+from runner.store.schema import metadata
+
+TABLES = {"raw_items", "cases", "events", "decisions", "letters", "outbox", "alembic_version"}
+
+
+def test_upgrade_creates_the_schema_the_models_describe(store_url: str) -> None:
+    with open_store(store_url, upgrade=False) as store:
+        assert set(inspect(store.engine).get_table_names()) == set()
+        store.upgrade()
+        store.upgrade()  # a second upgrade does nothing
+        inspector = inspect(store.engine)
+        assert set(inspector.get_table_names()) == TABLES
+        indexes = {index["name"]: index["column_names"] for index in inspector.get_indexes("cases")}
+        assert indexes["ix_cases_state_robot"] == ["state", "robot_id"]
+        assert indexes["ix_cases_state_deadline"] == ["state", "deadline"]
+        assert indexes["ix_cases_kommune_state"] == ["kommunenummer", "state"]
+        assert indexes["ix_cases_reference"] == ["reference"]
+        with transaction(store.engine, write=False) as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert context.get_current_heads() == (head_revision(),)
+            assert compare_metadata(context, metadata) == []
+
+
+def test_open_store_migrates_by_default(store_url: str) -> None:
+    with open_store(store_url) as store:
+        assert "cases" in inspect(store.engine).get_table_names()
+
+
+def test_a_newer_schema_is_refused_with_a_fix(store_url: str) -> None:
+    with open_store(store_url) as store, transaction(store.engine, write=True) as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    for upgrade in (True, False):
+        with pytest.raises(StoreError, match="9999, newer than this saksrobot") as raised:
+            open_store(store_url, upgrade=upgrade)
+        assert raised.value.fix is not None and "Upgrade saksrobot" in raised.value.fix
+
+
+@pytest.mark.postgres
+def test_an_unreachable_server_is_a_store_error() -> None:
+    url = "postgresql+psycopg://postgres:secret@127.0.0.1:1/nowhere"
+    with pytest.raises(StoreError, match="cannot be used") as raised:
+        open_store(url)
+    assert "secret" not in str(raised.value)
+    assert raised.value.fix is not None and "server is running" in raised.value.fix
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("this is not SQLite, just some text that is long enough " * 40)
+    with pytest.raises(StoreError, match="cannot be used"):
+        open_store(f"sqlite:///{path}")
+
+
+def test_a_bad_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="not a database URL") as raised:
+        open_store("saksrobot.db")
+    assert raised.value.fix is not None and "sqlite:///" in raised.value.fix
+
+
+def test_downgrade_to_base_removes_the_schema(store_url: str) -> None:
+    with open_store(store_url) as store:
+        with transaction(store.engine, write=True) as conn:
+            command.downgrade(alembic_config(connection=conn), "base")
+        assert set(inspect(store.engine).get_table_names()) == {"alembic_version"}
+        store.upgrade()
+        assert set(inspect(store.engine).get_table_names()) == TABLES
