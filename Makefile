@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/saksrobot demo
 
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/ruff check runner tests bench demo
 	$(BIN)/mypy
 	$(BIN)/saksrobot rules test
