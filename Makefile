@@ -20,6 +20,7 @@ test: $(STAMP)
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check runner tests bench demo
 	$(BIN)/mypy
+	$(BIN)/saksrobot rules check
 	$(BIN)/saksrobot rules test
 	$(BIN)/python -m pytest
 
@@ -31,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache

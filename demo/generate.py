@@ -1,4 +1,4 @@
-"""Write the demo byggesaker to demo/inbox/byggesak/: a fixed seed, so the same bytes each run."""
+"""Write the demo cases to demo/inbox/<robot>/: a fixed seed, so the same bytes each run."""
 
 from __future__ import annotations
 
@@ -10,11 +10,24 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from runner.models.byggesak import ByggesakCase
-from runner.synthetic import SCENARIOS, byggesak_case
+from runner.models.sosialhjelp import SosialhjelpCase
+from runner.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 
 SEED = 4627
 KOMMUNENUMMER = "4627"  # Askøy, as in demo/saksrobot.toml
 INBOX = Path(__file__).resolve().parent / "inbox" / "byggesak"
+WELFARE_INBOX = INBOX.parent / "sosialhjelp"
+WELFARE_SEED = 18
+#: Welfare cases: three of each scenario plus a few more of the common ones (48).
+WELFARE_EXTRA = {
+    "enslig_innvilget": 2,
+    "familie_barnetrygd": 2,
+    "udokumentert_inntekt": 1,
+    "inntekt_over_behov": 1,
+}
+#: Welfare applications arrive in the two months before the demo runs; those from October
+#: have waited more than a month (forvaltningsloven § 11 a: foreløpig svar).
+WELFARE_FIRST_DAY, WELFARE_LAST_DAY = date(2026, 10, 1), date(2026, 11, 20)
 #: How many cases of each scenario: three of each, plus a few more of the common ones (48).
 EXTRA = {"unntatt_garasje": 2, "soknad_garasje_60": 2, "unntatt_tilbygg": 1, "soknad_tilbygg_40": 1}
 FIRST_DAY, LAST_DAY = date(2026, 1, 5), date(2026, 11, 20)
@@ -63,19 +76,62 @@ def demo_cases(seed: int = SEED) -> list[dict[str, Any]]:
     return cases
 
 
-def main() -> None:
-    """Replace the demo inbox's case files with freshly generated ones."""
-    INBOX.mkdir(parents=True, exist_ok=True)
-    cases = demo_cases()
+def welfare_plan() -> list[tuple[str, Literal["nb", "nn"]]]:
+    """(scenario, målform) for every welfare demo case; each scenario in both målformer."""
+    plan: list[tuple[str, Literal["nb", "nn"]]] = []
+    for index, scenario in enumerate(WELFARE_SCENARIOS):
+        for occurrence in range(3 + WELFARE_EXTRA.get(scenario, 0)):
+            plan.append((scenario, "nn" if (index + occurrence) % 2 == 0 else "nb"))
+    return plan
+
+
+def welfare_cases(seed: int = WELFARE_SEED) -> list[dict[str, Any]]:
+    """The welfare demo cases in reference order (arrival times ascending)."""
+    rng = random.Random(seed)
+    plan = welfare_plan()
+    rng.shuffle(plan)
+    times: list[datetime] = []
+    while len(times) < len(plan):
+        day = WELFARE_FIRST_DAY + timedelta(
+            days=rng.randint(0, (WELFARE_LAST_DAY - WELFARE_FIRST_DAY).days)
+        )
+        if day.weekday() < 5:
+            minute = rng.randint(7 * 60 + 30, 16 * 60)
+            times.append(datetime.combine(day, time(minute // 60, minute % 60), OSLO))
+    number = 10000
+    cases = []
+    for (scenario, malform), received_at in zip(plan, sorted(times), strict=True):
+        number += rng.randint(1, 9)
+        case = sosialhjelp_case(
+            rng,
+            scenario,
+            reference=f"SH-2026-{number:06d}",
+            received_at=received_at,
+            kommunenummer=KOMMUNENUMMER,
+            malform=malform,
+        )
+        SosialhjelpCase.model_validate(case)  # demo data is always valid input
+        cases.append(case)
+    return cases
+
+
+def _write(inbox: Path, prefix: str, cases: list[dict[str, Any]]) -> None:
+    inbox.mkdir(parents=True, exist_ok=True)
     wanted = {f"{case['reference']}.json" for case in cases}
-    for stale in INBOX.glob("BS-*.json"):
+    for stale in inbox.glob(f"{prefix}-*.json"):
         if stale.name not in wanted:
             stale.unlink()
     for case in cases:
         text = json.dumps(case, ensure_ascii=False, indent=2) + "\n"
-        (INBOX / f"{case['reference']}.json").write_text(text, encoding="utf-8")
+        (inbox / f"{case['reference']}.json").write_text(text, encoding="utf-8")
     nynorsk = sum(case["malform"] == "nn" for case in cases)
-    print(f"Wrote {len(cases)} cases ({nynorsk} in nynorsk) to {INBOX}")
+    print(f"Wrote {len(cases)} cases ({nynorsk} in nynorsk) to {inbox}")
+
+
+def main() -> None:
+    """Replace the demo inboxes' case files with freshly generated ones."""
+    _write(INBOX, "BS", demo_cases())
+    _write(WELFARE_INBOX, "SH", welfare_cases())
 
 
 if __name__ == "__main__":

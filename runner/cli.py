@@ -9,9 +9,26 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from runner.lazycli import LazyCommand, lazy_group
+
 if TYPE_CHECKING:
     from runner.settings import Settings
     from runner.store import Store
+
+#: Commands whose module (and the rule engine it needs) is imported only when they run.
+LAZY_COMMANDS = {
+    "rules": LazyCommand(
+        "runner.rules.cli",
+        "rules_app",
+        "Work with rule sets (rules/<id>/): test, check, diff and scaffold them.",
+    ),
+    "replay": LazyCommand(
+        "runner.rules.cli",
+        "replay_command",
+        "Re-evaluate a stored decision under the rule-set version it was made with and confirm "
+        "the same result; exit 1 on any difference.",
+    ),
+}
 
 app = typer.Typer(
     name="saksrobot",
@@ -19,6 +36,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=lazy_group(LAZY_COMMANDS),
 )
 cases_app = typer.Typer(help="List and retry cases in the store.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the tamper-evident audit trail.", no_args_is_help=True)
@@ -140,7 +158,14 @@ def _run_one(
     try:
         with stop.installed():
             return run_robot(
-                settings, store, robot, inbox=inbox, on_case=on_case, on_total=on_total, stop=stop
+                settings,
+                store,
+                robot,
+                inbox=inbox,
+                on_case=on_case,
+                on_total=on_total,
+                stop=stop,
+                on_wait=lambda message: _console(err=True).print(message),
             )
     finally:
         progress.stop()
@@ -201,7 +226,10 @@ def demo(
         summaries = []
         with _store(settings) as store:
             for robot in load_robots(settings.content_dir / "robots").values():
-                inbox = demo_inbox / robot.source.path.removeprefix("inbox/")
+                source_path = getattr(robot.source, "path", None)  # an IMAP robot has none
+                if source_path is None:
+                    continue
+                inbox = demo_inbox / source_path.removeprefix("inbox/")
                 if not inbox.exists():
                     continue
                 summaries.append(_run_one(settings, store, robot.id, inbox, False))
@@ -213,6 +241,10 @@ def demo(
     console.print(f"Saksarkiv (SQLite): {settings.database_url}")
     console.print("Se en sak: .venv/bin/saksrobot explain BS-2026-000001")
     console.print("Saker til saksbehandler: .venv/bin/saksrobot cases list --state pending_review")
+    from runner.web.cli import demo_caseworker
+
+    with _store(settings) as store:
+        demo_caseworker(store, settings, console)
 
 
 @app.command()
@@ -338,13 +370,40 @@ def db_upgrade(settings_file: SettingsOption = None, store_url: StoreOption = No
     _console().print("Databasen er oppdatert.")
 
 
-def _register_rules() -> None:
-    from runner.rules.cli import rules_app
+def _register_casework() -> None:
+    from runner.casework.cli import cases_retry
 
-    app.add_typer(rules_app, name="rules")
+    cases_app.command("retry")(cases_retry)
 
 
-_register_rules()
+_register_casework()
+
+
+def _register_welfare() -> None:
+    from runner.welfare.cli import forelopig_svar_command
+
+    app.command("forelopig-svar")(forelopig_svar_command)
+
+
+_register_welfare()
+
+
+def _register_web() -> None:
+    from runner.web.cli import register
+
+    register(app)
+
+
+_register_web()
+
+
+def _register_report() -> None:
+    from runner.report_cli import report_command
+
+    app.command("report")(report_command)
+
+
+_register_report()
 
 
 def main() -> None:

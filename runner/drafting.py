@@ -9,8 +9,22 @@ from typing import Any
 from runner.errors import ConfigurationError
 from runner.models.results import Evaluation, RuleOutcome
 from runner.settings import KommuneSettings
+from runner.welfare.context import welfare_context
 
 _FAILED = {RuleOutcome.ikke_oppfylt, RuleOutcome.uavklart}
+
+#: The names a letter template may read: the keys `letter_context` returns (`rules check`
+#: refuses a template that reads anything else).
+LETTER_CONTEXT_KEYS = frozenset(
+    {
+        "case", "kommune", "decision", "rules", "failed_rules", "fee", "fee_reference",
+        "letter_date", "appeal_deadline", "appeal_weeks", "byggefrist_ar",
+        "missing_documents", "reference", "parameters", "sosialhjelp",
+    }
+)  # fmt: skip
+#: The keys of `decision`, and of each item of `rules` and `failed_rules`.
+LETTER_DECISION_KEYS = frozenset({"outcome", "route", "reasons", "automatic", "amounts"})
+LETTER_RULE_KEYS = frozenset({"id", "title", "outcome", "legal_basis", "explanation", "value"})
 
 
 def _int_parameter(evaluation: Evaluation, name: str) -> int:
@@ -81,4 +95,7 @@ def letter_context(
         ],
         "reference": case.get("reference", ""),
         "parameters": dict(evaluation.parameters),
+        "sosialhjelp": welfare_context(case, kommune, letter_date)
+        if case_type == "sosialhjelp"
+        else None,
     }

@@ -12,8 +12,14 @@ DIR_MODE = 0o700
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create a folder (and parents) readable by the owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create a folder (and every missing parent) readable by the owner only."""
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True, mode=DIR_MODE)  # parents=True would give parents 0777-umask
     return path
 
 

@@ -36,6 +36,58 @@ _FIXES = {
 }
 
 
+#: pydantic's error types in Norwegian; {name} is filled from the error's context.
+_REASONS = {
+    "missing": "feltet mangler",
+    "extra_forbidden": "feltet er ukjent",
+    "bool_type": "skal være true eller false",
+    "bool_parsing": "skal være true eller false",
+    "int_type": "skal være et heltall",
+    "int_parsing": "skal være et heltall",
+    "int_from_float": "skal være et heltall, ikke et desimaltall",
+    "float_type": "skal være et tall",
+    "float_parsing": "skal være et tall",
+    "finite_number": "skal være et endelig tall",
+    "string_type": "skal være tekst",
+    "dict_type": "skal være et objekt ({ ... })",
+    "model_type": "skal være et objekt ({ ... })",
+    "model_attributes_type": "skal være et objekt ({ ... })",
+    "list_type": "skal være en liste ([ ... ])",
+    "greater_than_equal": "verdien er for liten; den må være minst {ge}",
+    "greater_than": "verdien er for liten; den må være over {gt}",
+    "less_than_equal": "verdien er urimelig stor; den kan være høyst {le}",
+    "less_than": "verdien er urimelig stor; den må være under {lt}",
+    "string_too_long": "teksten er for lang; høyst {max_length} tegn",
+    "string_too_short": "teksten er for kort; minst {min_length} tegn",
+    "too_long": "for mange elementer; høyst {max_length}",
+    "string_pattern_mismatch": "har feil format",
+    "enum": "ukjent verdi; tillatt er {expected}",
+    "literal_error": "ukjent verdi; tillatt er {expected}",
+    "date_type": "skal være en dato (ÅÅÅÅ-MM-DD)",
+    "date_parsing": "skal være en dato (ÅÅÅÅ-MM-DD)",
+    "date_from_datetime_parsing": "skal være en dato (ÅÅÅÅ-MM-DD)",
+    "datetime_type": "skal være et tidspunkt med tidssone",
+    "datetime_parsing": "skal være et tidspunkt med tidssone",
+    "datetime_from_date_parsing": "skal være et tidspunkt med tidssone",
+}
+
+
+def _reason(item: Any) -> str:
+    """The pydantic error in Norwegian when its type is known, else its own message."""
+    message = str(item["msg"]).removeprefix("Value error, ")
+    template = _REASONS.get(item["type"])
+    if template is None:
+        return message
+    try:
+        context = {
+            key: int(value) if isinstance(value, float) and value.is_integer() else value
+            for key, value in (item.get("ctx") or {}).items()
+        }
+        return template.format(**context)
+    except (KeyError, IndexError, ValueError):
+        return message
+
+
 class _DuplicateKey(ValueError):
     pass
 
@@ -142,9 +194,10 @@ def problems_from(error: ValidationError) -> list[FieldProblem]:
     """One FieldProblem per pydantic error, with the JSON path and a fix in Norwegian."""
     problems = []
     for item in error.errors(include_url=False):
-        message = item["msg"].removeprefix("Value error, ")
         problems.append(
-            FieldProblem(_location(item["loc"]), message, _FIXES.get(item["type"], "rett verdien"))
+            FieldProblem(
+                _location(item["loc"]), _reason(item), _FIXES.get(item["type"], "rett verdien")
+            )
         )
     return problems
 
@@ -153,11 +206,12 @@ def validate_case(source: str, content: bytes, expected_case_type: str) -> BaseM
     """Parse and validate a raw item as a case of the robot's case type."""
     data = parse_json_object(source, content)
     case_type = data.get("case_type")
-    if case_type not in CASE_MODELS:
+    if not isinstance(case_type, str) or case_type not in CASE_MODELS:
         known = ", ".join(sorted(CASE_MODELS))
+        shown = json.dumps(case_type, ensure_ascii=False)[:60]
+        reason = "feltet mangler" if case_type is None else f"ukjent sakstype {shown}"
         raise CaseValidationError(
-            source,
-            [FieldProblem("case_type", f"ukjent sakstype {case_type!r}", f"bruk en av: {known}")],
+            source, [FieldProblem("case_type", reason, f"bruk en av: {known}")]
         )
     if case_type != expected_case_type:
         raise CaseValidationError(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from runner.channels.base import Channel, Delivery, Letter
+from runner.deadlines import case_deadline
 from runner.drafting import letter_context
 from runner.errors import (
     ApplicationError,
@@ -21,17 +22,19 @@ from runner.errors import (
     CaseValidationError,
     FieldProblem,
     NotFoundError,
+    SourceError,
 )
 from runner.files import write_atomic
-from runner.intake import validate_case
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
 from runner.logs import get_logger, personal_data_scope
 from runner.models.registry import CASE_MODELS, decision_date
 from runner.models.robot import RobotDefinition
 from runner.rules import RuleSetCatalog, evaluate
 from runner.settings import Settings
-from runner.sources.base import RawItem
+from runner.sources.base import RawItem, read_marker
+from runner.sources.convert import read_case
 from runner.store import CaseRecord, CaseState, Store
+from runner.store.records import LetterRecord
 
 log = get_logger("saksrobot.pipeline")
 T = TypeVar("T")
@@ -47,6 +50,10 @@ class StageTimer:
 
     def add(self, stage: str, seconds: float) -> None:
         self.totals[stage] = self.totals.get(stage, 0.0) + seconds
+
+
+class _Unprovable(ApplicationError):
+    """A letter's delivery can be proven neither way: a human decides, retrying cannot help."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,9 @@ class Pipeline:
         self.templates = templates
         self.pdf = pdf
         self.channel = channel
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or RetryPolicy(
+            attempts=settings.retry_attempts, first_delay=settings.retry_delay_seconds
+        )
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timer = StageTimer()
         self.case_model = CASE_MODELS[robot.case_model]
@@ -98,21 +107,36 @@ class Pipeline:
                 source=item.source,
                 source_ref=item.source_ref,
                 content=item.content,
+                origin=str(item.base_dir / item.source_ref)
+                if item.source == "folder" and item.base_dir is not None
+                else None,
             )
         )
         self.timer.add("intake", time.perf_counter() - started)
         if created and item.problem is not None:
-            self.store.transition(
-                case_id,
-                CaseState.quarantined,
-                actor=ROBOT_ACTOR,
-                event="quarantined",
-                data={"errors": [FieldProblem("", item.problem, "").as_dict()]},
-                errors=[
-                    FieldProblem("", item.problem, "rett filen og send den inn på nytt").as_dict()
-                ],
-            )
+            self._unread_item(case_id, item.source_ref, item.problem, transient=item.transient)
         return case_id, created
+
+    def _unread_item(self, case_id: int, source_ref: str, problem: str, *, transient: bool) -> None:
+        """An item the source could not read whole: parked if it may pass, else quarantined."""
+        if transient:
+            error = SourceError(
+                f"{source_ref}: {problem}",
+                fix=f"rett årsaken og kjør saksrobot cases retry {case_id}",
+            )
+            self._park(self.store.get_case(case_id), error)
+            return
+        fix = f"rett filen og kjør saksrobot cases retry {case_id}"
+        problems = [FieldProblem("", problem, fix).as_dict()]
+        log.info("case_quarantined", case_id=case_id, problems=1)
+        self.store.transition(
+            case_id,
+            CaseState.quarantined,
+            actor=ROBOT_ACTOR,
+            event="quarantined",
+            data={"errors": problems},
+            errors=problems,
+        )
 
     # -- the state machine ----------------------------------------------------------------
 
@@ -126,6 +150,12 @@ class Pipeline:
             CaseState.approved: self._finalise,
             CaseState.finalised: self._send,
         }
+        if record.state == CaseState.received:  # killed before an unread item was put aside
+            marker = read_marker(self.store.raw_content(case_id))
+            if marker is not None:
+                source_ref = self.store.raw_item(case_id).source_ref
+                self._unread_item(case_id, source_ref, marker[0], transient=marker[1])
+                return self.store.get_case(case_id)
         while record.state in steps:
             step = steps[record.state]
             try:
@@ -140,7 +170,7 @@ class Pipeline:
         started = time.perf_counter()
         raw = self.store.raw_item(record.id)
         content = self.store.raw_content(record.id)
-        case = validate_case(raw.source_ref, content, self.robot.case_model)
+        case = read_case(self.robot.source, raw, content, self.robot.case_model)
         self._check_attachments(raw.source_ref, case, base_dir)
         kommunenummer = getattr(case, "kommunenummer", None)
         if kommunenummer != self.settings.kommune.kommunenummer:
@@ -213,7 +243,8 @@ class Pipeline:
                         )
                     ],
                 ) from error
-            evaluation = evaluate(rule_set, case, on=on)
+            kommune = self.settings.kommune.rule_parameters(record.case_type, on)
+            evaluation = evaluate(rule_set, case, on=on, kommune=kommune)
             inputs_hash = _sha256_json(record.data)
             decision_id = self.store.save_decision(
                 record.id, evaluation, inputs_hash=inputs_hash, template_id=None, template_hash=None
@@ -282,7 +313,8 @@ class Pipeline:
                 document_rules=self.robot.document_rules,
             )
             draft = self.templates.render(template_id, malform, context)
-            log.debug("letter_drafted", case_id=record.id, title=draft.title, malform=malform)
+            # not the title: finding it parses the whole letter again (~1 ms), even unlogged
+            log.debug("letter_drafted", case_id=record.id, template=template_id, malform=malform)
         letter = self.store.save_letter(
             case_id=record.id,
             decision_id=decision_record.id,
@@ -309,6 +341,13 @@ class Pipeline:
                 "review": review,
                 "review_reason": why,
             },
+            deadline=case_deadline(
+                self.robot.deadline,
+                case=record.data,
+                parameters=evaluation.parameters,
+                urgent=evaluation.decision.urgent,
+                robot_id=self.robot.id,
+            ),
         )
         self.timer.add("draft", time.perf_counter() - started)
         return result
@@ -347,6 +386,7 @@ class Pipeline:
                 fix="Check free space and permissions in data_dir.",
             ) from error
         digest = hashlib.sha256(pdf_bytes).hexdigest()
+        self._write_decision_record(record, letter, path, digest, len(pdf_bytes), key)
         self.store.update_letter_file(letter.id, str(path), digest)
         self.store.enqueue(
             case_id=record.id,
@@ -365,12 +405,30 @@ class Pipeline:
         self.timer.add("finalise", time.perf_counter() - started)
         return result
 
+    def _write_decision_record(
+        self, record: CaseRecord, letter: LetterRecord, path: Path, digest: str, size: int, key: str
+    ) -> None:
+        """The Noark 5 style decision record beside the letter (runner/archive.py)."""
+        from runner.archive import decision_record, write_decision_record
+
+        decision = self.store.latest_decision(record.id)
+        if decision is None:
+            raise ApplicationError(f"Case {record.id} has no decision to record")
+        write_decision_record(
+            path,
+            decision_record(
+                case=record, letter=letter, decision=decision, robot=self.robot,
+                settings=self.settings, pdf_path=path, sha256=digest, size=size,
+                document_date=today_in_norway(letter.created_at), key=key,
+            ),
+        )
+
     def _send(self, record: CaseRecord) -> CaseRecord:
         started = time.perf_counter()
         pending = [row for row in self.store.outbox_for_case(record.id) if row.state != "sent"]
         for row in pending:
             if row.state == "needs_human":
-                raise ApplicationError(
+                raise _Unprovable(
                     f"Letter {row.key} could not be proven delivered: {row.last_error}",
                     fix="Check the channel by hand, then mark the letter sent or resend it.",
                 )
@@ -381,7 +439,12 @@ class Pipeline:
                     continue
                 if delivery is Delivery.unknown:
                     self.store.mark_needs_human(row.key, "leveranse kan ikke bekreftes etter krasj")
-                    raise ApplicationError(f"Delivery of {row.key} cannot be proven")
+                    raise _Unprovable(
+                        f"Letter {row.key} was being sent when the robot stopped, and "
+                        f"channel '{self.channel.kind}' cannot prove whether it was delivered",
+                        fix="Check the channel by hand, then mark the letter sent or resend it.",
+                    )
+                self.store.mark_pending(row.key, "ikke levert før avbrudd; sendes på nytt")
             letter = self.store.latest_letter(record.id)
             if letter is None or letter.pdf_path is None:
                 raise ApplicationError(f"Letter for case {record.id} has no PDF")
@@ -442,7 +505,7 @@ class Pipeline:
             try:
                 return action()
             except ApplicationError as error:
-                if attempt == self.retry.attempts:
+                if attempt == self.retry.attempts or isinstance(error, _Unprovable):
                     raise
                 log.warning("retrying", attempt=attempt, error=error.kind, delay=delay)
             except OSError as error:

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from runner.channels import FolderChannel
+from runner.channels.make import make_channel
 from runner.errors import ConfigurationError, NotFoundError
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.logs import get_logger
@@ -113,9 +113,19 @@ def make_source(settings: Settings, robot: RobotDefinition, inbox: Path | None) 
     config = robot.source
     if config.kind == "folder":
         path = inbox if inbox is not None else settings.data_dir / config.path
-        return FolderSource(path, max_bytes=settings.max_input_bytes, pattern=config.pattern)
-    path = inbox if inbox is not None else settings.data_dir / config.path
-    return WorkItemsSource(path, max_bytes=settings.max_input_bytes)
+        return FolderSource(
+            path,
+            max_bytes=settings.max_input_bytes,
+            pattern=config.pattern,
+            retry_attempts=settings.retry_attempts,
+            retry_delay=settings.retry_delay_seconds,
+        )
+    if config.kind == "workitems":
+        path = inbox if inbox is not None else settings.data_dir / config.path
+        return WorkItemsSource(path, max_bytes=settings.max_input_bytes)
+    from runner.sources.make import make_mapped_source
+
+    return make_mapped_source(settings, config, inbox)
 
 
 def make_pipeline(
@@ -138,8 +148,7 @@ def make_pipeline(
                     file=content / "templates",
                     fix=f"Create templates/{template_id}.{malform}.md.j2.",
                 )
-    channel_path = settings.outbox
-    channel = FolderChannel(channel_path)
+    channel = make_channel(settings, robot)
     return Pipeline(
         settings=settings,
         store=store,
@@ -181,12 +190,39 @@ def run_robot(
     on_total: Callable[[int], None] | None = None,
     stop: StopFlag | None = None,
     retry: RetryPolicy | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RunSummary:
-    """Run one robot over its source once. Bad items are quarantined; the run goes on."""
+    """Run one robot over its source once. Bad items are quarantined; the run goes on.
+
+    Only one run per robot and data_dir at a time: a second one waits for the first
+    (on_wait gets the message saying so); a stop requested while waiting ends it.
+    """
+    from runner.casework.lock import RunStopped, remove_stale_temp_files, robot_lock
+
     pipeline = make_pipeline(settings, store, robot, retry=retry)
     source = make_source(settings, robot, inbox)
     summary = RunSummary(robot_id=robot.id, outbox=settings.outbox)
-    stop = stop or StopFlag()
+    stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
+    try:
+        with robot_lock(settings.data_dir, robot.id, on_wait=on_wait, stopped=lambda: bool(stop)):
+            remove_stale_temp_files([settings.outbox, pipeline.letters_dir], robot.id)
+            _run_locked(pipeline, source, store, summary, inbox, on_case, on_total, stop)
+    except RunStopped:
+        summary.stopped_early = True
+    summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
+    return summary
+
+
+def _run_locked(
+    pipeline: Pipeline,
+    source: Source,
+    store: Store,
+    summary: RunSummary,
+    inbox: Path | None,
+    on_case: Callable[[CaseReport], None] | None,
+    on_total: Callable[[int], None] | None,
+    stop: StopFlag,
+) -> None:
     base_dir = inbox if inbox is not None else getattr(source, "path", None)
 
     def account(report: CaseReport) -> None:
@@ -205,7 +241,8 @@ def run_robot(
 
     for case_id in pipeline.resume_ids():
         if stop:
-            break
+            summary.stopped_early = True
+            return
         record = pipeline.process(case_id, base_dir=base_dir)
         summary.resumed += 1
         account(report_for(record, store.raw_item(case_id).source_ref, store, False))
@@ -227,5 +264,3 @@ def run_robot(
         summary.received += 1
         record = pipeline.process(case_id, base_dir=item.base_dir or base_dir)
         account(report_for(record, item.source_ref, store, False))
-    summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
-    return summary

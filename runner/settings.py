@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,6 +16,7 @@ from pydantic_settings import (
 )
 
 from runner.errors import FieldProblem, SettingsError
+from runner.mailservers import ImapSettings, SmtpSettings
 
 #: The folder that holds robots/, rules/, templates/ and demo/ (the repository root).
 CONTENT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,56 @@ class ByggesakFees(_Section):
     )
 
 
+class WelfareNorm(_Section):
+    """The kommune's own monthly rates for living expenses, overriding the state guideline."""
+
+    valid_from: date
+    valid_to: date | None = None
+    enslig: int = Field(ge=0)
+    par: int = Field(ge=0, description="ektepar/samboere")
+    bofellesskap: int = Field(ge=0)
+    barn_0_5: int = Field(ge=0)
+    barn_6_10: int = Field(ge=0)
+    barn_11_17: int = Field(ge=0)
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class WelfareSettings(_Section):
+    """The kommune's norms for the sosialhjelp robot, handed to its rules as `k`."""
+
+    reference: str = Field(description="The kommune decision the norms come from, with year")
+    deposit_buffer: int = Field(ge=0, description="Bank deposits below this are not counted")
+    rent_caps: dict[str, int] = Field(
+        default_factory=dict, description="Highest rent counted, by household size ('1', '2', …)"
+    )
+    own_norm: list[WelfareNorm] = Field(default_factory=list)
+    forelopig_svar_days: int = Field(
+        default=14, ge=1, description="Days ahead a foreløpig svar promises an answer by"
+    )
+    document_deadline_days: int = Field(
+        default=14, ge=1, description="Days the applicant gets to send missing documentation"
+    )
+
+    def rule_parameters(self, on: date) -> dict[str, Any]:
+        """`k` for the rules on `on`: buffer, rent caps and the own norm covering that day."""
+        data: dict[str, Any] = {
+            "reference": self.reference,
+            "deposit_buffer": self.deposit_buffer,
+            "rent_caps": dict(self.rent_caps),
+        }
+        covering = [norm for norm in self.own_norm if norm.covers(on)]
+        if covering:
+            norm = max(covering, key=lambda item: item.valid_from)
+            data["norm"] = {
+                **norm.model_dump(exclude={"valid_from", "valid_to"}),
+                "valid_from": norm.valid_from.isoformat(),
+                "reference": self.reference,
+            }
+        return data
+
+
 class KommuneSettings(_Section):
     """Everything that differs between kommuner sharing the same robots."""
 
@@ -62,11 +114,18 @@ class KommuneSettings(_Section):
         description="Who decides an appeal, per case type",
     )
     byggesak_fees: ByggesakFees | None = None
+    sosialhjelp: WelfareSettings | None = None
     auto_finalise: list[str] = Field(
         default_factory=list,
         description="Robots whose clear-cut decisions may be finalised without review "
         "(GDPR art. 22: each kommune decides this explicitly; empty = all reviewed)",
     )
+
+    def rule_parameters(self, case_type: str | None, on: date) -> dict[str, Any]:
+        """The kommune's own parameters for a case type's rules (`k`); empty when none."""
+        if case_type == "sosialhjelp" and self.sosialhjelp is not None:
+            return self.sosialhjelp.rule_parameters(on)
+        return {}
 
     def letter_malform(self, requested: str | None) -> str:
         """The målform to write a letter in: the kommune's, or the applicant's when neutral."""
@@ -90,9 +149,17 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = None
     content_dir: Path = CONTENT_ROOT
     max_input_bytes: int = Field(default=10_000_000, ge=1)
+    retry_attempts: int = Field(
+        default=3, ge=1, le=20, description="Tries of a failing disk, channel or source step"
+    )
+    retry_delay_seconds: float = Field(
+        default=0.2, ge=0, le=600, description="Wait before the 2nd try; doubles each time"
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
     kommune: KommuneSettings
+    smtp: SmtpSettings | None = None
+    imap: ImapSettings | None = None
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> Settings:

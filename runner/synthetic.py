@@ -1,4 +1,4 @@
-"""Synthetic identities and byggesak cases for the demo, tests and benchmarks.
+"""Synthetic identities, byggesak and sosialhjelp cases for the demo, tests and benchmarks.
 
 Test and demo data must use these generators, never a real person's number or address.
 The fødselsnummer and kontonummer made here pass the official check digits (so the case
@@ -22,7 +22,10 @@ __all__ = [
     "EXPECTED_OUTCOMES",
     "PLACES",
     "SCENARIOS",
+    "WELFARE_EXPECTED_OUTCOMES",
+    "WELFARE_SCENARIOS",
     "byggesak_case",
+    "sosialhjelp_case",
     "synthetic_fodselsnummer",
     "synthetic_kontonummer",
     "synthetic_person",
@@ -432,5 +435,192 @@ def byggesak_case(
             "boundary_consent": spec.boundary_consent,
         },
         "dispensation_requested": spec.dispensation,
+        "attachments": attachments,
+    }
+
+
+# --- sosialhjelp scenarios ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _WelfareScenario:
+    """A welfare case's shape and the outcome the rules give it under the demo norm."""
+
+    description: str
+    outcome: str  # the decision's outcome; every welfare draft is reviewed in the demo
+    income_kinds: tuple[str, ...] = ("dagpenger",)
+    income: tuple[int, int] = (4000, 9000)
+    adults: tuple[int, int] = (1, 1)
+    children: tuple[int, int] = (0, 0)
+    bank: tuple[int, int] = (0, 1900)
+    other_assets: int = 0
+    age: tuple[int, int] = (31, 66)
+    request: str = "livsopphold"
+    undocumented: bool = False
+    rent_documented: bool = True
+    unknown_income: bool = False
+    period: str | None = None  # default: the month after the one received in
+
+
+_WELFARE: dict[str, _WelfareScenario] = {
+    "enslig_innvilget": _WelfareScenario(
+        "Single adult 31–66 on dagpenger or AAP 4 000–9 000 kr, documented: need > 0, granted",
+        "innvilget", income_kinds=("dagpenger", "aap"),
+    ),
+    "familie_barnetrygd": _WelfareScenario(
+        "One or two adults with 1–3 children, salary 10 000–18 000 kr plus barnetrygd (never "
+        "counted, § 18 third ledd): granted",
+        "innvilget", income_kinds=("lonn",), income=(10000, 18000), adults=(1, 2),
+        children=(1, 3),
+    ),
+    "inntekt_over_behov": _WelfareScenario(
+        "Single adult with salary 25 000–40 000 kr: income covers the need, refused",
+        "avslag", income_kinds=("lonn",), income=(25000, 40000),
+    ),
+    "formue_dekker": _WelfareScenario(
+        "Single adult with 30 000–60 000 kr in the bank: deposits above the buffer cover "
+        "the need, refused",
+        "avslag", income=(3000, 6000), bank=(30000, 60000),
+    ),
+    "udokumentert_inntekt": _WelfareScenario(
+        "Income sent without documentation: the letter asks for it (§ 43), no refusal",
+        "mangler_dokumentasjon", income_kinds=("sykepenger", "lonn"), undocumented=True,
+    ),
+    "mangler_husleiekontrakt": _WelfareScenario(
+        "Rent without a lease or receipt: the letter asks for it (§ 43)",
+        "mangler_dokumentasjon", rent_documented=False,
+    ),
+    "nodhjelp": _WelfareScenario(
+        "Emergency help (nødhjelp): drafted, urgent, a caseworker assesses it the same day",
+        "innvilget", request="nodhjelp", income=(0, 3000), bank=(0, 500),
+    ),
+    "under_30": _WelfareScenario(
+        "Applicant 19–29: activity conditions (§ 20 a) are chosen by a caseworker",
+        "innvilget", age=(19, 29), income_kinds=("aap", "studielan"), income=(2000, 6000),
+    ),
+    "naeringsinntekt": _WelfareScenario(
+        "Self-employment income: its net amount needs a caseworker's assessment",
+        "innvilget", income_kinds=("naeringsinntekt",), income=(1000, 5000),
+    ),
+    "ukjent_inntekt": _WelfareScenario(
+        "An income kind the format does not know: kept, not counted, a caseworker decides",
+        "innvilget", unknown_income=True,
+    ),
+    "annen_formue": _WelfareScenario(
+        "Other assets (car, shares): whether they are available needs a caseworker",
+        "innvilget", other_assets=45000,
+    ),
+    "depositum": _WelfareScenario(
+        "A request for a deposit, not living expenses: a caseworker assesses it (§§ 19, 21)",
+        "til_vurdering", request="depositum",
+    ),
+    "tre_voksne": _WelfareScenario(
+        "Three adults in the household: the rates do not fit, a caseworker assesses it",
+        "til_vurdering", adults=(3, 3),
+    ),
+    "sats_ikke_oppdatert": _WelfareScenario(
+        "A period in 2025: the newest state rate (2024-01-01) is over 12 months old and the "
+        "kommune norm covers only 2026, so the rate is uavklart ('sats ikke oppdatert')",
+        "til_vurdering", period="2025-06",
+    ),
+}  # fmt: skip
+
+#: Welfare scenario name → one-line description.
+WELFARE_SCENARIOS: dict[str, str] = {name: s.description for name, s in _WELFARE.items()}
+#: Welfare scenario name → the decision's outcome under the demo kommune norm.
+WELFARE_EXPECTED_OUTCOMES: dict[str, str] = {name: s.outcome for name, s in _WELFARE.items()}
+
+_REASONS = {
+    "nb": (
+        "Pengene strekker ikke til mat og husleie denne måneden",
+        "Har mistet jobben og venter på dagpenger",
+        "Trenger hjelp til livsopphold mens jeg venter på avklaring fra NAV",
+    ),
+    "nn": (
+        "Pengane strekk ikkje til mat og husleige denne månaden",
+        "Har mista jobben og ventar på dagpengar",
+        "Treng hjelp til livsopphald medan eg ventar på avklaring frå NAV",
+    ),
+}
+_BARNETRYGD_PER_CHILD = 1766  # demo amount per child; never counted (sotjl. § 18 third ledd)
+
+
+def _birth_date(rng: random.Random, on: date, age: int) -> date:
+    """A birth date that makes someone `age` years old on `on`."""
+    latest = date(on.year - age, on.month, on.day)
+    return latest - timedelta(days=rng.randint(0, 360))
+
+
+def sosialhjelp_case(
+    rng: random.Random,
+    scenario: str,
+    *,
+    reference: str,
+    received_at: datetime,
+    kommunenummer: str = "4627",
+    malform: Literal["nb", "nn"] = "nb",
+) -> dict[str, Any]:
+    """A sosialhjelp case as JSON-able dict, shaped like examples/sosialhjelp-enslig.json.
+
+    Amounts are drawn within the bounds of `scenario` (see WELFARE_SCENARIOS) so that the
+    demo kommune norm gives WELFARE_EXPECTED_OUTCOMES[scenario]; identities are synthetic.
+    """
+    if scenario not in _WELFARE:
+        raise ValueError(f"Unknown scenario '{scenario}'; use one of: {', '.join(_WELFARE)}.")
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        raise ValueError("received_at must be timezone-aware, e.g. 2026-11-02T08:45:00+01:00.")
+    spec = _WELFARE[scenario]
+    received = received_at.date()
+    following = date(received.year + received.month // 12, received.month % 12 + 1, 1)
+    period = spec.period or f"{following.year}-{following.month:02d}"
+    start = date(int(period[:4]), int(period[5:]), 1)
+    applicant = synthetic_person(rng, kommunenummer=kommunenummer, d_number=False)
+    applicant["national_id"] = synthetic_fodselsnummer(
+        rng, birth_date=_birth_date(rng, start, rng.randint(*spec.age))
+    )
+    applicant["account_number"] = synthetic_kontonummer(rng)
+    adults = rng.randint(*spec.adults)
+    children = [
+        {"birth_date": _birth_date(rng, start, rng.randint(0, 17)).isoformat()}
+        for _ in range(rng.randint(*spec.children))
+    ]
+    rent = rng.randrange(6000, 9001, 50) + (2000 if children else 0)
+    electricity = rng.randrange(400, 1201, 10)
+    documented = not spec.undocumented
+    kind = rng.choice(spec.income_kinds)
+    income = [{"kind": kind, "amount": rng.randrange(*spec.income, 10), "documented": documented}]
+    if children:
+        amount = _BARNETRYGD_PER_CHILD * len(children)
+        income.append({"kind": "barnetrygd", "amount": amount, "documented": True})
+    if spec.unknown_income:
+        extra = rng.randrange(200, 900, 10)
+        income.append({"kind": "kryptogevinst", "amount": extra, "documented": True})
+    attachments = [{"kind": "stromregning", "file": f"{reference}/strom.pdf"}]
+    if spec.rent_documented:
+        attachments.insert(0, {"kind": "husleiekontrakt", "file": f"{reference}/husleie.pdf"})
+    if documented:
+        attachments.append({"kind": "inntekt", "file": f"{reference}/inntekt.pdf"})
+    return {
+        "case_type": "sosialhjelp",
+        "reference": reference,
+        "received_at": received_at.isoformat(),
+        "kommunenummer": kommunenummer,
+        "malform": malform,
+        "applicant": applicant,
+        "period": period,
+        "household": {"adults": adults, "shared_housing": False, "children": children},
+        "housing": {
+            "kind": "leier",
+            "rent": rent,
+            "electricity": electricity,
+            "housing_allowance": 0,
+        },
+        "income": income,
+        "assets": {"bank_deposits": rng.randint(*spec.bank), "other": spec.other_assets},
+        "request": {
+            "kind": spec.request,
+            "amount": rng.randrange(20000, 30001, 1000) if spec.request == "depositum" else None,
+            "reason": rng.choice(_REASONS[malform]),
+        },
         "attachments": attachments,
     }

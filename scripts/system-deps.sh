@@ -3,6 +3,8 @@
 # Each line of PACKAGES is "<command or file that proves it is installed> <debian packages...>".
 set -euo pipefail
 PACKAGES=(
+  "/usr/sbin/dovecot dovecot-imapd"
+  "chromium chromium chromium-driver"
 )
 missing=()
 for entry in "${PACKAGES[@]}"; do

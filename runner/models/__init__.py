@@ -11,6 +11,7 @@ from runner.models.results import (
     RuleOutcome,
     RuleResult,
 )
+from runner.models.sosialhjelp import SosialhjelpCase
 
 __all__ = [
     "CASE_MODELS",
@@ -25,6 +26,7 @@ __all__ = [
     "Route",
     "RuleOutcome",
     "RuleResult",
+    "SosialhjelpCase",
     "case_model",
     "decision_date",
 ]

@@ -8,9 +8,11 @@ from pydantic import BaseModel
 
 from runner.errors import NotFoundError
 from runner.models.byggesak import ByggesakCase
+from runner.models.sosialhjelp import SosialhjelpCase
 
 CASE_MODELS: dict[str, type[BaseModel]] = {
     "byggesak": ByggesakCase,
+    "sosialhjelp": SosialhjelpCase,
 }
 
 

@@ -8,9 +8,12 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
+from runner.channels.configs import SmtpChannelConfig, WorkItemsChannelConfig
+from runner.deadlines import DeadlinePolicy
 from runner.errors import FieldProblem, RobotDefinitionError
 from runner.models.common import FrozenModel
 from runner.models.registry import CASE_MODELS
+from runner.sources.configs import ExcelSourceConfig, ImapSourceConfig, PdfFormSourceConfig
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,62}$")]
 
@@ -37,7 +40,14 @@ class WorkItemsSourceConfig(FrozenModel):
     path: str = Field(description="The local work-items JSON file (RPA_INPUT_WORKITEM_PATH)")
 
 
-SourceConfig = Annotated[FolderSourceConfig | WorkItemsSourceConfig, Field(discriminator="kind")]
+SourceConfig = Annotated[
+    FolderSourceConfig
+    | WorkItemsSourceConfig
+    | PdfFormSourceConfig
+    | ExcelSourceConfig
+    | ImapSourceConfig,
+    Field(discriminator="kind"),
+]
 
 
 class FolderChannelConfig(FrozenModel):
@@ -47,7 +57,9 @@ class FolderChannelConfig(FrozenModel):
     path: str = "outbox"
 
 
-ChannelConfig = Annotated[FolderChannelConfig, Field(discriminator="kind")]
+ChannelConfig = Annotated[
+    FolderChannelConfig | SmtpChannelConfig | WorkItemsChannelConfig, Field(discriminator="kind")
+]
 
 
 class ReviewPolicy(FrozenModel):
@@ -74,6 +86,9 @@ class RobotDefinition(FrozenModel):
     document_rules: list[str] = Field(
         default_factory=list,
         description="Rules whose failure means a document is missing (listed in the letter)",
+    )
+    deadline: DeadlinePolicy | None = Field(
+        default=None, description="The legal deadline shown and sorted on in the review queue"
     )
 
     @field_validator("case_model")
@@ -128,8 +143,8 @@ def _fix_for(error_type: str) -> str:
     return {
         "missing": "add this field",
         "extra_forbidden": "remove this field or check its spelling",
-        "union_tag_invalid": "use a supported kind (folder, workitems)",
-        "union_tag_not_found": "add 'kind:' (folder or workitems)",
+        "union_tag_invalid": "use a supported kind (folder, workitems, pdfform, excel, imap)",
+        "union_tag_not_found": "add 'kind:' (folder, workitems, pdfform, excel or imap)",
     }.get(error_type, "correct the value")
 
 

@@ -1,24 +1,33 @@
-"""The `saksrobot rules` commands: run rule-set tests from the command line."""
+"""The `saksrobot rules` commands (test, check, diff, new) and `saksrobot replay`."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from runner.errors import SaksrobotError
-from runner.rules.load import load_rule_set
-from runner.rules.ruleset import RuleSet
-from runner.rules.testing import TestReport, run_rule_tests
-from runner.settings import CONTENT_ROOT
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from runner.rules.ruleset import RuleSet
+    from runner.rules.testing import TestReport
 
 rules_app = typer.Typer(
-    help="Work with rule sets (rules/<id>/): run their tests.",
+    help="Work with rule sets (rules/<id>/): test, check, diff and scaffold them.",
     no_args_is_help=True,
 )
+
+PathsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Rule set folders, or folders holding them. Default: every rule set under "
+        "the content folder's rules/.",
+        show_default=False,
+    ),
+]
 
 
 @rules_app.callback()
@@ -27,21 +36,22 @@ def rules_callback() -> None:
     and tests/*.yaml."""
 
 
-def _rule_set_folders(paths: list[Path]) -> list[Path]:
-    """A path is a rule set folder, or a folder of them."""
-    folders: list[Path] = []
-    for path in paths:
-        if (path / "ruleset.yaml").is_file():
-            folders.append(path)
-        elif path.is_dir():
-            children = path.iterdir()
-            folders += sorted(child for child in children if (child / "ruleset.yaml").is_file())
-        else:
-            folders.append(path)  # load_rule_set says what is wrong with it
-    return folders
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
+def _default(paths: list[Path] | None) -> list[Path]:
+    from runner.rules.check import rule_set_folders
+    from runner.settings import CONTENT_ROOT
+
+    return rule_set_folders(paths or [CONTENT_ROOT / "rules"])
 
 
 def _summary(rows: list[tuple[Path, RuleSet | None, TestReport | None]]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Rule set tests")
     for column in ("Rule set", "Version", "Passed", "Failed", "Status"):
         table.add_column(column, justify="right" if column in ("Passed", "Failed") else "left")
@@ -55,34 +65,44 @@ def _summary(rows: list[tuple[Path, RuleSet | None, TestReport | None]]) -> Tabl
 
 
 def _counts(rule_set: RuleSet, report: TestReport) -> Table:
+    from rich.table import Table
+
+    from runner.rules.testing import coverage_gaps
+
+    gaps = coverage_gaps(rule_set, report)
     table = Table(title=f"Outcomes per rule: {rule_set.id} {rule_set.version}")
     outcomes = ("oppfylt", "ikke_oppfylt", "uavklart", "ikke_aktuelt")
-    table.add_column("Rule")
+    table.add_column("Rule", no_wrap=True)
     for outcome in outcomes:
         table.add_column(outcome, justify="right")
+    table.add_column("Both ways", no_wrap=True)
     for rule_id, counts in report.outcome_counts.items():
-        table.add_row(rule_id, *(str(counts.get(outcome, 0)) for outcome in outcomes))
+        missing = gaps.get(rule_id)
+        status = f"[red]no {' / '.join(missing)}[/red]" if missing else "[green]yes[/green]"
+        table.add_row(rule_id, *(str(counts.get(outcome, 0)) for outcome in outcomes), status)
     return table
 
 
 @rules_app.command("test")
 def test_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Rule set folders, or folders holding them. Default: every rule set under "
-            "the content folder's rules/.",
-            show_default=False,
-        ),
-    ] = None,
-    counts: Annotated[
+    paths: PathsArgument = None,
+    coverage: Annotated[
         bool,
-        typer.Option("--counts", help="Also show how often each rule gave each outcome."),
+        typer.Option(
+            "--coverage",
+            "--counts",
+            help="Also show, per rule, how many tests gave each outcome and whether the tests "
+            "show it both ways.",
+        ),
     ] = False,
 ) -> None:
     """Run the tests in tests/*.yaml of each rule set; exit code 1 if any fails."""
-    console = Console(soft_wrap=True)
-    folders = _rule_set_folders(paths or [CONTENT_ROOT / "rules"])
+    from runner.errors import SaksrobotError
+    from runner.rules.load import load_rule_set
+    from runner.rules.testing import run_rule_tests
+
+    console = _console()
+    folders = _default(paths)
     if not folders:
         console.print("[red]No rule sets found[/red] (a rule set folder holds ruleset.yaml).")
         raise typer.Exit(1)
@@ -99,7 +119,7 @@ def test_command(
         rows.append((folder, rule_set, report))
         messages += [str(failure) for failure in report.failures]
     console.print(_summary(rows))
-    if counts:
+    if coverage:
         for _, loaded, tested in rows:
             if loaded is not None and tested is not None:
                 console.print(_counts(loaded, tested))
@@ -107,3 +127,191 @@ def test_command(
         console.print(message, markup=False, highlight=False)
     if any(tested is None or not tested.ok for _, _, tested in rows):
         raise typer.Exit(1)
+
+
+@rules_app.command("check")
+def check_command(paths: PathsArgument = None) -> None:
+    """Lint rule sets: one line per problem (file:line, rule, what to do). Exit 1 on errors;
+    warnings (unverified parameters) are printed but pass."""
+    from runner.rules.check import CHECKS, check_paths
+
+    console = _console()
+    folders = _default(paths)
+    if not folders:
+        console.print("[red]No rule sets found[/red] (a rule set folder holds ruleset.yaml).")
+        raise typer.Exit(1)
+    report = check_paths(folders)
+    for problem in report.problems:
+        console.print(problem.format(), markup=False, highlight=False)
+    names = ", ".join(r.id if r else f.name for f, r in report.checked)
+    console.print(
+        f"Checked {len(report.checked)} rule set(s) ({names}) for: {', '.join(CHECKS)}. "
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).",
+        markup=False,
+        highlight=False,
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@rules_app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The old version: a folder or REV:PATH (git).")],
+    new: Annotated[str, typer.Argument(help="The new version: a folder or REV:PATH (git).")],
+    store_url: Annotated[
+        str | None,
+        typer.Option("--store", help="Also re-evaluate every stored case of this rule set."),
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print Markdown to paste into a pull request.")
+    ] = False,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Decide every case as of this date (YYYY-MM-DD)."),
+    ] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Also list cases where only rule outcomes or values change."),
+    ] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="The kommune's saksrobot.toml, for its own rule parameters (k) on stored cases.",
+            envvar="SAKSROBOT_SETTINGS",
+        ),
+    ] = None,
+) -> None:
+    """Show which test cases and stored cases change outcome, route or amount between two
+    versions of a rule set, and the rules responsible. OLD/NEW: a folder, or a git revision
+    and folder as in `git show`, e.g. HEAD~1:rules/byggesak-smatiltak (`HEAD:` alone = the
+    other argument's folder at HEAD)."""
+    from contextlib import ExitStack
+
+    from runner.errors import SaksrobotError
+    from runner.rules.diff import diff_rule_sets
+    from runner.rules.diff_render import as_markdown, as_table
+    from runner.rules.load import load_rule_set
+    from runner.rules.revisions import resolve_pair
+
+    console = _console()
+    try:
+        day = date.fromisoformat(on) if on else None
+        kommune = None
+        if store_url is not None:
+            from runner.cli import _settings
+
+            kommune = _settings(settings_file, store_url).kommune.rule_parameters
+        with ExitStack() as stack:
+            old_path, new_path = resolve_pair(old, new, stack)
+            report = diff_rule_sets(
+                load_rule_set(old_path),
+                load_rule_set(new_path),
+                store_url=store_url,
+                on=day,
+                kommune=kommune,
+            )
+    except ValueError as error:
+        console.print(f"[red]--on: {error}[/red] (write the date as YYYY-MM-DD)")
+        raise typer.Exit(2) from error
+    except SaksrobotError as error:
+        console.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from error
+    if markdown:
+        typer.echo(as_markdown(report, show_all=show_all), nl=False)
+    else:
+        console.print(as_table(report, show_all=show_all))
+
+
+@rules_app.command("new")
+def new_command(
+    name: Annotated[str, typer.Argument(help="The rule set's id, e.g. sosialhjelp-husleie.")],
+    case_type: Annotated[
+        str, typer.Option("--case-type", help="The case type its rules read, e.g. byggesak.")
+    ],
+    rules_dir: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Where to create it (default: the content folder's rules/)."),
+    ] = None,
+    example: Annotated[
+        Path | None,
+        typer.Option(
+            "--example",
+            help="A valid case (JSON or YAML) for the tests; default: the test base of a rule "
+            "set of the same case type.",
+        ),
+    ] = None,
+) -> None:
+    """Create a rule set with one rule, one parameter and tests both ways; it passes
+    `rules check` and `rules test` as it is. Then make it say what the law says."""
+    from runner.errors import SaksrobotError
+    from runner.rules.scaffold import scaffold
+    from runner.settings import CONTENT_ROOT
+
+    console = _console()
+    try:
+        folder = scaffold(name, case_type, rules_dir or CONTENT_ROOT / "rules", example=example)
+    except SaksrobotError as error:
+        console.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from error
+    console.print(f"Created {folder}: ruleset.yaml, parameters.yaml, rules.yaml, tests/.")
+    console.print(f"Next: edit it, then run `saksrobot rules check {folder}` and `rules test`.")
+
+
+def replay_command(
+    case: Annotated[str, typer.Argument(help="The case's reference (e.g. BS-2026-000001) or id.")],
+    allow_changed: Annotated[
+        bool,
+        typer.Option(
+            "--allow-changed",
+            help="Compare even if the rule-set files changed since the decision (hash differs).",
+        ),
+    ] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
+        ),
+    ] = None,
+    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+) -> None:
+    """Re-evaluate a stored decision under the rule-set version it was made with and confirm the same result; exit 1 on any difference."""  # noqa: E501
+    from runner.cli import _fail, _settings, _store
+    from runner.errors import SaksrobotError
+    from runner.rules.replay import replay_case
+
+    console = _console()
+    try:
+        settings = _settings(settings_file, store_url)
+        with _store(settings) as store:
+            report = replay_case(
+                store,
+                case,
+                settings.content_dir / "rules",
+                allow_changed=allow_changed,
+                kommune=settings.kommune.rule_parameters,
+            )
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    rule_set = report.rule_set
+    console.print(
+        f"{report.reference}: {rule_set.id} {rule_set.version} ({rule_set.path}), "
+        f"decision date {report.stored.decision_date}",
+        markup=False,
+        highlight=False,
+    )
+    if not report.hash_matches:
+        console.print(
+            f"[yellow]Warning: the files changed since the decision (stored hash "
+            f"{report.stored.rule_set_hash[:12]}, now {rule_set.hash[:12]}).[/yellow]"
+        )
+    if report.same:
+        console.print(
+            f"same result: {report.stored.decision.outcome}, {report.stored.decision.route}"
+        )
+        return
+    console.print(f"[red]{len(report.differences)} difference(s):[/red]")
+    for line in report.differences:
+        console.print(f"  {line}", markup=False, highlight=False)
+    raise typer.Exit(1)

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import cel
 
 from runner.models.results import Decision, Route, RuleOutcome
+from runner.rules.construct import trusted
 from runner.rules.expressions import error_text
 from runner.rules.ruleset import DecisionRow
 
@@ -56,11 +57,14 @@ def decide(
     matched = chosen.matched_text
     if failures:
         matched += " (" + "; ".join(failures) + ")"
-    return Decision(
-        outcome=chosen.outcome,
-        route=route,
-        reasons=[rule_id for rule_id, outcome in outcomes.items() if outcome in NOT_CLEAR],
-        matched=matched,
-        urgent=urgent,
-        amounts=dict(amounts),
+    return trusted(
+        Decision,
+        {
+            "outcome": chosen.outcome,
+            "route": route,
+            "reasons": [rule_id for rule_id, outcome in outcomes.items() if outcome in NOT_CLEAR],
+            "matched": matched,
+            "urgent": urgent,
+            "amounts": dict(amounts),
+        },
     )

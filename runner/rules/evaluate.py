@@ -3,26 +3,80 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import cel
 from pydantic import BaseModel
 
-from runner.errors import ConfigurationError, RuleSetError
+from runner.errors import RuleSetError
 from runner.models.registry import case_model, decision_date
 from runner.models.results import Evaluation, RuleOutcome, RuleResult
 from runner.rules import explanations
+from runner.rules.construct import trusted
 from runner.rules.decide import NOT_CLEAR, decide, is_true
-from runner.rules.expressions import VarPath, error_text
-from runner.rules.ruleset import ContextScope, Rule, RuleSet
+from runner.rules.expressions import VarPath, error_text, flat_name
+from runner.rules.live import MISSING, LiveContext, live_contexts, lookup
+from runner.rules.ruleset import Rule, RuleSet
 
 OPPFYLT = RuleOutcome.oppfylt
 IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
 UAVKLART = RuleOutcome.uavklart
 IKKE_AKTUELT = RuleOutcome.ikke_aktuelt
-_MISSING = object()
+_TEXT = {outcome: outcome.value for outcome in RuleOutcome}  # .value is a slow property
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What running one rule needs, looked up once per rule set."""
+
+    rule: Rule
+    programs: tuple[cel.Program | None, ...]  # applies_when, uncertain_when, value, condition
+    syncs: bool  # whether it reads results of earlier rules (r, v)
+    wanted: frozenset[str] | None  # the rule ids it reads results of; None = any
+    is_read: bool  # whether some rule reads its result
+    flat_trace: tuple[tuple[str, str], ...]  # (path as written, flat variable in the context)
+    other_trace: tuple[tuple[str, VarPath], ...]  # paths read from the data (r, v, has(...))
+
+
+_steps: weakref.WeakKeyDictionary[RuleSet, tuple[_Step, ...]] = weakref.WeakKeyDictionary()
+
+
+def _rule_steps(rule_set: RuleSet) -> tuple[_Step, ...]:
+    steps = _steps.get(rule_set)
+    if steps is None:
+        scope = rule_set.plan.rules
+        in_context = {name for name, _ in scope.flat}
+        steps = _steps[rule_set] = tuple(
+            _step(rule, in_context, scope.result_ids) for rule in rule_set.rules
+        )
+    return steps
+
+
+def _step(rule: Rule, in_context: set[str], read: frozenset[str] | None) -> _Step:
+    flat_trace: list[tuple[str, str]] = []
+    other_trace: list[tuple[str, VarPath]] = []
+    for name, path in rule.named_paths:
+        flat = flat_name(path)
+        if flat in in_context:
+            flat_trace.append((name, flat))
+        else:
+            other_trace.append((name, path))
+    parts = (rule.applies_when, rule.uncertain_when, rule.value, rule.condition)
+    programs = tuple(part.program if part is not None else None for part in parts)
+    is_read = read is None or rule.id in read
+    return _Step(
+        rule,
+        programs,
+        rule.reads_results,
+        rule.result_ids,
+        is_read,
+        tuple(flat_trace),
+        tuple(other_trace),
+    )
 
 
 def _number(result: object) -> float | int:
@@ -33,111 +87,69 @@ def _number(result: object) -> float | int:
     return result
 
 
-def _lookup(data: Mapping[str, Any], path: VarPath, missing: Any = _MISSING) -> Any:
-    """The value at `path`, or `missing` where a key is not there."""
-    current: Any = data
-    for name in path:
-        if not isinstance(current, dict) or name not in current:
-            return missing
-        current = current[name]
-    return current
-
-
-def _flat(
-    data: Mapping[str, Any],
-    flat: tuple[tuple[str, VarPath], ...],
-    has: tuple[tuple[str, VarPath], ...],
-    whole: frozenset[str],
-) -> dict[str, Any]:
-    """The flat variables for these paths; a missing path gives no variable (as in CEL)."""
-    variables: dict[str, Any] = {}
-    for name, path in flat:
-        value = _lookup(data, path)
-        if value is not _MISSING:
-            variables[name] = value
-    for name, path in has:
-        parent = _lookup(data, path[:-1])
-        if isinstance(parent, dict):
-            variables[name] = path[-1] in parent
-    for root in whole:
-        variables[root] = data[root]
-    return variables
-
-
-def _results(data: Mapping[str, Any], scope: ContextScope) -> dict[str, Any]:
-    return _flat(data, scope.result_flat, scope.result_has, scope.result_whole)
-
-
-def _context(data: Mapping[str, Any], scope: ContextScope, **extra: Any) -> cel.Context:
-    """A CEL context holding only the flat variables `scope` reads (conversion costs time)."""
-    variables = _flat(data, scope.flat, scope.has, scope.whole)
-    variables.update(_results(data, scope))
-    variables.update(extra)
-    try:
-        return cel.Context(variables)
-    except ValueError as error:  # the bindings cannot convert a value (e.g. a date in k)
-        raise ConfigurationError(
-            f"Values cannot be handed to the rules: {error}",
-            fix="Kommune parameters (k) must be numbers, text, true/false, lists or mappings; "
-            "write dates as 'YYYY-MM-DD' text.",
-        ) from error
-
-
 class _Run:
-    """The state of one evaluation: one CEL context, the outcomes and values so far."""
+    """The state of one evaluation: the live CEL context, the outcomes and values so far."""
 
-    def __init__(self, rule_set: RuleSet, data: dict[str, Any]) -> None:
+    def __init__(
+        self, rule_set: RuleSet, data: dict[str, Any], live: LiveContext, explain: bool
+    ) -> None:
         self.rule_set = rule_set
         self.data = data
         self.outcomes: dict[str, str] = data["r"]
         self.values: dict[str, float | int] = data["v"]
-        self.scope = rule_set.plan.rules
-        self.context = _context(data, self.scope)
+        self.live = live
         self.changed: set[str] = set()  # results not yet put in the context
-        self.template_variables = dict(data)
+        self.template_variables = dict(data) if explain else None
+        live.load(data)
+        self.context = live.context()
 
-    def refresh_results(self) -> None:
-        """Put the current r and v in the context (this discards its converted cache)."""
-        self.context.update(_results(self.data, self.scope))
-        self.changed.clear()
-
-    def run(self, rule: Rule) -> RuleResult:
+    def run(self, step: _Step) -> RuleResult:
+        rule = step.rule
         changed = self.changed
-        wanted = rule.result_ids
-        if rule.reads_results and changed and (wanted is None or not wanted.isdisjoint(changed)):
-            self.refresh_results()
-        data = self.data
-        values = {name: _lookup(data, path, None) for name, path in rule.named_paths}
-        outcome, value, error = self._outcome(rule)
+        if changed and step.syncs and (step.wanted is None or not step.wanted.isdisjoint(changed)):
+            self.live.sync(self.data)
+            self.context = self.live.context()
+            changed.clear()
+        get = self.live.values.get
+        values = {name: get(flat) for name, flat in step.flat_trace}
+        for name, path in step.other_trace:
+            values[name] = lookup(self.data, path, None)
+        outcome, value, error = self._outcome(step)
+        explanation: dict[str, str]
         if error is not None:
             explanation = explanations.fallback(error)
         elif outcome is IKKE_AKTUELT:
-            explanation = dict(explanations.NOT_APPLICABLE)
+            explanation = explanations.NOT_APPLICABLE.copy()
+        elif self.template_variables is None:
+            explanation = {}
         else:
             explanation, error = self._explain(rule, outcome, value, values)
             if error is not None:
                 outcome, value = UAVKLART, None
-        self.outcomes[rule.id] = outcome.value
+        self.outcomes[rule.id] = _TEXT[outcome]
         if value is not None:
             self.values[rule.id] = value
-        ids = self.scope.result_ids
-        if ids is None or rule.id in ids:
+        if step.is_read:
             changed.add(rule.id)
-        return RuleResult(
-            rule_id=rule.id,
-            title=dict(rule.title),
-            outcome=outcome,
-            legal_basis=list(rule.legal_basis),
-            values=values,
-            value=value,
-            explanation=explanation,
-            error=error,
+        return trusted(
+            RuleResult,
+            {
+                "rule_id": rule.id,
+                "title": dict(rule.title),
+                "outcome": outcome,
+                "legal_basis": list(rule.legal_basis),
+                "values": values,
+                "value": value,
+                "explanation": explanation,
+                "error": error,
+            },
         )
 
     def _explain(
         self, rule: Rule, outcome: RuleOutcome, value: float | int | None, values: dict[str, Any]
     ) -> tuple[dict[str, str], str | None]:
         variables = self.template_variables
+        assert variables is not None
         variables["outcome"] = outcome.value
         variables["values"] = values
         if value is not None:
@@ -153,20 +165,21 @@ class _Run:
         finally:
             variables["v"] = self.values
 
-    def _outcome(self, rule: Rule) -> tuple[RuleOutcome, float | int | None, str | None]:
+    def _outcome(self, step: _Step) -> tuple[RuleOutcome, float | int | None, str | None]:
+        applies, uncertain, calculate, condition = step.programs
         context = self.context
         try:
-            if rule.applies_when is not None and not is_true(rule.applies_when.execute(context)):
+            if applies is not None and not is_true(applies.execute(context)):
                 return IKKE_AKTUELT, None, None
-            if rule.uncertain_when is not None and is_true(rule.uncertain_when.execute(context)):
+            if uncertain is not None and is_true(uncertain.execute(context)):
                 return UAVKLART, None, None
-            value = _number(rule.value.execute(context)) if rule.value is not None else None
-            if rule.condition is None:
+            value = _number(calculate.execute(context)) if calculate is not None else None
+            if condition is None:
                 return OPPFYLT, value, None
-            met = is_true(rule.condition.execute(context))
+            met = is_true(condition.execute(context))
             return (OPPFYLT if met else IKKE_OPPFYLT), value, None
         except Exception as error:  # any runtime failure makes the rule uavklart, never a crash
-            return UAVKLART, None, self._describe(rule, error)
+            return UAVKLART, None, self._describe(step.rule, error)
 
     def _describe(self, rule: Rule, error: Exception) -> str:
         """A Norwegian sentence naming the missing fact, plus the technical error."""
@@ -180,8 +193,8 @@ class _Run:
                 when = self.data["decision_date"]
                 detail = f"parameteren «{path[1]}» har ingen verdi som gjelder {when}{since}"
                 break
-            found = _lookup(self.data, path)
-            if found is _MISSING:
+            found = lookup(self.data, path)
+            if found is MISSING:
                 detail = f"«{name}» finnes ikke"
                 break
             if found is None and not detail:
@@ -196,6 +209,7 @@ def evaluate(
     *,
     on: date | None = None,
     kommune: Mapping[str, Any] | None = None,
+    explain: bool = True,
 ) -> Evaluation:
     """Evaluate every rule of `rule_set` for `case`, then its decision table.
 
@@ -204,7 +218,9 @@ def evaluate(
     does not refuse a date outside the version's validity. `kommune` is the kommune's own
     parameters, seen by expressions as `k`. A rule that fails at runtime is `uavklart` with
     its `error` set; a rule that does not apply gets a standard explanation instead of its
-    template.
+    template. With `explain=False` the explanations of rules that were evaluated are left
+    empty (outcomes, values read and the decision are the same): for callers that need
+    only the outcomes, such as bulk what-if runs and benchmarks.
     """
     expected = case_model(rule_set.case_type)
     if not isinstance(case, expected):
@@ -224,21 +240,31 @@ def evaluate(
         "r": {},
         "v": {},
     }
-    run = _Run(rule_set, data)
-    results = [run.run(rule) for rule in rule_set.rules]
-    outcomes = run.outcomes
-    decision_context = _context(
-        data,
-        rule_set.plan.decision,
-        any_uncertain=UAVKLART.value in outcomes.values(),
-        all_met=not any(outcome in NOT_CLEAR for outcome in outcomes.values()),
-    )
-    return Evaluation(
-        rule_set_id=rule_set.id,
-        rule_set_version=rule_set.version,
-        rule_set_hash=rule_set.hash,
-        decision_date=data["decision_date"],
-        parameters=dict(parameters),
-        results=results,
-        decision=decide(rule_set.decision_rows, decision_context, outcomes, run.values),
+    rules_live, decision_live = live_contexts(rule_set)
+    try:
+        run = _Run(rule_set, data, rules_live, explain)
+        results = [run.run(step) for step in _rule_steps(rule_set)]
+        outcomes = run.outcomes
+        extra = {
+            "any_uncertain": UAVKLART.value in outcomes.values(),
+            "all_met": not any(outcome in NOT_CLEAR for outcome in outcomes.values()),
+        }
+        decision_live.load(data, extra)
+        decision_live.sync(data)
+        decision = decide(rule_set.decision_rows, decision_live.context(), outcomes, run.values)
+    except BaseException:
+        rules_live.discard()  # an evaluation stopped half-way: start the next one afresh
+        decision_live.discard()
+        raise
+    return trusted(
+        Evaluation,
+        {
+            "rule_set_id": rule_set.id,
+            "rule_set_version": rule_set.version,
+            "rule_set_hash": rule_set.hash,
+            "decision_date": data["decision_date"],
+            "parameters": dict(parameters),
+            "results": results,
+            "decision": decision,
+        },
     )

@@ -43,6 +43,8 @@ class TestReport:
     failures: list[TestFailure] = field(default_factory=list)
     #: rule id → outcome → how many tests gave that outcome (for coverage)
     outcome_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: rule id → how many of its `uavklart` came from a runtime error, not `uncertain_when`
+    error_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -121,6 +123,7 @@ def run_rule_tests(rule_set: RuleSet) -> TestReport:
     """Run every test in the rule set's tests/*.yaml and report what broke."""
     report = TestReport(rule_set_id=rule_set.id, version=rule_set.version)
     counts = {rule.id: dict.fromkeys((o.value for o in RuleOutcome), 0) for rule in rule_set.rules}
+    errors = dict.fromkeys((rule.id for rule in rule_set.rules), 0)
     shown_folder = f"{rule_set.path.parent.name}/{rule_set.path.name}"
     for file in rule_set.tests:
         for test in file.spec.tests:
@@ -128,6 +131,8 @@ def run_rule_tests(rule_set: RuleSet) -> TestReport:
             if evaluation is not None:
                 for result in evaluation.results:
                     counts[result.rule_id][result.outcome.value] += 1
+                    if result.error is not None:
+                        errors[result.rule_id] += 1
             if problems:
                 report.failed += 1
                 report.failures += [
@@ -137,4 +142,30 @@ def run_rule_tests(rule_set: RuleSet) -> TestReport:
             else:
                 report.passed += 1
     report.outcome_counts = counts
+    report.error_counts = errors
     return report
+
+
+def coverage_gaps(rule_set: RuleSet, report: TestReport) -> dict[str, list[str]]:
+    """Rule id → the sides no test shows: "oppfylt", and "ikke_oppfylt" for a condition.
+
+    The not-met side may be shown as `ikke_oppfylt`, or as `uavklart` through the rule's own
+    `uncertain_when` (a rule whose condition can only fail as uncertain, e.g. a request for
+    dispensation); a `uavklart` from a runtime error does not count. A pure calculation
+    (a `value` without a `condition`) only needs to be computed once.
+    """
+    gaps: dict[str, list[str]] = {}
+    for rule in rule_set.rules:
+        counts = report.outcome_counts.get(rule.id, {})
+        missing = [] if counts.get(RuleOutcome.oppfylt.value) else [RuleOutcome.oppfylt.value]
+        if rule.condition is not None:
+            uncertain = counts.get(RuleOutcome.uavklart.value, 0)
+            by_uncertain_when = uncertain - report.error_counts.get(rule.id, 0)
+            shown = counts.get(RuleOutcome.ikke_oppfylt.value, 0) or (
+                rule.uncertain_when is not None and by_uncertain_when > 0
+            )
+            if not shown:
+                missing.append(RuleOutcome.ikke_oppfylt.value)
+        if missing:
+            gaps[rule.id] = missing
+    return gaps

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+#: How a stand-in for an item that could not be read whole starts (never valid JSON).
+MARKER_PREFIX = b"saksrobot-unread-item\n"
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,29 @@ class RawItem:
     content: bytes
     problem: str | None = None  # set when the item could not be read whole (e.g. too large)
     base_dir: Path | None = None  # where relative attachment paths are resolved
+    transient: bool = False  # the problem may pass (a locked file): park, do not quarantine
+
+
+def problem_marker(source_ref: str, problem: str, fingerprint: str, *, transient: bool) -> bytes:
+    """Stand-in content for an item that was not read: unique per item, problem kept for resume.
+
+    The fingerprint (e.g. size and streamed sha256) tells two different unread items apart,
+    so they become two cases, and the same unread item twice stays one case.
+    """
+    body = {"source_ref": source_ref, "fingerprint": fingerprint, "problem": problem}
+    body["transient"] = "yes" if transient else "no"
+    return MARKER_PREFIX + json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def read_marker(content: bytes) -> tuple[str, bool] | None:
+    """(problem, transient) if the content is a stand-in made by problem_marker, else None."""
+    if not content.startswith(MARKER_PREFIX):
+        return None
+    try:
+        body = json.loads(content[len(MARKER_PREFIX) :].decode("utf-8"))
+        return str(body["problem"]), body["transient"] == "yes"
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 class Source(Protocol):

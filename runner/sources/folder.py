@@ -2,25 +2,49 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from runner.errors import SourceError
-from runner.sources.base import RawItem
+from runner.logs import get_logger
+from runner.sources.base import RawItem, problem_marker
 
-PREVIEW_BYTES = 4096
+log = get_logger("saksrobot.sources.folder")
+
+
+class _Locked(OSError):
+    """Another process holds a lock on the file (it is still being written)."""
 
 
 class FolderSource:
-    """Reads the files directly in a folder (sub-folders hold attachments)."""
+    """Reads the files directly in a folder (sub-folders hold attachments).
+
+    A file another process holds a lock on, or that cannot be read, is tried again with
+    backoff (`retry_attempts`, `retry_delay`); if it stays so, it is yielded as a transient
+    problem, which the pipeline parks for a human instead of quarantining.
+    """
 
     kind = "folder"
 
-    def __init__(self, path: Path, *, max_bytes: int, pattern: str = "*") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_bytes: int,
+        pattern: str = "*",
+        retry_attempts: int = 3,
+        retry_delay: float = 0.2,
+    ) -> None:
         self.path = path
         self.max_bytes = max_bytes
         self.pattern = pattern
+        self.retry_attempts = max(1, retry_attempts)
+        self.retry_delay = retry_delay
 
     def describe(self) -> str:
         return str(self.path)
@@ -43,50 +67,77 @@ class FolderSource:
         for entry in sorted(self.path.glob(self.pattern)):
             if entry.name.startswith(".") or entry.is_dir():
                 continue
-            yield self._read(entry)
+            yield self.read(entry)
 
-    def _read(self, entry: Path) -> RawItem:
+    def read(self, entry: Path) -> RawItem:
+        """Read one file as a raw item (also used to re-read a case's file on retry)."""
         name = entry.name
         if entry.is_symlink():
-            return RawItem(
-                self.kind,
+            target = os.readlink(entry)
+            return self._problem(
                 name,
-                b"",
                 "filen er en symbolsk lenke; legg selve filen i innboksen",
-                self.path,
+                f"symlink:{target}",
+                transient=False,
             )
-        try:
-            size = entry.stat().st_size
+        delay = self.retry_delay
+        for attempt in range(1, self.retry_attempts + 1):
+            try:
+                return self._read_file(entry)
+            except OSError as error:
+                if attempt == self.retry_attempts:
+                    return self._unreadable(name, error)
+                log.warning("source_retry", file=name, attempt=attempt, error=_why(error))
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def _read_file(self, entry: Path) -> RawItem:
+        name = entry.name
+        with entry.open("rb") as handle:
+            try:  # a writer holding a lock has not finished the file
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise _Locked(errno.EWOULDBLOCK, "låst av en annen prosess") from error
+            size = os.fstat(handle.fileno()).st_size
             if size > self.max_bytes:
-                return RawItem(
-                    self.kind,
-                    name,
-                    _oversize_marker(entry, size),
-                    f"filen er {size} byte, over grensen på {self.max_bytes} byte "
-                    "(max_input_bytes i innstillingene)",
-                    self.path,
-                )
-            with entry.open("rb") as handle:
-                content = handle.read(self.max_bytes + 1)
-        except OSError as error:
-            return RawItem(
-                self.kind, name, b"", f"filen kan ikke leses: {error.strerror}", self.path
-            )
-        if len(content) > self.max_bytes:  # grew while we read it
-            return RawItem(
-                self.kind,
-                name,
-                _oversize_marker(entry, len(content)),
-                f"filen er over grensen på {self.max_bytes} byte",
-                self.path,
-            )
+                return self._oversize(name, handle.fileno(), size)
+            content = handle.read(self.max_bytes + 1)
+            if len(content) > self.max_bytes:  # grew while we read it
+                return self._oversize(name, handle.fileno(), os.fstat(handle.fileno()).st_size)
         return RawItem(self.kind, name, content, None, self.path)
 
+    def _oversize(self, name: str, fd: int, size: int) -> RawItem:
+        return self._problem(
+            name,
+            f"filen er {size} byte, over grensen på {self.max_bytes} byte "
+            "(max_input_bytes i innstillingene); del opp eller krymp filen",
+            f"oversize:{size}:{_streamed_sha256(fd)}",
+            transient=False,
+        )
 
-def _oversize_marker(entry: Path, size: int) -> bytes:
-    """A small stand-in for a file too large to store: its size and a streamed sha256."""
+    def _unreadable(self, name: str, error: OSError) -> RawItem:
+        return self._problem(
+            name,
+            f"filen kan ikke leses etter {self.retry_attempts} forsøk: {_why(error)}; "
+            "sjekk at ingen annen prosess holder den, og tilgangene på filen",
+            f"unreadable:{name}",
+            transient=True,
+        )
+
+    def _problem(self, name: str, problem: str, fingerprint: str, *, transient: bool) -> RawItem:
+        content = problem_marker(name, problem, fingerprint, transient=transient)
+        return RawItem(self.kind, name, content, problem, self.path, transient)
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or os.strerror(error.errno or 0) or type(error).__name__
+
+
+def _streamed_sha256(fd: int) -> str:
+    """sha256 of an open file read in 1 MB blocks: the file is never held whole in memory."""
     digest = hashlib.sha256()
-    with entry.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return f"oversize:{size}:{digest.hexdigest()}".encode()
+    os.lseek(fd, 0, os.SEEK_SET)
+    while block := os.read(fd, 1 << 20):
+        digest.update(block)
+    return digest.hexdigest()

@@ -95,8 +95,11 @@ def add_raw_item(
     source: str,
     source_ref: str,
     content: bytes,
+    origin: str | None = None,
 ) -> tuple[int, bool]:
     """Store a raw item with its new case and `received` event; an item seen before is a no-op.
+
+    `origin` (e.g. the file's full path) is kept in the event so the item can be read again.
 
     The insert skips a duplicate instead of failing on it, so two processes storing the same
     item at once end with one case: PostgreSQL makes the second wait for the first's commit.
@@ -155,6 +158,7 @@ def add_raw_item(
             "source_ref": source_ref,
             "content_hash": content_hash,
             "size": len(content),
+            **({"origin": origin} if origin else {}),
             "to_state": CaseState.received.value,
         },
     )
@@ -268,3 +272,47 @@ def record_event(
     )
     conn.execute(_MOVE_HEAD, {"b_id": case_id, "b_seq": seq + 1, "b_hash": event["hash"]})
     return insert_event(conn, event)
+
+
+_RAW_OF_CASE = select(cases.c.raw_item_id, cases.c.robot_id).where(
+    cases.c.id == bindparam("case_id")
+)
+_SAME_CONTENT = (
+    select(cases.c.id)
+    .join(raw_items, raw_items.c.id == cases.c.raw_item_id)
+    .where(
+        raw_items.c.robot_id == bindparam("robot_id"),
+        raw_items.c.content_hash == bindparam("content_hash"),
+        cases.c.id != bindparam("case_id"),
+    )
+)
+
+
+def replace_raw_content(
+    conn: Connection, case_id: int, *, source_ref: str, content: bytes
+) -> tuple[str, str]:
+    """Give a case corrected raw content (a fixed, re-submitted file): (old hash, new hash).
+
+    The case keeps its id and audit trail; the event recording the change is the caller's.
+    Content that is already another case of the robot is refused.
+    """
+    row = conn.execute(_RAW_OF_CASE, {"case_id": case_id}).first()
+    if row is None:
+        raise case_not_found(case_id)
+    raw_id, robot_id = row
+    old = conn.execute(select(raw_items.c.content_hash).where(raw_items.c.id == raw_id)).scalar()
+    new = hashlib.sha256(content).hexdigest()
+    other = conn.execute(
+        _SAME_CONTENT, {"robot_id": robot_id, "content_hash": new, "case_id": case_id}
+    ).scalar()
+    if other is not None:
+        raise StoreError(
+            f"Case {case_id}: this content is already case {other}",
+            fix=f"The corrected file was received before; see saksrobot explain {other}.",
+        )
+    conn.execute(
+        update(raw_items)
+        .where(raw_items.c.id == raw_id)
+        .values(content=content, content_hash=new, size=len(content), source_ref=source_ref)
+    )
+    return str(old), new

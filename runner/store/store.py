@@ -22,7 +22,9 @@ from runner.store.records import (
     OutboxRecord,
     RawItemRecord,
 )
+from runner.store.review import ReviewStore
 from runner.store.states import CaseState
+from runner.store.users import UserStore
 
 
 class Store:
@@ -83,7 +85,13 @@ class Store:
     # Intake, transitions, events
 
     def add_raw_item(
-        self, *, robot_id: str, source: str, source_ref: str, content: bytes
+        self,
+        *,
+        robot_id: str,
+        source: str,
+        source_ref: str,
+        content: bytes,
+        origin: str | None = None,
     ) -> tuple[int, bool]:
         """Store a raw item as a new case in `received`: (case id, True), or (id, False) if seen."""
         with self._write() as conn:
@@ -94,6 +102,40 @@ class Store:
                 source=source,
                 source_ref=source_ref,
                 content=content,
+                origin=origin,
+            )
+
+    def resubmit(
+        self,
+        case_id: int,
+        target: CaseState | str,
+        *,
+        actor: str,
+        content: bytes | None,
+        source_ref: str,
+        data: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> CaseRecord:
+        """Send a quarantined or parked case back in, with corrected raw content if given.
+
+        Content and transition change in one transaction; the event records both hashes.
+        """
+        with self._write() as conn:
+            event = dict(data or {})
+            if content is not None:
+                old, new = cases.replace_raw_content(
+                    conn, case_id, source_ref=source_ref, content=content
+                )
+                event.update(old_content_hash=old, content_hash=new, source_ref=source_ref)
+            return cases.transition(
+                conn,
+                case_id,
+                target,
+                actor=actor,
+                event_kind="resubmitted" if content is not None else "retried",
+                data=event,
+                expected_version=None,
+                fields=fields,
             )
 
     def raw_content(self, case_id: int) -> bytes:
@@ -316,6 +358,16 @@ class Store:
         """Ids of the robot's cases in received, validated, evaluated, approved or finalised."""
         with self._read() as conn:
             return queries.cases_to_resume(conn, robot_id)
+
+    @property
+    def users(self) -> UserStore:
+        """Caseworker accounts and web sessions (runner/store/users.py)."""
+        return UserStore(self)
+
+    @property
+    def review(self) -> ReviewStore:
+        """Assignments and handled quarantine items (runner/store/review.py)."""
+        return ReviewStore(self)
 
     def verify_audit(self) -> list[str]:
         """Recompute every case's hash chain; one line per changed or removed event."""

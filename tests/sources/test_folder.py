@@ -26,7 +26,7 @@ def test_oversize_file_is_flagged_not_read(tmp_path: Path) -> None:
     (tmp_path / "big.json").write_bytes(b"x" * 5000)
     (item,) = FolderSource(tmp_path, max_bytes=1000).items()
     assert item.problem is not None and "1000" in item.problem
-    assert item.content.startswith(b"oversize:5000:")
+    assert b"oversize:5000:" in item.content
 
 
 def test_symlink_is_refused(tmp_path: Path) -> None:

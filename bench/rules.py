@@ -1,0 +1,119 @@
+"""Benchmark: rule-set evaluations per second (rules and decision table, compiled CEL).
+
+Usage: .venv/bin/python bench/rules.py [--cases 2000] [--rounds 7] [--json]
+Generates byggesak cases across every scenario (each case different, in scenario order),
+evaluates the byggesak rule set for each, and prints the median over the rounds of
+evaluations per second: "rules only" (outcomes, values read, decision; explanations not
+rendered) and "with explanations" (both målformer rendered, as the pipeline stores them).
+Rates are per wall-clock second and per CPU second of this process; the CPU rate is the
+steadier one when other work shares the machine. Not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runner.models.registry import case_model  # noqa: E402
+from runner.rules import evaluate, load_rule_set  # noqa: E402
+from runner.synthetic import SCENARIOS, byggesak_case  # noqa: E402
+
+
+def make_cases(count: int, seed: int) -> list[Any]:
+    rule_set_model = case_model("byggesak")
+    rng = random.Random(seed)
+    scenarios = sorted(SCENARIOS)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    return [
+        rule_set_model.model_validate(
+            byggesak_case(
+                rng,
+                scenarios[index % len(scenarios)],
+                reference=f"BENCH-{index:06d}",
+                received_at=start + timedelta(minutes=7 * index),
+                malform="nn" if index % 2 else "nb",
+            )
+        )
+        for index in range(count)
+    ]
+
+
+def rates(run: Callable[[], None], count: int, rounds: int) -> tuple[float, float]:
+    """Median evaluations per wall second and per CPU second over `rounds` passes."""
+    run()  # warm up: parameter cache, compiled templates, CEL contexts
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(rounds):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        run()
+        wall.append(count / (time.perf_counter() - started))
+        cpu.append(count / max(time.process_time() - cpu_started, 1e-9))
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    rule_set = load_rule_set(ROOT / "rules" / "byggesak-smatiltak")
+    cases = make_cases(args.cases, args.seed)
+    # Versions before `explain=` existed always rendered explanations.
+    can_skip = "explain" in inspect.signature(evaluate).parameters
+    options: dict[str, Any] = {"explain": False} if can_skip else {}
+
+    def rules_only() -> None:
+        for case in cases:
+            evaluate(rule_set, case, **options)
+
+    def explained() -> None:
+        for case in cases:
+            evaluate(rule_set, case)
+
+    only_wall, only_cpu = rates(rules_only, len(cases), args.rounds)
+    full_wall, full_cpu = rates(explained, len(cases), args.rounds)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "rules_only_per_s": only_wall,
+                    "rules_only_per_cpu_s": only_cpu,
+                    "explained_per_s": full_wall,
+                    "explained_per_cpu_s": full_cpu,
+                    "explanations_skippable": can_skip,
+                }
+            )
+        )
+        return
+    print(
+        f"rule set {rule_set.id} {rule_set.version}: {len(rule_set.rules)} rules, "
+        f"{len(cases)} cases, median of {args.rounds} rounds"
+    )
+    print(
+        f"  rules only:        {only_wall:9,.0f}/s  ({1e6 / only_wall:6.1f} µs)   "
+        f"per CPU second {only_cpu:9,.0f}"
+    )
+    print(
+        f"  with explanations: {full_wall:9,.0f}/s  ({1e6 / full_wall:6.1f} µs)   "
+        f"per CPU second {full_cpu:9,.0f}"
+    )
+    if not can_skip:
+        print("  (this version always renders explanations: both rows include them)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Build the channel a robot's letters leave by, from its robot file and the settings."""
+
+from __future__ import annotations
+
+from runner.channels.base import Channel
+from runner.channels.folder import FolderChannel
+from runner.errors import ConfigurationError
+from runner.models.robot import RobotDefinition
+from runner.settings import Settings
+
+
+def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
+    """Folder (the default), SMTP (needs [smtp]; [imap] for proof after a crash) or work items."""
+    config = robot.channel
+    if config.kind == "smtp":
+        if settings.smtp is None:
+            raise ConfigurationError(
+                f"Robot {robot.id} sends letters by e-mail, but the settings have no [smtp]",
+                fix="Add [smtp] with host, port and sender (password in SAKSROBOT_SMTP__PASSWORD).",
+            )
+        from runner.channels.smtp import SmtpChannel
+
+        malform = settings.kommune.malform if settings.kommune.malform in ("nb", "nn") else "nb"
+        return SmtpChannel(
+            settings.smtp, settings.imap, kommune=settings.kommune.name, malform=malform
+        )
+    if config.kind == "workitems":
+        from runner.channels.workitems import WorkItemsChannel
+
+        return WorkItemsChannel(settings.data_dir / config.path)
+    return FolderChannel(settings.outbox)

@@ -1,0 +1,34 @@
+"""`saksrobot report --xlsx FILE`: the report workbook from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def report_command(
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Write the workbook (.xlsx) here.")],
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
+        ),
+    ] = None,
+    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+) -> None:
+    """Write an Excel report: cases by state, outcome, robot and kommune, and time waited."""
+    from runner.cli import _console, _fail, _settings, _store
+    from runner.errors import SaksrobotError
+    from runner.report import build_report, write_xlsx
+
+    try:
+        settings = _settings(settings_file, store_url)
+        with _store(settings) as store:
+            report = build_report(store)
+        write_xlsx(report, xlsx)
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    _console().print(f"Rapport med {len(report.rows)} saker skrevet til {xlsx}")

@@ -1,0 +1,297 @@
+"""Lint checks inside one rule set: legal basis, coverage, case fields, parameters, nb/nn."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jinja2
+import yaml
+
+from runner.letters.analysis import context_paths
+from runner.models.registry import case_model
+from runner.rules.expressions import mask_strings
+from runner.rules.fields import ITEMS, SchemaFields, case_fields, split_path
+from runner.rules.lint import Collector
+from runner.rules.numbers import format_date, format_number
+from runner.rules.ruleset import RuleSet
+from runner.rules.testing import TestReport, coverage_gaps
+from runner.rules.yamlfile import YamlDocument, read_yaml
+
+#: Hosts a rule's legal basis must link to (the law itself, or the ministry's circulars).
+LEGAL_HOSTS = ("lovdata.no", "regjeringen.no")
+RULE_FIELDS = ("applies_when", "uncertain_when", "condition", "value")
+
+_COMPREHENSION = re.compile(
+    r"(?<![\w.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\.\s*"
+    r"(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,"
+)
+_parser = jinja2.Environment(autoescape=False)
+_parser.filters.update(tal=format_number, dato=format_date)  # the explanation filters
+
+
+def _segments(text: str) -> list[str]:
+    return [part.strip() for part in text.split(".")]
+
+
+def cel_paths(source: str) -> Iterator[tuple[str, list[str]]]:
+    """(root, fields) of every dotted path, comprehension variables resolved to list items.
+
+    `case.attachments.exists(a, a.kind == 'x')` gives ("case", ["attachments"]) and
+    ("case", ["attachments[]", "kind"]); a trailing `.name(` is a method, not a field.
+    """
+    masked = mask_strings(source)
+    bound: dict[str, tuple[str, list[str]]] = {}
+    for match in _COMPREHENSION.finditer(masked):
+        root, *fields = _segments(match.group(1))
+        if root in bound:
+            root, fields = bound[root][0], bound[root][1] + fields
+        if root == "case" and fields:
+            bound[match.group(2)] = (root, [*fields[:-1], fields[-1] + ITEMS])
+    roots = "|".join(["case", "p", *map(re.escape, bound)])
+    pattern = re.compile(rf"(?<![\w.])({roots})((?:\s*\.\s*[A-Za-z_]\w*)+)")
+    for match in pattern.finditer(masked):
+        fields = _segments(match.group(2))[1:]
+        if masked[match.end() :].lstrip().startswith("("):
+            fields = fields[:-1]
+        root = match.group(1)
+        if root in bound:
+            root, fields = bound[root][0], bound[root][1] + fields
+        if fields:
+            yield root, fields
+
+
+def template_paths(source: str) -> set[str]:
+    """The context paths an explanation template reads (`case.measure.kind`, `p.x`)."""
+    return context_paths(_parser.parse(source))
+
+
+def _link_problem(rule_index: int, rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
+    rule = rule_set.rules[rule_index]
+    hosts = [urlparse(basis.url).hostname or "" for basis in rule.legal_basis]
+    if not any(host == h or host.endswith("." + h) for host in hosts for h in LEGAL_HOSTS):
+        out.error(
+            "legal-basis",
+            doc.path,
+            doc.line((rule_index, "legal_basis")),
+            f"rule {rule.id}",
+            "no legal basis links to lovdata.no or regjeringen.no",
+            "add {ref: <provision>, url: https://lovdata.no/...} for the provision the rule "
+            "rests on",
+        )
+
+
+def check_coverage(
+    rule_set: RuleSet, report: TestReport, doc: YamlDocument, out: Collector
+) -> None:
+    """Every rule is shown met and not met by some test (see `coverage_gaps`)."""
+    gaps = coverage_gaps(rule_set, report)
+    for index, rule in enumerate(rule_set.rules):
+        missing = gaps.get(rule.id)
+        if not missing:
+            continue
+        counts = report.outcome_counts.get(rule.id, {})
+        seen = ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no test reaches it"
+        out.error(
+            "coverage",
+            doc.path,
+            doc.line((index, "id")),
+            f"rule {rule.id}",
+            f"not exercised both ways: no test gives {' or '.join(missing)} (tests give: {seen})",
+            "add a test in tests/*.yaml whose case makes the rule "
+            + " and one that makes it ".join(missing)
+            + ", at the boundary value",
+        )
+
+
+def _field_problem(
+    fields: SchemaFields, root: str, path: list[str], rule_set: RuleSet
+) -> tuple[str, str] | None:
+    """(message, fix) when `root.path` names a case field or parameter that does not exist."""
+    if root == "case":
+        problem = fields.problem(path)
+        if problem:
+            model = case_model(rule_set.case_type).__name__
+            return problem, f"use a field of {model} (runner/models/), spelled as in the model"
+        return None
+    name, *keys = path
+    parameter = rule_set.parameters.get(name)
+    if parameter is None:
+        return (
+            f"unknown parameter 'p.{name}'",
+            "add it to parameters.yaml, or correct the name",
+        )
+    for day, value in parameter.values.items():
+        current: Any = value
+        for key in keys:
+            if isinstance(current, Mapping) and key in current:
+                current = current[key]
+            elif isinstance(current, Mapping):
+                return (
+                    f"parameter '{name}' has no key '{key}' in its value from {day.isoformat()}",
+                    "give every dated value the same keys",
+                )
+            else:
+                break
+    return None
+
+
+def check_fields(
+    rule_set: RuleSet, rules_doc: YamlDocument, ruleset_doc: YamlDocument, out: Collector
+) -> None:
+    """CEL expressions and explanations read only case fields and parameters that exist."""
+    fields = case_fields(case_model(rule_set.case_type))
+    for index, rule in enumerate(rule_set.rules):
+        for field in RULE_FIELDS:
+            source = getattr(rule.spec, field)
+            for root, path in cel_paths(source or ""):
+                found = _field_problem(fields, root, path, rule_set)
+                if found:
+                    line = rules_doc.line((index, field))
+                    out.error("case-field", rules_doc.path, line, f"rule {rule.id}", *found)
+        for language in ("nb", "nn"):
+            source = getattr(rule.spec.explanation, language)
+            for text in sorted(template_paths(source)):
+                root, *path = split_path(text)
+                if root not in ("case", "p") or not path:
+                    continue
+                found = _field_problem(fields, root, path, rule_set)
+                if found:
+                    line = rules_doc.line((index, "explanation", language))
+                    subject = f"rule {rule.id} (explanation {language})"
+                    out.error("case-field", rules_doc.path, line, subject, *found)
+    for index, row in enumerate(rule_set.spec.decision):
+        for field in ("when", "urgent"):
+            for root, path in cel_paths(getattr(row, field) or ""):
+                found = _field_problem(fields, root, path, rule_set)
+                if found:
+                    line = ruleset_doc.line(("decision", index, field))
+                    out.error("case-field", ruleset_doc.path, line, f"decision[{index}]", *found)
+
+
+def check_placeholders(rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
+    """The nb and nn explanation of each rule read the same values."""
+    for index, rule in enumerate(rule_set.rules):
+        bokmal = template_paths(rule.spec.explanation.nb)
+        nynorsk = template_paths(rule.spec.explanation.nn)
+        if bokmal != nynorsk:
+            only = [
+                f"only {language}: {', '.join(sorted(paths))}"
+                for language, paths in (("nb", bokmal - nynorsk), ("nn", nynorsk - bokmal))
+                if paths
+            ]
+            out.error(
+                "nb-nn",
+                doc.path,
+                doc.line((index, "explanation")),
+                f"rule {rule.id}",
+                "the nb and nn explanations read different values ("
+                + "; ".join(part for part in only if part)
+                + ")",
+                "make both texts name the same facts; translate, do not rewrite",
+            )
+
+
+def _value_keys(node: yaml.Node | None) -> list[tuple[str, int]]:
+    """The keys of a YAML mapping node as written (duplicates kept), with their lines."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(str(key.value), key.start_mark.line + 1) for key, _ in node.value]
+
+
+def _values_node(doc: YamlDocument, name: str) -> yaml.Node | None:
+    root = doc.root
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key, value in root.value:
+        if key.value == name and isinstance(value, yaml.MappingNode):
+            return next((v for k, v in value.value if k.value == "values"), None)
+    return None
+
+
+def check_parameters(rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
+    """Dated values in order, without duplicates or gaps; unverified values are warned about."""
+    for name, parameter in rule_set.parameters.items():
+        subject = f"parameter {name}"
+        written = _value_keys(_values_node(doc, name))
+        days = [text for text, _ in written]
+        for (before, _), (after, line) in itertools.pairwise(written):
+            if after == before or after in days[: days.index(after)]:
+                message = f"the date {after} is given twice"
+                out.error("parameter-dates", doc.path, line, subject, message, "keep one date")
+            elif after < before:
+                out.error(
+                    "parameter-dates",
+                    doc.path,
+                    line,
+                    subject,
+                    f"the values are out of date order ({after} after {before})",
+                    "list the dated values oldest first",
+                )
+        first = min(parameter.values)
+        if first > rule_set.valid_from:
+            out.error(
+                "parameter-dates",
+                doc.path,
+                doc.line((name, "values", first)),
+                subject,
+                f"no value from {rule_set.valid_from.isoformat()} (valid_from of the rule set) "
+                f"until {first.isoformat()}: a gap",
+                "add the value in force on the rule set's valid_from, or move valid_from",
+            )
+        _check_shapes(name, parameter.values, doc, out)
+        if not parameter.verified:
+            out.warning(
+                "unverified",
+                doc.path,
+                doc.line((name, "confidence")),
+                subject,
+                "confidence M: the value is from memory and not verified",
+                f"check it against {parameter.reference.url} and set confidence V (or V2)",
+            )
+
+
+def _check_shapes(name: str, values: Mapping[date, Any], doc: YamlDocument, out: Collector) -> None:
+    """Mapping values keep the same keys from one date to the next."""
+    previous: tuple[date, set[str]] | None = None
+    for day in sorted(values):
+        value = values[day]
+        if not isinstance(value, Mapping):
+            if previous is not None:
+                message = f"the value from {day.isoformat()} is a number, the one before a mapping"
+                line = doc.line((name, "values", day))
+                fix = "give every dated value the same shape"
+                out.error("parameter-dates", doc.path, line, f"parameter {name}", message, fix)
+            continue
+        keys = set(value)
+        if previous is not None and keys != previous[1]:
+            lost = ", ".join(sorted(previous[1] - keys)) or "-"
+            added = ", ".join(sorted(keys - previous[1])) or "-"
+            out.error(
+                "parameter-dates",
+                doc.path,
+                doc.line((name, "values", day)),
+                f"parameter {name}",
+                f"the value from {day.isoformat()} has other keys than the one from "
+                f"{previous[0].isoformat()} (missing: {lost}; new: {added})",
+                "give every dated value the same keys, repeating those that did not change",
+            )
+        previous = (day, keys)
+
+
+def check_rules(rule_set: RuleSet, report: TestReport, out: Collector) -> None:
+    """Every check that reads only this rule set and its test results."""
+    folder: Path = rule_set.path
+    rules_doc = read_yaml(folder / "rules.yaml")
+    ruleset_doc = read_yaml(folder / "ruleset.yaml")
+    for index in range(len(rule_set.rules)):
+        _link_problem(index, rule_set, rules_doc, out)
+    check_coverage(rule_set, report, rules_doc, out)
+    check_fields(rule_set, rules_doc, ruleset_doc, out)
+    check_placeholders(rule_set, rules_doc, out)
+    check_parameters(rule_set, read_yaml(folder / "parameters.yaml"), out)

@@ -1,0 +1,38 @@
+"""A stored raw item → a validated case, by the kind of source it came from (JSON, form, row)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from runner.errors import CaseValidationError, FieldProblem
+from runner.intake import validate_case
+from runner.store.records import RawItemRecord
+
+
+def read_case(source_config: Any, raw: RawItemRecord, content: bytes, case_model: str) -> BaseModel:
+    """Parse and validate the raw item the way its source stored it."""
+    kind = getattr(source_config, "kind", "folder")
+    common: dict[str, Any] = {"content_hash": raw.content_hash, "received_at": raw.received_at}
+    if kind == "pdfform" or (kind == "imap" and content.startswith(b"%PDF")):
+        mapping = getattr(source_config, "mapping", None) or getattr(source_config, "form", None)
+        if mapping is None:
+            raise CaseValidationError(
+                raw.source_ref,
+                [
+                    FieldProblem(
+                        "",
+                        "denne roboten tar ikke imot PDF-skjema",
+                        "send søknaden som JSON, eller legg til form: i robotfilen",
+                    )
+                ],
+            )
+        from runner.sources.pdfform import form_case
+
+        return form_case(raw.source_ref, content, mapping, case_model, **common)
+    if kind == "excel":
+        from runner.sources.excel import row_case
+
+        return row_case(raw.source_ref, content, source_config.mapping, case_model, **common)
+    return validate_case(raw.source_ref, content, case_model)

@@ -1,0 +1,111 @@
+"""E-mail in: unseen messages in an IMAP folder, each with a JSON or PDF application attached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.message import Message
+from typing import Any
+
+from runner.logs import get_logger
+from runner.mailservers import ImapSettings, close_imap, imap_library
+from runner.sources.base import RawItem, problem_marker
+
+log = get_logger("saksrobot.sources.imap")
+
+
+class ImapSource:
+    """Reads unseen mail without marking it; moves each message only after its item is stored.
+
+    Messages are fetched read-only (EXAMINE), so a crash leaves every message not yet
+    handled unseen in the folder. A message is marked read and moved to `handled_folder`
+    when the run asks for the next item, i.e. after the pipeline stored (and processed) it;
+    a message re-read after a crash holds the same attachment, so it is a duplicate, not a
+    second case.
+    """
+
+    kind = "imap"
+
+    def __init__(
+        self, server: ImapSettings, *, folder: str, handled_folder: str, max_bytes: int
+    ) -> None:
+        self.server = server
+        self.folder = folder
+        self.handled_folder = handled_folder
+        self.max_bytes = max_bytes
+
+    def describe(self) -> str:
+        return f"imap://{self.server.host}:{self.server.port}/{self.folder}"
+
+    def count(self) -> int:
+        library = imap_library(self.server)
+        try:
+            library.select_folder(self.folder, readonly=True)
+            status, data = library.imap_conn.search(None, "UNSEEN")
+            return len(data[0].split()) if status == "OK" and data and data[0] else 0
+        finally:
+            close_imap(library)
+
+    def items(self) -> Iterator[RawItem]:
+        library = imap_library(self.server)
+        try:
+            folders = {entry["name"] for entry in library.get_folder_list()}
+            if self.handled_folder not in folders:
+                library.create_folder(self.handled_folder)
+            library.select_folder(self.folder, readonly=True)
+            messages: list[dict[str, Any]] = library.list_messages("UNSEEN")
+            for message in messages:
+                yield self._item(message)
+                self._handled(library, message)
+        finally:
+            close_imap(library)
+
+    def _item(self, message: dict[str, Any]) -> RawItem:
+        message_id = str(message.get("Message-ID") or f"uid-{message['uid']}")
+        mail: Message = message["Message"]
+        chosen = _application(mail)
+        if chosen is None:
+            ref = f"{self.folder}/{message_id}"
+            problem = "e-posten har ingen søknad vedlagt (JSON-fil eller utfylt PDF-skjema)"
+            return RawItem(
+                self.kind, ref, problem_marker(ref, problem, message_id, transient=False), problem
+            )
+        filename, content = chosen
+        ref = f"{self.folder}/{message_id}/{filename}"
+        if len(content) > self.max_bytes:
+            problem = f"vedlegget er over grensen på {self.max_bytes} byte"
+            return RawItem(
+                self.kind, ref, problem_marker(ref, problem, message_id, transient=False), problem
+            )
+        return RawItem(self.kind, ref, content)
+
+    def _handled(self, library: Any, message: dict[str, Any]) -> None:
+        library.select_folder(self.folder, readonly=False)
+        library.imap_conn.uid("STORE", message["uid"], "+FLAGS", "(\\Seen)")
+        if not library.move_messages(
+            criterion=message, target_folder=self.handled_folder, source_folder=self.folder
+        ):
+            log.warning("imap_move_failed", uid=message["uid"], folder=self.handled_folder)
+
+
+def _application(mail: Message) -> tuple[str, bytes] | None:
+    """The attached application: the first JSON file, else the first PDF."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for part in mail.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename() or ""
+        content_type = part.get_content_type()
+        lower = filename.lower()
+        kind = (
+            "json"
+            if lower.endswith(".json") or content_type == "application/json"
+            else "pdf"
+            if lower.endswith(".pdf") or content_type == "application/pdf"
+            else None
+        )
+        if kind is None or kind in found:
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            found[kind] = (filename or f"soknad.{kind}", payload)
+    return found.get("json") or found.get("pdf")

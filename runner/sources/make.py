@@ -1,0 +1,48 @@
+"""Build the sources that need settings beyond a path: PDF forms, Excel batches, IMAP mail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner.errors import ConfigurationError
+from runner.settings import Settings
+from runner.sources.base import Source
+from runner.sources.configs import ExcelSourceConfig, ImapSourceConfig, PdfFormSourceConfig
+
+
+def make_mapped_source(
+    settings: Settings,
+    config: PdfFormSourceConfig | ExcelSourceConfig | ImapSourceConfig,
+    inbox: Path | None,
+) -> Source:
+    """The source for a pdfform, excel or imap robot (`inbox` overrides a folder path)."""
+    if isinstance(config, PdfFormSourceConfig):
+        from runner.sources.pdfform import PdfFormSource
+
+        path = inbox if inbox is not None else settings.data_dir / config.path
+        return PdfFormSource(path, max_bytes=settings.max_input_bytes, pattern=config.pattern)
+    if isinstance(config, ExcelSourceConfig):
+        from runner.sources.excel import ExcelSource
+
+        path = inbox if inbox is not None else settings.data_dir / config.path
+        return ExcelSource(
+            path,
+            max_bytes=settings.max_input_bytes,
+            pattern=config.pattern,
+            sheet=config.sheet,
+            header_row=config.header_row,
+        )
+    if settings.imap is None:
+        raise ConfigurationError(
+            "The robot reads e-mail, but the settings have no [imap] section",
+            fix="Add [imap] with host, port and username; give the password in "
+            "SAKSROBOT_IMAP__PASSWORD.",
+        )
+    from runner.sources.imap import ImapSource
+
+    return ImapSource(
+        settings.imap,
+        folder=config.folder,
+        handled_folder=config.handled_folder,
+        max_bytes=settings.max_input_bytes,
+    )

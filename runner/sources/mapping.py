@@ -1,0 +1,249 @@
+"""Field mappings: named values from a form or a sheet row become a case object, with types."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from runner.errors import CaseValidationError, FieldProblem
+from runner.models.common import FrozenModel
+
+OSLO = ZoneInfo("Europe/Oslo")
+CasePath = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")]
+ValueType = Literal["text", "number", "integer", "bool", "checkbox", "date", "datetime"]
+
+_TRUE = {"ja", "yes", "true", "1", "x", "on", "/yes", "/on", "sant"}
+_FALSE = {"nei", "no", "false", "0", "off", "/off", "usant"}
+_UNKNOWN = {"ukjent", "vet ikkje", "vet ikke", "uavklart"}
+_FIXES: dict[ValueType, str] = {
+    "text": "fyll inn feltet",
+    "number": "skriv et tall, f.eks. 14,5",
+    "integer": "skriv et heltall",
+    "bool": "skriv ja eller nei (eller ukjent der det er lov)",
+    "checkbox": "kryss av eller la feltet stå tomt",
+    "date": "skriv datoen som DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD",
+    "datetime": "skriv tidspunktet som DD.MM.ÅÅÅÅ TT:MM eller ISO 8601",
+}
+
+
+class FieldMap(FrozenModel):
+    """Where one source value (form field or column) goes in the case, and its type."""
+
+    to: CasePath
+    type: ValueType = "text"
+    when_empty: Literal["error", "null", "omit"] = "error"
+
+
+class CaseMapping(FrozenModel):
+    """How named source values become a case: fields, constants and a generated reference."""
+
+    fields: dict[str, FieldMap | CasePath] = Field(min_length=1)
+    constants: dict[CasePath, Any] = Field(default_factory=dict)
+    reference_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,40}$")] = "S-"
+    received_at: CasePath = Field(
+        default="received_at",
+        description="Case path set to the time the item arrived when no field gives it",
+    )
+
+    def field_maps(self) -> dict[str, FieldMap]:
+        return {
+            name: spec if isinstance(spec, FieldMap) else FieldMap(to=spec)
+            for name, spec in self.fields.items()
+        }
+
+
+class EmptyValue(ValueError):
+    """The source value is empty."""
+
+
+def convert_value(value: object, kind: ValueType) -> Any:
+    """Convert one raw value (text from a form, a cell) to the JSON value the case model reads."""
+    if isinstance(value, str):
+        value = value.strip()
+    if kind == "checkbox":
+        return value not in (None, "", "/Off", "Off", False) and _truth(value) is not False
+    if value is None or value == "":
+        raise EmptyValue("feltet er tomt")
+    if kind == "text":
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    if kind in ("number", "integer"):
+        number = _number(value)
+        if kind == "integer":
+            if not float(number).is_integer():
+                raise ValueError(f"'{value}' er ikke et heltall")
+            return int(number)
+        return number
+    if kind == "bool":
+        truth = _truth(value)
+        if truth is None and str(value).lower() not in _UNKNOWN:
+            raise ValueError(f"'{value}' er verken ja eller nei")
+        return truth
+    if kind == "date":
+        return _date(value).isoformat()
+    return _datetime(value).isoformat()
+
+
+def _truth(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("et avkrysningsfelt er ikke et tall")
+    if isinstance(value, int | float):
+        return float(value)
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(value))
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250,5: dots group thousands
+        text = text.replace(".", "")
+    text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"'{value}' er ikke et tall") from None
+
+
+def _date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00(:00)?", text):  # a date cell read as datetime
+        text = text[:10]
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"'{value}' er ikke en dato")
+
+
+def _datetime(value: object) -> datetime:
+    if isinstance(value, datetime):
+        found = value
+    elif isinstance(value, date):
+        found = datetime.combine(value, time(12, 0))
+    else:
+        text = str(value).strip()
+        try:
+            found = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                found = datetime.strptime(text, "%d.%m.%Y %H:%M")
+            except ValueError:
+                raise ValueError(f"'{value}' er ikke et tidspunkt") from None
+    return found if found.tzinfo is not None else found.replace(tzinfo=OSLO)
+
+
+def _put(target: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = target.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ValueError(f"{path}: {part} er allerede en verdi")
+        target = child
+    target[parts[-1]] = value
+
+
+def build_case(
+    source: str,
+    values: Mapping[str, object],
+    mapping: CaseMapping,
+    *,
+    content_hash: str,
+    received_at: datetime,
+    locate: Callable[[str], str],
+) -> dict[str, Any]:
+    """The case object from named values; every problem names the source field (via `locate`)."""
+    case: dict[str, Any] = {}
+    for path, constant in mapping.constants.items():
+        _put(case, path, constant)
+    problems: list[FieldProblem] = []
+    for name, spec in mapping.field_maps().items():
+        if name not in values:
+            problems.append(
+                FieldProblem(locate(name), "feltet finnes ikke", "bruk skjemaet/malen fra kommunen")
+            )
+            continue
+        try:
+            converted = convert_value(values[name], spec.type)
+        except EmptyValue:
+            if spec.when_empty == "omit":
+                continue
+            if spec.when_empty == "null":
+                converted = None
+            else:
+                problems.append(
+                    FieldProblem(locate(name), "feltet er ikke fylt ut", _FIXES[spec.type])
+                )
+                continue
+        except ValueError as error:
+            problems.append(FieldProblem(locate(name), str(error), _FIXES[spec.type]))
+            continue
+        _put(case, spec.to, converted)
+    if problems:
+        raise CaseValidationError(source, problems)
+    if "reference" not in case:
+        case["reference"] = f"{mapping.reference_prefix}{content_hash[:10].upper()}"
+    if _get(case, mapping.received_at) is None:
+        _put(case, mapping.received_at, received_at.astimezone(OSLO).isoformat())
+    return case
+
+
+def _get(case: Mapping[str, Any], path: str) -> Any:
+    current: Any = case
+    for part in path.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return None
+        current = current[part]
+    return current
+
+
+def relocate(
+    error: CaseValidationError, mapping: CaseMapping, locate: Callable[[str], str]
+) -> CaseValidationError:
+    """Rename problems at case paths to the source field they came from, where one did."""
+    by_path = {spec.to: name for name, spec in mapping.field_maps().items()}
+    renamed = [
+        FieldProblem(
+            f"{locate(by_path[p.location])} → {p.location}"
+            if p.location in by_path
+            else p.location,
+            p.reason,
+            p.fix,
+        )
+        for p in error.problems
+    ]
+    return CaseValidationError(error.source, renamed)
+
+
+def validate_mapped(
+    source: str,
+    case: dict[str, Any],
+    case_model: str,
+    mapping: CaseMapping,
+    locate: Callable[[str], str],
+) -> BaseModel:
+    """Validate a mapped case object; problems name the source field where there is one."""
+    from runner.intake import validate_case
+
+    content = json.dumps(case, ensure_ascii=False).encode("utf-8")
+    try:
+        return validate_case(source, content, case_model)
+    except CaseValidationError as error:
+        raise relocate(error, mapping, locate) from error

@@ -1,0 +1,226 @@
+"""Caseworker accounts and their server-side web sessions (tables from migration 0002)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from runner.errors import NotFoundError, StoreError
+from runner.store.schema import Id, UTCDateTime, metadata, utcnow
+
+if TYPE_CHECKING:
+    from runner.store.store import Store
+
+ROLES = ("caseworker", "lead", "admin")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("kommuner", JSON, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    # sha256 of the cookie's token: a stolen database does not hand out live sessions.
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """One account: who, which role, which kommuner's cases they may see."""
+
+    id: int
+    username: str
+    full_name: str
+    password_hash: str
+    role: str
+    kommuner: list[str]
+    disabled: bool
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+
+    def locked(self, now: datetime) -> bool:
+        """Whether repeated failed logins lock the account at `now`."""
+        return self.locked_until is not None and self.locked_until > now
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A logged-in browser: its user and the CSRF token its forms must carry."""
+
+    user: UserRecord
+    csrf_token: str
+    expires_at: datetime
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a session token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user_not_found(username: str) -> NotFoundError:
+    return NotFoundError(f"No user '{username}'", fix="List the users with `saksrobot users list`.")
+
+
+def _get(conn: Connection, username: str) -> UserRecord | None:
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    return UserRecord(*row) if row is not None else None
+
+
+class UserStore:
+    """Accounts and sessions, each call one short transaction on the Store's engine."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(
+        self, *, username: str, full_name: str, password_hash: str, role: str, kommuner: list[str]
+    ) -> UserRecord:
+        """Create an account; an existing username or unknown role is refused."""
+        if role not in ROLES:
+            raise StoreError(f"There is no role '{role}'", fix=f"Use one of: {', '.join(ROLES)}.")
+        bad = [k for k in kommuner if len(k) != 4 or not k.isdigit()]
+        if bad or not kommuner:
+            raise StoreError(
+                f"Kommunenummer {', '.join(bad) or '(none)'} is not valid",
+                fix="Give one or more four-digit kommunenummer, e.g. --kommune 4627.",
+            )
+        with self._store._write() as conn:
+            if _get(conn, username) is not None:
+                raise StoreError(
+                    f"User '{username}' already exists",
+                    fix="Choose another username, or disable the old account first.",
+                )
+            conn.execute(
+                insert(users).values(
+                    username=username,
+                    full_name=full_name,
+                    password_hash=password_hash,
+                    role=role,
+                    kommuner=sorted(set(kommuner)),
+                    disabled=False,
+                    failed_logins=0,
+                    created_at=utcnow(),
+                )
+            )
+            user = _get(conn, username)
+        assert user is not None
+        return user
+
+    def get(self, username: str) -> UserRecord | None:
+        """The account with this username, if any."""
+        with self._store._read() as conn:
+            return _get(conn, username)
+
+    def list(self) -> list[UserRecord]:
+        """Every account, by username."""
+        with self._store._read() as conn:
+            return [UserRecord(*row) for row in conn.execute(select(users).order_by("username"))]
+
+    def _set(self, username: str, **values: Any) -> UserRecord:
+        with self._store._write() as conn:
+            done = conn.execute(update(users).where(users.c.username == username).values(values))
+            if done.rowcount == 0:
+                raise _user_not_found(username)
+            if values.get("disabled"):
+                ids = select(users.c.id).where(users.c.username == username)
+                conn.execute(delete(web_sessions).where(web_sessions.c.user_id.in_(ids)))
+            user = _get(conn, username)
+        assert user is not None
+        return user
+
+    def set_disabled(self, username: str, disabled: bool = True) -> UserRecord:
+        """Disable (and log out everywhere) or enable an account."""
+        return self._set(username, disabled=disabled)
+
+    def set_password_hash(self, username: str, password_hash: str) -> UserRecord:
+        """Store a new password hash (rehash after login, or a reset)."""
+        return self._set(username, password_hash=password_hash)
+
+    def login_failed(self, username: str, *, limit: int, lock_for: timedelta) -> None:
+        """Count a failed login; at `limit` failures in a row the account is locked a while."""
+        with self._store._write() as conn:
+            user = _get(conn, username)
+            if user is None:
+                return
+            failures = user.failed_logins + 1
+            values: dict[str, Any] = {"failed_logins": failures}
+            if failures >= limit:
+                values.update(failed_logins=0, locked_until=utcnow() + lock_for)
+            conn.execute(update(users).where(users.c.id == user.id).values(values))
+
+    def login_succeeded(self, username: str) -> None:
+        """Reset the failure count."""
+        self._set(username, failed_logins=0, locked_until=None)
+
+    def start_session(
+        self, user_id: int, *, token: str, csrf_token: str, lifetime: timedelta
+    ) -> None:
+        """Store a new session (the cookie holds `token`; the table its hash)."""
+        now = utcnow()
+        with self._store._write() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now))
+            conn.execute(
+                insert(web_sessions).values(
+                    token_hash=token_hash(token),
+                    user_id=user_id,
+                    csrf_token=csrf_token,
+                    created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )
+
+    def session(self, token: str) -> SessionRecord | None:
+        """The live session for a cookie token, with its (enabled) user; None otherwise."""
+        query = (
+            select(web_sessions.c.csrf_token, web_sessions.c.expires_at, *users.c)
+            .join(users, users.c.id == web_sessions.c.user_id)
+            .where(web_sessions.c.token_hash == token_hash(token))
+        )
+        with self._store._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        csrf, expires_at, *user_row = row
+        user = UserRecord(*user_row)
+        if user.disabled or expires_at <= utcnow():
+            return None
+        return SessionRecord(user=user, csrf_token=csrf, expires_at=expires_at)
+
+    def end_session(self, token: str) -> None:
+        """Log out: the session row is deleted."""
+        with self._store._write() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash(token)))

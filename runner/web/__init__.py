@@ -1,0 +1,1 @@
+"""The caseworker's review page: a server-rendered FastAPI app (`saksrobot serve`)."""

@@ -1,0 +1,120 @@
+"""The review page's FastAPI app: sessions, security headers, error shape, routes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from runner.errors import NotFoundError, SaksrobotError
+from runner.models.robot import load_robots
+from runner.rules import RuleSetCatalog
+from runner.settings import Settings
+from runner.store import Store
+from runner.web import auth
+from runner.web.actions import Reviewer
+from runner.web.core import (
+    HERE,
+    BadRequest,
+    LoginRequired,
+    WebContext,
+    error_response,
+    make_environment,
+)
+from runner.web.passwords import new_token
+from runner.web.routes import case, dashboard, quarantine, queue
+
+#: No script at all, styles only from our own file, never framed, forms only to ourselves.
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _rule_titles(settings: Settings) -> dict[str, dict[str, str]]:
+    titles: dict[str, dict[str, str]] = {}
+    for rule_set in RuleSetCatalog.load(settings.content_dir / "rules").all():
+        for rule in rule_set.rules:
+            titles[rule.id] = dict(rule.title)
+    return titles
+
+
+def create_app(settings: Settings, store: Store, *, secure_cookies: bool | None = None) -> FastAPI:
+    """The web app over an open store (the caller closes it)."""
+    app = FastAPI(title="saksrobot", docs_url=None, redoc_url=None, openapi_url=None)
+    robots = load_robots(settings.content_dir / "robots")
+    app.state.ctx = WebContext(
+        settings=settings,
+        store=store,
+        reviewer=Reviewer(settings, store, robots),
+        env=make_environment(),
+        secure_cookies=secure_cookies,
+        rule_titles=_rule_titles(settings),
+    )
+
+    @app.middleware("http")
+    async def sessions_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        token = request.cookies.get(auth.SESSION_COOKIE)
+        request.state.session = store.users.session(token) if token else None
+        anon = request.cookies.get(auth.CSRF_COOKIE)
+        request.state.anon_csrf = anon or new_token()
+        response = await call_next(request)
+        if anon is None and request.state.session is None:
+            auth.set_cookie(request, response, auth.CSRF_COOKIE, request.state.anon_csrf, 86400)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.state.session is not None or request.url.path.startswith("/logg-inn"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, error: LoginRequired) -> Response:
+        if "application/json" in request.headers.get("accept", ""):
+            return error_response(request, error)
+        target = request.url.path if request.method == "GET" else "/saker"
+        return RedirectResponse(f"/logg-inn?neste={target}", status_code=303)
+
+    @app.exception_handler(SaksrobotError)
+    async def saksrobot_error(request: Request, error: SaksrobotError) -> Response:
+        return error_response(request, error)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 404:
+            return error_response(
+                request, NotFoundError("No such page", fix="Go back to the queue (/saker).")
+            )
+        failure = BadRequest(
+            f"The request was refused ({error.status_code})",
+            fix="Use the links and forms on the pages.",
+        )
+        response = error_response(request, failure)
+        response.status_code = error.status_code
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
+        return error_response(
+            request, BadRequest(f"Missing or invalid: {fields}", fix="Fill in every field.")
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (auth, queue, case, quarantine, dashboard):
+        app.include_router(module.router)
+    return app

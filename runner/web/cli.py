@@ -1,0 +1,179 @@
+"""`saksrobot users add/list/disable` and `saksrobot serve`: accounts and the review page."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from runner.settings import Settings
+    from runner.store import Store
+
+users_app = typer.Typer(
+    help="Manage caseworker accounts for the review page.", no_args_is_help=True
+)
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option("--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"),
+]
+StoreOption = Annotated[str | None, typer.Option("--store", help="Store URL.")]
+
+
+def _open(settings_file: Path | None, store_url: str | None) -> tuple[Settings, Store]:
+    from runner.cli import _settings, _store
+
+    settings = _settings(settings_file, store_url)
+    return settings, _store(settings)
+
+
+def _fail(error: Exception) -> None:
+    from runner.cli import _fail as fail
+
+    fail(error)
+
+
+def create_user(
+    store: Store,
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    kommuner: list[str],
+    password: str | None = None,
+) -> str:
+    """Add an account; returns the password (a new random one unless given)."""
+    from runner.errors import StoreError
+    from runner.web.passwords import MIN_LENGTH, hash_password, new_password
+
+    chosen = password if password is not None else new_password()
+    if len(chosen) < MIN_LENGTH:
+        raise StoreError(
+            f"The password has fewer than {MIN_LENGTH} characters",
+            fix="Choose a longer password, or leave it out to get a random one.",
+        )
+    store.users.add(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(chosen),
+        role=role,
+        kommuner=kommuner,
+    )
+    return chosen
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name, e.g. kari.nordmann.")],
+    name: Annotated[str, typer.Option("--name", help="Full name shown in the case history.")],
+    kommune: Annotated[
+        list[str], typer.Option("--kommune", help="Kommunenummer the user works for (repeat).")
+    ],
+    role: Annotated[str, typer.Option("--role", help="caseworker, lead or admin.")] = "caseworker",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
+) -> None:
+    """Add an account; without --password-stdin a random password is printed once."""
+    from runner.errors import SaksrobotError
+
+    given = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        _settings, store = _open(settings_file, store_url)
+        with store:
+            password = create_user(
+                store,
+                username=username,
+                full_name=name,
+                role=role,
+                kommuner=kommune,
+                password=given,
+            )
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    typer.echo(f"Bruker {username} ({role}) er opprettet for kommune {', '.join(kommune)}.")
+    if given is None:
+        typer.echo(f"Passord (vises bare nå): {password}")
+
+
+@users_app.command("list")
+def users_list(settings_file: SettingsOption = None, store_url: StoreOption = None) -> None:
+    """List the accounts."""
+    _settings, store = _open(settings_file, store_url)
+    with store:
+        for user in store.users.list():
+            state = "deaktivert" if user.disabled else "aktiv"
+            typer.echo(
+                f"{user.username}\t{user.full_name}\t{user.role}\t"
+                f"{','.join(user.kommuner)}\t{state}"
+            )
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Argument(help="The account to disable.")],
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
+) -> None:
+    """Disable an account and end its sessions."""
+    from runner.errors import SaksrobotError
+
+    try:
+        _settings, store = _open(settings_file, store_url)
+        with store:
+            store.users.set_disabled(username, True)
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    typer.echo(f"Bruker {username} er deaktivert.")
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
+) -> None:
+    """Serve the caseworker's review page (put it behind HTTPS for anything but localhost)."""
+    import uvicorn
+
+    from runner.web.app import create_app
+
+    settings, store = _open(settings_file, store_url)
+    with store:
+        app = create_app(settings, store)
+        typer.echo(f"Saksbehandling: http://{host}:{port}/ (Ctrl+C stopper)")
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `users` and `serve` to the saksrobot command."""
+    app.add_typer(users_app, name="users")
+    app.command("serve")(serve)
+
+
+def demo_caseworker(store: Store, settings: Settings, console: Any) -> None:
+    """Create the demo caseworker `saksbehandler` (once) and say how to open the review page."""
+    username = "saksbehandler"
+    kommune = settings.kommune.kommunenummer
+    console.print(
+        "Saksbehandling i nettleseren: .venv/bin/saksrobot serve "
+        "--settings demo/saksrobot.toml, og åpne http://127.0.0.1:8000/"
+    )
+    if store.users.get(username) is not None:
+        console.print(f"Demobruker: {username} (passordet ble vist da brukeren ble opprettet)")
+        return
+    password = create_user(
+        store,
+        username=username,
+        full_name="Demo Saksbehandler",
+        role="caseworker",
+        kommuner=[kommune],
+    )
+    console.print(f"Demobruker: {username}, passord (vises bare nå): {password}")

@@ -1,0 +1,158 @@
+"""Shared pieces of the web app: its context, page rendering, the error shape and access rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from runner.errors import IllegalTransitionError, NotFoundError, SaksrobotError
+from runner.settings import Settings
+from runner.store import CaseRecord, Store
+from runner.store.users import SessionRecord, UserRecord
+from runner.web.actions import Reviewer
+from runner.web.i18n import translator
+from runner.web.summary import number, when
+
+HERE = Path(__file__).resolve().parent
+
+#: Who may do what. Admins manage accounts and see the (anonymous) dashboard only.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "caseworker": frozenset({"review", "dashboard"}),
+    "lead": frozenset({"review", "dashboard", "assign", "bulk"}),
+    "admin": frozenset({"dashboard", "users"}),
+}
+
+
+class AccessDenied(SaksrobotError):
+    """The user's role does not allow this page or action."""
+
+    kind = "forbidden"
+
+
+class LoginRequired(SaksrobotError):
+    """The page needs a logged-in user."""
+
+    kind = "login_required"
+
+
+class BadRequest(SaksrobotError):
+    """A form or query parameter is missing or wrong (including a missing CSRF token)."""
+
+    kind = "bad_request"
+
+
+STATUS = {
+    "not_found": 404,
+    "forbidden": 403,
+    "login_required": 401,
+    "bad_request": 400,
+    "illegal_transition": 409,
+    "review": 409,
+}
+
+
+@dataclass
+class WebContext:
+    """Everything a request handler needs, built once per app."""
+
+    settings: Settings
+    store: Store
+    reviewer: Reviewer
+    env: Environment
+    secure_cookies: bool | None  # None: Secure exactly when the request came over HTTPS
+    rule_titles: dict[str, dict[str, str]]  # rule id → title per målform (reasons' labels)
+
+    def rule_title(self, rule_id: str, malform: str) -> str:
+        titles = self.rule_titles.get(rule_id, {})
+        return titles.get(malform) or titles.get("nb") or rule_id
+
+    @property
+    def home_kommune(self) -> str:
+        return self.settings.kommune.kommunenummer
+
+
+def make_environment() -> Environment:
+    """The page templates' environment: autoescaped HTML, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["number"] = number
+    env.filters["when"] = when
+    return env
+
+
+def context_of(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+def malform_of(request: Request) -> str:
+    return "nn" if request.cookies.get("malform") == "nn" else "nb"
+
+
+def render(
+    request: Request, name: str, session: SessionRecord | None, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """A page from runner/web/templates in the user's målform."""
+    ctx = context_of(request)
+    malform = malform_of(request)
+    role = session.user.role if session else None
+    html = ctx.env.get_template(name).render(
+        t=translator(malform),
+        malform=malform,
+        user=session.user if session else None,
+        can=PERMISSIONS.get(role or "", frozenset()),
+        csrf=session.csrf_token if session else request.state.anon_csrf,
+        path=request.url.path,
+        kommune=ctx.settings.kommune,
+        **values,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def require(session: SessionRecord, permission: str) -> UserRecord:
+    """The user, if their role has `permission`; else AccessDenied."""
+    if permission not in PERMISSIONS.get(session.user.role, frozenset()):
+        raise AccessDenied(
+            f"Role '{session.user.role}' may not do this ({permission})",
+            fix="Ask an administrator for the right role.",
+        )
+    return session.user
+
+
+def visible_case(request: Request, user: UserRecord, case_id: int) -> CaseRecord:
+    """The case, if it belongs to one of the user's kommuner.
+
+    Another kommune's case is answered exactly like a case that does not exist (404, not
+    403), so guessing ids tells nothing about other kommuner's cases.
+    """
+    ctx = context_of(request)
+    try:
+        record = ctx.store.get_case(case_id)
+    except NotFoundError:
+        record = None
+    if record is None or (record.kommunenummer or ctx.home_kommune) not in user.kommuner:
+        raise NotFoundError(
+            f"Case {case_id} does not exist",
+            fix="Go back to the queue and choose a case from the list.",
+        )
+    return record
+
+
+def error_response(request: Request, error: SaksrobotError) -> Response:
+    """The one error shape: SaksrobotError.as_dict() as JSON, or the same fields as a page."""
+    status = STATUS.get(error.kind, 500 if not isinstance(error, IllegalTransitionError) else 409)
+    body = error.as_dict()
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(body, status_code=status)
+    session = getattr(request.state, "session", None)
+    return render(request, "error.html", session, status=status, error=body)

@@ -1,0 +1,1 @@
+"""The review page's routes, one module per area."""

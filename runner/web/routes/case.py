@@ -1,0 +1,190 @@
+"""One case: facts, why it was flagged, the rule trace, the letter, history, and the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from markupsafe import Markup
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from runner.letters import markdown_to_html
+from runner.store import CaseRecord
+from runner.store.users import SessionRecord
+from runner.web.auth import Session, checked_form
+from runner.web.core import BadRequest, context_of, malform_of, render, require, visible_case
+from runner.web.summary import summarise
+
+router = APIRouter()
+
+FAILED = ("ikke_oppfylt", "uavklart")
+
+
+def _field(form: FormData, name: str, *, max_length: int = 100_000) -> str:
+    value = form.get(name)
+    if not isinstance(value, str) or len(value) > max_length:
+        raise BadRequest(
+            f"The form field '{name}' is missing or too long",
+            fix="Send the form from the case page.",
+        )
+    return value
+
+
+def _number(form: FormData, name: str) -> int:
+    try:
+        return int(_field(form, name, max_length=20))
+    except ValueError:
+        raise BadRequest(
+            f"The form field '{name}' is not a number", fix="Send the form from the case page."
+        ) from None
+
+
+def case_page(
+    request: Request,
+    session: SessionRecord,
+    record: CaseRecord,
+    *,
+    preview: str | None = None,
+    status: int = 200,
+) -> Response:
+    """Render the case page (also with a preview of an edited letter)."""
+    ctx = context_of(request)
+    store = ctx.store
+    malform = malform_of(request)
+    decision = store.latest_decision(record.id)
+    letter = store.latest_letter(record.id)
+    results: list[dict[str, Any]] = decision.results if decision else []
+    robot = ctx.reviewer.robots.get(record.robot_id)
+    return render(
+        request,
+        "case.html",
+        session,
+        status=status,
+        case=record,
+        facts=summarise(record.case_type, record.data, malform),
+        decision=decision,
+        results=results,
+        flagged=[r for r in results if r["outcome"] in FAILED],
+        letter=letter,
+        letter_html=Markup(markdown_to_html(letter.markdown)) if letter else None,
+        preview_markdown=preview,
+        preview_html=Markup(markdown_to_html(preview)) if preview else None,
+        events=store.events(record.id),
+        assignment=store.review.assignment(record.id),
+        outcomes=[o for o in (robot.letters if robot else {}) if o != record.outcome],
+        colleagues=[
+            u.username
+            for u in store.users.list()
+            if not u.disabled
+            and u.role in ("caseworker", "lead")
+            and set(u.kommuner) & {record.kommunenummer or ctx.home_kommune}
+        ],
+        message=request.query_params.get("melding"),
+    )
+
+
+@router.get("/saker/{case_id}")
+def show_case(request: Request, case_id: int, session: Session) -> Response:
+    user = require(session, "review")
+    record = visible_case(request, user, case_id)
+    # Who looked at whose data: every view is an event in the case's audit trail.
+    context_of(request).store.record_event(
+        case_id, actor=user.username, kind="viewed", data={"page": "sak"}
+    )
+    return case_page(request, session, record)
+
+
+def _done(case_id: int, message: str) -> Response:
+    return RedirectResponse(f"/saker/{case_id}?{urlencode({'melding': message})}", 303)
+
+
+@router.post("/saker/{case_id}/forhandsvis")
+async def preview(request: Request, case_id: int, session: Session) -> Response:
+    user = require(session, "review")
+    form = await checked_form(request)
+    record = visible_case(request, user, case_id)
+    return case_page(request, session, record, preview=_field(form, "markdown"))
+
+
+@router.post("/saker/{case_id}/godkjenn")
+async def approve(request: Request, case_id: int, session: Session) -> Response:
+    user = require(session, "review")
+    form = await checked_form(request)
+    visible_case(request, user, case_id)
+    markdown = form.get("markdown")
+    context_of(request).reviewer.approve(
+        case_id,
+        user.username,
+        version=_number(form, "version"),
+        letter_id=_number(form, "letter_id"),
+        markdown=markdown if isinstance(markdown, str) else None,
+    )
+    return _done(case_id, "approved")
+
+
+@router.post("/saker/{case_id}/avvis")
+async def reject(request: Request, case_id: int, session: Session) -> Response:
+    user = require(session, "review")
+    form = await checked_form(request)
+    visible_case(request, user, case_id)
+    context_of(request).reviewer.reject(
+        case_id,
+        user.username,
+        version=_number(form, "version"),
+        reason=_field(form, "reason", max_length=2000),
+    )
+    return _done(case_id, "rejected")
+
+
+@router.post("/saker/{case_id}/utfall")
+async def change_outcome(request: Request, case_id: int, session: Session) -> Response:
+    user = require(session, "review")
+    form = await checked_form(request)
+    visible_case(request, user, case_id)
+    context_of(request).reviewer.redraft(
+        case_id,
+        user.username,
+        version=_number(form, "version"),
+        outcome=_field(form, "outcome", max_length=100),
+    )
+    return _done(case_id, "redrafted")
+
+
+@router.post("/saker/{case_id}/tildel")
+async def assign(request: Request, case_id: int, session: Session) -> Response:
+    """Take the case, hand it back, or (lead) give it to a colleague."""
+    user = require(session, "review")
+    form = await checked_form(request)
+    action = _field(form, "action", max_length=20)
+    if action == "assign":
+        require(session, "assign")
+    visible_case(request, user, case_id)
+    store = context_of(request).store
+    if action == "take":
+        target: str | None = user.username
+    elif action == "release":
+        current = store.review.assignment(case_id)
+        if current is not None and current.username != user.username:
+            require(session, "assign")  # only a lead takes a case from someone else
+        target = None
+    elif action == "assign":
+        target = _field(form, "username", max_length=100)
+        colleague = store.users.get(target)
+        home = record_kommune(request, case_id)
+        if colleague is None or colleague.disabled or home not in colleague.kommuner:
+            raise BadRequest(
+                f"'{target}' cannot take this case",
+                fix="Choose a colleague who works for the case's kommune.",
+            )
+    else:
+        raise BadRequest(f"Unknown action '{action}'", fix="Use the buttons on the case page.")
+    store.review.assign(case_id, target, actor=user.username)
+    return _done(case_id, "assigned")
+
+
+def record_kommune(request: Request, case_id: int) -> str:
+    ctx = context_of(request)
+    return ctx.store.get_case(case_id).kommunenummer or ctx.home_kommune

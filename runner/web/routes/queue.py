@@ -1,0 +1,152 @@
+"""The review queue: waiting cases by deadline, filters, counts per reason, bulk approval."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from runner.errors import SaksrobotError
+from runner.pipeline import today_in_norway
+from runner.store import CaseState
+from runner.store.engine import transaction
+from runner.store.schema import utcnow
+from runner.web import queries
+from runner.web.auth import Session, checked_form
+from runner.web.core import (
+    PERMISSIONS,
+    BadRequest,
+    context_of,
+    malform_of,
+    render,
+    require,
+    visible_case,
+)
+
+router = APIRouter()
+
+AGES = (3, 7, 14, 30)
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(f"'{value}' is not a number", fix="Use the filter form.") from None
+
+
+@router.get("/")
+def home(session: Session) -> Response:
+    target = "/saker" if "review" in PERMISSIONS[session.user.role] else "/oversikt"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/saker")
+def queue_page(
+    request: Request,
+    session: Session,
+    robot: str | None = None,
+    grunn: str | None = None,
+    alder: str | None = None,
+    kommune: str | None = None,
+    side: str | None = None,
+    melding: str | None = None,
+) -> Response:
+    user = require(session, "review")
+    ctx = context_of(request)
+    flt = queries.QueueFilter(
+        robot=robot or None,
+        reason=grunn or None,
+        min_age_days=_int(alder),
+        kommune=kommune or None,
+        page=max(_int(side, 1) or 1, 1),
+    )
+    with transaction(ctx.store.engine, write=False) as conn:
+        rows, total = queries.queue(conn, user.kommuner, flt)
+        counts = queries.reason_counts(conn, user.kommuner, flt)
+    robots = sorted(ctx.reviewer.robots)
+    pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+    params = {
+        k: v
+        for k, v in (("robot", robot), ("grunn", grunn), ("alder", alder), ("kommune", kommune))
+        if v
+    }
+
+    def page_link(number: int) -> str:
+        return "/saker?" + urlencode({**params, "side": number})
+
+    return render(
+        request,
+        "queue.html",
+        session,
+        rows=rows,
+        total=total,
+        flt=flt,
+        counts=counts,
+        robots=robots,
+        ages=AGES,
+        page=flt.page,
+        pages=pages,
+        page_link=page_link,
+        today=today_in_norway(utcnow()),
+        title=lambda rule_id: ctx.rule_title(rule_id, malform_of(request)),
+        message=melding,
+    )
+
+
+def _selected(form_values: list[str]) -> list[tuple[int, int, int]]:
+    """'case:version:letter' triples from the bulk form's checkboxes."""
+    chosen = []
+    for value in form_values[:200]:
+        try:
+            case_id, version, letter_id = (int(part) for part in value.split(":"))
+        except ValueError:
+            raise BadRequest("Bad selection", fix="Use the checkboxes in the queue.") from None
+        chosen.append((case_id, version, letter_id))
+    return chosen
+
+
+@router.post("/saker/masse")
+async def bulk_review(request: Request, session: Session) -> Response:
+    """Show the chosen clear drafts, with their letters' first lines, before approving."""
+    user = require(session, "bulk")
+    form = await checked_form(request)
+    chosen = _selected([str(v) for v in form.getlist("sak")])
+    if not chosen:
+        raise BadRequest("No case was chosen", fix="Tick one or more cases in the queue.")
+    store = context_of(request).store
+    items = []
+    for case_id, version, letter_id in chosen:
+        record = visible_case(request, user, case_id)
+        letter = store.latest_letter(case_id)
+        if record.state != CaseState.pending_review or record.route != "auto" or letter is None:
+            raise BadRequest(
+                f"Case {record.reference or case_id} is not a clear draft waiting for review",
+                fix="Approve it from its own page.",
+            )
+        items.append((record, version, letter_id, letter))
+    return render(request, "bulk.html", session, items=items)
+
+
+@router.post("/saker/masse/godkjenn")
+async def bulk_approve(request: Request, session: Session) -> Response:
+    """Approve and send every case listed on the confirmation page."""
+    user = require(session, "bulk")
+    form = await checked_form(request)
+    chosen = _selected([str(v) for v in form.getlist("sak")])
+    reviewer = context_of(request).reviewer
+    done = 0
+    for case_id, version, letter_id in chosen:
+        record = visible_case(request, user, case_id)
+        if record.route != "auto":
+            continue
+        try:
+            reviewer.approve(case_id, user.username, version=version, letter_id=letter_id)
+        except SaksrobotError:
+            continue  # changed meanwhile: it stays in the queue for a closer look
+        done += 1
+    return RedirectResponse(f"/saker?{urlencode({'melding': f'bulk:{done}'})}", 303)

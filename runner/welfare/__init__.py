@@ -1,0 +1,1 @@
+"""The welfare robot's own code: letter context and foreløpig svar (fvl. § 11 a)."""

@@ -1,0 +1,152 @@
+"""The review page in real headless Chromium against uvicorn on loopback.
+
+Screenshots go to tmp_path; set SAKSROBOT_SCREENSHOT_DIR=docs to refresh the README's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from PIL import Image
+
+from runner.settings import Settings
+from runner.store import CaseState, Store
+from tests.web.conftest import OTHER, PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+if not CHROMEDRIVER.exists() or shutil.which("chromium") is None:
+    pytest.skip(
+        "Debian chromium and chromium-driver are not installed (bash scripts/system-deps.sh)",
+        allow_module_level=True,
+    )
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(web_settings: Settings, web_store: Store) -> Iterator[str]:
+    """uvicorn serving the app on a free loopback port, in a thread."""
+    from runner.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(web_settings, web_store), host="127.0.0.1", port=port, log_level="warning"
+    )
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not instance.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    profile = tempfile.mkdtemp(prefix="saksrobot-chromium-")
+    options = webdriver.ChromeOptions()
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,1000",
+        "--lang=nb",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _shot(driver: WebDriver, name: str, tmp_path: Path, height: int) -> None:
+    driver.set_window_size(1280, height)
+    targets = [tmp_path]
+    if os.environ.get("SAKSROBOT_SCREENSHOT_DIR"):
+        targets.append(Path(os.environ["SAKSROBOT_SCREENSHOT_DIR"]))
+    for folder in targets:
+        folder.mkdir(parents=True, exist_ok=True)
+        png = folder / name
+        assert driver.save_screenshot(str(png))
+        with Image.open(png) as image:  # 256 colours: a small PNG, fit to commit
+            image.convert("RGB").quantize(colors=256).save(png, optimize=True)
+
+
+def test_review_in_the_browser(
+    server: str, browser: WebDriver, web_store: Store, tmp_path: Path
+) -> None:
+    browser.get(f"{server}/saker")
+    assert "/logg-inn" in browser.current_url
+    browser.find_element(By.ID, "username").send_keys("kari")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Saker til vurdering"
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.urgent .badge.urgent")
+    _shot(browser, "review-queue.png", tmp_path, 1000)
+
+    # Open the first (most urgent) case, edit its letter, preview, approve.
+    browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a").click()
+    assert browser.find_element(By.ID, "letter").text
+    _shot(browser, "review-case.png", tmp_path, 1500)
+    reference = browser.find_element(By.TAG_NAME, "h1").text.split()[1]
+    area = browser.find_element(By.ID, "markdown")
+    area.send_keys("\n\nMed vennleg helsing frå nettlesaren.")
+    browser.find_element(By.ID, "preview").click()
+    assert "frå nettlesaren" in browser.find_element(By.ID, "preview-letter").text
+    browser.find_element(By.ID, "approve-edited").click()
+    assert (
+        "Saken er godkjent og brevet sendt" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    )
+    browser.get(f"{server}/utboks")
+    row = browser.find_element(By.XPATH, f"//tr[td/a[text()='{reference}']]")
+    assert "sent" in row.text
+    (case,) = [c for c in web_store.list_cases(limit=500) if c.reference == reference]
+    assert case.state == CaseState.sent
+    letter = web_store.latest_letter(case.id)
+    assert letter is not None and letter.created_by == "kari"
+
+    # Reject another case with a reason.
+    browser.get(f"{server}/saker")
+    browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a").click()
+    browser.find_element(By.ID, "reason").send_keys("Søknaden er trukket.")
+    browser.find_element(By.ID, "reject").click()
+    assert "Saken er avsluttet" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+
+    # Another kommune's case: refused as if it did not exist.
+    other = web_store.list_cases(kommunenummer=OTHER, limit=1)[0]
+    browser.get(f"{server}/saker/{other.id}")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Finnes ikke"
+    assert other.reference not in browser.page_source
+    assert web_store.events(other.id)[-1].actor != "kari"

@@ -1,0 +1,170 @@
+"""The authorization matrix: each role × each route × a case of the own or another kommune.
+
+A role without the permission gets 403 whatever the case; a role with it gets the page for
+its own kommune's case and 404 for another kommune's — the same answer as for a case that
+does not exist, so guessing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from runner.store import CaseRecord, CaseState, Store
+from tests.web.conftest import HOME, OTHER, USERS, login
+
+#: (name, permission, method, path, form builder, status when allowed)
+Form = Callable[[Store, CaseRecord], dict[str, Any]]
+
+
+def _version(store: Store, case: CaseRecord) -> dict[str, Any]:
+    letter = store.latest_letter(case.id)
+    assert letter is not None
+    return {"version": case.version, "letter_id": letter.id}
+
+
+CASE_ROUTES: list[tuple[str, str, str, str, Form, int]] = [
+    ("view", "review", "GET", "/saker/{id}", lambda s, c: {}, 200),
+    (
+        "preview",
+        "review",
+        "POST",
+        "/saker/{id}/forhandsvis",
+        lambda s, c: {"markdown": "# Utkast"},
+        200,
+    ),
+    ("approve", "review", "POST", "/saker/{id}/godkjenn", _version, 303),
+    (
+        "reject",
+        "review",
+        "POST",
+        "/saker/{id}/avvis",
+        lambda s, c: {"version": c.version, "reason": "trukket"},
+        303,
+    ),
+    (
+        "outcome",
+        "review",
+        "POST",
+        "/saker/{id}/utfall",
+        lambda s, c: {
+            "version": c.version,
+            "outcome": "avslag" if c.outcome != "avslag" else "innvilget",
+        },
+        303,
+    ),
+    ("take", "review", "POST", "/saker/{id}/tildel", lambda s, c: {"action": "take"}, 303),
+    (
+        "assign",
+        "assign",
+        "POST",
+        "/saker/{id}/tildel",
+        lambda s, c: {"action": "assign", "username": "kari"},
+        303,
+    ),
+    (
+        "bulk-review",
+        "bulk",
+        "POST",
+        "/saker/masse",
+        lambda s, c: {"sak": f"{c.id}:{c.version}:0"},
+        200,
+    ),
+    (
+        "bulk-approve",
+        "bulk",
+        "POST",
+        "/saker/masse/godkjenn",
+        lambda s, c: {"sak": f"{c.id}:{c.version}:{_version(s, c)['letter_id']}"},
+        303,
+    ),
+]
+PAGES = [
+    ("/saker", "review"),
+    ("/karantene", "review"),
+    ("/utboks", "review"),
+    ("/oversikt", "dashboard"),
+    ("/brukere", "users"),
+]
+PERMISSIONS = {
+    "caseworker": {"review", "dashboard"},
+    "lead": {"review", "dashboard", "assign", "bulk"},
+    "admin": {"dashboard", "users"},
+}
+
+
+def _waiting(store: Store, kommune: str) -> list[CaseRecord]:
+    cases = store.list_cases(state=CaseState.pending_review, kommunenummer=kommune, limit=500)
+    return [c for c in cases if c.route == "auto"]  # clear drafts: every route accepts them
+
+
+def _call(client: TestClient, method: str, path: str, csrf: str, form: dict[str, Any]) -> int:
+    if method == "GET":
+        return client.get(path).status_code
+    return client.post(path, data={"csrf": csrf, **form}).status_code
+
+
+@pytest.mark.parametrize("username", ["kari", "leder", "admin"])
+def test_case_routes(client: TestClient, web_store: Store, username: str) -> None:
+    role = USERS[username][0]
+    csrf = login(client, username)
+    own, other = _waiting(web_store, HOME), _waiting(web_store, OTHER)
+    assert len(own) >= len(CASE_ROUTES) and other
+    results = {}
+    for index, (name, permission, method, path, form, ok) in enumerate(CASE_ROUTES):
+        for where, case in (("own", own[index]), ("other", other[0])):
+            case = web_store.get_case(case.id)
+            status = _call(client, method, path.format(id=case.id), csrf, form(web_store, case))
+            allowed = permission in PERMISSIONS[role]
+            expected = (ok if where == "own" else 404) if allowed else 403
+            results[(name, where)] = (status, expected)
+    wrong = {key: value for key, value in results.items() if value[0] != value[1]}
+    assert wrong == {}, f"{role}: (status, expected) {wrong}"
+    # Another kommune's case was left alone by every attempt.
+    assert web_store.get_case(other[0].id).state == CaseState.pending_review
+
+
+@pytest.mark.parametrize("username", ["kari", "leder", "admin", "ola"])
+def test_pages(client: TestClient, username: str) -> None:
+    role, kommuner = USERS[username]
+    login(client, username)
+    for path, permission in PAGES:
+        response = client.get(path)
+        expected = 200 if permission in PERMISSIONS[role] else 403
+        assert response.status_code == expected, (role, path)
+        if path == "/saker" and expected == 200:
+            # The queue lists only the user's own kommune's cases.
+            assert ("OSLO-" in response.text) == (OTHER in kommuner)
+
+
+def test_quarantine_item_by_role_and_kommune(client: TestClient, web_store: Store) -> None:
+    """A quarantined item without kommunenummer belongs to the installation's kommune."""
+    (item,) = web_store.list_cases(state=CaseState.quarantined)
+    for username, expected in (("admin", 403), ("ola", 404), ("kari", 200)):
+        csrf = login(client, username)
+        assert client.get(f"/karantene/{item.id}").status_code == expected, username
+        handled = client.post(f"/karantene/{item.id}/handtert", data={"csrf": csrf, "note": "x"})
+        assert handled.status_code == (303 if expected == 200 else expected), username
+        client.cookies.clear()
+
+
+def test_admin_manages_users_others_may_not(client: TestClient, web_store: Store) -> None:
+    form = {
+        "username": "nina",
+        "full_name": "Nina",
+        "password": "lang-nok-passord-1",
+        "role": "caseworker",
+        "kommuner": HOME,
+    }
+    csrf = login(client, "kari")
+    assert client.post("/brukere", data={"csrf": csrf, **form}).status_code == 403
+    client.cookies.clear()
+    csrf = login(client, "admin")
+    assert client.post("/brukere", data={"csrf": csrf, **form}).status_code == 303
+    assert web_store.users.get("nina") is not None
+    assert client.post("/brukere/nina/deaktiver", data={"csrf": csrf}).status_code == 303
+    nina = web_store.users.get("nina")
+    assert nina is not None and nina.disabled
