@@ -35,6 +35,9 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 def _free_port() -> int:
@@ -104,6 +107,17 @@ def _shot(driver: WebDriver, name: str, tmp_path: Path, height: int) -> None:
             image.convert("RGB").quantize(colors=256).save(png, optimize=True)
 
 
+def _click(driver: WebDriver, element: WebElement) -> None:
+    """Click something that loads a new page, and wait until the old page is gone.
+
+    Without the wait, a lookup right after the click can find an element of the old page
+    (a race that shows up on a loaded machine as 'Node … does not belong to the document').
+    """
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(staleness_of(page))
+
+
 def test_review_in_the_browser(
     server: str, browser: WebDriver, web_store: Store, tmp_path: Path
 ) -> None:
@@ -111,21 +125,21 @@ def test_review_in_the_browser(
     assert "/logg-inn" in browser.current_url
     browser.find_element(By.ID, "username").send_keys("kari")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Saker til vurdering"
     assert browser.find_elements(By.CSS_SELECTOR, "tr.urgent .badge.urgent")
     _shot(browser, "review-queue.png", tmp_path, 1000)
 
     # Open the first (most urgent) case, edit its letter, preview, approve.
-    browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a").click()
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a"))
     assert browser.find_element(By.ID, "letter").text
     _shot(browser, "review-case.png", tmp_path, 1500)
     reference = browser.find_element(By.TAG_NAME, "h1").text.split()[1]
     area = browser.find_element(By.ID, "markdown")
     area.send_keys("\n\nMed vennleg helsing frå nettlesaren.")
-    browser.find_element(By.ID, "preview").click()
+    _click(browser, browser.find_element(By.ID, "preview"))
     assert "frå nettlesaren" in browser.find_element(By.ID, "preview-letter").text
-    browser.find_element(By.ID, "approve-edited").click()
+    _click(browser, browser.find_element(By.ID, "approve-edited"))
     assert (
         "Saken er godkjent og brevet sendt" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     )
@@ -139,9 +153,9 @@ def test_review_in_the_browser(
 
     # Reject another case with a reason.
     browser.get(f"{server}/saker")
-    browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a").click()
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a"))
     browser.find_element(By.ID, "reason").send_keys("Søknaden er trukket.")
-    browser.find_element(By.ID, "reject").click()
+    _click(browser, browser.find_element(By.ID, "reject"))
     assert "Saken er avsluttet" in browser.find_element(By.CSS_SELECTOR, ".notice").text
 
     # Another kommune's case: refused as if it did not exist.
