@@ -28,6 +28,11 @@ LAZY_COMMANDS = {
         "Re-evaluate a stored decision under the rule-set version it was made with and confirm "
         "the same result; exit 1 on any difference.",
     ),
+    "worker": LazyCommand(
+        "runner.worker",
+        "worker_command",
+        "Process cases from the shared store until stopped; run one per core, on many machines.",
+    ),
 }
 
 app = typer.Typer(
@@ -111,6 +116,10 @@ def run(
     settings_file: SettingsOption = None,
     store_url: StoreOption = None,
     as_json: JsonOption = False,
+    intake_only: Annotated[
+        bool,
+        typer.Option("--intake-only", help="Only store new items; `saksrobot worker` processes."),
+    ] = False,
 ) -> None:
     """Run a robot once over its inbox: quarantine bad items, decide, draft, send."""
     from runner.errors import SaksrobotError
@@ -118,7 +127,7 @@ def run(
     try:
         settings = _settings(settings_file, store_url)
         with _store(settings) as store:
-            summary = _run_one(settings, store, robot_id, inbox, as_json)
+            summary = _run_one(settings, store, robot_id, inbox, as_json, intake_only)
     except SaksrobotError as error:
         _fail(error)
         return
@@ -126,7 +135,12 @@ def run(
 
 
 def _run_one(
-    settings: Settings, store: Store, robot_id: str, inbox: Path | None, as_json: bool
+    settings: Settings,
+    store: Store,
+    robot_id: str,
+    inbox: Path | None,
+    as_json: bool,
+    intake_only: bool = False,
 ) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -166,6 +180,7 @@ def _run_one(
                 on_total=on_total,
                 stop=stop,
                 on_wait=lambda message: _console(err=True).print(message),
+                intake_only=intake_only,
             )
     finally:
         progress.stop()
@@ -270,6 +285,10 @@ def status(
     for (robot_id, state), count in sorted(counts.items()):
         table.add_row(robot_id, state, str(count))
     _console().print(table)
+    from runner.worker import print_workers
+
+    with _store(settings) as store:
+        print_workers(store, _console())
 
 
 @cases_app.command("list")

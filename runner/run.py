@@ -191,11 +191,13 @@ def run_robot(
     stop: StopFlag | None = None,
     retry: RetryPolicy | None = None,
     on_wait: Callable[[str], None] | None = None,
+    intake_only: bool = False,
 ) -> RunSummary:
     """Run one robot over its source once. Bad items are quarantined; the run goes on.
 
     Only one run per robot and data_dir at a time: a second one waits for the first
     (on_wait gets the message saying so); a stop requested while waiting ends it.
+    With intake_only the items are only stored (as `received`): `saksrobot worker`s process.
     """
     from runner.casework.lock import RunStopped, remove_stale_temp_files, robot_lock
 
@@ -206,7 +208,9 @@ def run_robot(
     try:
         with robot_lock(settings.data_dir, robot.id, on_wait=on_wait, stopped=lambda: bool(stop)):
             remove_stale_temp_files([settings.outbox, pipeline.letters_dir], robot.id)
-            _run_locked(pipeline, source, store, summary, inbox, on_case, on_total, stop)
+            _run_locked(
+                pipeline, source, store, summary, inbox, on_case, on_total, stop, intake_only
+            )
     except RunStopped:
         summary.stopped_early = True
     summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
@@ -222,6 +226,7 @@ def _run_locked(
     on_case: Callable[[CaseReport], None] | None,
     on_total: Callable[[int], None] | None,
     stop: StopFlag,
+    intake_only: bool = False,
 ) -> None:
     base_dir = inbox if inbox is not None else getattr(source, "path", None)
 
@@ -239,7 +244,7 @@ def _run_locked(
         if on_case is not None:
             on_case(report)
 
-    for case_id in pipeline.resume_ids():
+    for case_id in [] if intake_only else pipeline.resume_ids():
         if stop:
             summary.stopped_early = True
             return
@@ -262,5 +267,10 @@ def _run_locked(
                 on_case(report)
             continue
         summary.received += 1
+        if intake_only:
+            record = store.get_case(case_id)
+            if on_case is not None:
+                on_case(report_for(record, item.source_ref, store, False))
+            continue
         record = pipeline.process(case_id, base_dir=item.base_dir or base_dir)
         account(report_for(record, item.source_ref, store, False))

@@ -15,7 +15,7 @@ from runner.errors import IllegalTransitionError, NotFoundError, StoreError
 from runner.store.audit import GENESIS, insert_event, new_event
 from runner.store.records import CaseRecord, EventRecord
 from runner.store.schema import cases, raw_items, utcnow
-from runner.store.states import CaseState, check_transition
+from runner.store.states import RESUMABLE, CaseState, check_transition
 
 #: Case columns a transition may set besides the state.
 CASE_FIELDS = frozenset(
@@ -224,6 +224,10 @@ def transition(
     wanted = check_transition(case_id, current, target)
     if expected_version is not None and expected_version != version:
         raise IllegalTransitionError(str(case_id), f"{current} (changed since read)", wanted)
+    if wanted not in RESUMABLE:
+        # A case at rest is nobody's work: its lease ends in the same commit, so a worker
+        # killed before it could release the lease leaves nothing dangling.
+        fields = {**fields, "lease_owner": None, "lease_expires_at": None}
     now = utcnow()
     event = new_event(
         case_id,

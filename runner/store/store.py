@@ -14,6 +14,7 @@ from runner.models.results import Evaluation
 from runner.store import audit, cases, documents, migrate, queries
 from runner.store import outbox as outbox_rows
 from runner.store.engine import create_store_engine, describe_failure, transaction
+from runner.store.leases import LeaseStore
 from runner.store.records import (
     CaseRecord,
     DecisionRecord,
@@ -363,6 +364,11 @@ class Store:
     def users(self) -> UserStore:
         """Caseworker accounts and web sessions (runner/store/users.py)."""
         return UserStore(self)
+
+    @property
+    def leases(self) -> LeaseStore:
+        """Case leases and worker liveness for many workers (runner/store/leases.py)."""
+        return LeaseStore(self)
 
     @property
     def review(self) -> ReviewStore:

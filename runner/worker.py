@@ -1,0 +1,321 @@
+"""`saksrobot worker`: lease cases from the shared store and process them, many at once."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from runner.errors import IllegalTransitionError, StoreError
+from runner.logs import get_logger
+from runner.models.robot import RobotDefinition
+from runner.pipeline import Pipeline
+from runner.run import StopFlag, make_pipeline
+from runner.settings import Settings
+from runner.store import CaseState, Store
+
+log = get_logger("saksrobot.worker")
+
+#: Longest wait between attempts to reach a lost database.
+MAX_BACKOFF = 30.0
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """How a worker runs: which robots, how many cases at once, how long a lease lasts."""
+
+    robots: list[str]
+    concurrency: int = 1
+    lease_seconds: float = 60.0
+    idle_exit: bool = False
+    poll_seconds: float = 1.0
+
+
+@dataclass
+class WorkerSummary:
+    """What one worker did, for its last log line and the CLI."""
+
+    worker_id: str
+    processed: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+    store_errors: int = 0
+    lost_leases: int = 0
+
+
+class Worker:
+    """Claims cases (SKIP LOCKED), keeps their leases alive, processes and releases them."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        robots: dict[str, RobotDefinition],
+        options: WorkerOptions,
+        *,
+        stop: StopFlag | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.robots = robots
+        self.options = options
+        self.stop = stop if stop is not None else StopFlag()
+        host = socket.gethostname()
+        self.hostname = host
+        self.worker_id = worker_id or f"{host}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.summary = WorkerSummary(self.worker_id)
+        self._held: set[int] = set()
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+
+    def run(self) -> WorkerSummary:
+        """Work until stopped (SIGTERM finishes the current cases) or, with idle_exit, idle."""
+        if not self._with_backoff(self._register):
+            return self.summary
+        beat = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
+        beat.start()
+        loops = [
+            threading.Thread(target=self._loop, name=f"worker-{n}", daemon=True)
+            for n in range(self.options.concurrency)
+        ]
+        try:
+            for thread in loops:
+                thread.start()
+            for thread in loops:
+                while thread.is_alive():
+                    thread.join(timeout=0.2)
+        finally:
+            self._done.set()
+            beat.join(timeout=5)
+            try:
+                self.store.leases.stop(self.worker_id)
+            except StoreError as error:
+                log.warning("worker_stop_unrecorded", error=str(error))
+        log.info(
+            "worker_stopped",
+            worker=self.worker_id,
+            processed=self.summary.processed,
+            states=dict(self.summary.states),
+        )
+        return self.summary
+
+    def _register(self) -> None:
+        robots = sorted(self.robots)
+        self.store.leases.register(self.worker_id, self.hostname, os.getpid(), robots)
+        log.info("worker_started", worker=self.worker_id, robots=robots)
+
+    def _with_backoff(self, action: Callable[[], object]) -> bool:
+        """Call action() until it succeeds, waiting longer after each StoreError.
+
+        It is tried at least once; False if it failed and a stop was requested meanwhile.
+        """
+        delay = 0.5
+        while True:
+            try:
+                action()
+                return True
+            except StoreError as error:
+                if isinstance(error, IllegalTransitionError):
+                    raise
+                with self._lock:
+                    self.summary.store_errors += 1
+                if self.stop:
+                    return False
+                log.warning("store_unreachable", worker=self.worker_id, retry_in=delay)
+                self.stop.event.wait(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+
+    def _heartbeat_loop(self) -> None:
+        interval = max(self.options.lease_seconds / 3, 0.05)
+        while not self._done.wait(interval):
+            with self._lock:
+                held = sorted(self._held)
+            try:
+                kept = self.store.leases.heartbeat(self.worker_id, held, self.options.lease_seconds)
+            except StoreError as error:
+                log.warning("heartbeat_failed", worker=self.worker_id, error=str(error))
+                continue
+            lost = set(held) - set(kept)
+            with self._lock:
+                lost &= self._held  # a case released meanwhile is not lost
+                self.summary.lost_leases += len(lost)
+            for case_id in sorted(lost):
+                log.warning("lease_lost", worker=self.worker_id, case_id=case_id)
+
+    def _loop(self) -> None:
+        pipelines: dict[str, Pipeline] = {}  # one per robot and thread: channels hold state
+        claimed: list[int] = []
+
+        def claim() -> None:
+            claimed[:] = self.store.leases.claim(
+                sorted(self.robots), self.worker_id, self.options.lease_seconds, 1
+            )
+
+        while not self.stop:
+            if not self._with_backoff(claim):
+                return
+            if not claimed:
+                if self.options.idle_exit:
+                    return
+                self.stop.event.wait(self.options.poll_seconds)
+                continue
+            for case_id in claimed:
+                with self._lock:
+                    self._held.add(case_id)
+                processed = False
+                try:
+                    processed = self._process(case_id, pipelines)
+                finally:
+                    with self._lock:
+                        self._held.discard(case_id)
+                    release = self.store.leases.release
+                    self._with_backoff(
+                        partial(release, case_id, self.worker_id, processed=processed)
+                    )
+
+    def _process(self, case_id: int, pipelines: dict[str, Pipeline]) -> bool:
+        """Process one leased case; True if it came to rest (sent, review, quarantine, parked)."""
+        try:
+            record = self.store.get_case(case_id)
+            pipeline = pipelines.get(record.robot_id)
+            if pipeline is None:
+                robot = self.robots[record.robot_id]
+                pipeline = pipelines[robot.id] = make_pipeline(self.settings, self.store, robot)
+            record = pipeline.process(case_id, base_dir=_inbox(self.settings, pipeline.robot))
+        except IllegalTransitionError as error:  # the lease expired and another worker went on
+            log.warning("case_taken_over", worker=self.worker_id, case_id=case_id, error=str(error))
+            return False
+        except StoreError:  # the database went away mid-case: the lease will expire
+            with self._lock:
+                self.summary.store_errors += 1
+            log.warning("store_lost_mid_case", worker=self.worker_id, case_id=case_id)
+            self.stop.event.wait(min(self.options.lease_seconds, 1.0))
+            return False
+        except Exception as error:  # a bug: park the case so it cannot block the others
+            log.exception("case_failed", worker=self.worker_id, case_id=case_id)
+            self._park(case_id, error)
+            return False
+        with self._lock:
+            self.summary.processed += 1
+            self.summary.states[record.state] += 1
+        return True
+
+    def _park(self, case_id: int, error: Exception) -> None:
+        try:
+            current = self.store.get_case(case_id)
+            self.store.transition(
+                case_id,
+                CaseState.parked,
+                actor="robot",
+                event="parked",
+                data={"error": type(error).__name__, "kind": "internal"},
+                last_error=f"{type(error).__name__}: {error}",
+                attempts=current.attempts + 1,
+            )
+        except StoreError as failure:
+            log.warning("park_failed", worker=self.worker_id, case_id=case_id, error=str(failure))
+
+
+def _inbox(settings: Settings, robot: RobotDefinition) -> Path | None:
+    """The folder attachments of the robot's cases are checked against, if it has one."""
+    path = getattr(robot.source, "path", None)
+    if robot.source.kind not in ("folder", "workitems") or path is None:
+        return None
+    inbox = settings.data_dir / path
+    return inbox if inbox.is_dir() else None
+
+
+def worker_command(
+    robots: Annotated[
+        list[str] | None,
+        typer.Option("--robots", help="Only these robots' cases (repeat the option); default all."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Cases processed at once (threads).")
+    ] = 1,
+    lease: Annotated[
+        float,
+        typer.Option("--lease", min=1.0, help="Seconds a claimed case stays this worker's."),
+    ] = 60.0,
+    idle_exit: Annotated[
+        bool, typer.Option("--idle-exit", help="Stop when no case is waiting.")
+    ] = False,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
+        ),
+    ] = None,
+    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+) -> None:
+    """Process cases from the shared store until stopped; run one per core, on many machines."""
+    from runner.cli import _fail, _settings, _store
+    from runner.errors import NotFoundError, SaksrobotError
+    from runner.models.robot import load_robots
+
+    try:
+        settings = _settings(settings_file, store_url)
+        known = load_robots(settings.content_dir / "robots")
+        wanted = robots or sorted(known)
+        unknown = [robot for robot in wanted if robot not in known]
+        if unknown:
+            raise NotFoundError(
+                f"No robot '{unknown[0]}'", fix=f"Known robots: {', '.join(sorted(known))}."
+            )
+        options = WorkerOptions(
+            robots=wanted, concurrency=concurrency, lease_seconds=lease, idle_exit=idle_exit
+        )
+        stop = StopFlag()
+        with _store(settings) as store, stop.installed():
+            worker = Worker(settings, store, {r: known[r] for r in wanted}, options, stop=stop)
+            summary = worker.run()
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    print(f"{summary.worker_id}: {summary.processed} saker behandlet", flush=True)
+
+
+#: A worker whose heartbeat is older than this is shown as gone.
+ALIVE_SECONDS = 120.0
+
+
+def print_workers(store: Store, console: Any) -> None:
+    """The workers table and backlog of `saksrobot status` (nothing if no worker ever ran)."""
+    from datetime import UTC, datetime
+
+    from rich.table import Table
+
+    workers = store.leases.workers()
+    backlog = store.leases.backlog()
+    if not workers and not backlog:
+        return
+    now = datetime.now(UTC)
+    table = Table(title="Arbeidere (saksrobot worker)")
+    for column in ("Arbeider", "Status", "Roboter", "Lån", "Behandlet", "Saker/min"):
+        table.add_column(column, justify="left" if column in ("Arbeider", "Status") else "right")
+    for worker in workers:
+        age = (now - worker.heartbeat_at).total_seconds()
+        alive = worker.stopped_at is None and age <= ALIVE_SECONDS
+        state = "i live" if alive else ("stoppet" if worker.stopped_at else "borte")
+        minutes = max((worker.heartbeat_at - worker.started_at).total_seconds() / 60, 1 / 60)
+        table.add_row(
+            worker.worker_id,
+            state,
+            worker.robots,
+            str(worker.leases),
+            str(worker.processed),
+            f"{worker.processed / minutes:.0f}",
+        )
+    if workers:
+        console.print(table)
+    for robot_id, (waiting, leased) in sorted(backlog.items()):
+        console.print(f"{robot_id}: {waiting} saker venter på en arbeider, {leased} under arbeid")
