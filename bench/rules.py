@@ -1,10 +1,12 @@
 """Benchmark: rule-set evaluations per second (rules and decision table, compiled CEL).
 
 Usage: .venv/bin/python bench/rules.py [--cases 2000] [--rounds 7] [--json]
-Generates byggesak cases across every scenario (each case different, in scenario order),
-evaluates the byggesak rule set for each, and prints the median over the rounds of
-evaluations per second: "rules only" (outcomes, values read, decision; explanations not
-rendered) and "with explanations" (both målformer rendered, as the pipeline stores them).
+For each rule set (byggesak-smatiltak, sosialhjelp-livsopphold) generates cases across
+every scenario (each case different, in scenario order; welfare cases get the demo
+kommune's norm as `k`, as the pipeline hands it), evaluates the rule set for each, and
+prints the median over the rounds of evaluations per second: "rules only" (outcomes,
+values read, decision; explanations not rendered) and "with explanations" (both
+målformer rendered, as the pipeline stores them).
 Rates are per wall-clock second and per CPU second of this process; the CPU rate is the
 steadier one when other work shares the machine. Not a test: it asserts nothing.
 """
@@ -26,28 +28,46 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runner.models.registry import case_model  # noqa: E402
+from runner.models.registry import case_model, decision_date  # noqa: E402
 from runner.rules import evaluate, load_rule_set  # noqa: E402
-from runner.synthetic import SCENARIOS, byggesak_case  # noqa: E402
+from runner.settings import load_settings  # noqa: E402
+from runner.synthetic import (  # noqa: E402
+    SCENARIOS,
+    WELFARE_SCENARIOS,
+    byggesak_case,
+    sosialhjelp_case,
+)
+
+#: (rule set directory, case type, scenarios, case generator, key prefix in --json)
+RULE_SETS = (
+    ("byggesak-smatiltak", "byggesak", SCENARIOS, byggesak_case, ""),
+    ("sosialhjelp-livsopphold", "sosialhjelp", WELFARE_SCENARIOS, sosialhjelp_case, "sosialhjelp_"),
+)
 
 
-def make_cases(count: int, seed: int) -> list[Any]:
-    rule_set_model = case_model("byggesak")
+def make_cases(
+    case_type: str, scenarios: dict[str, str], generate: Callable[..., dict[str, Any]],
+    count: int, seed: int,
+) -> list[tuple[Any, dict[str, Any]]]:
+    """`count` cases, each with the kommune parameters (`k`) the pipeline would hand it."""
+    model = case_model(case_type)
+    kommune = load_settings(ROOT / "demo" / "saksrobot.toml").kommune
     rng = random.Random(seed)
-    scenarios = sorted(SCENARIOS)
+    names = sorted(scenarios)
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    return [
-        rule_set_model.model_validate(
-            byggesak_case(
+    cases = []
+    for index in range(count):
+        case = model.model_validate(
+            generate(
                 rng,
-                scenarios[index % len(scenarios)],
+                names[index % len(names)],
                 reference=f"BENCH-{index:06d}",
                 received_at=start + timedelta(minutes=7 * index),
                 malform="nn" if index % 2 else "nb",
             )
         )
-        for index in range(count)
-    ]
+        cases.append((case, kommune.rule_parameters(case_type, decision_date(case))))
+    return cases
 
 
 def rates(run: Callable[[], None], count: int, rounds: int) -> tuple[float, float]:
@@ -70,48 +90,47 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    rule_set = load_rule_set(ROOT / "rules" / "byggesak-smatiltak")
-    cases = make_cases(args.cases, args.seed)
     # Versions before `explain=` existed always rendered explanations.
     can_skip = "explain" in inspect.signature(evaluate).parameters
     options: dict[str, Any] = {"explain": False} if can_skip else {}
+    found: dict[str, Any] = {"explanations_skippable": can_skip}
+    for directory, case_type, scenarios, generate, prefix in RULE_SETS:
+        rule_set = load_rule_set(ROOT / "rules" / directory)
+        cases = make_cases(case_type, scenarios, generate, args.cases, args.seed)
 
-    def rules_only() -> None:
-        for case in cases:
-            evaluate(rule_set, case, **options)
+        def rules_only() -> None:
+            for case, kommune in cases:  # noqa: B023 - run before the next rule set
+                evaluate(rule_set, case, kommune=kommune, **options)  # noqa: B023
 
-    def explained() -> None:
-        for case in cases:
-            evaluate(rule_set, case)
+        def explained() -> None:
+            for case, kommune in cases:  # noqa: B023
+                evaluate(rule_set, case, kommune=kommune)  # noqa: B023
 
-    only_wall, only_cpu = rates(rules_only, len(cases), args.rounds)
-    full_wall, full_cpu = rates(explained, len(cases), args.rounds)
-    if args.json:
+        only_wall, only_cpu = rates(rules_only, len(cases), args.rounds)
+        full_wall, full_cpu = rates(explained, len(cases), args.rounds)
+        found |= {
+            f"{prefix}rules_only_per_s": only_wall,
+            f"{prefix}rules_only_per_cpu_s": only_cpu,
+            f"{prefix}explained_per_s": full_wall,
+            f"{prefix}explained_per_cpu_s": full_cpu,
+        }
+        if args.json:
+            continue
         print(
-            json.dumps(
-                {
-                    "rules_only_per_s": only_wall,
-                    "rules_only_per_cpu_s": only_cpu,
-                    "explained_per_s": full_wall,
-                    "explained_per_cpu_s": full_cpu,
-                    "explanations_skippable": can_skip,
-                }
-            )
+            f"rule set {rule_set.id} {rule_set.version}: {len(rule_set.rules)} rules, "
+            f"{len(cases)} cases, median of {args.rounds} rounds"
         )
-        return
-    print(
-        f"rule set {rule_set.id} {rule_set.version}: {len(rule_set.rules)} rules, "
-        f"{len(cases)} cases, median of {args.rounds} rounds"
-    )
-    print(
-        f"  rules only:        {only_wall:9,.0f}/s  ({1e6 / only_wall:6.1f} µs)   "
-        f"per CPU second {only_cpu:9,.0f}"
-    )
-    print(
-        f"  with explanations: {full_wall:9,.0f}/s  ({1e6 / full_wall:6.1f} µs)   "
-        f"per CPU second {full_cpu:9,.0f}"
-    )
-    if not can_skip:
+        print(
+            f"  rules only:        {only_wall:9,.0f}/s  ({1e6 / only_wall:6.1f} µs)   "
+            f"per CPU second {only_cpu:9,.0f}"
+        )
+        print(
+            f"  with explanations: {full_wall:9,.0f}/s  ({1e6 / full_wall:6.1f} µs)   "
+            f"per CPU second {full_cpu:9,.0f}"
+        )
+    if args.json:
+        print(json.dumps(found))
+    elif not can_skip:
         print("  (this version always renders explanations: both rows include them)")
 
 

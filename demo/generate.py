@@ -14,7 +14,10 @@ from runner.models.sosialhjelp import SosialhjelpCase
 from runner.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 
 SEED = 4627
-KOMMUNENUMMER = "4627"  # Askøy, as in demo/saksrobot.toml
+KOMMUNENUMMER = "4627"  # Askøy, the default kommune in demo/saksrobot.toml
+#: The other demo kommuner (demo/kommuner/): case i of a robot goes to OTHER_KOMMUNER[i % 6]
+#: when listed, else to Askøy; so a third of the cases is Bergen's (nynorsk) or Oslo's.
+OTHER_KOMMUNER = {1: "4601", 4: "0301"}
 INBOX = Path(__file__).resolve().parent / "inbox" / "byggesak"
 WELFARE_INBOX = INBOX.parent / "sosialhjelp"
 WELFARE_SEED = 18
@@ -32,6 +35,11 @@ WELFARE_FIRST_DAY, WELFARE_LAST_DAY = date(2026, 10, 1), date(2026, 11, 20)
 EXTRA = {"unntatt_garasje": 2, "soknad_garasje_60": 2, "unntatt_tilbygg": 1, "soknad_tilbygg_40": 1}
 FIRST_DAY, LAST_DAY = date(2026, 1, 5), date(2026, 11, 20)
 OSLO = ZoneInfo("Europe/Oslo")
+
+
+def kommune_of(index: int) -> str:
+    """The kommune of the demo case at `index` (in reference order): deterministic."""
+    return OTHER_KOMMUNER.get(index % 6, KOMMUNENUMMER)
 
 
 def received_times(rng: random.Random, count: int) -> list[datetime]:
@@ -61,14 +69,15 @@ def demo_cases(seed: int = SEED) -> list[dict[str, Any]]:
     rng.shuffle(plan)
     number = 100
     cases = []
-    for (scenario, malform), received_at in zip(plan, received_times(rng, len(plan)), strict=True):
+    arrivals = received_times(rng, len(plan))
+    for index, ((scenario, malform), received_at) in enumerate(zip(plan, arrivals, strict=True)):
         number += rng.randint(1, 9)
         case = byggesak_case(
             rng,
             scenario,
             reference=f"BS-2026-{number:06d}",
             received_at=received_at,
-            kommunenummer=KOMMUNENUMMER,
+            kommunenummer=kommune_of(index),
             malform=malform,
         )
         ByggesakCase.model_validate(case)  # demo data is always valid input
@@ -100,14 +109,16 @@ def welfare_cases(seed: int = WELFARE_SEED) -> list[dict[str, Any]]:
             times.append(datetime.combine(day, time(minute // 60, minute % 60), OSLO))
     number = 10000
     cases = []
-    for (scenario, malform), received_at in zip(plan, sorted(times), strict=True):
+    for index, ((scenario, malform), received_at) in enumerate(
+        zip(plan, sorted(times), strict=True)
+    ):
         number += rng.randint(1, 9)
         case = sosialhjelp_case(
             rng,
             scenario,
             reference=f"SH-2026-{number:06d}",
             received_at=received_at,
-            kommunenummer=KOMMUNENUMMER,
+            kommunenummer=kommune_of(index),
             malform=malform,
         )
         SosialhjelpCase.model_validate(case)  # demo data is always valid input

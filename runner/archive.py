@@ -45,8 +45,8 @@ def decision_record(
     applicant = data.get("applicant", {})
     address = applicant.get("address", {})
     title = robot.title.nn if letter.malform == "nn" else robot.title.nb
-    kommune = settings.kommune
-    department = kommune.letterhead.department.get(letter.malform, "")
+    kommune = settings.kommune_for(case.kommunenummer)
+    department = kommune.letterhead.department_for(case.case_type, letter.malform)
     return {
         "schema": SCHEMA,
         "saksmappe": {

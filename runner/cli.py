@@ -28,6 +28,11 @@ LAZY_COMMANDS = {
         "Re-evaluate a stored decision under the rule-set version it was made with and confirm "
         "the same result; exit 1 on any difference.",
     ),
+    "kommuner": LazyCommand(
+        "runner.kommuner.cli",
+        "kommuner_app",
+        "The kommuner this deployment serves (kommuner/NNNN-name.toml): list and check them.",
+    ),
     "worker": LazyCommand(
         "runner.worker",
         "worker_command",
@@ -253,6 +258,10 @@ def demo(
         return
     _print_summaries(summaries, as_json=False)
     console = _console()
+    from runner.kommuner.summary import kommune_table
+
+    with _store(settings) as store:
+        console.print(kommune_table(store, settings))
     console.print(f"Saksarkiv (SQLite): {settings.database_url}")
     console.print("Se en sak: .venv/bin/saksrobot explain BS-2026-000001")
     console.print("Saker til saksbehandler: .venv/bin/saksrobot cases list --state pending_review")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from runner import metrics
 from runner.channels.base import Channel, Delivery, Letter
 from runner.deadlines import case_deadline
 from runner.drafting import letter_context
@@ -30,7 +31,7 @@ from runner.logs import get_logger, personal_data_scope
 from runner.models.registry import CASE_MODELS, decision_date
 from runner.models.robot import RobotDefinition
 from runner.rules import RuleSetCatalog, evaluate
-from runner.settings import Settings
+from runner.settings import KommuneSettings, Settings
 from runner.sources.base import RawItem, read_marker
 from runner.sources.convert import read_case
 from runner.store import CaseRecord, CaseState, Store
@@ -156,14 +157,18 @@ class Pipeline:
                 source_ref = self.store.raw_item(case_id).source_ref
                 self._unread_item(case_id, source_ref, marker[0], transient=marker[1])
                 return self.store.get_case(case_id)
+        started = time.perf_counter()
         while record.state in steps:
             step = steps[record.state]
             try:
                 record = self._with_retry(lambda: step(record))  # noqa: B023
             except BusinessError as error:
+                metrics.ERRORS.labels(self.robot.id, error.kind).inc()
                 record = self._quarantine(record, error)
             except ApplicationError as error:
+                metrics.ERRORS.labels(self.robot.id, error.kind).inc()
                 record = self._park(record, error)
+        metrics.PROCESSING_SECONDS.labels(self.robot.id).observe(time.perf_counter() - started)
         return record
 
     def _validate(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
@@ -173,7 +178,7 @@ class Pipeline:
         case = read_case(self.robot.source, raw, content, self.robot.case_model)
         self._check_attachments(raw.source_ref, case, base_dir)
         kommunenummer = getattr(case, "kommunenummer", None)
-        if kommunenummer != self.settings.kommune.kommunenummer:
+        if not self.settings.serves(kommunenummer):
             raise CaseValidationError(
                 raw.source_ref,
                 [
@@ -243,7 +248,7 @@ class Pipeline:
                         )
                     ],
                 ) from error
-            kommune = self.settings.kommune.rule_parameters(record.case_type, on)
+            kommune = self._kommune(record).rule_parameters(record.case_type, on)
             evaluation = evaluate(rule_set, case, on=on, kommune=kommune)
             inputs_hash = _sha256_json(record.data)
             decision_id = self.store.save_decision(
@@ -273,12 +278,16 @@ class Pipeline:
         self.timer.add("evaluate", time.perf_counter() - started)
         return result
 
-    def _needs_review(self, outcome: str, route: str) -> tuple[bool, str]:
+    def _kommune(self, record: CaseRecord) -> KommuneSettings:
+        """The settings of the case's kommune (the default kommune for a case without one)."""
+        return self.settings.kommune_for(record.kommunenummer)
+
+    def _needs_review(self, outcome: str, route: str, kommune: KommuneSettings) -> tuple[bool, str]:
         if route != "auto":
             return True, "regelsettet sender saken til saksbehandler"
         if outcome in self.robot.review.outcomes:
             return True, f"utfallet '{outcome}' skal alltid vurderes av saksbehandler"
-        if self.robot.id not in self.settings.kommune.auto_finalise:
+        if self.robot.id not in kommune.auto_finalise:
             return True, "kommunen har ikke tillatt automatisk vedtak for denne roboten"
         return False, ""
 
@@ -289,14 +298,14 @@ class Pipeline:
             raise ApplicationError(f"Case {record.id} has no decision to draft from")
         evaluation = decision_record.evaluation()
         outcome = evaluation.decision.outcome
-        review, why = self._needs_review(outcome, str(evaluation.decision.route))
+        kommune = self._kommune(record)
+        review, why = self._needs_review(outcome, str(evaluation.decision.route), kommune)
         template_id = self.robot.letters.get(outcome)
         if template_id is None:
             raise ApplicationError(
                 f"Robot {self.robot.id} has no letter for outcome '{outcome}'",
                 fix=f"Add '{outcome}: <template>' under letters: in the robot file.",
             )
-        kommune = self.settings.kommune
         malform = kommune.letter_malform(record.data.get("malform"))
         today = today_in_norway(self.clock())
         weeks = int(evaluation.parameters["klagefrist_uker"])
@@ -357,13 +366,14 @@ class Pipeline:
         letter = self.store.latest_letter(record.id)
         if letter is None:
             raise ApplicationError(f"Case {record.id} is approved but has no letter")
-        kommune = self.settings.kommune
+        kommune = self._kommune(record)
         applicant = record.data.get("applicant", {})
         address = applicant.get("address", {})
         with personal_data_scope(record.data, self.case_model):
             pdf_bytes = self.pdf.render(
                 letter.markdown,
                 letterhead=kommune.letterhead,
+                case_type=record.case_type,
                 malform=letter.malform,
                 title=self.robot.title.nb if letter.malform == "nb" else self.robot.title.nn,
                 reference=record.reference or str(record.id),
@@ -458,6 +468,7 @@ class Pipeline:
                 )
             )
             self.store.mark_sent(row.key)
+            metrics.LETTERS_SENT.labels(self.robot.id, record.kommunenummer or "").inc()
         result = self.store.transition(
             record.id,
             CaseState.sent,

@@ -15,7 +15,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from runner.errors import FieldProblem, SettingsError
+from runner.errors import FieldProblem, NotFoundError, SettingsError
 from runner.mailservers import ImapSettings, SmtpSettings
 
 #: The folder that holds robots/, rules/, templates/ and demo/ (the repository root).
@@ -41,6 +41,16 @@ class Letterhead(_Section):
     email: str = ""
     web: str = ""
     org_number: str = ""
+    departments: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Avdeling per sakstype og målform: {sosialhjelp = {nb = 'NAV Askøy'}}; "
+        "sakstyper som mangler, bruker `department`",
+    )
+
+    def department_for(self, case_type: str | None, malform: str) -> str:
+        """The department line for a case type in a målform, falling back to `department`."""
+        names = self.departments.get(case_type or "", {}) or self.department
+        return names.get(malform) or names.get("nb", "")
 
 
 class ByggesakFees(_Section):
@@ -157,7 +167,19 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
-    kommune: KommuneSettings
+    kommune: KommuneSettings = Field(  # type: ignore[assignment]  # filled from kommuner
+        default=None,
+        validate_default=False,
+        description="The default kommune; when absent, `default_kommune` or the first file in "
+        "`kommuner_dir`",
+    )
+    kommuner: dict[str, KommuneSettings] = Field(
+        default_factory=dict,
+        description="Every kommune this deployment serves, by kommunenummer: [kommune] plus "
+        "one file per kommune in kommuner_dir",
+    )
+    kommuner_dir: Path = Path("kommuner")
+    default_kommune: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
     smtp: SmtpSettings | None = None
     imap: ImapSettings | None = None
 
@@ -175,7 +197,69 @@ class Settings(BaseSettings):
             object.__setattr__(self, "content_dir", (root / self.content_dir).resolve())
         if self.store_url is None:
             object.__setattr__(self, "store_url", f"sqlite:///{self.data_dir / 'saksrobot.db'}")
+        if not self.kommuner_dir.is_absolute():
+            object.__setattr__(self, "kommuner_dir", (root / self.kommuner_dir).resolve())
+        self._collect_kommuner()
         return self
+
+    def _collect_kommuner(self) -> None:
+        from runner.kommuner.folder import load_folder
+
+        served: dict[str, KommuneSettings] = {}
+        for key, kommune in self.kommuner.items():
+            if key != kommune.kommunenummer:
+                raise SettingsError(
+                    f"kommuner.{key} has kommunenummer {kommune.kommunenummer}",
+                    file=_toml_file.get() or "(environment)",
+                    fix="Use the kommunenummer as the table name: [kommuner.NNNN].",
+                )
+            served[key] = kommune
+        if self.kommune is not None:
+            served.setdefault(self.kommune.kommunenummer, self.kommune)
+        for number, (path, kommune) in load_folder(self.kommuner_dir).items():
+            if number in served:
+                raise SettingsError(
+                    f"Kommune {number} is configured twice (also in the settings file)",
+                    file=path,
+                    fix="Keep one definition per kommune: the file or the [kommune] table.",
+                )
+            served[number] = kommune
+        if not served:
+            raise SettingsError(
+                "No kommune configured",
+                file=_toml_file.get() or "(environment)",
+                fix=f"Add a [kommune] table or a file per kommune in {self.kommuner_dir} "
+                "(see demo/kommuner/).",
+            )
+        default = self.kommune
+        if default is None:
+            number = self.default_kommune or min(served)
+            if number not in served:
+                raise SettingsError(
+                    f"default_kommune {number} is not among the kommuner served",
+                    file=_toml_file.get() or "(environment)",
+                    fix=f"Choose one of {', '.join(sorted(served))}.",
+                )
+            default = served[number]
+        object.__setattr__(self, "kommune", default)
+        object.__setattr__(self, "kommuner", dict(sorted(served.items())))
+
+    def serves(self, kommunenummer: object) -> bool:
+        """Whether cases of this kommunenummer are handled by this deployment."""
+        return kommunenummer == self.kommune.kommunenummer or kommunenummer in self.kommuner
+
+    def kommune_for(self, kommunenummer: str | None) -> KommuneSettings:
+        """The settings of the kommune a case belongs to; NotFoundError if it is not served."""
+        if kommunenummer is None or kommunenummer == self.kommune.kommunenummer:
+            return self.kommune
+        kommune = self.kommuner.get(kommunenummer)
+        if kommune is None:
+            raise NotFoundError(
+                f"Kommune {kommunenummer} is not served by this deployment",
+                fix=f"Add {self.kommuner_dir}/{kommunenummer}-<navn>.toml, or send the case "
+                "to the right kommune.",
+            )
+        return kommune
 
     @property
     def outbox(self) -> Path:
@@ -230,6 +314,8 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
             problems=problems,
             fix="Correct the keys listed above; see demo/saksrobot.toml for a complete example.",
         ) from error
+    except SettingsError:
+        raise
     except Exception as error:  # tomllib.TOMLDecodeError and friends
         raise SettingsError(
             f"Settings file cannot be read: {error}",

@@ -256,6 +256,13 @@ def worker_command(
         ),
     ] = None,
     store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus /metrics here."),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option("--metrics-host", help="Address the metrics port binds to.")
+    ] = "127.0.0.1",
 ) -> None:
     """Process cases from the shared store until stopped; run one per core, on many machines."""
     from runner.cli import _fail, _settings, _store
@@ -276,6 +283,10 @@ def worker_command(
         )
         stop = StopFlag()
         with _store(settings) as store, stop.installed():
+            if metrics_port is not None:
+                from runner.metrics import serve_metrics
+
+                serve_metrics(store, metrics_host, metrics_port)
             worker = Worker(settings, store, {r: known[r] for r in wanted}, options, stop=stop)
             summary = worker.run()
     except SaksrobotError as error:

@@ -68,6 +68,7 @@ class PdfRenderer:
         reference: str,
         letter_date: date,
         recipient: Sequence[str],
+        case_type: str | None = None,
     ) -> bytes:
         """The letter as PDF. `title` is the document title, and the letter's heading when the
         Markdown does not start with a level-1 heading of its own."""
@@ -80,7 +81,7 @@ class PdfRenderer:
             blocks.insert(0, Block("heading", [Span(title, "B")], 1))
         pages = _paginate(self._setter.rows(blocks))
         first_page, every_page = self._furniture(
-            letterhead, malform, labels, reference, letter_date, recipient
+            letterhead, malform, labels, reference, letter_date, recipient, case_type
         )
 
         pdf = FPDF(unit="mm", format="A4")
@@ -122,10 +123,11 @@ class PdfRenderer:
         reference: str,
         letter_date: date,
         recipient: Sequence[str],
+        case_type: str | None = None,
     ) -> tuple[list[TextOp | LineOp], list[TextOp | LineOp]]:
         """(letterhead, recipient and reference for page 1; footer for every page)."""
         first: list[TextOp | LineOp] = [TextOp(LEFT, 24.0, letterhead.title, "B", 16.0)]
-        department = letterhead.department.get(malform) or letterhead.department.get("nb", "")
+        department = letterhead.department_for(case_type, malform)
         if department:
             first.append(TextOp(LEFT, 30.5, department, "", BODY_SIZE))
         first.append(LineOp(LEFT, 35.0, PAGE_WIDTH - RIGHT, 35.0, 0.3))

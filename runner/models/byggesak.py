@@ -10,14 +10,14 @@ from pydantic import Field, field_validator
 
 from runner.models.common import (
     PERSONAL,
-    Address,
+    Applicant,
     Attachment,
     AwareDatetime,
+    Email,
     FreeText,
     FrozenModel,
     Kommunenummer,
     Malform,
-    NationalId,
     ShortText,
 )
 
@@ -34,15 +34,10 @@ class MeasureKind(StrEnum):
     annet = "annet"
 
 
-class ByggesakApplicant(FrozenModel):
-    """The tiltakshaver: the person applying."""
+class ByggesakApplicant(Applicant):
+    """The tiltakshaver: the person applying, who gets the decision by e-mail."""
 
-    name: ShortText = Field(json_schema_extra=PERSONAL)
-    national_id: NationalId = Field(json_schema_extra=PERSONAL)
-    address: Address
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)] = Field(
-        json_schema_extra=PERSONAL
-    )
+    email: Email = Field(json_schema_extra=PERSONAL)
 
 
 class Property(FrozenModel):

@@ -63,6 +63,17 @@ class Address(FrozenModel):
     city: ShortText = Field(json_schema_extra=PERSONAL)
 
 
+Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+
+
+class Applicant(FrozenModel):
+    """The person applying: name, national identity number and postal address."""
+
+    name: ShortText = Field(json_schema_extra=PERSONAL)
+    national_id: NationalId = Field(json_schema_extra=PERSONAL)
+    address: Address
+
+
 class Attachment(FrozenModel):
     """A document sent with the application; `file` is relative to the inbox."""
 

@@ -31,6 +31,10 @@ class FolderSourceConfig(FrozenModel):
     kind: Literal["folder"]
     path: str = Field(description="Inbox folder, relative to the settings file's data_dir")
     pattern: str = "*"
+    format: Literal["case", "nav-soknad"] = Field(
+        default="case",
+        description="case: saksrobot case JSON; nav-soknad: NAV's digital sosialhjelp application",
+    )
 
 
 class WorkItemsSourceConfig(FrozenModel):

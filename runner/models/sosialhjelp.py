@@ -11,15 +11,14 @@ from stdnum.no import fodselsnummer, kontonr
 
 from runner.models.common import (
     PERSONAL,
-    Address,
+    Applicant,
     Attachment,
     AwareDatetime,
+    Email,
     FreeText,
     FrozenModel,
     Kommunenummer,
     Malform,
-    NationalId,
-    ShortText,
 )
 
 #: Income kinds the case format defines; any other kind is kept and makes the case unclear.
@@ -53,15 +52,10 @@ class HousingKind(StrEnum):
     annet = "annet"
 
 
-class SosialhjelpApplicant(FrozenModel):
+class SosialhjelpApplicant(Applicant):
     """The person applying, with the account the support is paid to."""
 
-    name: ShortText = Field(json_schema_extra=PERSONAL)
-    national_id: NationalId = Field(json_schema_extra=PERSONAL)
-    address: Address
-    email: Annotated[
-        str | None, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
-    ] = Field(default=None, json_schema_extra=PERSONAL)
+    email: Email | None = Field(default=None, json_schema_extra=PERSONAL)
     account_number: AccountNumber = Field(json_schema_extra=PERSONAL)
 
 

@@ -284,12 +284,13 @@ def replay_command(
     try:
         settings = _settings(settings_file, store_url)
         with _store(settings) as store:
+            own = settings.kommune_for(store.find_case(case).kommunenummer)  # the case's kommune
             report = replay_case(
                 store,
                 case,
                 settings.content_dir / "rules",
                 allow_changed=allow_changed,
-                kommune=settings.kommune.rule_parameters,
+                kommune=own.rule_parameters,
             )
     except SaksrobotError as error:
         _fail(error)

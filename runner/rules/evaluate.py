@@ -21,12 +21,19 @@ from runner.rules.decide import NOT_CLEAR, decide, is_true
 from runner.rules.expressions import VarPath, error_text, flat_name
 from runner.rules.live import MISSING, LiveContext, live_contexts, lookup
 from runner.rules.ruleset import Rule, RuleSet
+from runner.rules.scopes import case_fields_read, rule_scopes
 
 OPPFYLT = RuleOutcome.oppfylt
 IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
 UAVKLART = RuleOutcome.uavklart
 IKKE_AKTUELT = RuleOutcome.ikke_aktuelt
 _TEXT = {outcome: outcome.value for outcome in RuleOutcome}  # .value is a slow property
+# construct.trusted inlined for the one result per rule (same fields, same order)
+_new = object.__new__
+_set = object.__setattr__
+_RESULT_FIELDS = {
+    "rule_id", "title", "outcome", "legal_basis", "values", "value", "explanation", "error"
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,9 @@ class _Step:
     syncs: bool  # whether it reads results of earlier rules (r, v)
     wanted: frozenset[str] | None  # the rule ids it reads results of; None = any
     is_read: bool  # whether some rule reads its result
+    rule_id: str
+    title: Mapping[str, str]
+    legal_basis: tuple[Any, ...]
     flat_trace: tuple[tuple[str, str], ...]  # (path as written, flat variable in the context)
     other_trace: tuple[tuple[str, VarPath], ...]  # paths read from the data (r, v, has(...))
 
@@ -48,10 +58,12 @@ _steps: weakref.WeakKeyDictionary[RuleSet, tuple[_Step, ...]] = weakref.WeakKeyD
 def _rule_steps(rule_set: RuleSet) -> tuple[_Step, ...]:
     steps = _steps.get(rule_set)
     if steps is None:
-        scope = rule_set.plan.rules
-        in_context = {name for name, _ in scope.flat}
+        read = rule_set.plan.rules.result_ids
+        plain, readers = (
+            {name for name, _ in scope.flat} for scope in rule_scopes(rule_set)
+        )  # the variables of the context each rule runs in
         steps = _steps[rule_set] = tuple(
-            _step(rule, in_context, scope.result_ids) for rule in rule_set.rules
+            _step(rule, readers if rule.reads_results else plain, read) for rule in rule_set.rules
         )
     return steps
 
@@ -74,6 +86,9 @@ def _step(rule: Rule, in_context: set[str], read: frozenset[str] | None) -> _Ste
         rule.reads_results,
         rule.result_ids,
         is_read,
+        rule.id,
+        rule.title,
+        tuple(rule.legal_basis),
         tuple(flat_trace),
         tuple(other_trace),
     )
@@ -91,30 +106,44 @@ class _Run:
     """The state of one evaluation: the live CEL context, the outcomes and values so far."""
 
     def __init__(
-        self, rule_set: RuleSet, data: dict[str, Any], live: LiveContext, explain: bool
+        self,
+        rule_set: RuleSet,
+        data: dict[str, Any],
+        live: LiveContext,
+        readers: LiveContext,
+        explain: bool,
     ) -> None:
         self.rule_set = rule_set
         self.data = data
         self.outcomes: dict[str, str] = data["r"]
         self.values: dict[str, float | int] = data["v"]
-        self.live = live
-        self.changed: set[str] = set()  # results not yet put in the context
+        self.live = live  # for rules that read no results
+        self.readers = readers  # for rules that do: loaded now, handed to CEL when first run
+        self.changed: set[str] = set()  # results not yet put in the readers' context
         self.template_variables = dict(data) if explain else None
         live.load(data)
         self.context = live.context()
+        if readers is not live:
+            readers.load(data)
 
     def run(self, step: _Step) -> RuleResult:
         rule = step.rule
         changed = self.changed
-        if changed and step.syncs and (step.wanted is None or not step.wanted.isdisjoint(changed)):
-            self.live.sync(self.data)
-            self.context = self.live.context()
-            changed.clear()
-        get = self.live.values.get
+        if step.syncs:
+            live = self.readers
+            if changed and (step.wanted is None or not step.wanted.isdisjoint(changed)):
+                live.sync(self.data, changed)
+                changed.clear()
+            context = live.context()
+            if live is self.live:  # one context for all the rules (a sync may rebuild it)
+                self.context = context
+        else:
+            live, context = self.live, self.context
+        get = live.values.get
         values = {name: get(flat) for name, flat in step.flat_trace}
         for name, path in step.other_trace:
             values[name] = lookup(self.data, path, None)
-        outcome, value, error = self._outcome(step)
+        outcome, value, error = self._outcome(step, context)
         explanation: dict[str, str]
         if error is not None:
             explanation = explanations.fallback(error)
@@ -126,24 +155,31 @@ class _Run:
             explanation, error = self._explain(rule, outcome, value, values)
             if error is not None:
                 outcome, value = UAVKLART, None
-        self.outcomes[rule.id] = _TEXT[outcome]
+        rule_id = step.rule_id
+        self.outcomes[rule_id] = _TEXT[outcome]
         if value is not None:
-            self.values[rule.id] = value
+            self.values[rule_id] = value
         if step.is_read:
-            changed.add(rule.id)
-        return trusted(
-            RuleResult,
+            changed.add(rule_id)
+        result = _new(RuleResult)
+        _set(
+            result,
+            "__dict__",
             {
-                "rule_id": rule.id,
-                "title": dict(rule.title),
+                "rule_id": rule_id,
+                "title": dict(step.title),
                 "outcome": outcome,
-                "legal_basis": list(rule.legal_basis),
+                "legal_basis": list(step.legal_basis),
                 "values": values,
                 "value": value,
                 "explanation": explanation,
                 "error": error,
             },
         )
+        _set(result, "__pydantic_fields_set__", _RESULT_FIELDS.copy())
+        _set(result, "__pydantic_extra__", None)
+        _set(result, "__pydantic_private__", None)
+        return result
 
     def _explain(
         self, rule: Rule, outcome: RuleOutcome, value: float | int | None, values: dict[str, Any]
@@ -165,9 +201,10 @@ class _Run:
         finally:
             variables["v"] = self.values
 
-    def _outcome(self, step: _Step) -> tuple[RuleOutcome, float | int | None, str | None]:
+    def _outcome(
+        self, step: _Step, context: cel.Context
+    ) -> tuple[RuleOutcome, float | int | None, str | None]:
         applies, uncertain, calculate, condition = step.programs
-        context = self.context
         try:
             if applies is not None and not is_true(applies.execute(context)):
                 return IKKE_AKTUELT, None, None
@@ -231,8 +268,11 @@ def evaluate(
         )
     day = on if on is not None else decision_date(case)
     parameters, parameters_from = rule_set.resolve_parameters(day)
+    # Without explanations only the fields the expressions name are read (values, trace and
+    # error messages alike): dumping just those skips the rest, computed fields included.
+    fields = None if explain else case_fields_read(rule_set)
     data: dict[str, Any] = {
-        "case": case.model_dump(mode="json"),
+        "case": case.model_dump(mode="json", include=fields),
         "p": parameters,
         "p_from": parameters_from,
         "k": dict(kommune or {}),
@@ -240,9 +280,9 @@ def evaluate(
         "r": {},
         "v": {},
     }
-    rules_live, decision_live = live_contexts(rule_set)
+    rules_live, readers_live, decision_live = live_contexts(rule_set)
     try:
-        run = _Run(rule_set, data, rules_live, explain)
+        run = _Run(rule_set, data, rules_live, readers_live, explain)
         results = [run.run(step) for step in _rule_steps(rule_set)]
         outcomes = run.outcomes
         extra = {
@@ -254,6 +294,8 @@ def evaluate(
         decision = decide(rule_set.decision_rows, decision_live.context(), outcomes, run.values)
     except BaseException:
         rules_live.discard()  # an evaluation stopped half-way: start the next one afresh
+        if readers_live is not rules_live:
+            readers_live.discard()
         decision_live.discard()
         raise
     return trusted(

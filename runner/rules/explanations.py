@@ -77,10 +77,11 @@ def render(template: Template, variables: dict[str, Any]) -> str:
     return " ".join("".join(template.root_render_func(context)).split())
 
 
-#: The explanation of a rule that does not apply to the case (its template is not rendered).
+#: The explanation of a rule that does not apply to the case (its template is not rendered);
+#: neutral, so it reads right in every rule set (byggesak, sosialhjelp, …).
 NOT_APPLICABLE = {
-    "nb": "Regelen gjelder ikke for dette tiltaket.",
-    "nn": "Regelen gjeld ikkje for dette tiltaket.",
+    "nb": "Regelen gjelder ikke i denne saken.",
+    "nn": "Regelen gjeld ikkje i denne saka.",
 }
 
 

@@ -31,6 +31,10 @@ def read_case(source_config: Any, raw: RawItemRecord, content: bytes, case_model
         from runner.sources.pdfform import form_case
 
         return form_case(raw.source_ref, content, mapping, case_model, **common)
+    if kind == "folder" and getattr(source_config, "format", "case") == "nav-soknad":
+        from runner.sources.nav import nav_case
+
+        return nav_case(raw.source_ref, content, case_model, **common)
     if kind == "excel":
         from runner.sources.excel import row_case
 

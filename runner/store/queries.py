@@ -107,6 +107,16 @@ def count_by_state(conn: Connection, robot_id: str | None) -> dict[tuple[str, st
     return {(robot, state): int(count) for robot, state, count in conn.execute(query)}
 
 
+def count_by_kommune(conn: Connection) -> dict[tuple[str, str | None, str], int]:
+    """How many cases each robot has in each state, per kommune (None: not read yet)."""
+    query = select(
+        cases.c.robot_id, cases.c.kommunenummer, cases.c.state, func.count()
+    ).group_by(cases.c.robot_id, cases.c.kommunenummer, cases.c.state)
+    return {
+        (robot, kommune, state): int(count) for robot, kommune, state, count in conn.execute(query)
+    }
+
+
 def case_events(conn: Connection, case_id: int) -> list[EventRecord]:
     """A case's audit trail, oldest first."""
     return [EventRecord(*row) for row in conn.execute(_EVENTS, {"case_id": case_id})]

@@ -350,6 +350,11 @@ class Store:
         with self._read() as conn:
             return queries.count_by_state(conn, robot_id)
 
+    def count_by_kommune(self) -> dict[tuple[str, str | None, str], int]:
+        """(robot_id, kommunenummer, state) → number of cases."""
+        with self._read() as conn:
+            return queries.count_by_kommune(conn)
+
     def events(self, case_id: int) -> list[EventRecord]:
         """The case's audit trail, oldest first."""
         with self._read() as conn:

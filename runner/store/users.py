@@ -166,9 +166,15 @@ class UserStore:
         """Disable (and log out everywhere) or enable an account."""
         return self._set(username, disabled=disabled)
 
-    def set_password_hash(self, username: str, password_hash: str) -> UserRecord:
-        """Store a new password hash (rehash after login, or a reset)."""
-        return self._set(username, password_hash=password_hash)
+    def set_password_hash(
+        self, username: str, password_hash: str, *, end_sessions: bool = False
+    ) -> UserRecord:
+        """Store a new password hash (rehash after login, or a reset that logs out everywhere)."""
+        user = self._set(username, password_hash=password_hash)
+        if end_sessions:
+            with self._store._write() as conn:
+                conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user.id))
+        return user
 
     def login_failed(self, username: str, *, limit: int, lock_for: timedelta) -> None:
         """Count a failed login; at `limit` failures in a row the account is locked a while."""

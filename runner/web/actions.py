@@ -149,7 +149,7 @@ class Reviewer:
             update={"outcome": outcome, "route": Route.review, "matched": f"saksbehandler {user}"}
         )
         evaluation = old.model_copy(update={"decision": chosen})
-        kommune = self.settings.kommune
+        kommune = self.settings.kommune_for(record.kommunenummer)
         malform = kommune.letter_malform(record.data.get("malform"))
         today = today_in_norway(datetime.now(UTC))
         with personal_data_scope(record.data, pipeline.case_model):

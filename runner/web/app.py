@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runner.errors import NotFoundError, SaksrobotError
+from runner.metrics import store_registry
 from runner.models.robot import load_robots
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
@@ -27,7 +28,7 @@ from runner.web.core import (
     make_environment,
 )
 from runner.web.passwords import new_token
-from runner.web.routes import case, dashboard, quarantine, queue
+from runner.web.routes import case, dashboard, ops, quarantine, queue
 
 #: No script at all, styles only from our own file, never framed, forms only to ourselves.
 CSP = (
@@ -115,6 +116,7 @@ def create_app(settings: Settings, store: Store, *, secure_cookies: bool | None 
         )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, queue, case, quarantine, dashboard):
+    for module in (auth, queue, case, quarantine, dashboard, ops):
         app.include_router(module.router)
+    app.state.metrics = store_registry(store)
     return app

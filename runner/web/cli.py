@@ -115,6 +115,38 @@ def users_list(settings_file: SettingsOption = None, store_url: StoreOption = No
             )
 
 
+@users_app.command("passwd")
+def users_passwd(
+    username: Annotated[str, typer.Argument(help="The account whose password is replaced.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
+) -> None:
+    """Set a new password (random unless --password-stdin) and end the account's sessions."""
+    from runner.errors import SaksrobotError, StoreError
+    from runner.web.passwords import MIN_LENGTH, hash_password, new_password
+
+    given = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    password = given if given is not None else new_password()
+    try:
+        if len(password) < MIN_LENGTH:
+            raise StoreError(
+                f"The password has fewer than {MIN_LENGTH} characters",
+                fix="Choose a longer password, or leave out --password-stdin to get a random one.",
+            )
+        _settings, store = _open(settings_file, store_url)
+        with store:
+            store.users.set_password_hash(username, hash_password(password), end_sessions=True)
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    typer.echo(f"Nytt passord for {username}; alle innloggingar er avslutta.")
+    if given is None:
+        typer.echo(f"Passord (vises bare nå): {password}")
+
+
 @users_app.command("disable")
 def users_disable(
     username: Annotated[str, typer.Argument(help="The account to disable.")],
@@ -161,7 +193,7 @@ def register(app: typer.Typer) -> None:
 def demo_caseworker(store: Store, settings: Settings, console: Any) -> None:
     """Create the demo caseworker `saksbehandler` (once) and say how to open the review page."""
     username = "saksbehandler"
-    kommune = settings.kommune.kommunenummer
+    kommuner = sorted(settings.kommuner)  # the demo caseworker works for every demo kommune
     console.print(
         "Saksbehandling i nettleseren: .venv/bin/saksrobot serve "
         "--settings demo/saksrobot.toml, og åpne http://127.0.0.1:8000/"
@@ -174,6 +206,6 @@ def demo_caseworker(store: Store, settings: Settings, console: Any) -> None:
         username=username,
         full_name="Demo Saksbehandler",
         role="caseworker",
-        kommuner=[kommune],
+        kommuner=kommuner,
     )
     console.print(f"Demobruker: {username}, passord (vises bare nå): {password}")

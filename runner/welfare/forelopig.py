@@ -115,7 +115,7 @@ class ForelopigSvar:
                 fix="Run the robot on the case again (saksrobot cases) before a foreløpig svar.",
             )
         evaluation = decision.evaluation()
-        kommune = self.settings.kommune
+        kommune = self.settings.kommune_for(record.kommunenummer)
         malform = draft.malform
         weeks = int(evaluation.parameters.get("klagefrist_uker", 3))
         with personal_data_scope(record.data, CASE_MODELS[self.robot.case_model]):
@@ -185,7 +185,8 @@ class ForelopigSvar:
         with personal_data_scope(record.data, CASE_MODELS[self.robot.case_model]):
             pdf = self.pdf.render(
                 letter.markdown,
-                letterhead=self.settings.kommune.letterhead,
+                letterhead=self.settings.kommune_for(record.kommunenummer).letterhead,
+                case_type=record.case_type,
                 malform=letter.malform,
                 title=self.robot.title.nb if letter.malform == "nb" else self.robot.title.nn,
                 reference=record.reference or str(record.id),

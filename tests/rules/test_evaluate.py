@@ -44,8 +44,8 @@ def test_ikke_aktuelt_when_it_does_not_apply(engine: RuleSet, make_case: CaseFac
     garasje = result(evaluation, "garasje")
     assert garasje.outcome is RuleOutcome.ikke_aktuelt
     assert garasje.explanation == {
-        "nb": "Regelen gjelder ikke for dette tiltaket.",
-        "nn": "Regelen gjeld ikkje for dette tiltaket.",
+        "nb": "Regelen gjelder ikke i denne saken.",
+        "nn": "Regelen gjeld ikkje i denne saka.",
     }
 
 

@@ -1,0 +1,85 @@
+"""`saksrobot kommuner list|check`: the kommuner a deployment serves and whether each is ready."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+kommuner_app = typer.Typer(
+    help="The kommuner this deployment serves (kommuner/NNNN-name.toml): list and check them.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+SettingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--settings",
+        help="The deployment's saksrobot.toml (its kommuner/ folder sits next to it).",
+        envvar="SAKSROBOT_SETTINGS",
+    ),
+]
+
+
+@kommuner_app.command("list")
+def list_command(settings_file: SettingsOption = None) -> None:
+    """List every kommune served: number, name, målform, robots finalising without review."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from runner.cli import _console, _fail, _settings
+    from runner.errors import SaksrobotError
+    from runner.kommuner.check import source_of
+
+    try:
+        settings = _settings(settings_file)
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    table = Table(title="Kommunar i denne installasjonen")
+    for column in ("Nr.", "Namn", "Målform", "Automatisk vedtak", "Innstillingar"):
+        table.add_column(column)
+    for number, kommune in settings.kommuner.items():
+        source = source_of(settings, number)
+        default = " (standard)" if number == settings.kommune.kommunenummer else ""
+        table.add_row(
+            number,
+            kommune.name + default,
+            kommune.malform,
+            ", ".join(kommune.auto_finalise) or "ingen (alt til saksbehandlar)",
+            source.name if source is not None else escape("saksrobot.toml [kommune]"),
+        )
+    _console().print(table)
+
+
+@kommuner_app.command("check")
+def check_command(settings_file: SettingsOption = None) -> None:
+    """Validate every kommune file and check each kommune has what the robots need."""
+    from runner.cli import _console, _fail, _settings
+    from runner.errors import SaksrobotError
+    from runner.kommuner.check import check_kommune
+    from runner.models.robot import load_robots
+
+    try:
+        settings = _settings(settings_file)
+        robots = load_robots(settings.content_dir / "robots")
+    except SaksrobotError as error:
+        _fail(error)
+        return
+    console = _console()
+    today = date.today()
+    failed = 0
+    for number, kommune in settings.kommuner.items():
+        problems = check_kommune(kommune, robots, today)
+        if problems:
+            failed += 1
+            console.print(f"{number} {kommune.name}: {len(problems)} problem(er)")
+            for problem in problems:
+                console.print(f"  - {problem}", soft_wrap=True)
+        else:
+            console.print(f"{number} {kommune.name}: ok")
+    if failed:
+        raise typer.Exit(1)
