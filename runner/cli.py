@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from runner.cli_options import JsonOption, SettingsOption, StoreOption
 from runner.lazycli import LazyCommand, lazy_group
 
 if TYPE_CHECKING:
@@ -54,22 +55,6 @@ db_app = typer.Typer(help="Manage the store's database schema.", no_args_is_help
 app.add_typer(cases_app, name="cases")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
-
-SettingsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--settings",
-        help="The kommune's saksrobot.toml (default: ./saksrobot.toml, else the demo settings).",
-        envvar="SAKSROBOT_SETTINGS",
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store", help="Store URL, e.g. sqlite:///var/saksrobot.db or postgresql+psycopg://…"
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 
 DEMO_SETTINGS = Path(__file__).resolve().parent.parent / "demo" / "saksrobot.toml"
 

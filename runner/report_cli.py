@@ -7,16 +7,13 @@ from typing import Annotated
 
 import typer
 
+from runner.cli_options import SettingsOption, StoreOption
+
 
 def report_command(
     xlsx: Annotated[Path, typer.Option("--xlsx", help="Write the workbook (.xlsx) here.")],
-    settings_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
-        ),
-    ] = None,
-    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
 ) -> None:
     """Write an Excel report: cases by state, outcome, robot and kommune, and time waited."""
     from runner.cli import _console, _fail, _settings, _store

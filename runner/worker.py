@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from runner.cli_options import SettingsOption, StoreOption
 from runner.errors import IllegalTransitionError, StoreError
 from runner.logs import get_logger
 from runner.models.robot import RobotDefinition
@@ -249,13 +250,8 @@ def worker_command(
     idle_exit: Annotated[
         bool, typer.Option("--idle-exit", help="Stop when no case is waiting.")
     ] = False,
-    settings_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
-        ),
-    ] = None,
-    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
     metrics_port: Annotated[
         int | None,
         typer.Option("--metrics-port", min=1, max=65535, help="Serve Prometheus /metrics here."),

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from runner.cli_options import SettingsOption, StoreOption
+
 
 def cases_retry(
     case: Annotated[str, typer.Argument(help="The case's reference or id.")],
@@ -22,13 +24,8 @@ def cases_retry(
     resend: Annotated[
         bool, typer.Option("--resend", help="A letter in doubt did not arrive: send it again.")
     ] = False,
-    settings_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
-        ),
-    ] = None,
-    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
 ) -> None:
     """Retry a quarantined or parked case: re-read its fixed file, or resume where it failed."""
     from runner.casework.retry import retry_case

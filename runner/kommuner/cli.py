@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Annotated
 
 import typer
+
+from runner.cli_options import SettingsOption
 
 kommuner_app = typer.Typer(
     help="The kommuner this deployment serves (kommuner/NNNN-name.toml): list and check them.",
@@ -14,14 +14,6 @@ kommuner_app = typer.Typer(
     add_completion=False,
 )
 
-SettingsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--settings",
-        help="The deployment's saksrobot.toml (its kommuner/ folder sits next to it).",
-        envvar="SAKSROBOT_SETTINGS",
-    ),
-]
 
 
 @kommuner_app.command("list")

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
 from runner.letters.escaping import TrustedMarkdown, escape_markdown
+from runner.norwegian import format_date, format_number
 
 __all__ = ["FILTERS", "dato", "gnr_bnr", "kr", "lenke", "m2", "meter", "tabell", "tal", "telefon"]
 
-#: Thousands separator: narrow no-break space (Språkrådet: "7 850"), never a line break.
-THOUSANDS = "\u202f"
 #: Between a number and its unit ("42,5 m²"), so the two never part at a line end.
 NO_BREAK = "\u00a0"
-
-#: Month names are the same in bokmål and nynorsk.
-MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 _LINK_SCHEMES = ("https", "http", "mailto")
 
@@ -48,34 +30,13 @@ def _decimal(value: Any) -> Decimal:
     return number
 
 
-def _group(digits: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.append(digits[-3:])
-        digits = digits[:-3]
-    groups.append(digits)
-    return THOUSANDS.join(reversed(groups))
-
-
 def tal(value: Any, desimaler: int | None = None) -> str:
     """A number in Norwegian: `42,5`, `7 850`; whole numbers without decimals.
 
     Without `desimaler`, at most two decimals are shown and trailing zeros dropped;
-    with it, exactly that many (rounded half up).
+    with it, exactly that many (rounded half up). Text holding a number is accepted.
     """
-    number = _decimal(value)
-    places = 2 if desimaler is None else desimaler
-    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    sign = "-" if number < 0 else ""
-    whole, _, fraction = f"{abs(number):f}".partition(".")
-    if desimaler is None:
-        fraction = fraction.rstrip("0")
-    text = _group(whole)
-    if fraction:
-        text += "," + fraction
-    if sign and text.strip("0,\u202f"):
-        text = sign + text
-    return text
+    return format_number(_decimal(value), desimaler)
 
 
 def kr(value: Any) -> str:
@@ -100,23 +61,12 @@ def telefon(value: Any) -> str:
     return " ".join(str(value).split()).replace(" ", NO_BREAK)
 
 
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.strip()).date()
-        except ValueError:
-            pass
-    raise ValueError(f"expected a date (or an ISO date string), got {value!r}")
-
-
 def dato(value: Any) -> str:
     """A date written out: `21. september 2026` (the same in bokmål and nynorsk)."""
-    day = _as_date(value)
-    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+    try:
+        return format_date(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a date (or an ISO date string), got {value!r}") from None
 
 
 def _field(source: Any, name: str) -> Any:

@@ -15,10 +15,10 @@ import yaml
 
 from runner.letters.analysis import context_paths
 from runner.models.registry import case_model
+from runner.norwegian import format_date, format_number
 from runner.rules.expressions import mask_strings
 from runner.rules.fields import ITEMS, SchemaFields, case_fields, split_path
 from runner.rules.lint import Collector
-from runner.rules.numbers import format_date, format_number
 from runner.rules.ruleset import RuleSet
 from runner.rules.testing import TestReport, coverage_gaps
 from runner.rules.yamlfile import YamlDocument, read_yaml

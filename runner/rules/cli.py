@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from runner.cli_options import SettingsOption, StoreOption
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -267,13 +269,8 @@ def replay_command(
             help="Compare even if the rule-set files changed since the decision (hash differs).",
         ),
     ] = False,
-    settings_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"
-        ),
-    ] = None,
-    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
 ) -> None:
     """Re-evaluate a stored decision under the rule-set version it was made with and confirm the same result; exit 1 on any difference."""  # noqa: E501
     from runner.cli import _fail, _settings, _store

@@ -8,8 +8,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from runner.norwegian import format_number
 from runner.rules.diff import Change, DiffReport
-from runner.rules.numbers import format_number
 
 
 def _arrow(old: Any, new: Any) -> str:

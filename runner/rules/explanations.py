@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from runner.rules.numbers import format_date, format_number
+from runner.norwegian import format_date, format_number
 
 #: Names an explanation template may use.
 TEMPLATE_VARIABLES = frozenset(

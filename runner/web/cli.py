@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from runner.cli_options import SettingsOption, StoreOption
+
 if TYPE_CHECKING:
     from runner.settings import Settings
     from runner.store import Store
@@ -16,11 +18,6 @@ users_app = typer.Typer(
     help="Manage caseworker accounts for the review page.", no_args_is_help=True
 )
 
-SettingsOption = Annotated[
-    Path | None,
-    typer.Option("--settings", help="The kommune's saksrobot.toml.", envvar="SAKSROBOT_SETTINGS"),
-]
-StoreOption = Annotated[str | None, typer.Option("--store", help="Store URL.")]
 
 
 def _open(settings_file: Path | None, store_url: str | None) -> tuple[Settings, Store]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from runner.cli_options import SettingsOption, StoreOption
 
 
 def forelopig_svar_command(
@@ -16,11 +17,8 @@ def forelopig_svar_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List the cases, send nothing.")
     ] = False,
-    settings_file: Annotated[
-        Path | None,
-        typer.Option("--settings", help="saksrobot.toml", envvar="SAKSROBOT_SETTINGS"),
-    ] = None,
-    store_url: Annotated[str | None, typer.Option("--store", help="Store URL.")] = None,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
 ) -> None:
     """Send a foreløpig svar to every case waiting for review more than a month (once each)."""
     from datetime import UTC, datetime

@@ -6,7 +6,7 @@ import calendar
 from datetime import date, timedelta
 from typing import Any
 
-from runner.letters.filters import MONTHS
+from runner.norwegian import MONTHS
 from runner.settings import KommuneSettings
 
 #: Fallbacks when the kommune has no [kommune.sosialhjelp] section (days).

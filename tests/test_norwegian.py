@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from runner.rules.numbers import format_date, format_number
+from runner.norwegian import format_date, format_number
 
 NNBSP = "\u202f"
 
@@ -20,7 +20,7 @@ NNBSP = "\u202f"
         (50, "50"),
         (0.1 + 0.2, "0,3"),
         (42.125, "42,13"),  # half up, as people round
-        (4500, "4500"),  # four digits stay together
+        (4500, f"4{NNBSP}500"),  # grouped from four digits, as amounts in letters
         (12500, f"12{NNBSP}500"),
         (1234567.25, f"1{NNBSP}234{NNBSP}567,25"),
         (-3.5, "-3,5"),
@@ -33,7 +33,7 @@ def test_format_number(value: float | int | Decimal, expected: str) -> None:
 
 
 def test_format_number_with_fixed_decimals() -> None:
-    assert format_number(4500, 2) == "4500,00"
+    assert format_number(4500, 2) == f"4{NNBSP}500,00"
     assert format_number(42.125, 1) == "42,1"
 
 
