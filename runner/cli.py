@@ -244,15 +244,18 @@ def demo(
     _print_summaries(summaries, as_json=False)
     console = _console()
     from runner.kommuner.summary import kommune_table
-
-    with _store(settings) as store:
-        console.print(kommune_table(store, settings))
-    console.print(f"Saksarkiv (SQLite): {settings.database_url}")
-    console.print("Se en sak: .venv/bin/saksrobot explain BS-2026-000001")
-    console.print("Saker til saksbehandler: .venv/bin/saksrobot cases list --state pending_review")
     from runner.web.cli import demo_caseworker
 
     with _store(settings) as store:
+        console.print(kommune_table(store, settings))
+        console.print(f"Saksarkiv (SQLite): {settings.database_url}")
+        waiting = store.list_cases(state="pending_review", limit=1)
+        if waiting:
+            example = waiting[0].reference or str(waiting[0].id)
+            console.print(f"Se en sak: .venv/bin/saksrobot explain {example}")
+        console.print(
+            "Saker til saksbehandler: .venv/bin/saksrobot cases list --state pending_review"
+        )
         demo_caseworker(store, settings, console)
 
 
