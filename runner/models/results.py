@@ -65,5 +65,6 @@ class Evaluation(FrozenModel):
     rule_set_hash: str
     decision_date: str
     parameters: dict[str, Any]
+    kommune_parameters: dict[str, Any] = Field(default_factory=dict)  # `k`, the kommune's own
     results: list[RuleResult]
     decision: Decision

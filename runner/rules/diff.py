@@ -193,8 +193,9 @@ def diff_rule_sets(
 ) -> DiffReport:
     """Evaluate every test case of both versions (and every stored case) under both.
 
-    Stored cases get the kommune's own parameters (`k`) from `kommune(case_type, day)`, as
-    the pipeline gives them (KommuneSettings.rule_parameters); test cases their own.
+    Stored cases get the kommune's own parameters (`k`) their decision was made with, so only
+    the rule-set change shows; with `on`, or for decisions older than migration 0004, they come
+    from `kommune(case_type, day)` as the pipeline gives them today. Test cases use their own.
     """
     if old.case_type != new.case_type:
         raise RuleSetError(
@@ -256,7 +257,11 @@ def _stored_cases(
                     continue
                 report.cases += 1
                 day = on or decision_date(case)
-                parameters = kommune(record.case_type, day) if kommune else {}
+                if decision is not None and decision.kommune_parameters is not None and on is None:
+                    # The kommune's parameters as decided, so only the rule-set change shows.
+                    parameters = dict(decision.kommune_parameters)
+                else:
+                    parameters = kommune(record.case_type, day) if kommune else {}
                 _evaluate_both(report, "case", label, case, day, parameters)
             if len(page) < _PAGE:
                 break

@@ -306,6 +306,7 @@ def evaluate(
             "rule_set_hash": rule_set.hash,
             "decision_date": data["decision_date"],
             "parameters": dict(parameters),
+            "kommune_parameters": dict(kommune or {}),
             "results": results,
             "decision": decision,
         },

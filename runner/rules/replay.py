@@ -120,7 +120,12 @@ def replay_case(
         )
     parsed = case_model(record.case_type).model_validate(record.data)
     day = date.fromisoformat(decision.decision_date)
-    parameters = kommune(record.case_type, day) if kommune else {}
+    if decision.kommune_parameters is not None:
+        # The kommune's own parameters as they were when the case was decided (stored since
+        # migration 0004), so a norm changed later does not change the replay.
+        parameters = dict(decision.kommune_parameters)
+    else:
+        parameters = kommune(record.case_type, day) if kommune else {}
     replayed = evaluate(rule_set, parsed, on=day, kommune=parameters)
     report = ReplayReport(label, stored, replayed, rule_set, matches)
     report.differences = differences(stored, replayed)

@@ -74,6 +74,7 @@ def save_decision(
         "amounts": dict(decision.amounts),
         "template_id": template_id,
         "template_hash": template_hash,
+        "kommune_parameters": dict(evaluation.kommune_parameters),
     }
     decision_id = conn.execute(_INSERT_DECISION, row).inserted_primary_key[0]  # type: ignore[index]
     return int(decision_id)

@@ -94,6 +94,7 @@ class DecisionRecord:
     amounts: dict[str, float | int]
     template_id: str | None
     template_hash: str | None
+    kommune_parameters: dict[str, Any] | None
 
     def evaluation(self) -> Evaluation:
         """The Evaluation this decision was saved from."""
@@ -103,6 +104,7 @@ class DecisionRecord:
             rule_set_hash=self.rule_set_hash,
             decision_date=self.decision_date,
             parameters=self.parameters,
+            kommune_parameters=self.kommune_parameters or {},
             results=[RuleResult.model_validate(result) for result in self.results],
             decision=Decision.model_validate(
                 {

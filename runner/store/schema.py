@@ -190,6 +190,8 @@ decisions = Table(
     Column("amounts", Document, nullable=False),
     Column("template_id", String(200)),
     Column("template_hash", String(100)),
+    # The kommune's own rule parameters (`k`) the decision was made with (null before 0004).
+    Column("kommune_parameters", Document),
 )
 
 letters = Table(

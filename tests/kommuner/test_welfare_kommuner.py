@@ -41,3 +41,30 @@ def test_welfare_cases_of_each_kommune_use_its_norm_and_replay_the_same(tmp_path
         )  # fmt: skip
         assert result.exit_code == 0, (number, result.output)
         assert "same result" in result.output, (number, result.output)
+
+
+def test_replay_uses_the_kommune_parameters_stored_with_the_decision(tmp_path: Path) -> None:
+    """A kommune that changes its norm later does not change how an old decision replays."""
+    from runner.rules.replay import replay_case
+
+    settings = load_settings(DEMO_SETTINGS, data_dir=tmp_path)
+    robot = load_robots(settings.content_dir / "robots")["sosialhjelp-livsopphold"]
+    with open_store(settings.database_url) as store:
+        run_robot(settings, store, robot, inbox=WELFARE_INBOX)
+        granted = [
+            case
+            for case in store.list_cases(kommunenummer="4627", robot_id=robot.id, limit=500)
+            if case.outcome == "innvilget"
+        ]
+        assert granted
+        decision = store.latest_decision(granted[0].id)
+        assert decision is not None and decision.kommune_parameters
+        assert decision.evaluation().kommune_parameters == decision.kommune_parameters
+
+        def changed_norm(case_type: str | None, day: object) -> dict[str, object]:
+            return {}  # today's settings without any own norm: would flip the rate rule
+
+        report = replay_case(
+            store, str(granted[0].id), settings.content_dir / "rules", kommune=changed_norm
+        )
+        assert report.differences == []

@@ -32,11 +32,14 @@ if not CHROMEDRIVER.exists() or shutil.which("chromium") is None:
     )
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
@@ -115,7 +118,24 @@ def _click(driver: WebDriver, element: WebElement) -> None:
     """
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(staleness_of(page))
+    WebDriverWait(driver, 30).until(lambda _: _is_gone(page))
+
+
+def _is_gone(element: WebElement) -> bool:
+    """True once the element's document has been replaced by the next page.
+
+    Chromium answers a node of an unloaded document either as stale or with the inspector
+    error "does not belong to the document"; both mean the old page is gone.
+    """
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
 
 
 def test_review_in_the_browser(
