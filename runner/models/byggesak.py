@@ -6,18 +6,18 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from runner.models.common import (
     PERSONAL,
     Applicant,
     Attachment,
-    AwareDatetime,
     Email,
     FreeText,
     FrozenModel,
     Kommunenummer,
     Malform,
+    ReceivedAt,
     ShortText,
 )
 
@@ -90,7 +90,7 @@ class ByggesakCase(FrozenModel):
 
     case_type: Literal["byggesak"]
     reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
-    received_at: AwareDatetime
+    received_at: ReceivedAt
     kommunenummer: Kommunenummer
     malform: Malform | None = None
     applicant: ByggesakApplicant
@@ -100,15 +100,6 @@ class ByggesakCase(FrozenModel):
     neighbour_notice: NeighbourNotice
     dispensation_requested: bool
     attachments: Annotated[list[Attachment], Field(max_length=100, default_factory=list)]
-
-    @field_validator("received_at")
-    @classmethod
-    def _not_in_future(cls, value: AwareDatetime) -> AwareDatetime:
-        from datetime import UTC, datetime, timedelta
-
-        if value > datetime.now(UTC) + timedelta(hours=1):
-            raise ValueError("mottakstidspunktet ligger fram i tid")
-        return value
 
     def case_date(self) -> date:
         """The date that selects the rule-set version and parameters: the day it was received."""

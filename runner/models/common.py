@@ -48,9 +48,19 @@ def _check_aware(value: datetime) -> datetime:
     return value
 
 
+def _not_in_future(value: datetime) -> datetime:
+    from datetime import UTC, timedelta
+
+    if value > datetime.now(UTC) + timedelta(hours=1):
+        raise ValueError("mottakstidspunktet ligger fram i tid")
+    return value
+
+
 NationalId = Annotated[str, AfterValidator(_check_national_id)]
 Kommunenummer = Annotated[str, AfterValidator(_check_kommunenummer)]
 AwareDatetime = Annotated[datetime, AfterValidator(_check_aware)]
+#: When an application was received: with a time zone, and not in the future.
+ReceivedAt = Annotated[datetime, AfterValidator(_check_aware), AfterValidator(_not_in_future)]
 ShortText = Annotated[str, Field(max_length=200)]
 FreeText = Annotated[str, Field(max_length=4000)]
 

@@ -6,19 +6,19 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, computed_field, field_validator, model_validator
+from pydantic import AfterValidator, Field, computed_field, model_validator
 from stdnum.no import fodselsnummer, kontonr
 
 from runner.models.common import (
     PERSONAL,
     Applicant,
     Attachment,
-    AwareDatetime,
     Email,
     FreeText,
     FrozenModel,
     Kommunenummer,
     Malform,
+    ReceivedAt,
 )
 
 #: Income kinds the case format defines; any other kind is kept and makes the case unclear.
@@ -119,7 +119,7 @@ class SosialhjelpCase(FrozenModel):
 
     case_type: Literal["sosialhjelp"]
     reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")]
-    received_at: AwareDatetime
+    received_at: ReceivedAt
     kommunenummer: Kommunenummer
     malform: Malform | None = None
     applicant: SosialhjelpApplicant
@@ -139,15 +139,6 @@ class SosialhjelpCase(FrozenModel):
             derived = cls.model_computed_fields
             return {key: value for key, value in data.items() if key not in derived}
         return data
-
-    @field_validator("received_at")
-    @classmethod
-    def _not_in_future(cls, value: AwareDatetime) -> AwareDatetime:
-        from datetime import UTC, datetime, timedelta
-
-        if value > datetime.now(UTC) + timedelta(hours=1):
-            raise ValueError("mottakstidspunktet ligger fram i tid")
-        return value
 
     def case_date(self) -> date:
         """The date that selects rule-set version and parameters: the period's first day."""
