@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from runner.errors import (
     SourceError,
 )
 from runner.files import write_atomic
+from runner.letterfiles import letter_path, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
 from runner.logs import get_logger, personal_data_scope
 from runner.models.registry import CASE_MODELS, decision_date
@@ -366,28 +367,18 @@ class Pipeline:
         letter = self.store.latest_letter(record.id)
         if letter is None:
             raise ApplicationError(f"Case {record.id} is approved but has no letter")
-        kommune = self._kommune(record)
-        applicant = record.data.get("applicant", {})
-        address = applicant.get("address", {})
-        with personal_data_scope(record.data, self.case_model):
-            pdf_bytes = self.pdf.render(
-                letter.markdown,
-                letterhead=kommune.letterhead,
-                case_type=record.case_type,
-                malform=letter.malform,
-                title=self.robot.title.nb if letter.malform == "nb" else self.robot.title.nn,
-                reference=record.reference or str(record.id),
-                letter_date=today_in_norway(letter.created_at),
-                recipient=[
-                    applicant.get("name", ""),
-                    address.get("street", ""),
-                    f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
-                ],
-            )
+        pdf_bytes = render_letter_pdf(
+            self.pdf,
+            record=record,
+            letter=letter,
+            kommune=self._kommune(record),
+            robot=self.robot,
+            case_model=self.case_model,
+        )
         self.timer.add("pdf", time.perf_counter() - started)
         started = time.perf_counter()
         key = f"{self.robot.id}-{record.id}-v{letter.version}"
-        path = self.letters_dir / _safe_name(record.reference or str(record.id)) / f"{key}.pdf"
+        path = letter_path(self.settings.data_dir, record, key)
         try:
             write_atomic(path, pdf_bytes)
         except OSError as error:
@@ -539,14 +530,3 @@ class Pipeline:
 def _sha256_json(data: Any) -> str:
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _safe_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
-
-
-def today_in_norway(now: datetime) -> date:
-    """The calendar date in Norway for a timestamp (letters are dated in local time)."""
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo("Europe/Oslo")).date()

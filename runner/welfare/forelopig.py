@@ -19,6 +19,7 @@ from runner.channels.base import Channel, Delivery, Letter
 from runner.drafting import letter_context
 from runner.errors import ApplicationError
 from runner.files import write_atomic
+from runner.letterfiles import letter_path, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
 from runner.logs import get_logger, personal_data_scope
 from runner.models.registry import CASE_MODELS
@@ -85,7 +86,6 @@ class ForelopigSvar:
         return [r for r in records if one_month_after(_received(r)) < today]
 
     def run(self, now: datetime, *, dry_run: bool = False) -> list[ForelopigResult]:
-        from runner.pipeline import today_in_norway
 
         today = today_in_norway(now)
         results: list[ForelopigResult] = []
@@ -178,27 +178,15 @@ class ForelopigSvar:
         self._record(record, key, letter)
 
     def _write_pdf(self, record: CaseRecord, key: str, letter: LetterRecord) -> Path:
-        from runner.pipeline import _safe_name, today_in_norway
-
-        applicant = record.data.get("applicant", {})
-        address = applicant.get("address", {})
-        with personal_data_scope(record.data, CASE_MODELS[self.robot.case_model]):
-            pdf = self.pdf.render(
-                letter.markdown,
-                letterhead=self.settings.kommune_for(record.kommunenummer).letterhead,
-                case_type=record.case_type,
-                malform=letter.malform,
-                title=self.robot.title.nb if letter.malform == "nb" else self.robot.title.nn,
-                reference=record.reference or str(record.id),
-                letter_date=today_in_norway(letter.created_at),
-                recipient=[
-                    applicant.get("name", ""),
-                    address.get("street", ""),
-                    f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
-                ],
-            )
-        folder = _safe_name(record.reference or str(record.id))
-        path = self.settings.data_dir / "letters" / folder / f"{key}.pdf"
+        pdf = render_letter_pdf(
+            self.pdf,
+            record=record,
+            letter=letter,
+            kommune=self.settings.kommune_for(record.kommunenummer),
+            robot=self.robot,
+            case_model=CASE_MODELS[self.robot.case_model],
+        )
+        path = letter_path(self.settings.data_dir, record, key)
         write_atomic(path, pdf)
         self.store.update_letter_file(letter.id, str(path), hashlib.sha256(pdf).hexdigest())
         return path

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runner.errors import StoreError
-from runner.pipeline import today_in_norway
+from runner.letterfiles import today_in_norway
 from runner.store.engine import transaction
 from runner.store.schema import utcnow
 from runner.store.users import ROLES
