@@ -26,13 +26,18 @@ def decide(
     context: cel.Context,
     outcomes: Mapping[str, str],
     amounts: Mapping[str, float | int],
+    table: cel.Program | None = None,
 ) -> Decision:
     """Run the first-hit table over rule outcomes already placed in `context`.
 
     Any `uavklart` rule routes to review whatever the row says. A row whose `when` fails
     at runtime is a defect of the rule set: it is skipped, the case goes to review, and
-    `matched` says which row failed and why.
+    `matched` says which row failed and why. `table` is the whole table as one program
+    (`fused.decision_table`); if it fails, the rows run one by one to find out why.
     """
+    picked = first_hit(table, context) if table is not None else None
+    if picked is not None:
+        return decided(rows[picked[0]], picked[1], [], outcomes, amounts)
     failures: list[str] = []
     chosen = rows[-1]
     for row in rows:
@@ -52,6 +57,28 @@ def decide(
         except Exception as error:  # unknown urgency: treat as urgent, and say why
             urgent = True
             failures.append(f"decision[{chosen.index}].urgent feilet: {error_text(error)}")
+    return decided(chosen, urgent, failures, outcomes, amounts)
+
+
+def first_hit(table: cel.Program, context: cel.Context) -> tuple[int, bool] | None:
+    """(row position, urgent) from the table's one program; None if any part of it fails."""
+    try:
+        packed = table.execute(context)
+    except Exception:  # some row failed: row by row says which
+        return None
+    if type(packed) is not int:
+        return None
+    return packed >> 1, bool(packed & 1)
+
+
+def decided(
+    chosen: DecisionRow,
+    urgent: bool,
+    failures: list[str],
+    outcomes: Mapping[str, str],
+    amounts: Mapping[str, float | int],
+) -> Decision:
+    """The decision of row `chosen`; review if any rule is uavklart or any row failed."""
     any_uncertain = RuleOutcome.uavklart.value in outcomes.values()
     route = Route.review if any_uncertain or failures else chosen.route
     matched = chosen.matched_text

@@ -14,11 +14,12 @@ from pydantic import BaseModel
 
 from runner.errors import RuleSetError
 from runner.models.registry import case_model, decision_date
-from runner.models.results import Evaluation, RuleOutcome, RuleResult
+from runner.models.results import Decision, Evaluation, RuleOutcome, RuleResult
 from runner.rules import explanations
 from runner.rules.construct import trusted
-from runner.rules.decide import NOT_CLEAR, decide, is_true
+from runner.rules.decide import NOT_CLEAR, decide, decided, first_hit, is_true
 from runner.rules.expressions import VarPath, error_text, flat_name
+from runner.rules.fused import OUTCOMES, Layer, decision_table, rule_layers
 from runner.rules.live import MISSING, LiveContext, live_contexts, lookup
 from runner.rules.ruleset import Rule, RuleSet
 from runner.rules.scopes import case_fields_read, rule_scopes
@@ -43,13 +44,13 @@ class _Step:
     rule: Rule
     programs: tuple[cel.Program | None, ...]  # applies_when, uncertain_when, value, condition
     syncs: bool  # whether it reads results of earlier rules (r, v)
-    wanted: frozenset[str] | None  # the rule ids it reads results of; None = any
     is_read: bool  # whether some rule reads its result
     rule_id: str
     title: Mapping[str, str]
     legal_basis: tuple[Any, ...]
     flat_trace: tuple[tuple[str, str], ...]  # (path as written, flat variable in the context)
-    other_trace: tuple[tuple[str, VarPath], ...]  # paths read from the data (r, v, has(...))
+    result_trace: tuple[tuple[str, str, str], ...]  # (path as written, "r" or "v", rule id)
+    other_trace: tuple[tuple[str, VarPath], ...]  # other paths read from the data (has(...))
 
 
 _steps: weakref.WeakKeyDictionary[RuleSet, tuple[_Step, ...]] = weakref.WeakKeyDictionary()
@@ -70,10 +71,13 @@ def _rule_steps(rule_set: RuleSet) -> tuple[_Step, ...]:
 
 def _step(rule: Rule, in_context: set[str], read: frozenset[str] | None) -> _Step:
     flat_trace: list[tuple[str, str]] = []
+    result_trace: list[tuple[str, str, str]] = []
     other_trace: list[tuple[str, VarPath]] = []
     for name, path in rule.named_paths:
         flat = flat_name(path)
-        if flat in in_context:
+        if len(path) == 2 and path[0] in ("r", "v"):  # the context may hold older results
+            result_trace.append((name, path[0], path[1]))
+        elif flat in in_context:
             flat_trace.append((name, flat))
         else:
             other_trace.append((name, path))
@@ -84,14 +88,51 @@ def _step(rule: Rule, in_context: set[str], read: frozenset[str] | None) -> _Ste
         rule,
         programs,
         rule.reads_results,
-        rule.result_ids,
         is_read,
         rule.id,
         rule.title,
         tuple(rule.legal_basis),
         tuple(flat_trace),
+        tuple(result_trace),
         tuple(other_trace),
     )
+
+
+def _layer_outcomes(
+    program: cel.Program, context: cel.Context, count: int
+) -> list[RuleOutcome] | None:
+    """The layer's outcomes from its one program; None if some rule failed."""
+    try:
+        packed = program.execute(context)
+    except Exception:  # a rule failed: rule by rule says which and why
+        return None
+    if type(packed) is not int:
+        return None
+    return [OUTCOMES[(packed >> shift) & 3] for shift in range(0, 2 * count, 2)]
+
+
+def _decide(rule_set: RuleSet, run: _Run, data: dict[str, Any]) -> Decision:
+    """The decision table over the outcomes: with outcomes baked in where it can."""
+    outcomes = run.outcomes
+    any_uncertain = UAVKLART.value in outcomes.values()
+    all_met = not any(outcome in NOT_CLEAR for outcome in outcomes.values())
+    flags = {"any_uncertain": any_uncertain, "all_met": all_met}
+    rows = rule_set.decision_rows
+    table = decision_table(rule_set)
+    reads = table.fused.reads if table is not None and table.in_rules_context else None
+    if table is not None and reads is not None:
+        fused = table.fused
+        key = (*[outcomes[rule_id] for rule_id in reads], *[flags[f] for f in fused.flags])
+        program = fused.program(key)
+        if program is not None:
+            picked = first_hit(program, run.context)
+            if picked is not None:
+                return decided(rows[picked[0]], picked[1], [], outcomes, run.values)
+    decision_live = live_contexts(rule_set)[2]
+    decision_live.load(data, flags)
+    decision_live.sync(data)
+    general = table.fused.general if table is not None else None
+    return decide(rows, decision_live.context(), outcomes, run.values, general)
 
 
 def _number(result: object) -> float | int:
@@ -126,24 +167,62 @@ class _Run:
         if readers is not live:
             readers.load(data)
 
-    def run(self, step: _Step) -> RuleResult:
-        rule = step.rule
-        changed = self.changed
-        if step.syncs:
-            live = self.readers
-            if changed and (step.wanted is None or not step.wanted.isdisjoint(changed)):
-                live.sync(self.data, changed)
-                changed.clear()
-            context = live.context()
-            if live is self.live:  # one context for all the rules (a sync may rebuild it)
-                self.context = context
-        else:
-            live, context = self.live, self.context
+    def layer(self, layer: Layer, steps: tuple[_Step, ...]) -> list[RuleResult]:
+        """Run one layer of rules: its one program, or rule by rule where that fails."""
+        members = steps[layer.start : layer.stop]
+        first = members[0]
+        fused = layer.fused
+        finish = self._finish
+        if fused is not None:
+            program = None
+            if fused.reads is not None:  # outcomes baked in: the context needs no results
+                outcomes = self.outcomes
+                program = fused.program(tuple([outcomes[rule_id] for rule_id in fused.reads]))
+                if first.syncs:
+                    live, context = self.readers, self.readers.context()
+                else:
+                    live, context = self.live, self.context
+            if program is None:
+                live, context = self._context_for(first)
+                program = fused.general
+            found = _layer_outcomes(program, context, len(members)) if program else None
+            if found is not None:
+                return [
+                    finish(step, live, outcome, None, None)
+                    for step, outcome in zip(members, found, strict=True)
+                ]
+        live, context = self._context_for(first)  # rule by rule reads results in the context
+        return [finish(step, live, *self._outcome(step, context)) for step in members]
+
+    def _context_for(self, step: _Step) -> tuple[LiveContext, cel.Context]:
+        """The context the rule runs in, with the results it may read brought up to date."""
+        if not step.syncs:
+            return self.live, self.context
+        live = self.readers
+        if self.changed:
+            live.sync(self.data, self.changed)
+            self.changed.clear()
+        context = live.context()
+        if live is self.live:  # one context for all the rules (a sync may rebuild it)
+            self.context = context
+        return live, context
+
+    def _finish(
+        self,
+        step: _Step,
+        live: LiveContext,
+        outcome: RuleOutcome,
+        value: float | int | None,
+        error: str | None,
+    ) -> RuleResult:
+        """Record the rule's outcome and value; its result with trace and explanation."""
         get = live.values.get
         values = {name: get(flat) for name, flat in step.flat_trace}
+        data = self.data
+        for name, root, rule_id in step.result_trace:
+            values[name] = data[root].get(rule_id)
         for name, path in step.other_trace:
             values[name] = lookup(self.data, path, None)
-        outcome, value, error = self._outcome(step, context)
         explanation: dict[str, str]
         if error is not None:
             explanation = explanations.fallback(error)
@@ -152,7 +231,7 @@ class _Run:
         elif self.template_variables is None:
             explanation = {}
         else:
-            explanation, error = self._explain(rule, outcome, value, values)
+            explanation, error = self._explain(step.rule, outcome, value, values)
             if error is not None:
                 outcome, value = UAVKLART, None
         rule_id = step.rule_id
@@ -160,7 +239,7 @@ class _Run:
         if value is not None:
             self.values[rule_id] = value
         if step.is_read:
-            changed.add(rule_id)
+            self.changed.add(rule_id)
         result = _new(RuleResult)
         _set(
             result,
@@ -283,15 +362,9 @@ def evaluate(
     rules_live, readers_live, decision_live = live_contexts(rule_set)
     try:
         run = _Run(rule_set, data, rules_live, readers_live, explain)
-        results = [run.run(step) for step in _rule_steps(rule_set)]
-        outcomes = run.outcomes
-        extra = {
-            "any_uncertain": UAVKLART.value in outcomes.values(),
-            "all_met": not any(outcome in NOT_CLEAR for outcome in outcomes.values()),
-        }
-        decision_live.load(data, extra)
-        decision_live.sync(data)
-        decision = decide(rule_set.decision_rows, decision_live.context(), outcomes, run.values)
+        steps = _rule_steps(rule_set)
+        results = [result for layer in rule_layers(rule_set) for result in run.layer(layer, steps)]
+        decision = _decide(rule_set, run, data)
     except BaseException:
         rules_live.discard()  # an evaluation stopped half-way: start the next one afresh
         if readers_live is not rules_live:

@@ -68,8 +68,7 @@ def rule_scopes(rule_set: RuleSet) -> tuple[ContextScope, ContextScope]:
 
 def _size(part: ContextScope) -> int:
     return sum(
-        len(names)
-        for names in (part.flat, part.has, part.whole, part.result_flat, part.result_has)
+        len(names) for names in (part.flat, part.has, part.whole, part.result_flat, part.result_has)
     ) + len(part.result_whole)
 
 
