@@ -91,25 +91,35 @@ def main() -> None:
     total = summary.received
     stages = {stage: ms / max(total, 1) for stage, ms in summary.stage_ms.items()}
     if args.json:
-        print(json.dumps({
-            "cases": total,
-            "cases_per_s": total / elapsed,
-            "cases_per_cpu_s": total / cpu,
-            "stage_ms": stages,
-            "rss_start_mib": rss_start,
-            "rss_at_mib": rss_at,
-            "peak_rss_mib": peak_mb,
-        }))
+        print(
+            json.dumps(
+                {
+                    "cases": total,
+                    "cases_per_s": total / elapsed,
+                    "cases_per_cpu_s": total / cpu,
+                    "stage_ms": stages,
+                    "rss_start_mib": rss_start,
+                    "rss_at_mib": rss_at,
+                    "peak_rss_mib": peak_mb,
+                }
+            )
+        )
         return
-    print(f"cases: {total}  finalised: {summary.finalised}  review: {summary.review}  "
-          f"quarantined: {summary.quarantined}  parked: {summary.parked}")
-    print(f"elapsed: {elapsed:.2f} s   throughput: {total / elapsed:.1f} cases/s   "
-          f"per CPU second: {total / cpu:.1f} cases")
+    print(
+        f"cases: {total}  finalised: {summary.finalised}  review: {summary.review}  "
+        f"quarantined: {summary.quarantined}  parked: {summary.parked}"
+    )
+    print(
+        f"elapsed: {elapsed:.2f} s   throughput: {total / elapsed:.1f} cases/s   "
+        f"per CPU second: {total / cpu:.1f} cases"
+    )
     print("ms per case by stage (averaged over all cases):")
     for stage, ms in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {stage:<10} {ms:8.2f} ms")
-    print(f"RSS before the run: {rss_start:.0f} MiB; after "
-          + ", ".join(f"{count:,} cases: {mib:.0f} MiB" for count, mib in rss_at.items()))
+    print(
+        f"RSS before the run: {rss_start:.0f} MiB; after "
+        + ", ".join(f"{count:,} cases: {mib:.0f} MiB" for count, mib in rss_at.items())
+    )
     print(f"peak RSS: {peak_mb:.0f} MiB")
 
 

@@ -68,8 +68,20 @@ def rules() -> list[Row]:
     return [
         Row("rules", "evaluations/s, rules only (wall)", found["rules_only_per_s"], "≥ 20,000"),
         Row("rules", "evaluations/s, rules only (per CPU s)", found["rules_only_per_cpu_s"], ""),
+        Row("rules", "evaluations/s, with trace (wall)", found.get("traced_per_s"), ""),
         Row("rules", "evaluations/s, with explanations (wall)", found["explained_per_s"], ""),
-        Row("rules", "evaluations/s, with explanations (CPU)", found["explained_per_cpu_s"], ""),
+        Row(
+            "rules",
+            "welfare evaluations/s, rules only (wall)",
+            found.get("sosialhjelp_rules_only_per_s"),
+            "",
+        ),
+        Row(
+            "rules",
+            "welfare evaluations/s, with trace (wall)",
+            found.get("sosialhjelp_traced_per_s"),
+            "",
+        ),
     ]
 
 

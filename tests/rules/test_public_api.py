@@ -18,4 +18,5 @@ def test_all_is_the_contract() -> None:
         "evaluate",
         "run_rule_tests",
         "TestReport",
+        "verdict",
     }

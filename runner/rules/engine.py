@@ -1,0 +1,388 @@
+"""Running a rule set's rules for one case: layer by layer, then the decision table.
+
+`Run` holds one evaluation's state. It records each rule's outcome, value and error, and,
+when asked for a trace, builds each rule's result (the values it read, its explanation).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+from runner.models.results import Decision, RuleOutcome, RuleResult
+from runner.rules import explanations
+from runner.rules.decide import decide, decided, first_hit, is_true
+from runner.rules.expressions import VarPath, error_text, flat_name
+from runner.rules.fused import OUTCOMES, Layer, Table, decision_table, rule_layers
+from runner.rules.live import MISSING, LiveContext, live_contexts, lookup
+from runner.rules.ruleset import Rule, RuleSet
+from runner.rules.scopes import case_fields_read, rule_scopes
+
+OPPFYLT = RuleOutcome.oppfylt
+IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
+UAVKLART = RuleOutcome.uavklart
+IKKE_AKTUELT = RuleOutcome.ikke_aktuelt
+_TEXT = {outcome: outcome.value for outcome in RuleOutcome}  # .value is a slow property
+_UAVKLART_TEXT = RuleOutcome.uavklart.value
+_IKKE_OPPFYLT_TEXT = RuleOutcome.ikke_oppfylt.value
+# construct.trusted inlined for the one result per rule (same fields, same order)
+_new = object.__new__
+_set = object.__setattr__
+_RESULT_FIELDS = {
+    "rule_id", "title", "outcome", "legal_basis", "values", "value", "explanation", "error"
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What running one rule needs, looked up once per rule set."""
+
+    rule: Rule
+    programs: tuple[cel.Program | None, ...]  # applies_when, uncertain_when, value, condition
+    syncs: bool  # whether it reads results of earlier rules (r, v)
+    is_read: bool  # whether some rule reads its result
+    rule_id: str
+    title: Mapping[str, str]
+    legal_basis: tuple[Any, ...]
+    flat_trace: tuple[tuple[str, str], ...]  # (path as written, flat variable in the context)
+    result_trace: tuple[tuple[str, str, str], ...]  # (path as written, "r" or "v", rule id)
+    other_trace: tuple[tuple[str, VarPath], ...]  # other paths read from the data (has(...))
+
+
+_steps: weakref.WeakKeyDictionary[RuleSet, tuple[_Step, ...]] = weakref.WeakKeyDictionary()
+
+
+def rule_steps(rule_set: RuleSet) -> tuple[_Step, ...]:
+    steps = _steps.get(rule_set)
+    if steps is None:
+        read = rule_set.plan.rules.result_ids
+        plain, readers = (
+            {name for name, _ in scope.flat} for scope in rule_scopes(rule_set)
+        )  # the variables of the context each rule runs in
+        steps = _steps[rule_set] = tuple(
+            _step(rule, readers if rule.reads_results else plain, read) for rule in rule_set.rules
+        )
+    return steps
+
+
+def _step(rule: Rule, in_context: set[str], read: frozenset[str] | None) -> _Step:
+    flat_trace: list[tuple[str, str]] = []
+    result_trace: list[tuple[str, str, str]] = []
+    other_trace: list[tuple[str, VarPath]] = []
+    for name, path in rule.named_paths:
+        flat = flat_name(path)
+        if len(path) == 2 and path[0] in ("r", "v"):  # the context may hold older results
+            result_trace.append((name, path[0], path[1]))
+        elif flat in in_context:
+            flat_trace.append((name, flat))
+        else:
+            other_trace.append((name, path))
+    parts = (rule.applies_when, rule.uncertain_when, rule.value, rule.condition)
+    programs = tuple(part.program if part is not None else None for part in parts)
+    is_read = read is None or rule.id in read
+    return _Step(
+        rule,
+        programs,
+        rule.reads_results,
+        is_read,
+        rule.id,
+        rule.title,
+        tuple(rule.legal_basis),
+        tuple(flat_trace),
+        tuple(result_trace),
+        tuple(other_trace),
+    )
+
+
+def _layer_outcomes(
+    program: cel.Program, context: cel.Context, count: int
+) -> list[RuleOutcome] | None:
+    """The layer's outcomes from its one program; None if some rule failed."""
+    try:
+        packed = program.execute(context)
+    except Exception:  # a rule failed: rule by rule says which and why
+        return None
+    if type(packed) is not int:
+        return None
+    return [OUTCOMES[(packed >> shift) & 3] for shift in range(0, 2 * count, 2)]
+
+
+@dataclass(eq=False)
+class Prepared:
+    """What evaluating a rule set needs, looked up once: one cache lookup per case."""
+
+    steps: tuple[_Step, ...]
+    layers: tuple[Layer, ...]
+    table: Table | None
+    case_fields: set[str] | None  # the case's top-level fields the rule set reads
+    local: threading.local = field(default_factory=threading.local)
+
+    def contexts(self, rule_set: RuleSet) -> tuple[LiveContext, LiveContext, LiveContext]:
+        """This thread's contexts for the rule set (`live.live_contexts`)."""
+        found: tuple[LiveContext, LiveContext, LiveContext] | None
+        found = getattr(self.local, "contexts", None)
+        if found is None:
+            found = self.local.contexts = live_contexts(rule_set)
+        return found
+
+
+_prepared: weakref.WeakKeyDictionary[RuleSet, Prepared] = weakref.WeakKeyDictionary()
+
+
+def prepare(rule_set: RuleSet) -> Prepared:
+    """The rule set's steps, layers, decision table and the case fields it reads."""
+    found = _prepared.get(rule_set)
+    if found is None:
+        found = _prepared[rule_set] = Prepared(
+            rule_steps(rule_set),
+            rule_layers(rule_set),
+            decision_table(rule_set),
+            case_fields_read(rule_set),
+        )
+    return found
+
+
+def decide_table(
+    rule_set: RuleSet, table: Table | None, run: Run, data: dict[str, Any]
+) -> Decision:
+    """The decision table over the outcomes: with outcomes baked in where it can."""
+    outcomes = run.outcomes
+    texts = outcomes.values()
+    any_uncertain = _UAVKLART_TEXT in texts
+    all_met = any_uncertain is False and _IKKE_OPPFYLT_TEXT not in texts
+    flags = {"any_uncertain": any_uncertain, "all_met": all_met}
+    rows = rule_set.decision_rows
+    reads = table.fused.reads if table is not None and table.in_rules_context else None
+    if table is not None and reads is not None:
+        fused = table.fused
+        key = (*[outcomes[rule_id] for rule_id in reads], *[flags[f] for f in fused.flags])
+        program = fused.program(key)
+        if program is not None:
+            picked = first_hit(program, run.context)
+            if picked is not None:
+                return decided(rows[picked[0]], picked[1], [], outcomes, run.values)
+    decision_live = live_contexts(rule_set)[2]  # the same objects `Prepared.contexts` has
+    decision_live.load(data, flags)
+    decision_live.sync(data)
+    general = table.fused.general if table is not None else None
+    return decide(rows, decision_live.context(), outcomes, run.values, general)
+
+
+def _number(result: object) -> float | int:
+    if isinstance(result, bool) or not isinstance(result, int | float):
+        raise TypeError(f"uttrykket ga {result!r}, ventet et tall")
+    if isinstance(result, float) and not math.isfinite(result):
+        raise ValueError(f"uttrykket ga {result!r}, ikke et endelig tall")
+    return result
+
+
+class Run:
+    """The state of one evaluation: the live CEL context, the outcomes and values so far."""
+
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        data: dict[str, Any],
+        live: LiveContext,
+        readers: LiveContext,
+        *,
+        trace: bool,
+        explain: bool,
+    ) -> None:
+        self.rule_set = rule_set
+        self.data = data
+        self.outcomes: dict[str, str] = data["r"]
+        self.values: dict[str, float | int] = data["v"]
+        self.errors: dict[str, str] = {}  # why a rule could not be evaluated (→ uavklart)
+        #: each rule's result with its trace, in order (None: record outcomes only)
+        self.results: list[RuleResult] | None = [] if trace or explain else None
+        self.live = live  # for rules that read no results
+        self.readers = readers  # for rules that do: loaded now, handed to CEL when first run
+        self.changed: set[str] = set()  # results not yet put in the readers' context
+        self.template_variables = dict(data) if explain else None
+        live.load(data)
+        self.context = live.context()
+        if readers is not live:
+            readers.load(data)
+
+    def layer(self, layer: Layer, steps: tuple[_Step, ...]) -> None:
+        """Run one layer of rules: its one program, or rule by rule where that fails."""
+        members = steps[layer.start : layer.stop]
+        results = self.results
+        found = self._fused(layer, members[0]) if layer.fused is not None else None
+        if found is not None:
+            live, outcomes = found
+            if results is None:
+                record = self._record
+                for step, outcome in zip(members, outcomes, strict=True):
+                    record(step, outcome, None, None)
+            else:
+                finish = self._finish
+                for step, outcome in zip(members, outcomes, strict=True):
+                    results.append(finish(step, live, outcome, None, None))
+            return
+        live, context = self._context_for(members[0])  # rule by rule reads results there
+        for step in members:
+            outcome, value, error = self._outcome(step, context)
+            if results is None:
+                self._record(step, outcome, value, error)
+            else:
+                results.append(self._finish(step, live, outcome, value, error))
+
+    def _fused(self, layer: Layer, first: _Step) -> tuple[LiveContext, list[RuleOutcome]] | None:
+        """The layer's context and outcomes from its one program; None if it cannot say."""
+        fused = layer.fused
+        assert fused is not None
+        program = None
+        if fused.reads is not None:  # outcomes baked in: the context needs no results
+            outcomes = self.outcomes
+            program = fused.program(tuple([outcomes[rule_id] for rule_id in fused.reads]))
+            if first.syncs:
+                live, context = self.readers, self.readers.context()
+            else:
+                live, context = self.live, self.context
+        if program is None:
+            live, context = self._context_for(first)
+            program = fused.general
+        if program is None:
+            return None
+        found = _layer_outcomes(program, context, layer.stop - layer.start)
+        return None if found is None else (live, found)
+
+    def _record(
+        self, step: _Step, outcome: RuleOutcome, value: float | int | None, error: str | None
+    ) -> None:
+        rule_id = step.rule_id
+        self.outcomes[rule_id] = _TEXT[outcome]
+        if value is not None:
+            self.values[rule_id] = value
+        if error is not None:
+            self.errors[rule_id] = error
+        if step.is_read:
+            self.changed.add(rule_id)
+
+    def _context_for(self, step: _Step) -> tuple[LiveContext, cel.Context]:
+        """The context the rule runs in, with the results it may read brought up to date."""
+        if not step.syncs:
+            return self.live, self.context
+        live = self.readers
+        if self.changed:
+            live.sync(self.data, self.changed)
+            self.changed.clear()
+        context = live.context()
+        if live is self.live:  # one context for all the rules (a sync may rebuild it)
+            self.context = context
+        return live, context
+
+    def _finish(
+        self,
+        step: _Step,
+        live: LiveContext,
+        outcome: RuleOutcome,
+        value: float | int | None,
+        error: str | None,
+    ) -> RuleResult:
+        """Record the rule's outcome; its result with the values it read and explanation."""
+        get = live.values.get
+        values = {name: get(flat) for name, flat in step.flat_trace}
+        data = self.data
+        for name, root, rule_id in step.result_trace:
+            values[name] = data[root].get(rule_id)
+        for name, path in step.other_trace:
+            values[name] = lookup(data, path, None)
+        explanation: dict[str, str]
+        if error is not None:
+            explanation = explanations.fallback(error)
+        elif outcome is IKKE_AKTUELT:
+            explanation = explanations.NOT_APPLICABLE.copy()
+        elif self.template_variables is None:
+            explanation = {}
+        else:
+            explanation, error = self._explain(step.rule, outcome, value, values)
+            if error is not None:
+                outcome, value = UAVKLART, None
+        self._record(step, outcome, value, error)
+        rule_id = step.rule_id
+        result = _new(RuleResult)
+        _set(
+            result,
+            "__dict__",
+            {
+                "rule_id": rule_id,
+                "title": dict(step.title),
+                "outcome": outcome,
+                "legal_basis": list(step.legal_basis),
+                "values": values,
+                "value": value,
+                "explanation": explanation,
+                "error": error,
+            },
+        )
+        _set(result, "__pydantic_fields_set__", _RESULT_FIELDS.copy())
+        _set(result, "__pydantic_extra__", None)
+        _set(result, "__pydantic_private__", None)
+        return result
+
+    def _explain(
+        self, rule: Rule, outcome: RuleOutcome, value: float | int | None, values: dict[str, Any]
+    ) -> tuple[dict[str, str], str | None]:
+        variables = self.template_variables
+        assert variables is not None
+        variables["outcome"] = outcome.value
+        variables["values"] = values
+        if value is not None:
+            variables["v"] = {**self.values, rule.id: value}
+        try:
+            return {
+                language: explanations.render(template, variables)
+                for language, template in rule.explanation.items()
+            }, None
+        except Exception as failure:  # a broken template must not stop the case
+            error = f"Forklaringen kunne ikke lages: {type(failure).__name__}: {failure}"
+            return explanations.fallback(error), error
+        finally:
+            variables["v"] = self.values
+
+    def _outcome(
+        self, step: _Step, context: cel.Context
+    ) -> tuple[RuleOutcome, float | int | None, str | None]:
+        applies, uncertain, calculate, condition = step.programs
+        try:
+            if applies is not None and not is_true(applies.execute(context)):
+                return IKKE_AKTUELT, None, None
+            if uncertain is not None and is_true(uncertain.execute(context)):
+                return UAVKLART, None, None
+            value = _number(calculate.execute(context)) if calculate is not None else None
+            if condition is None:
+                return OPPFYLT, value, None
+            met = is_true(condition.execute(context))
+            return (OPPFYLT if met else IKKE_OPPFYLT), value, None
+        except Exception as error:  # any runtime failure makes the rule uavklart, never a crash
+            return UAVKLART, None, self._describe(step.rule, error)
+
+    def _describe(self, rule: Rule, error: Exception) -> str:
+        """A Norwegian sentence naming the missing fact, plus the technical error."""
+        technical = error_text(error)
+        detail = ""
+        for path in rule.paths:
+            name = ".".join(path)
+            if path[0] in ("p", "p_from") and len(path) > 1 and path[1] not in self.data["p"]:
+                first = self.rule_set.first_value_date(path[1])
+                since = f" (første verdi gjelder fra {first.isoformat()})" if first else ""
+                when = self.data["decision_date"]
+                detail = f"parameteren «{path[1]}» har ingen verdi som gjelder {when}{since}"
+                break
+            found = lookup(self.data, path)
+            if found is MISSING:
+                detail = f"«{name}» finnes ikke"
+                break
+            if found is None and not detail:
+                detail = f"«{name}» mangler verdi (null)"
+        head = f"Regelen kunne ikke vurderes: {detail}" if detail else "Regelen kunne ikke vurderes"
+        return f"{head} [{technical}]"
