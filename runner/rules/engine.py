@@ -19,10 +19,18 @@ from runner.models.results import Decision, RuleOutcome, RuleResult
 from runner.rules import explanations
 from runner.rules.decide import decide, decided, first_hit, is_true
 from runner.rules.expressions import VarPath, error_text, flat_name
-from runner.rules.fused import OUTCOMES, Layer, Table, decision_table, rule_layers
+from runner.rules.fused import (
+    OUTCOMES,
+    Fused,
+    Layer,
+    Table,
+    decision_table,
+    deferred_names,
+    rule_layers,
+)
 from runner.rules.live import MISSING, LiveContext, live_contexts, lookup
 from runner.rules.ruleset import Rule, RuleSet
-from runner.rules.scopes import case_fields_read, rule_scopes
+from runner.rules.scopes import case_fields_read, project, rule_scopes
 
 OPPFYLT = RuleOutcome.oppfylt
 IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
@@ -129,6 +137,10 @@ class Prepared:
         found = getattr(self.local, "contexts", None)
         if found is None:
             found = self.local.contexts = live_contexts(rule_set)
+            plain, readers = deferred_names(rule_set)
+            found[0].defer(plain)
+            if found[1] is not found[0]:
+                found[1].defer(readers)
         return found
 
 
@@ -161,10 +173,11 @@ def decide_table(
     reads = table.fused.reads if table is not None and table.in_rules_context else None
     if table is not None and reads is not None:
         fused = table.fused
-        key = (*[outcomes[rule_id] for rule_id in reads], *[flags[f] for f in fused.flags])
-        program = fused.program(key)
+        key: list[object] = [outcomes[rule_id] for rule_id in reads]
+        key += [flags[flag] for flag in fused.flags]
+        program = _variant(fused, key, run.live, data)
         if program is not None:
-            picked = first_hit(program, run.context)
+            picked = first_hit(program, run.live.context(full=False))
             if picked is not None:
                 return decided(rows[picked[0]], picked[1], [], outcomes, run.values)
     decision_live = live_contexts(rule_set)[2]  # the same objects `Prepared.contexts` has
@@ -172,6 +185,22 @@ def decide_table(
     decision_live.sync(data)
     general = table.fused.general if table is not None else None
     return decide(rows, decision_live.context(), outcomes, run.values, general)
+
+
+def _variant(
+    fused: Fused, key: list[object], live: LiveContext, data: dict[str, Any]
+) -> cel.Program | None:
+    """`fused` with `key` (outcomes, flags) and the lists and parameters it bakes in."""
+    baked: list[object] = []
+    if fused.baked:
+        get = live.values.get
+        baked = [project(get(name, MISSING), fields) for name, fields in fused.baked]
+        key += [repr(value) for value in baked]
+    if not fused.params:
+        return fused.program(tuple(key), baked)
+    parameters = data["p"], data["p_from"]
+    key.append((id(parameters[0]), id(parameters[1])))  # one pair for a whole period
+    return fused.program(tuple(key), baked, parameters)
 
 
 def _number(result: object) -> float | int:
@@ -207,7 +236,7 @@ class Run:
         self.changed: set[str] = set()  # results not yet put in the readers' context
         self.template_variables = dict(data) if explain else None
         live.load(data)
-        self.context = live.context()
+        self.context = live.context(full=False)  # the deferred values only where needed
         if readers is not live:
             readers.load(data)
 
@@ -218,10 +247,12 @@ class Run:
         found = self._fused(layer, members[0]) if layer.fused is not None else None
         if found is not None:
             live, outcomes = found
-            if results is None:
-                record = self._record
+            if results is None:  # _record inlined: only outcomes, and no rule failed
+                texts, changed = self.outcomes, self.changed
                 for step, outcome in zip(members, outcomes, strict=True):
-                    record(step, outcome, None, None)
+                    texts[step.rule_id] = _TEXT[outcome]
+                    if step.is_read:
+                        changed.add(step.rule_id)
             else:
                 finish = self._finish
                 for step, outcome in zip(members, outcomes, strict=True):
@@ -240,13 +271,14 @@ class Run:
         fused = layer.fused
         assert fused is not None
         program = None
-        if fused.reads is not None:  # outcomes baked in: the context needs no results
+        if fused.reads is not None:  # outcomes (and lists) baked in: no results in the context
+            live = self.readers if first.syncs else self.live
             outcomes = self.outcomes
-            program = fused.program(tuple([outcomes[rule_id] for rule_id in fused.reads]))
-            if first.syncs:
-                live, context = self.readers, self.readers.context()
-            else:
-                live, context = self.live, self.context
+            key: list[object] = [outcomes[rule_id] for rule_id in fused.reads]
+            program = _variant(fused, key, live, self.data)
+            context = live.context(full=False)
+            if live is self.live:
+                self.context = context
         if program is None:
             live, context = self._context_for(first)
             program = fused.general
@@ -268,8 +300,9 @@ class Run:
             self.changed.add(rule_id)
 
     def _context_for(self, step: _Step) -> tuple[LiveContext, cel.Context]:
-        """The context the rule runs in, with the results it may read brought up to date."""
+        """The context the rule runs in, whole, with the results it may read up to date."""
         if not step.syncs:
+            self.context = self.live.context()
             return self.live, self.context
         live = self.readers
         if self.changed:

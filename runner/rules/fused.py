@@ -32,15 +32,17 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import cel
 
 from runner.models.results import RuleOutcome
-from runner.rules.expressions import Expression, flatten, mask_strings
+from runner.rules.expressions import Expression, flat_name, flatten, mask_strings
+from runner.rules.literals import cel_literal
 from runner.rules.ruleset import DecisionRow, Rule, RuleSet
-from runner.rules.scopes import rule_scopes
+from runner.rules.scopes import projections, rule_scopes, scoped_expressions
 
 #: The outcomes in the order of their codes in a layer's program.
 OUTCOMES = tuple(RuleOutcome)
@@ -62,7 +64,7 @@ MAX_LAYER = 31
 MAX_VARIANTS = 512
 _LITERALS: dict[object, str] = {outcome.value: f"'{outcome.value}'" for outcome in OUTCOMES}
 _LITERALS |= {True: "true", False: "false"}
-_NAME = re.compile(r"(?<![\w.])(r__\w+|" + "|".join(FLAGS) + r")\b")
+_NAME = r"r__\w+|" + "|".join(FLAGS)
 
 
 def _compile(source: str) -> cel.Program | None:
@@ -76,26 +78,43 @@ def _compile(source: str) -> cel.Program | None:
 class Fused:
     """One program over several expressions, compiled per combination of what it reads.
 
-    A key is the outcomes of the rules in `reads`, then the values of `flags`. `reads` is
-    None when it cannot be specialised (it reads values `v`, `has(r.x)`, or `r` whole);
-    then only `general` runs, with results as context variables.
+    A key is the outcomes of the rules in `reads`, then the values of `flags`, then the
+    `repr` of each list in `baked` (lists the context would convert slowly), then, if it
+    reads parameters (`params`), the identity of the parameter dicts of the day (shared
+    by every day of one period, see `RuleSet.resolve_parameters`). All of these go into
+    the variant as literals (`literals`). `reads` is None when it cannot be specialised
+    (it reads values `v`, `has(r.x)`, or `r` whole); then only `general` runs, with
+    everything in the context.
     """
 
-    source: str  # flat CEL, reading outcomes as r__<id> and flags by name
+    source: str  # flat CEL, reading outcomes as r__<id>, flags and variables by name
     general: cel.Program | None
     reads: tuple[str, ...] | None  # rule ids whose outcomes it bakes in; None: it cannot
     flags: tuple[str, ...] = ()  # the flags it bakes in (after the outcomes in a key)
-    _spans: tuple[tuple[int, int, int], ...] = ()  # (start, end, position in the key)
+    baked: tuple[tuple[str, frozenset[str]], ...] = ()  # (list variable, fields it keeps)
+    params: tuple[tuple[str, str], ...] = ()  # ("p" or "p_from", name) of each parameter
+    _spans: tuple[tuple[int, int, int], ...] = ()  # (start, end, position among literals)
     _variants: dict[tuple[object, ...], cel.Program | None] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, source: str, expressions: Sequence[Expression], rule_ids: set[str]) -> Fused:
+    def build(
+        cls,
+        source: str,
+        expressions: Sequence[Expression],
+        rule_ids: set[str],
+        bake: Mapping[str, frozenset[str]] | None = None,
+        params: Mapping[str, tuple[str, str]] | None = None,
+    ) -> Fused:
+        """`bake`: list variables to write in (→ the fields read of them); `params`:
+        parameter variables to write in (→ their root and name)."""
         general = _compile(source)
         if not _specialisable(expressions):
             return cls(source, general, None)
+        bake, params = bake or {}, params or {}
+        pattern = _NAME + "".join("|" + re.escape(name) for name in sorted({*bake, *params}))
         masked = mask_strings(source)
         found: list[tuple[int, int, str]] = []
-        for match in _NAME.finditer(masked):
+        for match in re.finditer(r"(?<![\w.])(" + pattern + r")\b", masked):
             name = match.group(1)
             if name.startswith("r__") and name[3:] not in rule_ids:
                 return cls(source, general, None)  # r.x.y: not an outcome
@@ -103,25 +122,54 @@ class Fused:
         names = list(dict.fromkeys(name for _, _, name in found))
         reads = [name for name in names if name.startswith("r__")]
         flags = [name for name in names if name in FLAGS]
-        order = {name: position for position, name in enumerate([*reads, *flags])}
-        spans = tuple((start, end, order[name]) for start, end, name in found)
-        return cls(source, general, tuple(name[3:] for name in reads), tuple(flags), spans)
+        baked = [name for name in names if name in bake]
+        parameters = [name for name in names if name in params]
+        every = [*reads, *flags, *baked, *parameters]
+        order = {name: position for position, name in enumerate(every)}
+        return cls(
+            source,
+            general,
+            tuple(name[3:] for name in reads),
+            tuple(flags),
+            tuple((name, bake[name]) for name in baked),
+            tuple(params[name] for name in parameters),
+            tuple((start, end, order[name]) for start, end, name in found),
+        )
 
-    def program(self, key: tuple[object, ...]) -> cel.Program | None:
-        """The program with `key` (outcomes of `reads`, then `flags`) baked in; None: use
-        `general` (too many variants, or a value that is not an outcome or a flag)."""
+    def program(
+        self,
+        key: tuple[object, ...],
+        baked: Sequence[object] = (),
+        parameters: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
+    ) -> cel.Program | None:
+        """The program with `key` baked in; None: use `general` (too many variants, or a
+        value with no literal, such as a parameter with no value on the day).
+
+        `baked` holds the lists whose `repr` is in `key`, and `parameters` the day's `p`
+        and `p_from` whose identity is: written as literals when a variant is compiled.
+        """
         found = self._variants.get(key, self)
         if found is not self:
             return found  # type: ignore[return-value]
         if len(self._variants) >= MAX_VARIANTS:
             return None
+        count = len(self.reads or ()) + len(self.flags)
         try:
-            literals = [_LITERALS[value] for value in key]
+            literals: list[str | None] = [_LITERALS[value] for value in key[:count]]
         except (KeyError, TypeError):  # not an outcome text or a flag: nothing to bake
+            return None
+        literals += [cel_literal(value) for value in baked]
+        if self.params:
+            roots = {"p": parameters[0], "p_from": parameters[1]} if parameters else {}
+            for root, name in self.params:
+                values = roots.get(root, {})
+                literals.append(cel_literal(values[name]) if name in values else None)
+        if None in literals:  # nothing exact to write: the general program, every time
+            self._variants[key] = None
             return None
         text = self.source
         for start, end, position in reversed(self._spans):
-            text = text[:start] + literals[position] + text[end:]
+            text = text[:start] + literals[position] + text[end:]  # type: ignore[operator]
         program = self._variants[key] = _compile(text)
         return program
 
@@ -172,14 +220,6 @@ def layer_source(rules: Sequence[Rule]) -> str:
     return " + ".join(outcome_source(rule, 4**index) for index, rule in enumerate(rules))
 
 
-def _layer(rules: tuple[Rule, ...], start: int, stop: int, ids: set[str]) -> Layer:
-    members = rules[start:stop]
-    if any(rule.is_calculation for rule in members):  # values need a list: rule by rule
-        return Layer(start, stop, None)
-    expressions = [expression for rule in members for expression in rule.expressions]
-    return Layer(start, stop, Fused.build(layer_source(members), expressions, ids))
-
-
 _layers: weakref.WeakKeyDictionary[RuleSet, tuple[Layer, ...]] = weakref.WeakKeyDictionary()
 
 
@@ -190,10 +230,14 @@ def rule_layers(rule_set: RuleSet) -> tuple[Layer, ...]:
     in the layer, between plain and calculation rules, and after `MAX_LAYER` rules.
     """
     found = _layers.get(rule_set)
-    if found is not None:
-        return found
+    if found is None:
+        _build(rule_set)
+        found = _layers[rule_set]
+    return found
+
+
+def _bounds(rule_set: RuleSet) -> list[tuple[int, int]]:
     rules = rule_set.rules
-    ids = {rule.id for rule in rules}
     plain, readers = rule_scopes(rule_set)
     bounds: list[int] = []
     members: set[str] = set()
@@ -209,13 +253,7 @@ def rule_layers(rule_set: RuleSet) -> tuple[Layer, ...]:
             members = set()
         scope = rule_scope
         members.add(rule.id)
-    starts = [0, *bounds]
-    stops = [*bounds, len(rules)]
-    found = tuple(
-        _layer(rules, start, stop, ids) for start, stop in zip(starts, stops, strict=True)
-    )
-    _layers[rule_set] = found
-    return found
+    return list(zip([0, *bounds], [*bounds, len(rules)], strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,24 +284,81 @@ def table_source(rows: Sequence[DecisionRow]) -> str:
 
 
 _tables: weakref.WeakKeyDictionary[RuleSet, Table | None] = weakref.WeakKeyDictionary()
+_deferred: weakref.WeakKeyDictionary[RuleSet, tuple[frozenset[str], frozenset[str]]]
+_deferred = weakref.WeakKeyDictionary()
 
 
 def decision_table(rule_set: RuleSet) -> Table | None:
     """The decision table's one program (None for a rule set without rows)."""
-    if rule_set in _tables:
-        return _tables[rule_set]
+    if rule_set not in _tables:
+        _build(rule_set)
+    return _tables[rule_set]
+
+
+def deferred_names(rule_set: RuleSet) -> tuple[frozenset[str], frozenset[str]]:
+    """The variables of the rules' context and of the readers' that the programs bake in.
+
+    Their values need not be handed to the context unless a rule runs alone (`Run`).
+    """
+    if rule_set not in _deferred:
+        _build(rule_set)
+    return _deferred[rule_set]
+
+
+def _build(rule_set: RuleSet) -> None:
+    """Layers, the decision table and the variables baked in, for `rule_set`."""
+    rules = rule_set.rules
+    ids = {rule.id for rule in rules}
+    plain, readers = rule_scopes(rule_set)
+    parts = scoped_expressions(rule_set)
+    lists = (projections(*parts[0]), projections(*parts[1]))  # list variables of each context
+    params = tuple(
+        {name: (path[0], path[1]) for name, path in part.flat if path[0] in ("p", "p_from")}
+        for part in (plain, readers)
+    )  # parameter variables of each context (p.x and p_from.x)
+    bounds = _bounds(rule_set)
+    side = [1 if rule.reads_results and readers is not plain else 0 for rule in rules]
+    members = [rules[start:stop] for start, stop in bounds]
+    expressions = [[e for rule in group for e in rule.expressions] for group in members]
+    fusable = [
+        not any(rule.is_calculation for rule in group) and _specialisable(group_expressions)
+        for group, group_expressions in zip(members, expressions, strict=True)
+    ]
     rows = rule_set.decision_rows
+    row_expressions = [e for row in rows for e in (row.when, row.urgent) if e is not None]
+    held = {name for name, _ in (*plain.flat, *plain.has)}
+    needed = rule_set.plan.decision
+    in_rules_context = bool(rows) and (
+        {name for name, _ in (*needed.flat, *needed.has)} <= held and needed.whole <= plain.whole
+    )
+    # A list or a parameter is baked in where every program reading it can take it so.
+    deferred: list[set[str]] = [{*lists[0], *params[0]}, {*lists[1], *params[1]}]
+    for (start, _), group_expressions, can in zip(bounds, expressions, fusable, strict=True):
+        if not can:
+            for expression in group_expressions:
+                deferred[side[start]] -= {flat_name(path) for path in expression.flat}
+    if rows and not (in_rules_context and _specialisable(row_expressions)):
+        for expression in row_expressions:
+            deferred[0] -= {flat_name(path) for path in expression.flat}
+    layers = []
+    for (start, stop), group, group_expressions, can in zip(
+        bounds, members, expressions, fusable, strict=True
+    ):
+        if any(rule.is_calculation for rule in group):  # values need a list: rule by rule
+            layers.append(Layer(start, stop, None))
+            continue
+        at = side[start]
+        bake = {n: lists[at][n] for n in deferred[at] if n in lists[at]} if can else {}
+        known = {n: params[at][n] for n in deferred[at] if n in params[at]} if can else {}
+        source = layer_source(group)
+        built = Fused.build(source, group_expressions, ids, bake, known)
+        layers.append(Layer(start, stop, built))
     table = None
     if rows:
-        expressions = [e for row in rows for e in (row.when, row.urgent) if e is not None]
-        ids = {rule.id for rule in rule_set.rules}
-        plain = rule_scopes(rule_set)[0]
-        held = {name for name, _ in (*plain.flat, *plain.has)}
-        needed = rule_set.plan.decision
-        inside = {name for name, _ in (*needed.flat, *needed.has)} <= held
-        table = Table(
-            Fused.build(table_source(rows), expressions, ids),
-            inside and needed.whole <= plain.whole,
-        )
+        bake = {n: lists[0][n] for n in deferred[0] if n in lists[0]} if in_rules_context else {}
+        known = {n: params[0][n] for n in deferred[0] if n in params[0]} if in_rules_context else {}
+        built = Fused.build(table_source(rows), row_expressions, ids, bake, known)
+        table = Table(built, in_rules_context)
+    _layers[rule_set] = tuple(layers)
     _tables[rule_set] = table
-    return table
+    _deferred[rule_set] = (frozenset(deferred[0]), frozenset(deferred[1]))

@@ -94,13 +94,23 @@ class LiveContext:
         self.names = frozenset(
             name for name, _ in (*scope.flat, *scope.has, *scope.result_flat, *scope.result_has)
         )
+        self._deferred: frozenset[str] = frozenset()
         self._reset()
+
+    def defer(self, names: Iterable[str]) -> None:
+        """Hand these variables to CEL only when a full context is asked for.
+
+        For variables the programs take as literals (`fused.deferred_names`): converting
+        them is the costliest part of a case, and only a rule run alone reads them here.
+        """
+        self._deferred = frozenset(names)
 
     def _reset(self) -> None:
         self._context: cel.Context | None = None
         self.values: dict[str, Any] = {}  # exactly what the context holds (or will hold)
         #: changed values not yet handed to CEL (read it, never replace it)
         self.pending: dict[str, Any] = {}
+        self._later: dict[str, Any] = {}  # deferred values not yet handed to CEL
         self._sources: dict[str, Any] = {}  # the p, p_from and k mappings last loaded
         self._handed: dict[str, Any] = {}  # projected values as last handed to CEL
 
@@ -109,6 +119,7 @@ class LiveContext:
             if name in self.values:  # a leftover: CEL must see it as undefined
                 del self.values[name]
                 self.pending.pop(name, None)
+                self._later.pop(name, None)
                 self._context = None
             return
         if not _same(value, self.values.get(name, MISSING)):
@@ -181,11 +192,19 @@ class LiveContext:
             if not _same(current, self.values.get(root, MISSING)):
                 put(root, dict(current))
 
-    def context(self) -> cel.Context:
-        """The CEL context holding every value loaded so far."""
+    def context(self, full: bool = True) -> cel.Context:
+        """The CEL context holding every value loaded so far (but the deferred ones, unless
+        `full`: they may hold an earlier case's values until a full context is asked for)."""
+        pending, later, deferred = self.pending, self._later, self._deferred
+        if pending and deferred:
+            for name in [name for name in pending if name in deferred]:
+                later[name] = pending.pop(name)
+        if full and later:
+            pending.update(later)
+            later.clear()
         try:
             if self._context is None:
-                self._rebuild()
+                self._rebuild(full)
             elif self.pending:
                 self._hand(self._context, self.pending)
         except ValueError as error:  # the bindings cannot convert a value (e.g. a date in k)
@@ -199,10 +218,15 @@ class LiveContext:
         assert self._context is not None
         return self._context
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, full: bool = True) -> None:
         values = self.values
         fields = self._project
         self._handed = {}
+        self._later.clear()
+        if not full and self._deferred:  # they wait, as they would have in `context`
+            deferred = self._deferred
+            self._later = {name: value for name, value in values.items() if name in deferred}
+            values = {name: value for name, value in values.items() if name not in deferred}
         if fields:
             values = dict(values)
             for name in fields.keys() & values.keys():

@@ -109,6 +109,10 @@ class RuleSet:
     _resolved: dict[date, tuple[dict[str, Any], dict[str, str]]] = field(
         default_factory=dict, repr=False
     )
+    #: one pair of dicts per period in which no parameter changes (its from-dates → them)
+    _periods: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], dict[str, str]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         for name, parameter in self.parameters.items():
@@ -155,7 +159,9 @@ class RuleSet:
         """Parameter values on `on` (the latest dated value not after it) and their from-dates.
 
         A parameter with no value valid yet is left out; a rule that reads it is `uavklart`.
-        The dicts are shared between calls for the same date: treat them as read-only.
+        The dicts are shared between calls for every day of one period (the same dicts,
+        so programs with parameters written in can be looked up by their identity): treat
+        them as read-only.
         """
         cached = self._resolved.get(on)
         if cached is not None:
@@ -169,10 +175,11 @@ class RuleSet:
                 chosen = dates[position - 1]
                 values[name] = parameter.values[chosen]
                 valid_from[name] = chosen.isoformat()
+        period = self._periods.setdefault(tuple(valid_from.items()), (values, valid_from))
         if len(self._resolved) > 4096:
             self._resolved.clear()
-        self._resolved[on] = (values, valid_from)
-        return values, valid_from
+        self._resolved[on] = period
+        return period
 
     def first_value_date(self, name: str) -> date | None:
         dates = self._dates.get(name)
