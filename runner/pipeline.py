@@ -162,7 +162,7 @@ class Pipeline:
         while record.state in steps:
             step = steps[record.state]
             try:
-                record = self._with_retry(lambda: step(record))  # noqa: B023
+                record = self._with_retry(lambda: self._step(step, record))  # noqa: B023
             except BusinessError as error:
                 metrics.ERRORS.labels(self.robot.id, error.kind).inc()
                 record = self._quarantine(record, error)
@@ -171,6 +171,14 @@ class Pipeline:
                 record = self._park(record, error)
         metrics.PROCESSING_SECONDS.labels(self.robot.id).observe(time.perf_counter() - started)
         return record
+
+    def _step(self, step: Callable[[CaseRecord], CaseRecord], record: CaseRecord) -> CaseRecord:
+        """One step; all but sending in one store transaction (`Store.unit`): the outbox
+        must record "sending" before the channel is asked to send."""
+        if record.state == CaseState.finalised:
+            return step(record)
+        with self.store.unit():
+            return step(record)
 
     def _validate(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         started = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -33,12 +34,37 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._local = threading.local()  # this thread's open unit of work, if any
         dialect = engine.dialect.name
         self._insert_raw = cases.insert_raw_item_statement(dialect)
         self._insert_outbox = outbox_rows.enqueue_statement(dialect)
 
     @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Every store call in the block, on this thread, in one write transaction.
+
+        For one step of a case (validate, evaluate, draft, finalise): its rows and events
+        are committed together or not at all, so a crash never leaves a step half done,
+        and the case pays for one commit instead of one per call. Not around anything that
+        must be on record before a side effect outside the database (sending a letter).
+        Nested units join the outer one.
+        """
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self._write() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
     def _write(self) -> Iterator[Connection]:
+        joined = getattr(self._local, "conn", None)
+        if joined is not None:  # inside a unit: its transaction
+            yield joined
+            return
         try:
             with transaction(self.engine, write=True) as conn:
                 yield conn
@@ -47,6 +73,10 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        joined = getattr(self._local, "conn", None)
+        if joined is not None:  # inside a unit: reads see its writes
+            yield joined
+            return
         try:
             with transaction(self.engine, write=False) as conn:
                 yield conn

@@ -201,3 +201,30 @@ def test_disk_full_parks_the_case_and_retry_sends_it_once(
     letters = sorted(p.name for p in outbox.glob("*.pdf"))
     assert len(letters) == len(parked)
     assert not list(outbox.glob(".*.tmp"))
+
+
+def test_a_step_that_fails_half_way_leaves_nothing_behind(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The draft saves its letter, then the transition fails once: on the retry the step
+    starts clean, so every case has exactly one letter (version 1), not one per attempt."""
+    from runner.errors import ApplicationError
+
+    settings = _settings(tmp_path)
+    write_cases(tmp_path / "inbox", 6)
+    failed: set[int] = set()
+    original = Store.transition
+
+    def flaky(self: Store, case_id: int, target: Any, **kwargs: Any) -> Any:
+        if kwargs.get("event") == "drafted" and case_id not in failed:
+            failed.add(case_id)
+            raise ApplicationError("the disk hiccuped after the letter was saved")
+        return original(self, case_id, target, **kwargs)
+
+    monkeypatch.setattr(Store, "transition", flaky)
+    reports = _run(settings, store, tmp_path / "inbox")
+    assert len(reports) == 6 and len(failed) == 6
+    for case in store.list_cases():
+        letters = store.letters(case.id)
+        assert [letter.version for letter in letters] == [1], case.reference
+        assert case.state in ("sent", "pending_review")
