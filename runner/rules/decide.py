@@ -7,15 +7,12 @@ from collections.abc import Mapping, Sequence
 import cel
 
 from runner.models.results import Decision, Route, RuleOutcome
+from runner.rules.construct import trusted
 from runner.rules.expressions import error_text
 from runner.rules.ruleset import DecisionRow
 
 NOT_CLEAR = frozenset({RuleOutcome.ikke_oppfylt.value, RuleOutcome.uavklart.value})
-_UAVKLART = RuleOutcome.uavklart.value
-_REVIEW = Route.review
-_DECISION_FIELDS = frozenset(("outcome", "route", "reasons", "matched", "urgent", "amounts"))
-_new = object.__new__
-_set = object.__setattr__
+UAVKLART_TEXT = RuleOutcome.uavklart.value
 
 
 def is_true(result: object) -> bool:
@@ -83,15 +80,13 @@ def decided(
     amounts: Mapping[str, float | int],
 ) -> Decision:
     """The decision of row `chosen`; review if any rule is uavklart or any row failed."""
-    any_uncertain = _UAVKLART in outcomes.values()
-    route = _REVIEW if any_uncertain or failures else chosen.route
+    any_uncertain = UAVKLART_TEXT in outcomes.values()
+    route = Route.review if any_uncertain or failures else chosen.route
     matched = chosen.matched_text
     if failures:
         matched += " (" + "; ".join(failures) + ")"
-    decision = _new(Decision)  # construct.trusted inlined: one decision per case
-    _set(
-        decision,
-        "__dict__",
+    return trusted(
+        Decision,
         {
             "outcome": chosen.outcome,
             "route": route,
@@ -101,7 +96,3 @@ def decided(
             "amounts": dict(amounts),
         },
     )
-    _set(decision, "__pydantic_fields_set__", set(_DECISION_FIELDS))
-    _set(decision, "__pydantic_extra__", None)
-    _set(decision, "__pydantic_private__", None)
-    return decision

@@ -17,7 +17,7 @@ import cel
 
 from runner.models.results import Decision, RuleOutcome, RuleResult
 from runner.rules import explanations
-from runner.rules.decide import decide, decided, first_hit, is_true
+from runner.rules.decide import UAVKLART_TEXT, decide, decided, first_hit, is_true
 from runner.rules.expressions import VarPath, error_text, flat_name
 from runner.rules.fused import (
     OUTCOMES,
@@ -37,7 +37,6 @@ IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
 UAVKLART = RuleOutcome.uavklart
 IKKE_AKTUELT = RuleOutcome.ikke_aktuelt
 _TEXT = {outcome: outcome.value for outcome in RuleOutcome}  # .value is a slow property
-_UAVKLART_TEXT = RuleOutcome.uavklart.value
 _IKKE_OPPFYLT_TEXT = RuleOutcome.ikke_oppfylt.value
 # construct.trusted inlined for the one result per rule (same fields, same order)
 _new = object.__new__
@@ -166,7 +165,7 @@ def decide_table(
     """The decision table over the outcomes: with outcomes baked in where it can."""
     outcomes = run.outcomes
     texts = outcomes.values()
-    any_uncertain = _UAVKLART_TEXT in texts
+    any_uncertain = UAVKLART_TEXT in texts
     all_met = any_uncertain is False and _IKKE_OPPFYLT_TEXT not in texts
     flags = {"any_uncertain": any_uncertain, "all_met": all_met}
     rows = rule_set.decision_rows
