@@ -220,20 +220,13 @@ def layer_source(rules: Sequence[Rule]) -> str:
     return " + ".join(outcome_source(rule, 4**index) for index, rule in enumerate(rules))
 
 
-_layers: weakref.WeakKeyDictionary[RuleSet, tuple[Layer, ...]] = weakref.WeakKeyDictionary()
-
-
 def rule_layers(rule_set: RuleSet) -> tuple[Layer, ...]:
     """The rule set's rules split into layers, in order.
 
     A new layer starts where the context changes, where a rule reads the result of a rule
     in the layer, between plain and calculation rules, and after `MAX_LAYER` rules.
     """
-    found = _layers.get(rule_set)
-    if found is None:
-        _build(rule_set)
-        found = _layers[rule_set]
-    return found
+    return _built(rule_set).layers
 
 
 def _bounds(rule_set: RuleSet) -> list[tuple[int, int]]:
@@ -283,16 +276,9 @@ def table_source(rows: Sequence[DecisionRow]) -> str:
     return source
 
 
-_tables: weakref.WeakKeyDictionary[RuleSet, Table | None] = weakref.WeakKeyDictionary()
-_deferred: weakref.WeakKeyDictionary[RuleSet, tuple[frozenset[str], frozenset[str]]]
-_deferred = weakref.WeakKeyDictionary()
-
-
 def decision_table(rule_set: RuleSet) -> Table | None:
     """The decision table's one program (None for a rule set without rows)."""
-    if rule_set not in _tables:
-        _build(rule_set)
-    return _tables[rule_set]
+    return _built(rule_set).table
 
 
 def deferred_names(rule_set: RuleSet) -> tuple[frozenset[str], frozenset[str]]:
@@ -300,12 +286,27 @@ def deferred_names(rule_set: RuleSet) -> tuple[frozenset[str], frozenset[str]]:
 
     Their values need not be handed to the context unless a rule runs alone (`Run`).
     """
-    if rule_set not in _deferred:
-        _build(rule_set)
-    return _deferred[rule_set]
+    return _built(rule_set).deferred
 
 
-def _build(rule_set: RuleSet) -> None:
+@dataclass(frozen=True, slots=True)
+class _Built:
+    layers: tuple[Layer, ...]
+    table: Table | None
+    deferred: tuple[frozenset[str], frozenset[str]]  # rules' context, readers' context
+
+
+_cache: weakref.WeakKeyDictionary[RuleSet, _Built] = weakref.WeakKeyDictionary()
+
+
+def _built(rule_set: RuleSet) -> _Built:
+    found = _cache.get(rule_set)
+    if found is None:
+        found = _cache[rule_set] = _build(rule_set)
+    return found
+
+
+def _build(rule_set: RuleSet) -> _Built:
     """Layers, the decision table and the variables baked in, for `rule_set`."""
     rules = rule_set.rules
     ids = {rule.id for rule in rules}
@@ -321,8 +322,8 @@ def _build(rule_set: RuleSet) -> None:
     members = [rules[start:stop] for start, stop in bounds]
     expressions = [[e for rule in group for e in rule.expressions] for group in members]
     fusable = [
-        not any(rule.is_calculation for rule in group) and _specialisable(group_expressions)
-        for group, group_expressions in zip(members, expressions, strict=True)
+        not any(rule.is_calculation for rule in group) and _specialisable(part)
+        for group, part in zip(members, expressions, strict=True)
     ]
     rows = rule_set.decision_rows
     row_expressions = [e for row in rows for e in (row.when, row.urgent) if e is not None]
@@ -333,32 +334,31 @@ def _build(rule_set: RuleSet) -> None:
     )
     # A list or a parameter is baked in where every program reading it can take it so.
     deferred: list[set[str]] = [{*lists[0], *params[0]}, {*lists[1], *params[1]}]
-    for (start, _), group_expressions, can in zip(bounds, expressions, fusable, strict=True):
+    for (start, _), part, can in zip(bounds, expressions, fusable, strict=True):
         if not can:
-            for expression in group_expressions:
+            for expression in part:
                 deferred[side[start]] -= {flat_name(path) for path in expression.flat}
     if rows and not (in_rules_context and _specialisable(row_expressions)):
         for expression in row_expressions:
             deferred[0] -= {flat_name(path) for path in expression.flat}
-    layers = []
-    for (start, stop), group, group_expressions, can in zip(
-        bounds, members, expressions, fusable, strict=True
-    ):
-        if any(rule.is_calculation for rule in group):  # values need a list: rule by rule
-            layers.append(Layer(start, stop, None))
-            continue
-        at = side[start]
-        bake = {n: lists[at][n] for n in deferred[at] if n in lists[at]} if can else {}
-        known = {n: params[at][n] for n in deferred[at] if n in params[at]} if can else {}
-        source = layer_source(group)
-        built = Fused.build(source, group_expressions, ids, bake, known)
-        layers.append(Layer(start, stop, built))
+
+    def fused(source: str, part: list[Expression], at: int, bakes: bool) -> Fused:
+        """The program of `source`, with the deferred lists and parameters of context `at`."""
+        names = deferred[at] if bakes else set()
+        bake = {name: lists[at][name] for name in names if name in lists[at]}
+        known = {name: params[at][name] for name in names if name in params[at]}
+        return Fused.build(source, part, ids, bake, known)
+
+    layers = tuple(
+        Layer(start, stop, None)  # values need a list: rule by rule
+        if any(rule.is_calculation for rule in group)
+        else Layer(start, stop, fused(layer_source(group), part, side[start], can))
+        for (start, stop), group, part, can in zip(
+            bounds, members, expressions, fusable, strict=True
+        )
+    )
     table = None
     if rows:
-        bake = {n: lists[0][n] for n in deferred[0] if n in lists[0]} if in_rules_context else {}
-        known = {n: params[0][n] for n in deferred[0] if n in params[0]} if in_rules_context else {}
-        built = Fused.build(table_source(rows), row_expressions, ids, bake, known)
+        built = fused(table_source(rows), row_expressions, 0, in_rules_context)
         table = Table(built, in_rules_context)
-    _layers[rule_set] = tuple(layers)
-    _tables[rule_set] = table
-    _deferred[rule_set] = (frozenset(deferred[0]), frozenset(deferred[1]))
+    return _Built(layers, table, (frozenset(deferred[0]), frozenset(deferred[1])))
