@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -59,26 +59,20 @@ class Store:
             finally:
                 self._local.conn = None
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        joined = getattr(self._local, "conn", None)
-        if joined is not None:  # inside a unit: its transaction
-            yield joined
-            return
-        try:
-            with transaction(self.engine, write=True) as conn:
-                yield conn
-        except DBAPIError as error:
-            raise describe_failure(self.engine, error) from error
+    def _write(self) -> AbstractContextManager[Connection]:
+        return self._transaction(write=True)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self._transaction(write=False)
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
         joined = getattr(self._local, "conn", None)
-        if joined is not None:  # inside a unit: reads see its writes
+        if joined is not None:  # inside a unit: its transaction, whose writes reads see
             yield joined
             return
         try:
-            with transaction(self.engine, write=False) as conn:
+            with transaction(self.engine, write=write) as conn:
                 yield conn
         except DBAPIError as error:
             raise describe_failure(self.engine, error) from error
