@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 
 from fpdf import FPDF
+from fpdf.enums import TextMode
 
 from runner.letters.blocks import Block, Span, markdown_blocks
 from runner.letters.filters import dato
 from runner.letters.layout import BODY_SIZE, LINK_COLOR, MM_PER_PT, LineOp, Row, TextOp, Typesetter
-from runner.letters.pdf_fonts import FAMILY, LetterOutputProducer, font_faces
+from runner.letters.pdf_fonts import FAMILY, FontFace, LetterOutputProducer, font_faces
 from runner.settings import Letterhead
 
 __all__ = ["LABELS", "PdfRenderer"]
@@ -105,14 +106,15 @@ class PdfRenderer:
         for page_number, page in enumerate(pages, start=1):
             pdf.add_page()
             if page_number == 1:
-                _draw(pdf, first_page, 0.0)
+                _draw(pdf, first_page, 0.0, self._faces)
             else:
-                _draw(pdf, [TextOp(LEFT, 15.0, running_head, "", SMALL)], 0.0)
+                _draw(pdf, [TextOp(LEFT, 15.0, running_head, "", SMALL)], 0.0, self._faces)
             page_label = labels["page"].format(page=page_number, pages=len(pages))
             x = PAGE_WIDTH - RIGHT - self._setter.width_of(page_label, "", SMALL)
-            _draw(pdf, [*every_page, TextOp(x, PAGE_HEIGHT - 9.0, page_label, "", SMALL)], 0.0)
+            footer = [*every_page, TextOp(x, PAGE_HEIGHT - 9.0, page_label, "", SMALL)]
+            _draw(pdf, footer, 0.0, self._faces)
             for top, row in page:
-                _draw(pdf, row.ops, top)
+                _draw(pdf, row.ops, top, self._faces)
         return bytes(pdf.output(output_producer_class=LetterOutputProducer))
 
     def _furniture(
@@ -184,18 +186,44 @@ def _paginate(rows: list[Row]) -> list[list[tuple[float, Row]]]:
     return pages
 
 
-def _draw(pdf: FPDF, ops: Sequence[TextOp | LineOp], top: float) -> None:
+def _draw(
+    pdf: FPDF, ops: Sequence[TextOp | LineOp], top: float, faces: Mapping[str, FontFace]
+) -> None:
+    plain = _plain_text_state(pdf)
     for op in ops:
         if isinstance(op, LineOp):
             pdf.set_line_width(op.width)
             pdf.line(op.x1, top + op.y1, op.x2, top + op.y2)
             continue
-        pdf.set_font(FAMILY, op.style, op.size)
+        if op.style != pdf.font_style or op.size != pdf.font_size_pt or not pdf.font_family:
+            pdf.set_font(FAMILY, op.style, op.size)
         if op.link:
             pdf.set_text_color(*LINK_COLOR)
             pdf.text(op.x, top + op.y, op.text)
             pdf.set_text_color(0)
             height = op.size * MM_PER_PT
             pdf.link(op.x, top + op.y - height * 0.8, op.width, height, op.link)
-        else:
+            continue
+        encoded = faces[op.style].encode(op.text) if plain else None
+        if encoded is None:
             pdf.text(op.x, top + op.y, op.text)
+            continue
+        # What FPDF.text writes for plain text in the base subset, without its per-call work
+        # (tests/letters/test_pdf.py compares the bytes with fpdf2's own path).
+        if not pdf.current_font_is_set_on_page:
+            assert pdf.current_font is not None
+            pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
+        y = top + op.y
+        pdf._out(f"BT {op.x * pdf.k:.2f} {(pdf.h - y) * pdf.k:.2f} Td ({encoded}) Tj ET")
+
+
+def _plain_text_state(pdf: FPDF) -> bool:
+    """Whether FPDF.text would write text as nothing but position and glyphs: fill mode, no
+    underline or strike-through, no quad points, text colour the same as the fill colour."""
+    return (
+        pdf.text_mode == TextMode.FILL
+        and not pdf.underline
+        and not pdf.strikethrough
+        and not pdf._record_text_quad_points
+        and pdf.fill_color == pdf.text_color
+    )

@@ -26,6 +26,7 @@ from fpdf import FPDF
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
 from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont
 from fpdf.syntax import Name, PDFArray, PDFContentStream
+from fpdf.util import escape_parens
 
 __all__ = ["FAMILY", "FONT_DIR", "STYLES", "FontFace", "LetterOutputProducer", "font_faces"]
 
@@ -95,15 +96,32 @@ class FontFace:
         self.widths = _Widths(widths, int(master.desc.missing_width))
 
         seed = SubsetMap(master)
+        codes: dict[int, str] = {}
         for codepoint in sorted(set(_base_codepoints())):
             if codepoint in master.glyph_ids:
-                seed.pick(codepoint)
+                code = seed.pick(codepoint)
+                if code is not None:
+                    utf16 = chr(code).encode("utf-16-be").decode("latin-1")
+                    codes[codepoint] = escape_parens(utf16)
+        # what fpdf2's TTFFont.encode_text gives, per character of the base subset (a symbol
+        # or colour font would be encoded differently: those always take fpdf2's own path)
+        if master.is_symbol or master.color_font:
+            codes = {}
+        self._codes = codes
+        self._base = frozenset(map(chr, codes))
         self._seed_glyphs: dict[Glyph | None, int] = dict(seed._char_id_per_glyph)
         self._seed_next = seed._next
         self._seed_reserved = list(seed._reserved)
         self._prepare_embedding()
         SubsetMap.pick.cache_clear()
         SubsetMap.get_glyph.cache_clear()
+
+    def encode(self, text: str) -> str | None:
+        """`text` as a letter's content stream holds it (what fpdf2's `encode_text` writes
+        between the parentheses), or None if a character is outside the base subset."""
+        if not self._base.issuperset(text):
+            return None
+        return text.translate(self._codes)
 
     def text_width(self, text: str, size_pt: float) -> float:
         """Width of `text` in points at `size_pt`."""

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from runner.letters import LetterTemplates, PdfRenderer
+from runner.letters.pdf_fonts import FontFace
 from runner.settings import KommuneSettings
 
 NORWEGIAN = "æ ø å Æ Ø Å"
@@ -167,3 +168,30 @@ def test_shipped_letters_fit_on_one_or_two_pages(
     pages = pages_text(pdf)
     assert 1 <= len(pages) <= 2
     assert "BS-2026-000417" in pages[0] and "gnr. 3 bnr. 118" in pages[0].replace("\xa0", " ")
+
+
+@pytest.mark.parametrize("malform", ["nb", "nn"])
+def test_text_written_directly_matches_fpdf2s_own_path(
+    renderer: PdfRenderer,
+    kommune: KommuneSettings,
+    templates: LetterTemplates,
+    make_context: Callable[..., dict[str, Any]],
+    malform: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plain text in the base subset is written to the page without FPDF.text: the bytes
+    must be exactly those fpdf2 writes (escaped parentheses and backslashes, fonts switched
+    mid-line, characters outside the subset, links, page furniture)."""
+    bodies = [
+        BODY,
+        "# Brev (utkast)\n\nTekst med (parentes), back\\\\slash og **feit (tekst)** *her*.\n",
+        "# Brev\n\nGresk Ωμέγα midt i, og så vanleg tekst: æøå áčđŋšŧž.\n",
+        *(
+            templates.render(f"byggesak/{outcome}", malform, make_context(outcome)).markdown
+            for outcome in ("innvilget", "avslag", "mangler_dokumentasjon")
+        ),
+    ]
+    direct = [render(renderer, kommune, body, malform=malform) for body in bodies]
+    monkeypatch.setattr(FontFace, "encode", lambda self, text: None)
+    through_fpdf2 = [render(renderer, kommune, body, malform=malform) for body in bodies]
+    assert direct == through_fpdf2
