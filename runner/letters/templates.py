@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,23 @@ _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)+$")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+class _LetterEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with `mapping.key` on a plain dict answered without the failed attribute
+    lookup the sandbox tries first (the same value; the letter context is mostly dicts)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+#: Names a dict answers as attributes (`.get`, `.items`): those keep the sandbox's own path.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +78,11 @@ class LetterTemplates:
     appears literally; only the template's own Markdown formats the letter.
     """
 
-    def __init__(self, templates_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, *, check_every: float = 1.0) -> None:
+        """`check_every`: seconds between looks at the files for edits (0: before every use).
+        An edit is picked up by the next render after that, hash and text together."""
         self.templates_dir = Path(templates_dir)
-        self._env = ImmutableSandboxedEnvironment(
+        self._env = _LetterEnvironment(
             loader=FileSystemLoader(self.templates_dir, encoding="utf-8"),
             undefined=StrictUndefined,
             finalize=finalize_value,
@@ -69,11 +90,13 @@ class LetterTemplates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            auto_reload=True,
+            auto_reload=False,  # _fresh() looks for edits, for every template at once
         )
         self._env.filters.update(FILTERS)
         self._lock = threading.Lock()
         self._sources: dict[str, tuple[list[Callable[[], bool]], str, set[str]]] = {}
+        self._check_every = check_every
+        self._checked = -math.inf
 
     # -- public API -------------------------------------------------------------------------
 
@@ -129,11 +152,28 @@ class LetterTemplates:
         except jinja2.TemplateNotFound as error:
             raise self._not_found(name) from error
 
+    def _fresh(self) -> None:
+        """Forget every parsed template if a file read so far has changed since (at most once
+        per `check_every` seconds): a render never mixes an old hash with new text."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._checked < self._check_every:
+                return
+            self._checked = now
+            sources = list(self._sources.values())
+        if all(check() for checks, _hash, _paths in sources for check in checks):
+            return
+        with self._lock:
+            self._sources.clear()
+            if self._env.cache is not None:
+                self._env.cache.clear()
+
     def _analyse(self, name: str) -> tuple[list[Callable[[], bool]], str, set[str]]:
         """(up-to-date checks, hash, placeholders) of a template and everything it pulls in."""
+        self._fresh()
         with self._lock:
             cached = self._sources.get(name)
-            if cached is not None and all(check() for check in cached[0]):
+            if cached is not None:
                 return cached
         checks: list[Callable[[], bool]] = []
         digest = hashlib.sha256()

@@ -7,11 +7,13 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from runner.errors import TemplateError
 from runner.letters import LetterTemplates, PdfRenderer, TrustedMarkdown, markdown_to_html
-from runner.letters.escaping import escape_markdown, finalize_value
+from runner.letters.escaping import _escape_all, escape_markdown, finalize_value
 from runner.settings import KommuneSettings
 
 INJECTIONS = [
@@ -136,3 +138,23 @@ def test_none_and_booleans_are_template_bugs(
 def test_whitespace_and_control_characters_are_normalised() -> None:
     assert escape_markdown("  a\n\n    b\tc \x00d\u202e ") == "a b c d"
     assert escape_markdown("2026. januar") == "2026\\. januar"
+
+
+_TRICKY = (
+    "#>+=-0123456789.) \t\n\xa0\u2009\\`*_[]<>&|~"
+    "\x00\x1f\x7f\x85\x9f\u202a\u202e\u2066\u2069æøåáŋ"
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY) | st.characters(), max_size=40))
+def test_the_quick_check_for_plain_text_agrees_with_the_full_escape(text: str) -> None:
+    """Text that needs no escaping is returned as it is without the five substitutions;
+    whatever the quick check lets through, the full escape would have left unchanged."""
+    assert escape_markdown(text) == _escape_all(text)
+
+
+@pytest.mark.parametrize("char", sorted(set(_TRICKY)))
+def test_the_quick_check_sees_every_special_character_anywhere(char: str) -> None:
+    for text in (char, f"{char}a", f"a{char}", f"a{char}b", f"ab cd{char}", f"1{char} x"):
+        assert escape_markdown(text) == _escape_all(text), repr(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,16 +103,22 @@ def test_bad_ids_and_malforms_are_refused(
         templates.render(template_id, malform, {})
 
 
-def test_hash_covers_partials_and_follows_edits(tmp_path: Path, template_dir: Build) -> None:
-    templates = template_dir(
+@pytest.mark.parametrize("check_every", [0.0, 0.05])
+def test_hash_covers_partials_and_follows_edits(
+    tmp_path: Path, template_dir: Build, check_every: float
+) -> None:
+    template_dir(
         {
             "test/brev.nb.md.j2": '{% include "test/_del.nb.md.j2" %}',
             "test/_del.nb.md.j2": "versjon 1",
         }
     )
+    templates = LetterTemplates(tmp_path / "templates", check_every=check_every)
     first = templates.template_hash("test/brev", "nb")
+    assert templates.render("test/brev", "nb", {}).markdown == "versjon 1\n"
     partial = tmp_path / "templates" / "test" / "_del.nb.md.j2"
     partial.write_text("versjon 2 med annen lengde", encoding="utf-8")
+    time.sleep(check_every * 2)  # edits are looked for at most every check_every seconds
     second = templates.template_hash("test/brev", "nb")
     assert first != second
     assert templates.render("test/brev", "nb", {}).template_hash == second
