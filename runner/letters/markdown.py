@@ -5,9 +5,59 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import inline as parse_inline
+from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 __all__ = ["markdown_to_html", "parse_markdown"]
+
+#: Paragraphs whose inline tokens are remembered before the parser starts over.
+INLINE_CACHE_SIZE = 4096
+
+
+class _InlineCache:
+    """The inline tokens of paragraphs already parsed, by their text.
+
+    Letters from one template share most paragraphs word for word (conditions, the right
+    to appeal, the greeting), and inline parsing is most of markdown-it's time. A paragraph
+    parses the same wherever it stands, unless the document defines link references, so a
+    document with references is parsed in full. The tokens are kept as finished (after
+    markdown-it's `text_join`) and shared between documents: nothing that reads a parse
+    changes them (markdown-it's HTML renderer sets an image's alt text, so paragraphs with
+    images are not kept).
+    """
+
+    def __init__(self) -> None:
+        self._children: dict[str, list[Token]] = {}
+
+    def take(self, state: StateCore) -> None:
+        """Replaces markdown-it's "inline" rule: known paragraphs get their tokens back."""
+        if state.env.get("references"):
+            parse_inline(state)
+            return
+        for token in state.tokens:
+            if token.type != "inline":
+                continue
+            known = self._children.get(token.content)
+            if known is not None:
+                token.children = list(known)
+            else:
+                token.children = []
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+    def keep(self, state: StateCore) -> None:
+        """After "text_join": remember the finished tokens of paragraphs parsed just now."""
+        if state.env.get("references"):
+            return
+        for token in state.tokens:
+            if token.type != "inline" or token.content in self._children:
+                continue
+            children = token.children or []
+            if any(child.type == "image" for child in children):
+                continue  # the HTML renderer writes an image's alt text into its token
+            if len(self._children) >= INLINE_CACHE_SIZE:
+                self._children.clear()
+            self._children[token.content] = list(children)
 
 
 @lru_cache(maxsize=1)
@@ -15,7 +65,11 @@ def _parser() -> MarkdownIt:
     # "commonmark" with raw HTML disabled: a `<script>` a caseworker or template writes is
     # shown as text. markdown-it's own link validation refuses javascript:, vbscript:,
     # file: and data: links.
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    cache = _InlineCache()
+    parser.core.ruler.at("inline", cache.take)
+    parser.core.ruler.push("inline_cache", cache.keep)
+    return parser
 
 
 def parse_markdown(markdown: str) -> list[Token]:

@@ -61,6 +61,10 @@ _DROP_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", 
 _DROP_TABLES += ["EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR", "kern", "LTSH", "VDMX"]
 
 
+#: Words whose widths a face remembers before it starts over (a few MB at most).
+_WIDTH_CACHE_SIZE = 50_000
+
+
 class _Widths(dict[str, int]):
     """Advance widths by character, in 1/1000 em; unknown characters get the font's default."""
 
@@ -94,6 +98,7 @@ class FontFace:
         self.master = master
         widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
         self.widths = _Widths(widths, int(master.desc.missing_width))
+        self._units: dict[str, int] = {}  # text → width in 1/1000 em: words recur in letters
 
         seed = SubsetMap(master)
         codes: dict[int, str] = {}
@@ -125,7 +130,13 @@ class FontFace:
 
     def text_width(self, text: str, size_pt: float) -> float:
         """Width of `text` in points at `size_pt`."""
-        return sum(map(self.widths.__getitem__, text)) * size_pt / 1000
+        units = self._units.get(text)
+        if units is None:
+            units = sum(map(self.widths.__getitem__, text))
+            if len(self._units) >= _WIDTH_CACHE_SIZE:
+                self._units.clear()
+            self._units[text] = units
+        return units * size_pt / 1000
 
     def document_font(self, index: int) -> LetterFont:
         """A font object for one new letter, numbered `index` among the letter's fonts."""
