@@ -20,6 +20,8 @@ CELL_PAD_X = 1.6
 CELL_PAD_Y = 0.8
 LINK_COLOR = (0, 70, 140)
 _PARTS = re.compile(r"\n| +|[^ \n]+")
+#: Paragraphs whose lines a typesetter remembers before it starts over.
+WRAP_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class Typesetter:
         self.faces = faces
         self.left = left
         self.width = width
+        self._lines: dict[tuple[tuple[Span, ...], float, float], list[list[_Piece]]] = {}
 
     def width_of(self, text: str, style: str, size: float) -> float:
         """Width of `text` in mm."""
@@ -148,7 +151,20 @@ class Typesetter:
         return rows
 
     def wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
-        """Greedy line breaking at spaces; a word wider than the line is split where it must."""
+        """Greedy line breaking at spaces; a word wider than the line is split where it must.
+
+        Letters repeat paragraphs word for word, so lines are remembered by what they were
+        made from; callers only read them."""
+        key = (tuple(spans), size, width)
+        lines = self._lines.get(key)
+        if lines is None:
+            lines = self._wrap(spans, size, width)
+            if len(self._lines) >= WRAP_CACHE_SIZE:
+                self._lines.clear()
+            self._lines[key] = lines
+        return lines
+
+    def _wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
         lines: list[list[_Piece]] = [[]]
         x = 0.0
         for word in _words(spans, self, size):

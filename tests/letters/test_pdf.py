@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from runner.letters import LetterTemplates, PdfRenderer
+from runner.letters.layout import Typesetter
 from runner.letters.pdf_fonts import FontFace
 from runner.settings import KommuneSettings
 
@@ -195,3 +196,27 @@ def test_text_written_directly_matches_fpdf2s_own_path(
     monkeypatch.setattr(FontFace, "encode", lambda self, text: None)
     through_fpdf2 = [render(renderer, kommune, body, malform=malform) for body in bodies]
     assert direct == through_fpdf2
+
+
+def test_remembered_lines_give_the_same_letters(
+    kommune: KommuneSettings,
+    templates: LetterTemplates,
+    make_context: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A renderer remembers how it broke paragraphs into lines; a letter comes out the same
+    from a renderer that has seen it (or parts of it, at other widths) as from a new one."""
+    bodies = [
+        templates.render(f"byggesak/{outcome}", malform, make_context(outcome)).markdown
+        for outcome in ("innvilget", "avslag", "ikke_soknadspliktig", "mangler_dokumentasjon")
+        for malform in ("nb", "nn")
+    ]
+    long = "Søknaden er innvilga etter plan- og bygningslova § 20-4, og løyvet gjeld i tre år. " * 2
+    bodies.append(f"| {long} | {long} |\n|---|---|\n| a | {long} |\n")
+    bodies.append(f"- {long}\n  - {long}\n    - {long}\n\n{long}\n")
+    seasoned = PdfRenderer()
+    for body in reversed(bodies):
+        render(seasoned, kommune, body)
+    remembered = [render(seasoned, kommune, body) for body in bodies]
+    monkeypatch.setattr(Typesetter, "wrap", Typesetter._wrap)  # every paragraph broken anew
+    assert remembered == [render(PdfRenderer(), kommune, body) for body in bodies]
