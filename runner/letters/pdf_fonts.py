@@ -18,14 +18,14 @@ import zlib
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import Glyph, SubsetMap, TTFFont
+from fpdf.fonts import Glyph, PDFFontDescriptor, SubsetMap, TTFFont
 from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont
-from fpdf.syntax import Name, PDFArray, PDFContentStream
+from fpdf.syntax import Name, PDFArray, PDFContentStream, PDFObject, camel_case
 from fpdf.util import escape_parens
 
 __all__ = ["FAMILY", "FONT_DIR", "STYLES", "FontFace", "LetterOutputProducer", "font_faces"]
@@ -99,6 +99,7 @@ class FontFace:
         widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
         self.widths = _Widths(widths, int(master.desc.missing_width))
         self._units: dict[str, int] = {}  # text → width in 1/1000 em: words recur in letters
+        self._object_dicts: dict[str, tuple[dict[str, object], dict[str, str]]] = {}
 
         seed = SubsetMap(master)
         codes: dict[int, str] = {}
@@ -214,38 +215,92 @@ class FontFace:
     def embed(self, producer: OutputProducer, font: LetterFont) -> PDFFont:
         """Add the prepared font objects to a letter being written (the objects fpdf2 writes)."""
         name = f"MPDFAA+{font.name}"
-        composite = PDFFont(subtype="Type0", base_font=name, encoding="Identity-H")
-        producer._add_pdf_obj(composite, "fonts")
-        cid_font = PDFFont(
+        composite = _Font(subtype="Type0", base_font=name, encoding="Identity-H")
+        producer._add_pdf_obj(composite.remembered(self, "composite"), "fonts")
+        cid_font = _Font(
             subtype="CIDFontType2",
             base_font=name,
             d_w=font.desc.missing_width,
             w=self._widths_array,
         )
-        producer._add_pdf_obj(cid_font, "fonts")
+        producer._add_pdf_obj(cid_font.remembered(self, "cid_font"), "fonts")
         composite.descendant_fonts = PDFArray([cid_font])
-        to_unicode = _deflated_stream(self._to_unicode)
+        to_unicode = _deflated_stream(self._to_unicode).remembered(self, "to_unicode")
         producer._add_pdf_obj(to_unicode, "fonts")
         composite.to_unicode = to_unicode
-        system_info = CIDSystemInfo()
+        system_info = _SystemInfo().remembered(self, "system_info")
         producer._add_pdf_obj(system_info, "fonts")
         cid_font.c_i_d_system_info = system_info
-        descriptor = font.desc
+        descriptor = _Descriptor.__new__(_Descriptor)
+        descriptor.__dict__.update(vars(font.desc))
         descriptor.font_name = Name(name)
-        producer._add_pdf_obj(descriptor, "fonts")
+        producer._add_pdf_obj(descriptor.remembered(self, "descriptor"), "fonts")
         cid_font.font_descriptor = descriptor
-        cid_to_gid = _deflated_stream(self._cid_to_gid)
+        cid_to_gid = _deflated_stream(self._cid_to_gid).remembered(self, "cid_to_gid")
         producer._add_pdf_obj(cid_to_gid, "fonts")
         cid_font.c_i_d_to_g_i_d_map = cid_to_gid
-        font_file = _deflated_stream(self._font_file[0])
+        font_file = _deflated_stream(self._font_file[0]).remembered(self, "font_file")
         font_file.length1 = self._font_file[1]  # type: ignore[attr-defined]
         producer._add_pdf_obj(font_file, "fonts")
         descriptor.font_file2 = font_file  # type: ignore[attr-defined]
         return composite
 
+    def object_dict(self, obj: _Remembered, kind: str) -> dict[str, object]:
+        """The dictionary of one of the font objects every letter gets: fpdf2 builds it (by
+        reflection over the object) for the first letter; later letters reuse it with only
+        the references to their own objects filled in."""
+        known = self._object_dicts.get(kind)
+        if known is None:
+            entries = PDFObject._build_obj_dict(obj)
+            references = {
+                f"/{camel_case(name)}": name
+                for name, value in vars(obj).items()
+                if isinstance(value, (PDFObject, PDFArray)) and not name.startswith("_")
+            }
+            self._object_dicts[kind] = (entries, references)
+            return entries
+        entries, references = known
+        entries = dict(entries)
+        for key, name in references.items():
+            value = getattr(obj, name)
+            entries[key] = value.ref if isinstance(value, PDFObject) else value.serialize()
+        return entries
 
-def _deflated_stream(compressed: bytes) -> PDFContentStream:
-    stream = PDFContentStream(contents=compressed, compress=False)
+
+class _Remembered(PDFObject):
+    """A font object whose dictionary its face builds once (`FontFace.object_dict`)."""
+
+    _face: FontFace
+    _kind: str
+
+    def remembered(self, face: FontFace, kind: str) -> Self:
+        self._face, self._kind = face, kind
+        return self
+
+    def _build_obj_dict(self, security_handler: Any = None) -> dict[str, object]:
+        if security_handler is not None:  # an encrypted letter: fpdf2's own way throughout
+            return super()._build_obj_dict(security_handler)
+        return self._face.object_dict(self, self._kind)
+
+
+class _Font(_Remembered, PDFFont):
+    pass
+
+
+class _SystemInfo(_Remembered, CIDSystemInfo):
+    pass
+
+
+class _Descriptor(_Remembered, PDFFontDescriptor):
+    pass
+
+
+class _Stream(_Remembered, PDFContentStream):
+    pass
+
+
+def _deflated_stream(compressed: bytes) -> _Stream:
+    stream = _Stream(contents=compressed, compress=False)
     stream.filter = Name("FlateDecode")
     return stream
 

@@ -9,11 +9,12 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from fpdf.syntax import PDFObject
 from pypdf import PdfReader
 
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.letters.layout import Typesetter
-from runner.letters.pdf_fonts import FontFace
+from runner.letters.pdf_fonts import FontFace, _Remembered
 from runner.settings import KommuneSettings
 
 NORWEGIAN = "æ ø å Æ Ø Å"
@@ -220,3 +221,25 @@ def test_remembered_lines_give_the_same_letters(
     remembered = [render(seasoned, kommune, body) for body in bodies]
     monkeypatch.setattr(Typesetter, "wrap", Typesetter._wrap)  # every paragraph broken anew
     assert remembered == [render(PdfRenderer(), kommune, body) for body in bodies]
+
+
+def test_remembered_font_objects_are_what_fpdf2_writes(
+    renderer: PdfRenderer,
+    kommune: KommuneSettings,
+    templates: LetterTemplates,
+    make_context: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The font objects' dictionaries are built once per face and reused with new object
+    numbers: every letter must still be byte for byte what fpdf2's own reflection gives."""
+    bodies = [
+        BODY,
+        "# Berre vanleg tekst\n\nUtan feit eller kursiv.\n",
+        *(
+            templates.render(f"byggesak/{outcome}", "nb", make_context(outcome)).markdown
+            for outcome in ("innvilget", "mangler_dokumentasjon")
+        ),
+    ]
+    remembered = [render(renderer, kommune, body) for body in bodies * 2]
+    monkeypatch.setattr(_Remembered, "_build_obj_dict", PDFObject._build_obj_dict)
+    assert remembered == [render(renderer, kommune, body) for body in bodies * 2]
