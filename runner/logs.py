@@ -167,14 +167,38 @@ def _base_registry() -> _Registry:
     return _Registry().extended(keys=keys)
 
 
-_registry: ContextVar[_Registry] = ContextVar("saksrobot_personal_values")
+class _Pending:
+    """A case's personal values not yet sorted into a registry: most cases log nothing at
+    the usual level, so the work (~45 µs a case) waits for the first line that is logged.
+    The case is read then, so it must not change inside its `personal_data_scope`."""
+
+    def __init__(self, base: _Registry | _Pending, data: object, keys: frozenset[str]) -> None:
+        self._base: _Registry | _Pending | None = base
+        self._data = data
+        self._keys = keys
+        self._registry: _Registry | None = None
+
+    def registry(self) -> _Registry:
+        if self._registry is None:
+            assert self._base is not None
+            base = self._base.registry() if isinstance(self._base, _Pending) else self._base
+            data = self._data.model_dump() if isinstance(self._data, BaseModel) else self._data
+            found: list[object] = []
+            _collect(data, self._keys, found, inside=False)
+            self._registry = _with_values(found, self._keys, base=base)
+            self._base = self._data = None  # the registry holds what is needed from now on
+        return self._registry
+
+
+_registry: ContextVar[_Registry | _Pending] = ContextVar("saksrobot_personal_values")
 
 
 def _current() -> _Registry:
     try:
-        return _registry.get()
+        current = _registry.get()
     except LookupError:
         return _base_registry()
+    return current.registry() if isinstance(current, _Pending) else current
 
 
 # --- collecting personal values ---------------------------------------------------------
@@ -242,13 +266,15 @@ def _collect(data: object, keys: frozenset[str], found: list[object], inside: bo
         found.append(data)
 
 
-def _with_values(values: Iterable[object], keys: Iterable[str] = ()) -> _Registry:
+def _with_values(
+    values: Iterable[object], keys: Iterable[str] = (), *, base: _Registry | None = None
+) -> _Registry:
     texts: set[str] = set()
     words: set[str] = set()
     numbers: set[str] = set()
     for value in values:
         _split(value, texts, words, numbers)
-    return _current().extended(texts, words, numbers, keys)
+    return (base or _current()).extended(texts, words, numbers, keys)
 
 
 def register_personal_values(values: Iterable[object]) -> None:
@@ -276,16 +302,19 @@ def personal_data_scope(
     names the case model when `case` is a dict. The values live in a context variable, so
     concurrent cases (threads, asyncio tasks) never see each other's values; a thread
     started inside the block does not inherit them (run it with `contextvars.copy_context`).
+    The values are read from the case when the block's first line is logged: do not change
+    the case inside the block.
     """
     if model is None:
         if not isinstance(case, BaseModel):
             raise TypeError("personal_data_scope needs the case model class for a raw dict")
         model = type(case)
     names = _personal_names(model)
-    data = case.model_dump() if isinstance(case, BaseModel) else case
-    found: list[object] = []
-    _collect(data, names, found, inside=False)
-    token = _registry.set(_with_values(found, names))
+    try:
+        base: _Registry | _Pending = _registry.get()
+    except LookupError:
+        base = _base_registry()
+    token = _registry.set(_Pending(base, case, names))
     try:
         yield
     finally:

@@ -278,6 +278,23 @@ def test_after_the_scope_values_are_no_longer_registered(json_lines: Callable[[]
     assert [line["event"] for line in json_lines()] == [REDACTED, name]
 
 
+def test_nested_scopes_redact_both_cases_when_a_line_first_comes(
+    json_lines: Callable[[], Any],
+) -> None:
+    """A scope sorts its case's values only when a line is logged; an inner scope entered
+    before anything was logged still redacts the outer case's values, and the outer's
+    again after the inner one ends."""
+    outer, inner = a_case(), a_case()
+    inner["applicant"]["name"] = "Áile Čiekčaš"
+    with personal_data_scope(outer, ByggesakCase):
+        with personal_data_scope(ByggesakCase.model_validate(inner)):
+            get_logger().info(f"{outer['applicant']['name']} og {inner['applicant']['name']}")
+        get_logger().info(f"{outer['applicant']['name']} og {inner['applicant']['name']}")
+    first, second = (line["event"] for line in json_lines())
+    assert first == f"{REDACTED} og {REDACTED}"
+    assert second == f"{REDACTED} og {inner['applicant']['name']}"
+
+
 def test_register_numbers_as_whole_tokens_and_clear(json_lines: Callable[[], Any]) -> None:
     register_personal_values([11500, "Storgata 101", 7])
     get_logger().info("husleige 11 500 kr, 11500 kr, ordre 211500, Storgata 101, rom 7")
