@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from runner.errors import IllegalTransitionError, NotFoundError, StoreError
 from runner.store.audit import GENESIS, insert_event, new_event
+from runner.store.engine import HELD
 from runner.store.records import CaseRecord, EventRecord
 from runner.store.schema import cases, raw_items, utcnow
 from runner.store.states import RESUMABLE, CaseState, check_transition
@@ -41,7 +42,6 @@ RESERVED_EVENT_KEYS = frozenset({"from_state", "to_state"})
 _COLUMN = {"case_data": "data"}
 _FIELD = {"data": "case_data"}
 
-_LOCK_CASE = select(cases.c.id).where(cases.c.id == bindparam("case_id")).with_for_update()
 _READ_HEAD = (
     select(cases.c.state, cases.c.version, cases.c.event_seq, cases.c.event_hash)
     .where(cases.c.id == bindparam("case_id"))
@@ -71,10 +71,48 @@ def case_not_found(case_id: int | str) -> NotFoundError:
     )
 
 
+#: A case's state, version and the seq and hash of its newest event, as read under its lock.
+Head = tuple[str, int, int, str]
+
+
+def held(conn: Connection) -> dict[int, Head] | None:
+    """The heads of the cases this transaction has locked (None outside engine.transaction).
+
+    Its lock keeps everyone else off a held row until the transaction ends, and every change
+    this transaction makes to a head is recorded here: locking the case again, or reading
+    its head for the next transition, can be skipped.
+    """
+    heads: dict[int, Head] | None = conn.info.get(HELD)
+    return heads
+
+
 def lock_case(conn: Connection, case_id: int) -> None:
-    """Hold the case row for this transaction (PostgreSQL; SQLite holds the write lock)."""
-    if conn.execute(_LOCK_CASE, {"case_id": case_id}).first() is None:
+    """Hold the case row for this transaction (PostgreSQL; SQLite holds the write lock).
+
+    A case this transaction already holds is not locked again.
+    """
+    heads = held(conn)
+    if heads is None or case_id not in heads:
+        _take_head(conn, case_id, heads)
+
+
+def _take_head(conn: Connection, case_id: int, heads: dict[int, Head] | None) -> Head:
+    """The case's head, locked: as held by this transaction, else read FOR UPDATE.
+
+    The head is taken out of `heads` while the caller changes it; the caller puts the new
+    one back once all its writes succeeded, so a failed write leaves nothing stale held.
+    """
+    head = heads.pop(case_id, None) if heads is not None else None
+    if head is not None:
+        return head
+    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
+    if row is None:
         raise case_not_found(case_id)
+    state, version, seq, event_hash = row
+    head = (state, version, seq, event_hash)
+    if heads is not None:
+        heads[case_id] = head
+    return head
 
 
 def insert_raw_item_statement(dialect_name: str) -> Insert:
@@ -217,10 +255,8 @@ def transition(
             f"Case {case_id}: a transition cannot set {', '.join(unknown)}",
             fix=f"Set only these case columns: {', '.join(sorted(CASE_FIELDS))}.",
         )
-    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
-    if row is None:
-        raise case_not_found(case_id)
-    current, version, seq, head = row
+    heads = held(conn)
+    current, version, seq, head = _take_head(conn, case_id, heads)
     wanted = check_transition(case_id, current, target)
     if expected_version is not None and expected_version != version:
         raise IllegalTransitionError(str(case_id), f"{current} (changed since read)", wanted)
@@ -254,6 +290,8 @@ def transition(
     if updated is None:
         raise IllegalTransitionError(str(case_id), f"{current} (changed meanwhile)", wanted)
     insert_event(conn, event)
+    if heads is not None:
+        heads[case_id] = (wanted.value, version + 1, seq + 1, event["hash"])
     return CaseRecord(*updated)
 
 
@@ -267,15 +305,16 @@ def record_event(
             f"Case {case_id}: event data may not contain {', '.join(reserved)}",
             fix="Change state with Store.transition; it records from_state and to_state.",
         )
-    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
-    if row is None:
-        raise case_not_found(case_id)
-    _state, _version, seq, head = row
+    heads = held(conn)
+    state, version, seq, head = _take_head(conn, case_id, heads)
     event = new_event(
         case_id, seq=seq + 1, prev_hash=head, at=utcnow(), actor=actor, kind=kind, data=data or {}
     )
     conn.execute(_MOVE_HEAD, {"b_id": case_id, "b_seq": seq + 1, "b_hash": event["hash"]})
-    return insert_event(conn, event)
+    recorded = insert_event(conn, event)
+    if heads is not None:
+        heads[case_id] = (state, version, seq + 1, event["hash"])
+    return recorded
 
 
 _RAW_OF_CASE = select(cases.c.raw_item_id, cases.c.robot_id).where(

@@ -17,9 +17,33 @@ _LATEST_DECISION = (
     .order_by(decisions.c.id.desc())
     .limit(1)
 )
-_DECISION_CASE = select(decisions.c.case_id).where(decisions.c.id == bindparam("decision_id"))
 _MAX_VERSION = select(func.max(letters.c.version)).where(letters.c.case_id == bindparam("case_id"))
-_INSERT_LETTER = letters.insert().returning(*letters.c)
+_NEXT_VERSION = (
+    select(func.coalesce(func.max(letters.c.version), 0) + 1)
+    .where(letters.c.case_id == bindparam("case_id"))
+    .correlate(None)
+    .scalar_subquery()
+)
+_GIVEN = ["malform", "markdown", "template_id", "template_hash", "pdf_path", "sha256"]
+_GIVEN += ["created_at", "created_by"]
+#: The next version of the letter, inserted only if the decision is the case's own: the
+#: check, the version and the insert in one statement.
+_INSERT_LETTER = (
+    letters.insert()
+    .from_select(
+        ["case_id", "decision_id", "version", *_GIVEN],
+        select(
+            decisions.c.case_id,
+            decisions.c.id,
+            _NEXT_VERSION,
+            *(bindparam(name, type_=letters.c[name].type) for name in _GIVEN),
+        ).where(
+            decisions.c.id == bindparam("decision_id"),
+            decisions.c.case_id == bindparam("case_id"),
+        ),
+    )
+    .returning(*letters.c)
+)
 _LETTER = select(letters).where(letters.c.id == bindparam("letter_id"))
 _UPDATE_FILE = (
     update(letters)
@@ -101,19 +125,11 @@ def save_letter(
 ) -> LetterRecord:
     """Store a new version of the case's letter (the first is version 1)."""
     lock_case(conn, case_id)  # two writers must not both take the same next version
-    owner = conn.execute(_DECISION_CASE, {"decision_id": decision_id}).scalar()
-    if owner != case_id:
-        raise StoreError(
-            f"Decision {decision_id} does not belong to case {case_id}",
-            fix="Save the letter with the id Store.save_decision returned for this case.",
-        )
-    version = (conn.execute(_MAX_VERSION, {"case_id": case_id}).scalar() or 0) + 1
     row = conn.execute(
         _INSERT_LETTER,
         {
             "case_id": case_id,
             "decision_id": decision_id,
-            "version": version,
             "malform": str(malform),
             "markdown": markdown,
             "template_id": template_id,
@@ -123,7 +139,12 @@ def save_letter(
             "created_at": utcnow(),
             "created_by": created_by,
         },
-    ).one()
+    ).first()
+    if row is None:  # no such decision of this case
+        raise StoreError(
+            f"Decision {decision_id} does not belong to case {case_id}",
+            fix="Save the letter with the id Store.save_decision returned for this case.",
+        )
     return LetterRecord(*row)
 
 

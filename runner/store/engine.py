@@ -22,6 +22,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
 )
 
+#: Key in Connection.info of the rows this transaction holds (runner/store/cases.py: held).
+HELD = "saksrobot.held"
+
 URL_HINT = (
     "Set store_url (SAKSROBOT_STORE_URL) to sqlite:///path/to/saksrobot.db or "
     "postgresql+psycopg://user@host:5432/dbname."
@@ -86,13 +89,21 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
     transaction cannot fail half-way with "database is locked"; busy_timeout queues writers.
     A reader gets one snapshot (BEGIN). This is done here rather than in a "begin" event
     listener because any engine event makes SQLAlchemy dispatch on every statement.
+    Each transaction starts with no case rows held (HELD), and its record goes with it.
     """
     with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-        yield conn
-        if write:
-            conn.commit()
+        info = conn.info  # the pooled connection's, so it is taken out again below
+        held: dict[int, Any] = {}
+        info[HELD] = held
+        try:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield conn
+            if write:
+                conn.commit()
+        finally:
+            if info.get(HELD) is held:
+                del info[HELD]
 
 
 def create_store_engine(url: str | URL) -> Engine:

@@ -26,10 +26,27 @@ _LETTER_CASE = select(letters.c.case_id).where(letters.c.id == bindparam("letter
 _FOR_CASE = select(outbox).where(outbox.c.case_id == bindparam("case_id")).order_by(outbox.c.id)
 
 
+_GIVEN = ("key", "channel", "target", "state", "attempts", "created_at", "updated_at")
+
+
 def enqueue_statement(dialect_name: str) -> Insert:
-    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING *, per dialect."""
+    """INSERT … SELECT … ON CONFLICT (key) DO NOTHING RETURNING *, per dialect.
+
+    The row is inserted only if the letter is the case's own: the check and the insert in
+    one statement. (The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.)
+    """
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    return insert(outbox).on_conflict_do_nothing(index_elements=["key"]).returning(*outbox.c)
+    values = select(
+        letters.c.case_id,
+        letters.c.id,
+        *(bindparam(name, type_=outbox.c[name].type) for name in _GIVEN),
+    ).where(letters.c.id == bindparam("letter_id"), letters.c.case_id == bindparam("case_id"))
+    return (
+        insert(outbox)
+        .from_select(["case_id", "letter_id", *_GIVEN], values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(*outbox.c)
+    )
 
 
 def enqueue(
@@ -44,11 +61,6 @@ def enqueue(
 ) -> OutboxRecord:
     """Put a letter in the outbox; the same key again returns the row already there."""
     lock_case(conn, case_id)
-    if conn.execute(_LETTER_CASE, {"letter_id": letter_id}).scalar() != case_id:
-        raise StoreError(
-            f"Letter {letter_id} does not belong to case {case_id}",
-            fix="Enqueue a letter of the same case (Store.latest_letter).",
-        )
     now = utcnow()
     values = {
         "case_id": case_id,
@@ -62,7 +74,12 @@ def enqueue(
         "updated_at": now,
     }
     row = conn.execute(statement, values).first()
-    if row is None:
+    if row is None:  # not the case's letter, or the key is taken
+        if conn.execute(_LETTER_CASE, {"letter_id": letter_id}).scalar() != case_id:
+            raise StoreError(
+                f"Letter {letter_id} does not belong to case {case_id}",
+                fix="Enqueue a letter of the same case (Store.latest_letter).",
+            )
         row = conn.execute(_BY_KEY, {"key": key}).one()
         if (row.case_id, row.letter_id) != (case_id, letter_id):
             raise StoreError(
@@ -87,8 +104,16 @@ def _move_statement(allowed: tuple[str, ...], names: frozenset[str]) -> Update:
 
 
 def _move(
-    conn: Connection, key: str, allowed: tuple[str, ...], target: str, values: dict[str, Any]
+    conn: Connection,
+    key: str,
+    allowed: tuple[str, ...],
+    target: str,
+    values: dict[str, Any],
+    *,
+    again: bool = False,
 ) -> OutboxRecord:
+    """Move the row to `target` if it is in an `allowed` state; again=True: a row already
+    in `target` is returned as it is (read only when the move found nothing to move)."""
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(b_key=key, v_state=target, v_updated_at=utcnow())
     row = conn.execute(_move_statement(allowed, frozenset(values)), params).first()
@@ -99,6 +124,8 @@ def _move(
         raise NotFoundError(
             f"No outbox row has key '{key}'", fix="Enqueue the letter first (Store.enqueue)."
         )
+    if again and current.state == target:
+        return OutboxRecord(*current)
     raise IllegalTransitionError(f"{current.case_id} (outbox '{key}')", current.state, target)
 
 
@@ -109,11 +136,9 @@ def mark_sending(conn: Connection, key: str) -> OutboxRecord:
 
 def mark_sent(conn: Connection, key: str) -> OutboxRecord:
     """The channel confirmed delivery (or a human proved it). Marking twice is harmless."""
-    row = conn.execute(_BY_KEY, {"key": key}).first()
-    if row is not None and row.state == SENT:
-        return OutboxRecord(*row)
     now = utcnow()
-    return _move(conn, key, (SENDING, NEEDS_HUMAN), SENT, {"sent_at": now, "last_error": None})
+    values = {"sent_at": now, "last_error": None}
+    return _move(conn, key, (SENDING, NEEDS_HUMAN), SENT, values, again=True)
 
 
 def mark_needs_human(conn: Connection, key: str, reason: str) -> OutboxRecord:

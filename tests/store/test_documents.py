@@ -137,3 +137,18 @@ def test_the_pdf_file_and_approval_are_recorded(
         store.update_letter_file(999, "/x.pdf", "0" * 64)
     with pytest.raises(NotFoundError, match="Letter 999"):
         store.approve_letter(999, "kari")
+
+
+def test_a_letter_for_a_missing_decision_or_case_is_refused(
+    store: Store, make_case: Callable[..., int], evaluation: Evaluation
+) -> None:
+    case_id = make_case()
+    with pytest.raises(StoreError, match=f"Decision 999 does not belong to case {case_id}"):
+        save_letter(store, case_id, 999, "# Vedtak")
+    with pytest.raises(NotFoundError, match="Case 998 does not exist"):
+        save_letter(store, 998, 999, "# Vedtak")
+    decision = store.save_decision(
+        case_id, evaluation, inputs_hash="x", template_id=None, template_hash=None
+    )
+    assert save_letter(store, case_id, decision, "# Vedtak").version == 1  # nothing was taken
+    assert [letter.version for letter in store.letters(case_id)] == [1]

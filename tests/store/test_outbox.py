@@ -150,3 +150,17 @@ def test_outbox_lists_oldest_first(
     assert store.outbox() == rows
     assert store.outbox("pending", limit=2) == rows[:2]
     assert store.outbox_for_case(rows[1].case_id) == [rows[1]]
+
+
+def test_a_letter_of_another_case_is_refused_before_its_key_is_looked_at(
+    store: Store, make_case: Callable[..., int], letter_of: Callable[[int], int]
+) -> None:
+    one, two = make_case(), make_case()
+    letter_one = letter_of(one)
+    store.enqueue(case_id=one, letter_id=letter_one, key="k", channel="folder", target="")
+    for key in ("k", "k2"):  # taken or free, the letter is checked first
+        with pytest.raises(StoreError, match=f"Letter {letter_one} does not belong to case {two}"):
+            store.enqueue(case_id=two, letter_id=letter_one, key=key, channel="folder", target="")
+    with pytest.raises(StoreError, match=f"Letter 999 does not belong to case {two}"):
+        store.enqueue(case_id=two, letter_id=999, key="k3", channel="folder", target="")
+    assert store.outbox_for_case(two) == []
