@@ -102,9 +102,14 @@ class Pipeline:
 
     def intake(self, item: RawItem) -> tuple[int, bool]:
         """Store the raw item (idempotent by content hash); return (case id, is new)."""
+        record, created = self.take_in(item)
+        return record.id, created
+
+    def take_in(self, item: RawItem) -> tuple[CaseRecord, bool]:
+        """intake, returning the case as it now is, so the caller need not read it back."""
         started = time.perf_counter()
-        case_id, created = self._with_retry(
-            lambda: self.store.add_raw_item(
+        record, created = self._with_retry(
+            lambda: self.store.receive(
                 robot_id=self.robot.id,
                 source=item.source,
                 source_ref=item.source_ref,
@@ -116,22 +121,24 @@ class Pipeline:
         )
         self.timer.add("intake", time.perf_counter() - started)
         if created and item.problem is not None:
-            self._unread_item(case_id, item.source_ref, item.problem, transient=item.transient)
-        return case_id, created
+            problem, transient = item.problem, item.transient
+            record = self._unread_item(record.id, item.source_ref, problem, transient=transient)
+        return record, created
 
-    def _unread_item(self, case_id: int, source_ref: str, problem: str, *, transient: bool) -> None:
+    def _unread_item(
+        self, case_id: int, source_ref: str, problem: str, *, transient: bool
+    ) -> CaseRecord:
         """An item the source could not read whole: parked if it may pass, else quarantined."""
         if transient:
             error = SourceError(
                 f"{source_ref}: {problem}",
                 fix=f"rett årsaken og kjør saksrobot cases retry {case_id}",
             )
-            self._park(self.store.get_case(case_id), error)
-            return
+            return self._park(self.store.get_case(case_id), error)
         fix = f"rett filen og kjør saksrobot cases retry {case_id}"
         problems = [FieldProblem("", problem, fix).as_dict()]
         log.info("case_quarantined", case_id=case_id, problems=1)
-        self.store.transition(
+        return self.store.transition(
             case_id,
             CaseState.quarantined,
             actor=ROBOT_ACTOR,
@@ -145,6 +152,29 @@ class Pipeline:
     def process(self, case_id: int, *, base_dir: Path | None = None) -> CaseRecord:
         """Move a case forward until it rests (sent, waiting for review, quarantined, parked)."""
         record = self.store.get_case(case_id)
+        if record.state == CaseState.received:  # killed before an unread item was put aside
+            return self.process_taken_in(
+                record, self.store.raw_content(case_id), base_dir=base_dir
+            )
+        return self._advance(record, base_dir)
+
+    def process_taken_in(
+        self, record: CaseRecord, content: bytes, *, base_dir: Path | None = None
+    ) -> CaseRecord:
+        """process() for a case as take_in returned it, with the content it was made from:
+        nothing is read back from the store that the caller holds already.
+
+        A case in `received` whose content is an unread-item marker is put aside here too.
+        """
+        if record.state == CaseState.received:
+            marker = read_marker(content)
+            if marker is not None:
+                source_ref = self.store.raw_item(record.id).source_ref
+                return self._unread_item(record.id, source_ref, marker[0], transient=marker[1])
+        return self._advance(record, base_dir)
+
+    def _advance(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
+        """Step the case until it rests; each step is retried, then quarantined or parked."""
         steps: dict[str, Callable[[CaseRecord], CaseRecord]] = {
             CaseState.received: lambda r: self._validate(r, base_dir),
             CaseState.validated: self._evaluate,
@@ -152,12 +182,6 @@ class Pipeline:
             CaseState.approved: self._finalise,
             CaseState.finalised: self._send,
         }
-        if record.state == CaseState.received:  # killed before an unread item was put aside
-            marker = read_marker(self.store.raw_content(case_id))
-            if marker is not None:
-                source_ref = self.store.raw_item(case_id).source_ref
-                self._unread_item(case_id, source_ref, marker[0], transient=marker[1])
-                return self.store.get_case(case_id)
         started = time.perf_counter()
         while record.state in steps:
             step = steps[record.state]
@@ -182,8 +206,7 @@ class Pipeline:
 
     def _validate(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         started = time.perf_counter()
-        raw = self.store.raw_item(record.id)
-        content = self.store.raw_content(record.id)
+        raw, content = self.store.raw_item_and_content(record.id)
         case = read_case(self.robot.source, raw, content, self.robot.case_model)
         self._check_attachments(raw.source_ref, case, base_dir)
         kommunenummer = getattr(case, "kommunenummer", None)

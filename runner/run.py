@@ -258,19 +258,19 @@ def _run_locked(
         if stop:
             summary.stopped_early = True
             break
-        case_id, created = pipeline.intake(item)
+        record, created = pipeline.take_in(item)
         if not created:
             summary.duplicates += 1
-            record = store.get_case(case_id)
             report = report_for(record, item.source_ref, store, True)
             if on_case is not None:
                 on_case(report)
             continue
         summary.received += 1
         if intake_only:
-            record = store.get_case(case_id)
             if on_case is not None:
                 on_case(report_for(record, item.source_ref, store, False))
             continue
-        record = pipeline.process(case_id, base_dir=item.base_dir or base_dir)
+        record = pipeline.process_taken_in(
+            record, item.content, base_dir=item.base_dir or base_dir
+        )
         account(report_for(record, item.source_ref, store, False))

@@ -53,7 +53,7 @@ _MOVE_HEAD = (
     .values(event_seq=bindparam("b_seq"), event_hash=bindparam("b_hash"))
 )
 _CASE_OF_RAW_ITEM = (
-    select(cases.c.id)
+    select(cases)
     .join(raw_items, raw_items.c.id == cases.c.raw_item_id)
     .where(
         raw_items.c.robot_id == bindparam("robot_id"),
@@ -61,6 +61,8 @@ _CASE_OF_RAW_ITEM = (
     )
 )
 _INSERT_CASE = cases.insert()
+#: The new case's head moved to its `received` event, and the case as it now is.
+_START_HEAD = _MOVE_HEAD.returning(*cases.c)
 
 
 def case_not_found(case_id: int | str) -> NotFoundError:
@@ -134,8 +136,10 @@ def add_raw_item(
     source_ref: str,
     content: bytes,
     origin: str | None = None,
-) -> tuple[int, bool]:
+) -> tuple[CaseRecord, bool]:
     """Store a raw item with its new case and `received` event; an item seen before is a no-op.
+
+    Returns the case (new, or the one made from the item before) and whether it is new.
 
     `origin` (e.g. the file's full path) is kept in the event so the item can be read again.
 
@@ -159,13 +163,13 @@ def add_raw_item(
     if raw_id is None:
         found = conn.execute(
             _CASE_OF_RAW_ITEM, {"robot_id": robot_id, "content_hash": content_hash}
-        ).scalar()
+        ).first()
         if found is None:  # pragma: no cover - only if someone deleted the case by hand
             raise StoreError(
                 f"Raw item {content_hash} of robot {robot_id} exists without a case",
                 fix="Run the store's audit (verify_audit) and restore the case from backup.",
             )
-        return int(found), False
+        return CaseRecord(*found), False
     case_id = conn.execute(
         _INSERT_CASE,
         {
@@ -200,9 +204,9 @@ def add_raw_item(
             "to_state": CaseState.received.value,
         },
     )
-    conn.execute(_MOVE_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]})
+    row = conn.execute(_START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]}).one()
     insert_event(conn, event)
-    return int(case_id), True
+    return CaseRecord(*row), True
 
 
 def _column_value(name: str, value: Any) -> Any:

@@ -16,8 +16,18 @@ _GET_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
 _BY_REFERENCE = select(cases).where(cases.c.reference == bindparam("reference")).limit(2)
 _EVENTS = select(events).where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq)
 _RAW_COLUMNS = [column for column in raw_items.c if column.name != "content"]
-_RAW_ITEM = select(*_RAW_COLUMNS).join(cases, cases.c.raw_item_id == raw_items.c.id)
-_RAW_CONTENT = select(raw_items.c.content).join(cases, cases.c.raw_item_id == raw_items.c.id)
+_OF_CASE = cases.c.id == bindparam("case_id")
+_RAW_ITEM = (
+    select(*_RAW_COLUMNS).join(cases, cases.c.raw_item_id == raw_items.c.id).where(_OF_CASE)
+)
+_RAW_CONTENT = (
+    select(raw_items.c.content).join(cases, cases.c.raw_item_id == raw_items.c.id).where(_OF_CASE)
+)
+_RAW_ITEM_AND_CONTENT = (
+    select(*_RAW_COLUMNS, raw_items.c.content)
+    .join(cases, cases.c.raw_item_id == raw_items.c.id)
+    .where(_OF_CASE)
+)
 
 #: The orders list_cases accepts; "-" sorts descending. Ties are broken by id.
 ORDERS: dict[str, list[ColumnElement[Any]]] = {
@@ -135,7 +145,7 @@ def cases_to_resume(conn: Connection, robot_id: str) -> list[int]:
 
 def raw_item(conn: Connection, case_id: int) -> RawItemRecord:
     """The raw item a case came from (without its content)."""
-    row = conn.execute(_RAW_ITEM.where(cases.c.id == case_id)).first()
+    row = conn.execute(_RAW_ITEM, {"case_id": case_id}).first()
     if row is None:
         raise case_not_found(case_id)
     return RawItemRecord(*row)
@@ -143,7 +153,16 @@ def raw_item(conn: Connection, case_id: int) -> RawItemRecord:
 
 def raw_content(conn: Connection, case_id: int) -> bytes:
     """The bytes of the raw item a case came from."""
-    content = conn.execute(_RAW_CONTENT.where(cases.c.id == case_id)).scalar()
+    content = conn.execute(_RAW_CONTENT, {"case_id": case_id}).scalar()
     if content is None:
         raise case_not_found(case_id)
     return bytes(content)
+
+
+def raw_item_and_content(conn: Connection, case_id: int) -> tuple[RawItemRecord, bytes]:
+    """The raw item a case came from and its bytes, in one query (validation needs both)."""
+    row = conn.execute(_RAW_ITEM_AND_CONTENT, {"case_id": case_id}).first()
+    if row is None:
+        raise case_not_found(case_id)
+    *item, content = row
+    return RawItemRecord(*item), bytes(content)

@@ -119,6 +119,21 @@ class Store:
         origin: str | None = None,
     ) -> tuple[int, bool]:
         """Store a raw item as a new case in `received`: (case id, True), or (id, False) if seen."""
+        record, created = self.receive(
+            robot_id=robot_id, source=source, source_ref=source_ref, content=content, origin=origin
+        )
+        return record.id, created
+
+    def receive(
+        self,
+        *,
+        robot_id: str,
+        source: str,
+        source_ref: str,
+        content: bytes,
+        origin: str | None = None,
+    ) -> tuple[CaseRecord, bool]:
+        """add_raw_item, returning the case itself: the caller need not read it back."""
         with self._write() as conn:
             return cases.add_raw_item(
                 conn,
@@ -172,6 +187,11 @@ class Store:
         """Where the case came from: source, source_ref, hash, size, time received."""
         with self._read() as conn:
             return queries.raw_item(conn, case_id)
+
+    def raw_item_and_content(self, case_id: int) -> tuple[RawItemRecord, bytes]:
+        """raw_item and raw_content in one query, for a caller that needs both."""
+        with self._read() as conn:
+            return queries.raw_item_and_content(conn, case_id)
 
     def transition(
         self,

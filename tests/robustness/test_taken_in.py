@@ -1,0 +1,98 @@
+"""A case just taken in is processed from what intake returned; a resumed one is read back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from runner.pipeline import Pipeline
+from runner.run import find_robot, make_pipeline, run_robot
+from runner.settings import Settings, load_settings
+from runner.sources.base import RawItem, problem_marker
+from runner.store import Store, open_store
+
+from .conftest import DEMO_SETTINGS, ROBOT, write_cases
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Settings:
+    return load_settings(DEMO_SETTINGS, data_dir=tmp_path / "data", retry_delay_seconds=0.0)
+
+
+@pytest.fixture
+def store(config: Settings) -> Iterator[Store]:
+    with open_store(config.database_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def pipeline(config: Settings, store: Store) -> Pipeline:
+    return make_pipeline(config, store, find_robot(config, ROBOT))
+
+
+def _marker(transient: bool) -> bytes:
+    return problem_marker("stor.json", "filen er for stor", "fp-1", transient=transient)
+
+
+@pytest.mark.parametrize(("transient", "state"), [(False, "quarantined"), (True, "parked")])
+def test_an_unread_item_left_received_by_a_crash_is_put_aside_on_resume(
+    pipeline: Pipeline, store: Store, transient: bool, state: str
+) -> None:
+    """Killed between storing the stand-in and putting it aside: process() reads it back."""
+    case_id, _ = store.add_raw_item(
+        robot_id=ROBOT, source="folder", source_ref="stor.json", content=_marker(transient)
+    )
+    assert pipeline.resume_ids() == [case_id]
+    record = pipeline.process(case_id)
+    assert record.state == state and record == store.get_case(case_id)
+    assert "filen er for stor" in json.dumps(record.errors) + (record.last_error or "")
+
+
+def test_a_new_item_whose_content_is_a_marker_is_put_aside(
+    config: Settings, store: Store, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "stor.json").write_bytes(_marker(False))  # read whole, so no problem is set
+    reports: list[Any] = []
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    (report,) = reports
+    assert report.state == "quarantined"
+    assert "filen er for stor" in json.dumps(report.errors)
+
+
+def test_take_in_returns_the_case_as_stored(pipeline: Pipeline, store: Store) -> None:
+    fresh = RawItem("folder", "a.json", b'{"n": 1}')
+    record, created = pipeline.take_in(fresh)
+    assert created and record.state == "received" and record == store.get_case(record.id)
+    assert record.event_seq == 1 and record.event_hash == store.events(record.id)[0].hash
+    again, created = pipeline.take_in(fresh)
+    assert not created and again == record
+    unread = RawItem("folder", "b.json", _marker(False), problem="filen er for stor")
+    record, created = pipeline.take_in(unread)
+    assert created and record.state == "quarantined" and record == store.get_case(record.id)
+    assert pipeline.intake(unread) == (record.id, False)
+
+
+def test_a_run_reads_a_new_case_back_only_to_validate_it(
+    config: Settings, store: Store, tmp_path: Path
+) -> None:
+    """The item is in memory: its case and content are not read again before validation."""
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 6)
+    reads: list[str] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT") and "raw_items.content" in statement.split("FROM")[0]:
+            reads.append(statement)
+
+    reports: list[Any] = []
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    assert len(reports) == 6 and {r.state for r in reports} <= {"sent", "pending_review"}
+    assert len(reads) == 6  # one read each, by the validate step
