@@ -97,6 +97,7 @@ class Pipeline:
         self.timer = StageTimer()
         self.case_model = CASE_MODELS[robot.case_model]
         self.letters_dir = settings.data_dir / "letters"
+        self._newest_outbox: tuple[int, str] | None = None  # (case id, key): sent_outbox_key
 
     # -- intake -------------------------------------------------------------------------
 
@@ -457,7 +458,9 @@ class Pipeline:
 
     def _send(self, record: CaseRecord) -> CaseRecord:
         started = time.perf_counter()
-        pending = [row for row in self.store.outbox_for_case(record.id) if row.state != "sent"]
+        rows, letter = self.store.outbox_and_letter(record.id)
+        self._newest_outbox = (record.id, rows[-1].key) if rows else None
+        pending = [row for row in rows if row.state != "sent"]
         for row in pending:
             if row.state == "needs_human":
                 raise _Unprovable(
@@ -477,7 +480,6 @@ class Pipeline:
                         fix="Check the channel by hand, then mark the letter sent or resend it.",
                     )
                 self.store.mark_pending(row.key, "ikke levert før avbrudd; sendes på nytt")
-            letter = self.store.latest_letter(record.id)
             if letter is None or letter.pdf_path is None:
                 raise ApplicationError(f"Letter for case {record.id} has no PDF")
             self.store.mark_sending(row.key)
@@ -500,6 +502,13 @@ class Pipeline:
         )
         self.timer.add("send", time.perf_counter() - started)
         return result
+
+    def sent_outbox_key(self, case_id: int) -> str | None:
+        """The key of the case's newest outbox row as the send step just read it, if this
+        pipeline's last send was of this case (else None: ask the store)."""
+        if self._newest_outbox is not None and self._newest_outbox[0] == case_id:
+            return self._newest_outbox[1]
+        return None
 
     # -- failure handling -------------------------------------------------------------------
 

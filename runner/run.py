@@ -161,11 +161,20 @@ def make_pipeline(
     )
 
 
-def report_for(record: CaseRecord, source_ref: str, store: Store, duplicate: bool) -> CaseReport:
+def report_for(
+    record: CaseRecord,
+    source_ref: str,
+    store: Store,
+    duplicate: bool,
+    outbox_key: str | None = None,
+) -> CaseReport:
+    """One case's report; its letter is the newest outbox row's (outbox_key, if known)."""
     letter = None
     if record.state == "sent":
-        rows = store.outbox_for_case(record.id)
-        letter = rows[-1].key + ".pdf" if rows else None
+        if outbox_key is None:
+            rows = store.outbox_for_case(record.id)
+            outbox_key = rows[-1].key if rows else None
+        letter = outbox_key + ".pdf" if outbox_key else None
     return CaseReport(
         case_id=record.id,
         reference=record.reference,
@@ -250,7 +259,8 @@ def _run_locked(
             return
         record = pipeline.process(case_id, base_dir=base_dir)
         summary.resumed += 1
-        account(report_for(record, store.raw_item(case_id).source_ref, store, False))
+        source_ref = store.raw_item(case_id).source_ref
+        account(report_for(record, source_ref, store, False, pipeline.sent_outbox_key(case_id)))
 
     if on_total is not None:
         on_total(source.count())
@@ -273,4 +283,5 @@ def _run_locked(
         record = pipeline.process_taken_in(
             record, item.content, base_dir=item.base_dir or base_dir
         )
-        account(report_for(record, item.source_ref, store, False))
+        key = pipeline.sent_outbox_key(record.id)
+        account(report_for(record, item.source_ref, store, False, key))

@@ -355,6 +355,12 @@ class Store:
         with self._read() as conn:
             return outbox_rows.outbox_for_case(conn, case_id)
 
+    def outbox_and_letter(self, case_id: int) -> tuple[list[OutboxRecord], LetterRecord | None]:
+        """outbox_for_case and latest_letter in one read transaction: what sending needs."""
+        with self._read() as conn:
+            rows = outbox_rows.outbox_for_case(conn, case_id)
+            return rows, documents.latest_letter(conn, case_id)
+
     # Queries
 
     def get_case(self, case_id: int) -> CaseRecord:

@@ -96,3 +96,31 @@ def test_a_run_reads_a_new_case_back_only_to_validate_it(
     run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
     assert len(reports) == 6 and {r.state for r in reports} <= {"sent", "pending_review"}
     assert len(reads) == 6  # one read each, by the validate step
+
+
+def test_a_sent_case_reports_its_newest_outbox_letter_read_once(
+    config: Settings, store: Store, tmp_path: Path
+) -> None:
+    """The send step reads the outbox (it must, to reconcile); the report reuses that read."""
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 12)
+    reads: list[str] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT outbox."):
+            reads.append(statement)
+
+    reports: list[Any] = []
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    sent = [report for report in reports if report.state == "sent"]
+    assert sent and len(reads) == len(sent)
+    for report in sent:
+        assert report.letter == store.outbox_for_case(report.case_id)[-1].key + ".pdf"
+
+
+def test_the_outbox_key_is_only_reused_for_the_case_just_sent(pipeline: Pipeline) -> None:
+    assert pipeline.sent_outbox_key(1) is None
+    pipeline._newest_outbox = (1, "byggesak-smatiltak-1-v1")
+    assert pipeline.sent_outbox_key(1) == "byggesak-smatiltak-1-v1"
+    assert pipeline.sent_outbox_key(2) is None
