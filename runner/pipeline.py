@@ -207,7 +207,7 @@ class Pipeline:
 
     def _validate(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         started = time.perf_counter()
-        raw, content = self.store.raw_item_and_content(record.id)
+        raw, content = self.store.raw_item_and_content(record.id, lock=True)
         case = read_case(self.robot.source, raw, content, self.robot.case_model)
         self._check_attachments(raw.source_ref, case, base_dir)
         kommunenummer = getattr(case, "kommunenummer", None)

@@ -88,6 +88,13 @@ def held(conn: Connection) -> dict[int, Head] | None:
     return heads
 
 
+def hold(conn: Connection, case_id: int, head: Head) -> None:
+    """Record a head just read under the case's lock by this transaction (see held)."""
+    heads = held(conn)
+    if heads is not None:
+        heads[case_id] = head
+
+
 def lock_case(conn: Connection, case_id: int) -> None:
     """Hold the case row for this transaction (PostgreSQL; SQLite holds the write lock).
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 
 from runner.errors import NotFoundError, StoreError
-from runner.store.cases import case_not_found
+from runner.store.cases import case_not_found, hold
 from runner.store.records import CaseRecord, EventRecord, RawItemRecord
 from runner.store.schema import cases, events, raw_items
 from runner.store.states import RESUMABLE, CaseState
@@ -27,6 +27,20 @@ _RAW_ITEM_AND_CONTENT = (
     select(*_RAW_COLUMNS, raw_items.c.content)
     .join(cases, cases.c.raw_item_id == raw_items.c.id)
     .where(_OF_CASE)
+)
+#: The same, with the case's head, its row locked as lock_case locks it.
+_RAW_ITEM_AND_CONTENT_LOCKED = (
+    select(
+        *_RAW_COLUMNS,
+        raw_items.c.content,
+        cases.c.state,
+        cases.c.version,
+        cases.c.event_seq,
+        cases.c.event_hash,
+    )
+    .join(cases, cases.c.raw_item_id == raw_items.c.id)
+    .where(_OF_CASE)
+    .with_for_update(of=cases)
 )
 
 #: The orders list_cases accepts; "-" sorts descending. Ties are broken by id.
@@ -159,10 +173,23 @@ def raw_content(conn: Connection, case_id: int) -> bytes:
     return bytes(content)
 
 
-def raw_item_and_content(conn: Connection, case_id: int) -> tuple[RawItemRecord, bytes]:
-    """The raw item a case came from and its bytes, in one query (validation needs both)."""
-    row = conn.execute(_RAW_ITEM_AND_CONTENT, {"case_id": case_id}).first()
+def raw_item_and_content(
+    conn: Connection, case_id: int, *, lock: bool = False
+) -> tuple[RawItemRecord, bytes]:
+    """The raw item a case came from and its bytes, in one query (validation needs both).
+
+    lock=True also locks the case as lock_case does, in the same query, and holds its head
+    for this transaction: a transition after it reads no head of its own.
+    """
+    if not lock:
+        row = conn.execute(_RAW_ITEM_AND_CONTENT, {"case_id": case_id}).first()
+        if row is None:
+            raise case_not_found(case_id)
+        *item, content = row
+        return RawItemRecord(*item), bytes(content)
+    row = conn.execute(_RAW_ITEM_AND_CONTENT_LOCKED, {"case_id": case_id}).first()
     if row is None:
         raise case_not_found(case_id)
-    *item, content = row
+    *item, content, state, version, seq, event_hash = row
+    hold(conn, case_id, (state, version, seq, event_hash))
     return RawItemRecord(*item), bytes(content)

@@ -188,10 +188,16 @@ class Store:
         with self._read() as conn:
             return queries.raw_item(conn, case_id)
 
-    def raw_item_and_content(self, case_id: int) -> tuple[RawItemRecord, bytes]:
-        """raw_item and raw_content in one query, for a caller that needs both."""
+    def raw_item_and_content(
+        self, case_id: int, *, lock: bool = False
+    ) -> tuple[RawItemRecord, bytes]:
+        """raw_item and raw_content in one query, for a caller that needs both.
+
+        lock=True, in a unit that goes on to change the case: the same query locks the case
+        (as every write does first), and the transition after it needs no read of its own.
+        """
         with self._read() as conn:
-            return queries.raw_item_and_content(conn, case_id)
+            return queries.raw_item_and_content(conn, case_id, lock=lock)
 
     def transition(
         self,

@@ -147,3 +147,35 @@ def test_a_unit_holds_the_row_lock_on_postgresql(
                 then()
         with store.engine.connect() as other:  # the unit ended: the row is free again
             assert other.execute(nowait, {"id": case_id}).scalar() == case_id
+
+
+def test_reading_the_raw_item_with_lock_holds_the_case(
+    store: Store, make_case: Callable[..., int]
+) -> None:
+    case_id = make_case(content=b'{"sak": 1}')
+    reads = _head_reads(store)
+    with store.unit():
+        raw, content = store.raw_item_and_content(case_id, lock=True)
+        store.transition(case_id, S.validated, actor="robot", event="validated")
+    assert (raw.source_ref, content, reads) == ("sak.json", b'{"sak": 1}', [])
+    assert store.raw_item_and_content(case_id) == (store.raw_item(case_id), content)
+    with store.unit():
+        store.raw_item_and_content(case_id)  # without lock=True: nothing held
+        store.transition(case_id, S.evaluated, actor="robot", event="evaluated")
+    assert len(reads) == 1
+    assert store.verify_audit() == []
+
+
+@pytest.mark.postgres
+def test_reading_the_raw_item_with_lock_locks_the_row_on_postgresql(postgres_url: str) -> None:
+    with open_store(postgres_url) as store:
+        case_id, _ = store.add_raw_item(
+            robot_id="byggesak", source="folder", source_ref="sak.json", content=b'{"n": 1}'
+        )
+        nowait = text("SELECT id FROM cases WHERE id = :id FOR UPDATE NOWAIT")
+        with store.unit():
+            store.raw_item_and_content(case_id, lock=True)
+            with store.engine.connect() as other, pytest.raises(OperationalError):
+                other.execute(nowait, {"id": case_id})
+            store.transition(case_id, S.validated, actor="robot", event="validated")
+        assert store.get_case(case_id).event_seq == 2 and store.verify_audit() == []
