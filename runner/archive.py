@@ -13,8 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from runner.errors import ApplicationError
-from runner.files import write_atomic
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
 from runner.store.records import CaseRecord, DecisionRecord, LetterRecord
@@ -106,15 +104,7 @@ def decision_record(
     }
 
 
-def write_decision_record(pdf_path: Path, record: dict[str, Any]) -> Path:
-    """Write the record beside the letter, atomically; return its path."""
-    target = record_path(pdf_path)
+def record_bytes(record: dict[str, Any]) -> bytes:
+    """The record as the file beside the letter holds it (UTF-8 JSON, indented)."""
     text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    try:
-        write_atomic(target, text.encode("utf-8"))
-    except OSError as error:
-        raise ApplicationError(
-            f"Could not write decision record {target.name}: {error.strerror}",
-            fix="Check free space and permissions in data_dir.",
-        ) from error
-    return target
+    return text.encode("utf-8")

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from runner import metrics
+from runner.archive import decision_record, record_bytes, record_path
 from runner.channels.base import Channel, Delivery, Letter
 from runner.deadlines import case_deadline
 from runner.drafting import letter_context
@@ -25,7 +26,7 @@ from runner.errors import (
     NotFoundError,
     SourceError,
 )
-from runner.files import write_atomic
+from runner.files import write_atomic_all
 from runner.letterfiles import letter_path, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
 from runner.logs import get_logger, personal_data_scope
@@ -411,15 +412,15 @@ class Pipeline:
         started = time.perf_counter()
         key = f"{self.robot.id}-{record.id}-v{letter.version}"
         path = letter_path(self.settings.data_dir, record, key)
+        digest = hashlib.sha256(pdf_bytes).hexdigest()
+        archived = self._decision_record(record, letter, path, digest, len(pdf_bytes), key)
         try:
-            write_atomic(path, pdf_bytes)
+            write_atomic_all([(path, pdf_bytes), (record_path(path), archived)])
         except OSError as error:
             raise ApplicationError(
-                f"Could not store letter {key}: {error.strerror}",
+                f"Could not store letter {key} and its decision record: {error.strerror}",
                 fix="Check free space and permissions in data_dir.",
             ) from error
-        digest = hashlib.sha256(pdf_bytes).hexdigest()
-        self._write_decision_record(record, letter, path, digest, len(pdf_bytes), key)
         self.store.update_letter_file(letter.id, str(path), digest)
         self.store.enqueue(
             case_id=record.id,
@@ -438,22 +439,19 @@ class Pipeline:
         self.timer.add("finalise", time.perf_counter() - started)
         return result
 
-    def _write_decision_record(
+    def _decision_record(
         self, record: CaseRecord, letter: LetterRecord, path: Path, digest: str, size: int, key: str
-    ) -> None:
+    ) -> bytes:
         """The Noark 5 style decision record beside the letter (runner/archive.py)."""
-        from runner.archive import decision_record, write_decision_record
-
         decision = self.store.latest_decision(record.id)
         if decision is None:
             raise ApplicationError(f"Case {record.id} has no decision to record")
-        write_decision_record(
-            path,
+        return record_bytes(
             decision_record(
                 case=record, letter=letter, decision=decision, robot=self.robot,
                 settings=self.settings, pdf_path=path, sha256=digest, size=size,
                 document_date=today_in_norway(letter.created_at), key=key,
-            ),
+            )
         )
 
     def _send(self, record: CaseRecord) -> CaseRecord:
