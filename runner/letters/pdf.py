@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from fpdf import FPDF
+from fpdf.annotations import AnnotationDict
 from fpdf.enums import TextMode
+from fpdf.syntax import build_obj_dict, create_dictionary_string
 
 from runner.letters.blocks import Block, Span, markdown_blocks
 from runner.letters.filters import dato
@@ -202,7 +205,8 @@ def _draw(
             pdf.text(op.x, top + op.y, op.text)
             pdf.set_text_color(0)
             height = op.size * MM_PER_PT
-            pdf.link(op.x, top + op.y - height * 0.8, op.width, height, op.link)
+            annotation = pdf.link(op.x, top + op.y - height * 0.8, op.width, height, op.link)
+            annotation.__class__ = _LinkAnnotation
             continue
         encoded = faces[op.style].encode(op.text) if plain else None
         if encoded is None:
@@ -215,6 +219,24 @@ def _draw(
             pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
         y = top + op.y
         pdf._out(f"BT {op.x * pdf.k:.2f} {(pdf.h - y) * pdf.k:.2f} Td ({encoded}) Tj ET")
+
+
+class _LinkAnnotation(AnnotationDict):
+    """fpdf2's link annotation, written from its slots instead of from everything `dir()`
+    lists (methods included) for each link: the same dictionary, since its data are all
+    slots (tests/letters/test_pdf.py compares the bytes)."""
+
+    __slots__ = ()
+
+    def serialize(self, _security_handler: Any = None, _obj_id: int | None = None) -> str:
+        values = {key: getattr(self, key) for key in _ANNOTATION_KEYS}
+        return create_dictionary_string(
+            build_obj_dict(values, _security_handler=_security_handler, _obj_id=_obj_id)
+        )
+
+
+#: The data of an annotation, in the order dir() gives them (sorted), as fpdf2 writes them.
+_ANNOTATION_KEYS = tuple(sorted(key for key in AnnotationDict.__slots__ if key[0] != "_"))
 
 
 def _plain_text_state(pdf: FPDF) -> bool:
