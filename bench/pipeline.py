@@ -1,11 +1,12 @@
 """Benchmark: cases per second end to end, milliseconds per stage and memory as cases grow.
 
-Usage: .venv/bin/python bench/pipeline.py [--cases 2000] [--seed 7] [--json]
+Usage: .venv/bin/python bench/pipeline.py [--cases 2000] [--seed 7] [--json] [--sql]
 Generates byggesak cases across every demo scenario into a temporary inbox, runs the byggesak
 robot once on a fresh SQLite store and prints the numbers: wall-clock throughput, throughput
 per CPU second of this process (steadier when other work shares the machine), ms per stage,
 resident memory after 1,000, 2,000, 5,000 and 10,000 cases, and peak RSS. `--json` prints
-one JSON object instead (for bench/run_all.py). Not a test: it asserts nothing.
+one JSON object instead (for bench/run_all.py); `--sql` also counts the SQL statements per
+case by kind (the count slows the run: read it, not the timings). Not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
 
 from runner.logs import configure_logging  # noqa: E402
 from runner.run import CaseReport, find_robot, run_robot  # noqa: E402
@@ -52,6 +57,17 @@ def generate(inbox: Path, count: int, seed: int) -> None:
 CHECKPOINTS = (1000, 2000, 5000, 10000)
 
 
+class StatementCounter:
+    """SQL statements the store sends, by their first words (--sql)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        words = statement.split()
+        self.counts[" ".join(words[:2] if words[0] != "SELECT" else words[:1])] += 1
+
+
 def rss_mib() -> float:
     """The resident memory of this process now (not the peak)."""
     with open("/proc/self/statm") as statm:
@@ -64,6 +80,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--sql", action="store_true", help="count SQL statements per case")
     args = parser.parse_args()
     configure_logging("warning", "console")
     rss_at: dict[int, float] = {}
@@ -81,6 +98,9 @@ def main() -> None:
         settings = load_settings(ROOT / "demo" / "saksrobot.toml", data_dir=Path(tmp) / "data")
         robot = find_robot(settings, "byggesak-smatiltak")
         with open_store(settings.database_url) as store:
+            counter = StatementCounter()
+            if args.sql:  # a listener makes every statement slower: numbers, not timings
+                event.listen(store.engine, "before_cursor_execute", counter)
             rss_start = rss_mib()
             cpu_started = time.process_time()
             started = time.perf_counter()
@@ -121,6 +141,10 @@ def main() -> None:
         + ", ".join(f"{count:,} cases: {mib:.0f} MiB" for count, mib in rss_at.items())
     )
     print(f"peak RSS: {peak_mb:.0f} MiB")
+    if args.sql:
+        print(f"SQL statements per case: {counter.counts.total() / max(total, 1):.2f}")
+        for kind, count in counter.counts.most_common():
+            print(f"  {kind:<16} {count / max(total, 1):6.2f}")
 
 
 if __name__ == "__main__":
