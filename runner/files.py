@@ -13,7 +13,11 @@ DIR_MODE = 0o700
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create a folder (and every missing parent) readable by the owner only."""
+    """Create a folder (and every missing parent) readable by the owner only.
+
+    A folder created here is made durable in its parent (fsync), so a file later made
+    durable inside it cannot be lost with the folder in a power cut.
+    """
     missing = []
     current = path
     while not current.exists():
@@ -21,6 +25,8 @@ def ensure_private_dir(path: Path) -> Path:
         current = current.parent
     for folder in reversed(missing):
         folder.mkdir(exist_ok=True, mode=DIR_MODE)  # parents=True would give parents 0777-umask
+    for folder in reversed(missing):
+        _fsync_dir(folder.parent)
     return path
 
 
