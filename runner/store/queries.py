@@ -29,19 +29,9 @@ _RAW_ITEM_AND_CONTENT = (
     .where(_OF_CASE)
 )
 #: The same, with the case's head, its row locked as lock_case locks it.
-_RAW_ITEM_AND_CONTENT_LOCKED = (
-    select(
-        *_RAW_COLUMNS,
-        raw_items.c.content,
-        cases.c.state,
-        cases.c.version,
-        cases.c.event_seq,
-        cases.c.event_hash,
-    )
-    .join(cases, cases.c.raw_item_id == raw_items.c.id)
-    .where(_OF_CASE)
-    .with_for_update(of=cases)
-)
+_RAW_ITEM_AND_CONTENT_LOCKED = _RAW_ITEM_AND_CONTENT.add_columns(
+    cases.c.state, cases.c.version, cases.c.event_seq, cases.c.event_hash
+).with_for_update(of=cases)
 
 #: The orders list_cases accepts; "-" sorts descending. Ties are broken by id.
 ORDERS: dict[str, list[ColumnElement[Any]]] = {
@@ -181,15 +171,12 @@ def raw_item_and_content(
     lock=True also locks the case as lock_case does, in the same query, and holds its head
     for this transaction: a transition after it reads no head of its own.
     """
-    if not lock:
-        row = conn.execute(_RAW_ITEM_AND_CONTENT, {"case_id": case_id}).first()
-        if row is None:
-            raise case_not_found(case_id)
-        *item, content = row
-        return RawItemRecord(*item), bytes(content)
-    row = conn.execute(_RAW_ITEM_AND_CONTENT_LOCKED, {"case_id": case_id}).first()
+    statement = _RAW_ITEM_AND_CONTENT_LOCKED if lock else _RAW_ITEM_AND_CONTENT
+    row = conn.execute(statement, {"case_id": case_id}).first()
     if row is None:
         raise case_not_found(case_id)
-    *item, content, state, version, seq, event_hash = row
-    hold(conn, case_id, (state, version, seq, event_hash))
+    *item, content = row[: len(_RAW_COLUMNS) + 1]
+    if lock:
+        state, version, seq, event_hash = row[len(_RAW_COLUMNS) + 1 :]
+        hold(conn, case_id, (state, version, seq, event_hash))
     return RawItemRecord(*item), bytes(content)
