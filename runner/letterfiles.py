@@ -28,9 +28,14 @@ def safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
 
 
+def letters_dir(data_dir: Path) -> Path:
+    """The folder under which every case's letters are kept, one subfolder per case."""
+    return data_dir / "letters"
+
+
 def letter_path(data_dir: Path, record: CaseRecord, key: str) -> Path:
     """Where the PDF of the letter with this outbox key is kept."""
-    return data_dir / "letters" / safe_name(record.reference or str(record.id)) / f"{key}.pdf"
+    return letters_dir(data_dir) / safe_name(record.reference or str(record.id)) / f"{key}.pdf"
 
 
 def render_letter_pdf(

@@ -27,7 +27,7 @@ from runner.errors import (
     SourceError,
 )
 from runner.files import write_atomic_all
-from runner.letterfiles import letter_path, render_letter_pdf, today_in_norway
+from runner.letterfiles import letter_path, letters_dir, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
 from runner.logs import get_logger, personal_data_scope
 from runner.models.registry import CASE_MODELS, decision_date
@@ -97,7 +97,7 @@ class Pipeline:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.timer = StageTimer()
         self.case_model = CASE_MODELS[robot.case_model]
-        self.letters_dir = settings.data_dir / "letters"
+        self.letters_dir = letters_dir(settings.data_dir)
         self._newest_outbox: tuple[int, str] | None = None  # (case id, key): sent_outbox_key
 
     # -- intake -------------------------------------------------------------------------
