@@ -8,12 +8,16 @@ import random
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.settings import CONTENT_ROOT
+import pytest
+
+from runner.settings import CONTENT_ROOT, Settings, load_settings
+from runner.store import Store, open_store
 from runner.synthetic import SCENARIOS, byggesak_case
 
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
@@ -23,6 +27,18 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RESTING = {"sent", "pending_review", "quarantined", "parked"}
 #: States a run leaves behind only when stopped mid-way; the next run resumes them.
 RESUMABLE = {"received", "validated", "evaluated", "approved", "finalised"}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Settings:
+    """The demo settings with a private data folder and no waiting between retries."""
+    return load_settings(DEMO_SETTINGS, data_dir=tmp_path / "data", retry_delay_seconds=0.0)
+
+
+@pytest.fixture
+def store(config: Settings) -> Iterator[Store]:
+    with open_store(config.database_url) as opened:
+        yield opened
 
 
 def write_cases(inbox: Path, count: int, *, seed: int = 4627, prefix: str = "KT") -> list[str]:

@@ -6,7 +6,6 @@ import io
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ from runner.channels import Delivery, FolderChannel
 from runner.cli import app
 from runner.pipeline import Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
-from runner.settings import Settings, load_settings
+from runner.settings import Settings
 from runner.sources import FolderSource
-from runner.store import Store, open_store
+from runner.store import Store
 
 from .conftest import CONTENT_ROOT, DEMO_SETTINGS, FIXTURES, write_cases
 
@@ -32,17 +31,6 @@ ROBOT = "byggesak-smatiltak"
 HOSTILE = (
     "{{ ''.__class__.__mro__ }} {% for x in range(3) %}X{% endfor %} <script>alert(1)</script>"
 )
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Settings:
-    return load_settings(DEMO_SETTINGS, data_dir=tmp_path / "data", retry_delay_seconds=0.0)
-
-
-@pytest.fixture
-def store(config: Settings) -> Iterator[Store]:
-    with open_store(config.database_url) as opened:
-        yield opened
 
 
 def _run(config: Settings, store: Store, inbox: Path) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +12,11 @@ from sqlalchemy import event
 
 from runner.pipeline import Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
-from runner.settings import Settings, load_settings
+from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
-from runner.store import Store, open_store
+from runner.store import Store
 
-from .conftest import DEMO_SETTINGS, ROBOT, write_cases
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Settings:
-    return load_settings(DEMO_SETTINGS, data_dir=tmp_path / "data", retry_delay_seconds=0.0)
-
-
-@pytest.fixture
-def store(config: Settings) -> Iterator[Store]:
-    with open_store(config.database_url) as opened:
-        yield opened
+from .conftest import ROBOT, write_cases
 
 
 @pytest.fixture
@@ -79,21 +68,36 @@ def test_take_in_returns_the_case_as_stored(pipeline: Pipeline, store: Store) ->
     assert pipeline.intake(unread) == (record.id, False)
 
 
+def _run_counting(
+    config: Settings, store: Store, tmp_path: Path, count: int, wanted: Callable[[str], bool]
+) -> tuple[list[Any], list[str]]:
+    """Run the robot over `count` new cases: (their reports, the SQL statements it sent that
+    `wanted` picks)."""
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, count)
+    statements: list[str] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if wanted(statement):
+            statements.append(statement)
+
+    reports: list[Any] = []
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    return reports, statements
+
+
 def test_a_run_reads_a_new_case_back_only_to_validate_it(
     config: Settings, store: Store, tmp_path: Path
 ) -> None:
     """The item is in memory: its case and content are not read again before validation."""
-    inbox = tmp_path / "inbox"
-    write_cases(inbox, 6)
-    reads: list[str] = []
-
-    @event.listens_for(store.engine, "before_cursor_execute")
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("SELECT") and "raw_items.content" in statement.split("FROM")[0]:
-            reads.append(statement)
-
-    reports: list[Any] = []
-    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    reports, reads = _run_counting(
+        config,
+        store,
+        tmp_path,
+        6,
+        lambda sql: sql.startswith("SELECT") and "raw_items.content" in sql.split("FROM")[0],
+    )
     assert len(reports) == 6 and {r.state for r in reports} <= {"sent", "pending_review"}
     assert len(reads) == 6  # one read each, by the validate step
 
@@ -102,17 +106,9 @@ def test_a_sent_case_reports_its_newest_outbox_letter_read_once(
     config: Settings, store: Store, tmp_path: Path
 ) -> None:
     """The send step reads the outbox (it must, to reconcile); the report reuses that read."""
-    inbox = tmp_path / "inbox"
-    write_cases(inbox, 12)
-    reads: list[str] = []
-
-    @event.listens_for(store.engine, "before_cursor_execute")
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith("SELECT outbox."):
-            reads.append(statement)
-
-    reports: list[Any] = []
-    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    reports, reads = _run_counting(
+        config, store, tmp_path, 12, lambda sql: sql.startswith("SELECT outbox.")
+    )
     sent = [report for report in reports if report.state == "sent"]
     assert sent and len(reads) == len(sent)
     for report in sent:
