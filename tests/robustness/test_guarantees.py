@@ -23,11 +23,10 @@ from runner.settings import Settings
 from runner.sources import FolderSource
 from runner.store import Store
 
-from .conftest import CONTENT_ROOT, DEMO_SETTINGS, FIXTURES, write_cases
+from .conftest import CONTENT_ROOT, DEMO_SETTINGS, FIXTURES, ROBOT, write_cases
 
 DEMO_INBOX = CONTENT_ROOT / "demo" / "inbox" / "byggesak"
 
-ROBOT = "byggesak-smatiltak"
 HOSTILE = (
     "{{ ''.__class__.__mro__ }} {% for x in range(3) %}X{% endfor %} <script>alert(1)</script>"
 )
