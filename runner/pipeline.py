@@ -37,7 +37,7 @@ from runner.settings import KommuneSettings, Settings
 from runner.sources.base import RawItem, read_marker
 from runner.sources.convert import read_case
 from runner.store import CaseRecord, CaseState, Store
-from runner.store.records import LetterRecord
+from runner.store.records import DecisionRecord, LetterRecord
 
 log = get_logger("saksrobot.pipeline")
 T = TypeVar("T")
@@ -53,6 +53,27 @@ class StageTimer:
 
     def add(self, stage: str, seconds: float) -> None:
         self.totals[stage] = self.totals.get(stage, 0.0) + seconds
+
+
+@dataclass(frozen=True, slots=True)
+class _Handoff:
+    """What a step stored that the case's next step reads: kept so it need not be read back.
+
+    Valid only for the case record the step returned (`for_record`): any other record of
+    the case (resumed after a crash, approved by a caseworker, changed by anyone else)
+    has another version, and the next step reads from the store as usual. The records are
+    the rows as the database returned them on insert, not copies made in Python, so both
+    ways give the same letter and decision record.
+    """
+
+    case_id: int
+    version: int
+    decision: DecisionRecord
+    letter: LetterRecord | None = None
+
+    def for_record(self, record: CaseRecord) -> bool:
+        """Whether this was handed on for exactly this record (case and version)."""
+        return self.case_id == record.id and self.version == record.version
 
 
 class _Unprovable(ApplicationError):
@@ -99,6 +120,8 @@ class Pipeline:
         self.case_model = CASE_MODELS[robot.case_model]
         self.letters_dir = letters_dir(settings.data_dir)
         self._newest_outbox: tuple[int, str] | None = None  # (case id, key): sent_outbox_key
+        self._handoff: _Handoff | None = None  # from the last committed step (_handed)
+        self._staged: _Handoff | None = None  # the running step's, handed on once committed
 
     # -- intake -------------------------------------------------------------------------
 
@@ -201,10 +224,13 @@ class Pipeline:
     def _step(self, step: Callable[[CaseRecord], CaseRecord], record: CaseRecord) -> CaseRecord:
         """One step; all but sending in one store transaction (`Store.unit`): the outbox
         must record "sending" before the channel is asked to send."""
+        self._staged = None
         if record.state == CaseState.finalised:
             return step(record)
         with self.store.unit():
-            return step(record)
+            result = step(record)
+        self._handoff = self._staged  # only now is what it hands on in the store
+        return result
 
     def _validate(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         started = time.perf_counter()
@@ -285,7 +311,7 @@ class Pipeline:
             kommune = self._kommune(record).rule_parameters(record.case_type, on)
             evaluation = evaluate(rule_set, case, on=on, kommune=kommune)
             inputs_hash = _sha256_json(record.data)
-            decision_id = self.store.save_decision(
+            saved = self.store.record_decision(
                 record.id, evaluation, inputs_hash=inputs_hash, template_id=None, template_hash=None
             )
             decision = evaluation.decision
@@ -295,7 +321,7 @@ class Pipeline:
                 actor=ROBOT_ACTOR,
                 event="evaluated",
                 data={
-                    "decision_id": decision_id,
+                    "decision_id": saved.id,
                     "rule_set": f"{evaluation.rule_set_id}@{evaluation.rule_set_version}",
                     "rule_set_hash": evaluation.rule_set_hash,
                     "outcome": decision.outcome,
@@ -307,6 +333,7 @@ class Pipeline:
                 reasons=list(decision.reasons),
                 urgent=decision.urgent,
             )
+        self._staged = _Handoff(result.id, result.version, saved)
         log.debug("case_evaluated", case_id=record.id, outcome=decision.outcome,
                   route=str(decision.route), reasons=list(decision.reasons))
         self.timer.add("evaluate", time.perf_counter() - started)
@@ -327,7 +354,8 @@ class Pipeline:
 
     def _draft(self, record: CaseRecord) -> CaseRecord:
         started = time.perf_counter()
-        decision_record = self.store.latest_decision(record.id)
+        handed = self._handed(record)
+        decision_record = handed.decision if handed else self.store.latest_decision(record.id)
         if decision_record is None:
             raise ApplicationError(f"Case {record.id} has no decision to draft from")
         evaluation = decision_record.evaluation()
@@ -392,12 +420,14 @@ class Pipeline:
                 robot_id=self.robot.id,
             ),
         )
+        self._staged = _Handoff(result.id, result.version, decision_record, letter)
         self.timer.add("draft", time.perf_counter() - started)
         return result
 
     def _finalise(self, record: CaseRecord) -> CaseRecord:
         started = time.perf_counter()
-        letter = self.store.latest_letter(record.id)
+        handed = self._handed(record)
+        letter = handed.letter if handed and handed.letter else self.store.latest_letter(record.id)
         if letter is None:
             raise ApplicationError(f"Case {record.id} is approved but has no letter")
         pdf_bytes = render_letter_pdf(
@@ -413,7 +443,8 @@ class Pipeline:
         key = f"{self.robot.id}-{record.id}-v{letter.version}"
         path = letter_path(self.settings.data_dir, record, key)
         digest = hashlib.sha256(pdf_bytes).hexdigest()
-        archived = self._decision_record(record, letter, path, digest, len(pdf_bytes), key)
+        decision = handed.decision if handed else self.store.latest_decision(record.id)
+        archived = self._decision_record(record, decision, letter, path, digest, key, pdf_bytes)
         try:
             write_atomic_all([(path, pdf_bytes), (record_path(path), archived)])
         except OSError as error:
@@ -440,19 +471,30 @@ class Pipeline:
         return result
 
     def _decision_record(
-        self, record: CaseRecord, letter: LetterRecord, path: Path, digest: str, size: int, key: str
+        self,
+        record: CaseRecord,
+        decision: DecisionRecord | None,
+        letter: LetterRecord,
+        path: Path,
+        digest: str,
+        key: str,
+        pdf_bytes: bytes,
     ) -> bytes:
         """The Noark 5 style decision record beside the letter (runner/archive.py)."""
-        decision = self.store.latest_decision(record.id)
         if decision is None:
             raise ApplicationError(f"Case {record.id} has no decision to record")
         return record_bytes(
             decision_record(
                 case=record, letter=letter, decision=decision, robot=self.robot,
-                settings=self.settings, pdf_path=path, sha256=digest, size=size,
+                settings=self.settings, pdf_path=path, sha256=digest, size=len(pdf_bytes),
                 document_date=today_in_norway(letter.created_at), key=key,
             )
         )
+
+    def _handed(self, record: CaseRecord) -> _Handoff | None:
+        """What the previous step handed on for this very record, taken (used once)."""
+        handoff, self._handoff = self._handoff, None
+        return handoff if handoff is not None and handoff.for_record(record) else None
 
     def _send(self, record: CaseRecord) -> CaseRecord:
         started = time.perf_counter()

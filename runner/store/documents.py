@@ -11,6 +11,7 @@ from runner.store.records import DecisionRecord, LetterRecord
 from runner.store.schema import decisions, letters, utcnow
 
 _INSERT_DECISION = decisions.insert()
+_RECORD_DECISION = _INSERT_DECISION.returning(*decisions.c)
 _LATEST_DECISION = (
     select(decisions)
     .where(decisions.c.case_id == bindparam("case_id"))
@@ -78,9 +79,39 @@ def save_decision(
     template_hash: str | None,
 ) -> int:
     """Store an evaluation and the decision drawn from it; returns the decision id."""
+    row = _decision_row(conn, case_id, evaluation, inputs_hash, template_id, template_hash)
+    decision_id = conn.execute(_INSERT_DECISION, row).inserted_primary_key[0]  # type: ignore[index]
+    return int(decision_id)
+
+
+def record_decision(
+    conn: Connection,
+    case_id: int,
+    evaluation: Evaluation,
+    *,
+    inputs_hash: str,
+    template_id: str | None,
+    template_hash: str | None,
+) -> DecisionRecord:
+    """save_decision, returning the decision as `latest_decision` would read it back: the
+    row the database stored (RETURNING), so no step ever works from a copy that differs
+    from what a resumed run reads."""
+    row = _decision_row(conn, case_id, evaluation, inputs_hash, template_id, template_hash)
+    return DecisionRecord(*conn.execute(_RECORD_DECISION, row).one())
+
+
+def _decision_row(
+    conn: Connection,
+    case_id: int,
+    evaluation: Evaluation,
+    inputs_hash: str,
+    template_id: str | None,
+    template_hash: str | None,
+) -> dict[str, object]:
+    """The decisions row for an evaluation, with the case locked for the insert."""
     lock_case(conn, case_id)
     decision = evaluation.decision
-    row = {
+    return {
         "case_id": case_id,
         "created_at": utcnow(),
         "inputs_hash": inputs_hash,
@@ -100,8 +131,6 @@ def save_decision(
         "template_hash": template_hash,
         "kommune_parameters": dict(evaluation.kommune_parameters),
     }
-    decision_id = conn.execute(_INSERT_DECISION, row).inserted_primary_key[0]  # type: ignore[index]
-    return int(decision_id)
 
 
 def latest_decision(conn: Connection, case_id: int) -> DecisionRecord | None:

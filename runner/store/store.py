@@ -256,6 +256,26 @@ class Store:
                 template_hash=template_hash,
             )
 
+    def record_decision(
+        self,
+        case_id: int,
+        evaluation: Evaluation,
+        *,
+        inputs_hash: str,
+        template_id: str | None,
+        template_hash: str | None,
+    ) -> DecisionRecord:
+        """save_decision, returning the decision exactly as latest_decision reads it."""
+        with self._write() as conn:
+            return documents.record_decision(
+                conn,
+                case_id,
+                evaluation,
+                inputs_hash=inputs_hash,
+                template_id=template_id,
+                template_hash=template_hash,
+            )
+
     def latest_decision(self, case_id: int) -> DecisionRecord | None:
         """The case's newest decision, if any."""
         with self._read() as conn:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
-from runner.pipeline import Pipeline
+from runner.errors import ApplicationError
+from runner.pipeline import Pipeline, _Handoff
 from runner.run import find_robot, make_pipeline, run_robot
 from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
-from runner.store import Store
+from runner.store import CaseRecord, Store
 
 from .conftest import ROBOT, write_cases
 
@@ -120,3 +122,94 @@ def test_the_outbox_key_is_only_reused_for_the_case_just_sent(pipeline: Pipeline
     pipeline._newest_outbox = (1, "byggesak-smatiltak-1-v1")
     assert pipeline.sent_outbox_key(1) == "byggesak-smatiltak-1-v1"
     assert pipeline.sent_outbox_key(2) is None
+
+
+def test_no_step_reads_back_the_decision_or_letter_the_step_before_it_stored(
+    config: Settings, store: Store, tmp_path: Path
+) -> None:
+    """Draft and finalise take the decision and letter as the previous step stored them;
+    only the send step reads the letter (it must: it may be resuming)."""
+    reports, reads = _run_counting(
+        config,
+        store,
+        tmp_path,
+        12,
+        lambda sql: sql.startswith(("SELECT decisions.", "SELECT letters.")),
+    )
+    sent = [report for report in reports if report.state == "sent"]
+    assert sent and {report.state for report in reports} <= {"sent", "pending_review"}
+    assert [sql for sql in reads if sql.startswith("SELECT decisions.")] == []
+    assert len(reads) == len(sent)  # outbox_and_letter, once per sent case
+
+
+def test_what_a_step_hands_on_is_what_the_store_holds(
+    config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every handed-on decision and letter equals the store's newest, read when it is used."""
+    taken = Pipeline._handed
+    used: list[str] = []
+
+    def checked(self: Pipeline, record: CaseRecord) -> _Handoff | None:
+        handed = taken(self, record)
+        if handed is not None:
+            assert handed.decision == store.latest_decision(record.id)
+            if handed.letter is not None:
+                assert handed.letter == store.latest_letter(record.id)
+            used.append(record.state)
+        return handed
+
+    monkeypatch.setattr(Pipeline, "_handed", checked)
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 12)
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox)
+    assert used.count("evaluated") == 12 and "approved" in used
+
+
+def test_a_handoff_is_used_only_for_the_record_it_was_made_for(
+    pipeline: Pipeline, store: Store, tmp_path: Path
+) -> None:
+    """A handoff of another case, or of an older version of this one, is ignored and
+    dropped: the step reads from the store."""
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 1)
+    item = RawItem("folder", "x.json", next(inbox.iterdir()).read_bytes(), base_dir=inbox)
+    record, _ = pipeline.take_in(item)
+    record = pipeline._step(lambda r: pipeline._validate(r, inbox), record)
+    record = pipeline._step(pipeline._evaluate, record)
+    handoff = pipeline._handoff
+    assert handoff is not None and handoff.for_record(record)
+    decision = handoff.decision
+    for stale in (
+        _Handoff(record.id + 1, record.version, decision),
+        _Handoff(record.id, record.version - 1, decision),
+    ):
+        pipeline._handoff = stale
+        assert pipeline._handed(record) is None and pipeline._handoff is None
+    pipeline._handoff = handoff
+    assert pipeline._handed(record) is handoff and pipeline._handed(record) is None
+
+
+def test_a_step_whose_commit_fails_hands_nothing_on(
+    pipeline: Pipeline, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a step stages is handed on only once its unit committed: a rolled-back
+    decision must never reach the next step."""
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 1)
+    item = RawItem("folder", "x.json", next(inbox.iterdir()).read_bytes(), base_dir=inbox)
+    record, _ = pipeline.take_in(item)
+    record = pipeline._step(lambda r: pipeline._validate(r, inbox), record)
+    unit = store.unit
+
+    @contextmanager
+    def failing_commit() -> Iterator[None]:
+        with unit():
+            yield
+            raise ApplicationError("the commit did not happen")  # rolls the unit back
+
+    monkeypatch.setattr(store, "unit", failing_commit)
+    with pytest.raises(ApplicationError):
+        pipeline._step(pipeline._evaluate, record)
+    assert pipeline._handoff is None
+    assert store.get_case(record.id).state == "validated"
+    assert store.latest_decision(record.id) is None

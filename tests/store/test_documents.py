@@ -46,6 +46,20 @@ def test_a_decision_is_stored_whole_and_replays(
     assert decision.evaluation() == evaluation
 
 
+def test_a_recorded_decision_is_the_row_latest_decision_reads_back(
+    store: Store, make_case: Callable[..., int], evaluation: Evaluation
+) -> None:
+    """record_decision hands back the stored row itself (types as read back, not as given)."""
+    case_id = make_case()
+    recorded = store.record_decision(
+        case_id, evaluation, inputs_hash="b" * 64, template_id=None, template_hash=None
+    )
+    assert recorded == store.latest_decision(case_id)
+    assert recorded.evaluation() == evaluation
+    with pytest.raises(NotFoundError, match="Case 42"):
+        store.record_decision(42, evaluation, inputs_hash="b", template_id=None, template_hash=None)
+
+
 def test_a_decision_for_a_missing_case_is_refused(store: Store, evaluation: Evaluation) -> None:
     with pytest.raises(NotFoundError, match="Case 42"):
         store.save_decision(42, evaluation, inputs_hash="b", template_id=None, template_hash=None)
