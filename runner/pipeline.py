@@ -501,7 +501,11 @@ class Pipeline:
         rows, letter = self.store.outbox_and_letter(record.id)
         self._newest_outbox = (record.id, rows[-1].key) if rows else None
         pending = [row for row in rows if row.state != "sent"]
+        last_sent: str | None = None  # marked sent together with the case (below)
         for row in pending:
+            if last_sent is not None:  # an earlier letter went out: on record before all else
+                self.store.mark_sent(last_sent)
+                last_sent = None
             if row.state == "needs_human":
                 raise _Unprovable(
                     f"Letter {row.key} could not be proven delivered: {row.last_error}",
@@ -531,17 +535,32 @@ class Pipeline:
                     recipient_email=row.target or None,
                 )
             )
-            self.store.mark_sent(row.key)
+            last_sent = row.key
             metrics.LETTERS_SENT.labels(self.robot.id, record.kommunenummer or "").inc()
-        result = self.store.transition(
-            record.id,
-            CaseState.sent,
-            actor=ROBOT_ACTOR,
-            event="sent",
-            data={"channel": self.channel.kind, "keys": [row.key for row in pending]},
-        )
+        result = self._sent(record, last_sent, [row.key for row in pending])
         self.timer.add("send", time.perf_counter() - started)
         return result
+
+    def _sent(self, record: CaseRecord, last_sent: str | None, keys: list[str]) -> CaseRecord:
+        """The case is sent: with the last letter marked sent in the same commit (one
+        transaction less per letter). If that commit fails, the letter is still marked sent
+        on its own before the error goes on: a letter that went out is never left "sending"
+        for want of the case's transition (a stop between the two is reconciled as before)."""
+        try:
+            with self.store.unit():
+                if last_sent is not None:
+                    self.store.mark_sent(last_sent)
+                return self.store.transition(
+                    record.id,
+                    CaseState.sent,
+                    actor=ROBOT_ACTOR,
+                    event="sent",
+                    data={"channel": self.channel.kind, "keys": keys},
+                )
+        except Exception:
+            if last_sent is not None:
+                self.store.mark_sent(last_sent)
+            raise
 
     def sent_outbox_key(self, case_id: int) -> str | None:
         """The key of the case's newest outbox row as the send step just read it, if this

@@ -228,3 +228,29 @@ def test_a_step_that_fails_half_way_leaves_nothing_behind(
         letters = store.letters(case.id)
         assert [letter.version for letter in letters] == [1], case.reference
         assert case.state in ("sent", "pending_review")
+
+
+def test_a_letter_that_went_out_is_marked_sent_even_if_the_case_cannot_be(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last letter is marked sent in the commit that marks the case sent; when that
+    commit fails, the letter is still marked sent on its own, never left "sending"."""
+    from runner.errors import ApplicationError
+
+    settings = load_settings(
+        DEMO_SETTINGS, data_dir=tmp_path / "data", retry_attempts=1, retry_delay_seconds=0.0
+    )
+    write_cases(tmp_path / "inbox", 6)
+    original = Store.transition
+
+    def refused(self: Store, case_id: int, target: Any, **kwargs: Any) -> Any:
+        if kwargs.get("event") == "sent":
+            raise ApplicationError("the store refused the case's last step")
+        return original(self, case_id, target, **kwargs)
+
+    monkeypatch.setattr(Store, "transition", refused)
+    reports = _run(settings, store, tmp_path / "inbox")
+    parked = [report for report in reports.values() if report.state == "parked"]
+    assert parked and {report.state for report in reports.values()} <= {"parked", "pending_review"}
+    for report in parked:
+        assert [row.state for row in store.outbox_for_case(report.case_id)] == ["sent"]
