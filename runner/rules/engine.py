@@ -30,7 +30,7 @@ from runner.rules.fused import (
 )
 from runner.rules.live import MISSING, LiveContext, live_contexts, lookup
 from runner.rules.ruleset import Rule, RuleSet
-from runner.rules.scopes import case_fields_read, project, rule_scopes
+from runner.rules.scopes import case_fields_read, projection_key, rule_scopes
 
 OPPFYLT = RuleOutcome.oppfylt
 IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
@@ -107,17 +107,61 @@ def _step(rule: Rule, in_context: set[str], read: frozenset[str] | None) -> _Ste
     )
 
 
-def _layer_outcomes(
-    program: cel.Program, context: cel.Context, count: int
-) -> list[RuleOutcome] | None:
-    """The layer's outcomes from its one program; None if some rule failed."""
+def _packed(program: cel.Program, context: cel.Context) -> int | None:
+    """The layer's outcome codes from its one program; None if some rule failed."""
     try:
         packed = program.execute(context)
     except Exception:  # a rule failed: rule by rule says which and why
         return None
-    if type(packed) is not int:
-        return None
-    return [OUTCOMES[(packed >> shift) & 3] for shift in range(0, 2 * count, 2)]
+    return packed if type(packed) is int else None
+
+
+@dataclass(frozen=True, slots=True)
+class LayerPlan:
+    """One layer with its rules' steps, and its outcome codes decoded once per code.
+
+    A layer's program gives few distinct codes over many cases; decoding one (two bits a
+    rule) into outcomes and their texts costs more than looking it up.
+    """
+
+    layer: Layer
+    members: tuple[_Step, ...]
+    #: members whose results some rule reads: they go into `Run.changed`
+    read_ids: tuple[str, ...]
+    #: code → (each member's outcome, {rule id: outcome text})
+    decoded: dict[int, tuple[tuple[RuleOutcome, ...], dict[str, str]]] = field(
+        default_factory=dict
+    )
+    #: for a `Fused.closed` program: variant key → its code (None: it failed)
+    constants: dict[tuple[object, ...], int | None] = field(default_factory=dict)
+
+    def decode(self, packed: int) -> tuple[tuple[RuleOutcome, ...], dict[str, str]]:
+        found = self.decoded.get(packed)
+        if found is None:
+            outcomes = tuple(
+                OUTCOMES[(packed >> shift) & 3] for shift in range(0, 2 * len(self.members), 2)
+            )
+            texts = {
+                step.rule_id: _TEXT[outcome]
+                for step, outcome in zip(self.members, outcomes, strict=True)
+            }
+            if len(self.decoded) < MAX_DECODED:
+                self.decoded[packed] = (outcomes, texts)
+            found = outcomes, texts
+        return found
+
+
+#: Codes decoded and kept per layer at most (each of up to 4^31 codes is possible).
+MAX_DECODED = 4096
+
+
+def layer_plans(steps: tuple[_Step, ...], layers: tuple[Layer, ...]) -> tuple[LayerPlan, ...]:
+    plans = []
+    for layer in layers:
+        members = steps[layer.start : layer.stop]
+        read = tuple(step.rule_id for step in members if step.is_read)
+        plans.append(LayerPlan(layer, members, read))
+    return tuple(plans)
 
 
 @dataclass(eq=False)
@@ -125,7 +169,7 @@ class Prepared:
     """What evaluating a rule set needs, looked up once: one cache lookup per case."""
 
     steps: tuple[_Step, ...]
-    layers: tuple[Layer, ...]
+    layers: tuple[LayerPlan, ...]
     table: Table | None
     case_fields: set[str] | None  # the case's top-level fields the rule set reads
     local: threading.local = field(default_factory=threading.local)
@@ -150,9 +194,10 @@ def prepare(rule_set: RuleSet) -> Prepared:
     """The rule set's steps, layers, decision table and the case fields it reads."""
     found = _prepared.get(rule_set)
     if found is None:
+        steps = rule_steps(rule_set)
         found = _prepared[rule_set] = Prepared(
-            rule_steps(rule_set),
-            rule_layers(rule_set),
+            steps,
+            layer_plans(steps, rule_layers(rule_set)),
             decision_table(rule_set),
             case_fields_read(rule_set),
         )
@@ -174,7 +219,7 @@ def decide_table(
         fused = table.fused
         key: list[object] = [outcomes[rule_id] for rule_id in reads]
         key += [flags[flag] for flag in fused.flags]
-        program = _variant(fused, key, run.live, data)
+        program = _variant(fused, key, run.live, data)[1]
         if program is not None:
             picked = first_hit(program, run.live.context(full=False))
             if picked is not None:
@@ -188,18 +233,23 @@ def decide_table(
 
 def _variant(
     fused: Fused, key: list[object], live: LiveContext, data: dict[str, Any]
-) -> cel.Program | None:
-    """`fused` with `key` (outcomes, flags) and the lists and parameters it bakes in."""
+) -> tuple[tuple[object, ...], cel.Program | None]:
+    """The whole key and the variant of `fused` for `key` (outcomes, flags) and the lists
+    and parameters it bakes in."""
     baked: list[object] = []
-    if fused.baked:
+    if fused.keyed:
         get = live.values.get
-        baked = [project(get(name, MISSING), fields) for name, fields in fused.baked]
-        key += [repr(value) for value in baked]
+        for name, fields in fused.keyed:
+            value = get(name, MISSING)
+            baked.append(value)
+            key.append(projection_key(value, fields))
     if not fused.params:
-        return fused.program(tuple(key), baked)
+        whole = tuple(key)
+        return whole, fused.program(whole, baked)
     parameters = data["p"], data["p_from"]
     key.append((id(parameters[0]), id(parameters[1])))  # one pair for a whole period
-    return fused.program(tuple(key), baked, parameters)
+    whole = tuple(key)
+    return whole, fused.program(whole, baked, parameters)
 
 
 def _number(result: object) -> float | int:
@@ -239,19 +289,17 @@ class Run:
         if readers is not live:
             readers.load(data)
 
-    def layer(self, layer: Layer, steps: tuple[_Step, ...]) -> None:
+    def layer(self, plan: LayerPlan) -> None:
         """Run one layer of rules: its one program, or rule by rule where that fails."""
-        members = steps[layer.start : layer.stop]
+        members = plan.members
         results = self.results
-        found = self._fused(layer, members[0]) if layer.fused is not None else None
+        found = self._fused(plan, members[0]) if plan.layer.fused is not None else None
         if found is not None:
-            live, outcomes = found
+            live, packed = found
+            outcomes, texts = plan.decode(packed)
             if results is None:  # _record inlined: only outcomes, and no rule failed
-                texts, changed = self.outcomes, self.changed
-                for step, outcome in zip(members, outcomes, strict=True):
-                    texts[step.rule_id] = _TEXT[outcome]
-                    if step.is_read:
-                        changed.add(step.rule_id)
+                self.outcomes.update(texts)
+                self.changed.update(plan.read_ids)
             else:
                 finish = self._finish
                 for step, outcome in zip(members, outcomes, strict=True):
@@ -265,26 +313,33 @@ class Run:
             else:
                 results.append(self._finish(step, live, outcome, value, error))
 
-    def _fused(self, layer: Layer, first: _Step) -> tuple[LiveContext, list[RuleOutcome]] | None:
-        """The layer's context and outcomes from its one program; None if it cannot say."""
-        fused = layer.fused
+    def _fused(self, plan: LayerPlan, first: _Step) -> tuple[LiveContext, int] | None:
+        """The layer's context and outcome codes from its one program; None if it cannot say."""
+        fused = plan.layer.fused
         assert fused is not None
         program = None
         if fused.reads is not None:  # outcomes (and lists) baked in: no results in the context
             live = self.readers if first.syncs else self.live
             outcomes = self.outcomes
-            key: list[object] = [outcomes[rule_id] for rule_id in fused.reads]
-            program = _variant(fused, key, live, self.data)
+            key, program = _variant(fused, [outcomes[i] for i in fused.reads], live, self.data)
             context = live.context(full=False)
             if live is self.live:
                 self.context = context
+            if program is not None and fused.closed:  # its key says it all: run it once
+                constants = plan.constants
+                packed = constants.get(key, MISSING)
+                if packed is MISSING:
+                    packed = _packed(program, context)
+                    if len(constants) < MAX_DECODED:
+                        constants[key] = packed
+                return None if packed is None else (live, packed)
         if program is None:
             live, context = self._context_for(first)
             program = fused.general
         if program is None:
             return None
-        found = _layer_outcomes(program, context, layer.stop - layer.start)
-        return None if found is None else (live, found)
+        packed = _packed(program, context)
+        return None if packed is None else (live, packed)
 
     def _record(
         self, step: _Step, outcome: RuleOutcome, value: float | int | None, error: str | None

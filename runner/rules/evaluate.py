@@ -120,9 +120,8 @@ def _run(
     rules_live, readers_live, decision_live = prepared.contexts(rule_set)
     try:
         run = Run(rule_set, data, rules_live, readers_live, trace=trace, explain=explain)
-        steps = prepared.steps
         for layer in prepared.layers:
-            run.layer(layer, steps)
+            run.layer(layer)
         decision = decide_table(rule_set, prepared.table, run, data)
     except BaseException:
         rules_live.discard()  # an evaluation stopped half-way: start the next one afresh

@@ -42,7 +42,7 @@ from runner.models.results import RuleOutcome
 from runner.rules.expressions import Expression, flat_name, flatten, mask_strings
 from runner.rules.literals import cel_literal
 from runner.rules.ruleset import DecisionRow, Rule, RuleSet
-from runner.rules.scopes import projections, rule_scopes, scoped_expressions
+from runner.rules.scopes import project, projections, rule_scopes, scoped_expressions
 
 #: The outcomes in the order of their codes in a layer's program.
 OUTCOMES = tuple(RuleOutcome)
@@ -79,12 +79,15 @@ class Fused:
     """One program over several expressions, compiled per combination of what it reads.
 
     A key is the outcomes of the rules in `reads`, then the values of `flags`, then the
-    `repr` of each list in `baked` (lists the context would convert slowly), then, if it
-    reads parameters (`params`), the identity of the parameter dicts of the day (shared
-    by every day of one period, see `RuleSet.resolve_parameters`). All of these go into
-    the variant as literals (`literals`). `reads` is None when it cannot be specialised
-    (it reads values `v`, `has(r.x)`, or `r` whole); then only `general` runs, with
-    everything in the context.
+    `scopes.projection_key` of each list in `baked` (lists the context would convert
+    slowly), then, if it reads parameters (`params`), the identity of the parameter dicts
+    of the day (shared by every day of one period, see `RuleSet.resolve_parameters`). All
+    of these go into the variant as literals (`literals`). `reads` is None when it cannot
+    be specialised (it reads values `v`, `has(r.x)`, or `r` whole); then only `general`
+    runs, with everything in the context.
+
+    `closed`: every variable it reads is baked in, so a variant's result depends on its
+    key alone and can be kept instead of run again (CEL has no side effects or clock).
     """
 
     source: str  # flat CEL, reading outcomes as r__<id>, flags and variables by name
@@ -93,8 +96,14 @@ class Fused:
     flags: tuple[str, ...] = ()  # the flags it bakes in (after the outcomes in a key)
     baked: tuple[tuple[str, frozenset[str]], ...] = ()  # (list variable, fields it keeps)
     params: tuple[tuple[str, str], ...] = ()  # ("p" or "p_from", name) of each parameter
+    closed: bool = False
     _spans: tuple[tuple[int, int, int], ...] = ()  # (start, end, position among literals)
     _variants: dict[tuple[object, ...], cel.Program | None] = field(default_factory=dict)
+    #: (list variable, the fields it keeps in a fixed order) of each list in `baked`
+    keyed: tuple[tuple[str, tuple[str, ...]], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keyed = tuple((name, tuple(sorted(fields))) for name, fields in self.baked)
 
     @classmethod
     def build(
@@ -133,6 +142,7 @@ class Fused:
             tuple(flags),
             tuple((name, bake[name]) for name in baked),
             tuple(params[name] for name in parameters),
+            _closed(expressions, set(every)),
             tuple((start, end, order[name]) for start, end, name in found),
         )
 
@@ -145,8 +155,9 @@ class Fused:
         """The program with `key` baked in; None: use `general` (too many variants, or a
         value with no literal, such as a parameter with no value on the day).
 
-        `baked` holds the lists whose `repr` is in `key`, and `parameters` the day's `p`
-        and `p_from` whose identity is: written as literals when a variant is compiled.
+        `baked` holds the lists (as the context holds them, before projecting) whose keys
+        are in `key`, and `parameters` the day's `p` and `p_from` whose identity is:
+        written as literals when a variant is compiled.
         """
         found = self._variants.get(key, self)
         if found is not self:
@@ -158,7 +169,10 @@ class Fused:
             literals: list[str | None] = [_LITERALS[value] for value in key[:count]]
         except (KeyError, TypeError):  # not an outcome text or a flag: nothing to bake
             return None
-        literals += [cel_literal(value) for value in baked]
+        literals += [
+            cel_literal(project(value, fields))
+            for value, (_, fields) in zip(baked, self.baked, strict=True)
+        ]
         if self.params:
             roots = {"p": parameters[0], "p_from": parameters[1]} if parameters else {}
             for root, name in self.params:
@@ -172,6 +186,18 @@ class Fused:
             text = text[:start] + literals[position] + text[end:]  # type: ignore[operator]
         program = self._variants[key] = _compile(text)
         return program
+
+
+def _closed(expressions: Sequence[Expression], baked: set[str]) -> bool:
+    """Whether the expressions read nothing but the variables in `baked` (flat names)."""
+    for expression in expressions:
+        if expression.has or expression.whole:
+            return False
+        if any(flat_name(path) not in baked for path in expression.flat):
+            return False
+        if any(name in FLAGS and name not in baked for name in expression.variables):
+            return False
+    return True
 
 
 def _specialisable(expressions: Sequence[Expression]) -> bool:

@@ -29,6 +29,40 @@ def project(value: Any, fields: frozenset[str]) -> Any:
     return [{key: item[key] for key in fields if key in item} for item in value]
 
 
+_ABSENT: Any = object()
+
+
+def projection_key(value: Any, fields: tuple[str, ...]) -> object:
+    """A key standing for `project(value, fields)`: equal keys, identical projections.
+
+    Building the projection and its `repr` for every case costs several µs; this is the
+    cheap form for the usual list of maps whose read fields hold text or null: the list's
+    length, then each map's values of `fields` in that order (a marker where one lacks the
+    field). Text and null compare exactly (1, 1.0 and True are equal in Python but not in
+    CEL, so other types are not keyed this way), so equal tuples project to the same list.
+    Anything else gets the `repr` of its projection, which spells the types out; a tuple
+    never equals a text, so the two forms cannot be confused.
+    """
+    key = _text_key(value, fields)
+    return key if key is not None else repr(project(value, frozenset(fields)))
+
+
+def _text_key(value: Any, fields: tuple[str, ...]) -> tuple[object, ...] | None:
+    """`projection_key` of a list of maps whose `fields` hold text or null; else None."""
+    if type(value) is not list:
+        return None
+    parts: list[object] = [len(value)]
+    for item in value:
+        if type(item) is not dict:
+            return None
+        for name in fields:
+            found = item.get(name, _ABSENT)
+            if found is not None and found is not _ABSENT and type(found) is not str:
+                return None
+            parts.append(found)
+    return tuple(parts)
+
+
 def projections(
     scope: ContextScope, expressions: Iterable[Expression]
 ) -> dict[str, frozenset[str]]:

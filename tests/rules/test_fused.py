@@ -181,6 +181,20 @@ def test_a_variant_bakes_outcomes_in_and_leaves_string_literals_alone(smatiltak:
     assert built.program(("not an outcome",)) is None  # nothing safe to bake: the general one
 
 
+def test_only_a_program_reading_nothing_but_its_key_is_closed(smatiltak: RuleSet) -> None:
+    """A closed layer's outcomes are kept per key instead of run again for every case."""
+    layers = fused.rule_layers(smatiltak)
+    closed = [layer.fused is not None and layer.fused.closed for layer in layers]
+    assert closed == [False, True, False]  # unntatt_soknadsplikt reads outcomes only
+    table = fused.decision_table(smatiltak)
+    assert table is not None and not table.fused.closed  # it reads the case too
+    expression = smatiltak.rule("uten_ansvarsrett").applies_when
+    assert expression is not None
+    source = "r__unntatt_soknadsplikt == 'ikke_oppfylt'"
+    assert fused.Fused.build(source, [expression], {"unntatt_soknadsplikt"}).closed
+    assert not fused.Fused.build(source, [expression], set()).closed  # not an outcome
+
+
 def test_values_and_has_keep_results_in_the_context() -> None:
     welfare = load_rule_set(CONTENT_ROOT / "rules" / "sosialhjelp-livsopphold")
     by_rule = {

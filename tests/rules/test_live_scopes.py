@@ -12,9 +12,10 @@ import pytest
 from runner.models.registry import case_model, decision_date
 from runner.rules import RuleSet, evaluate, load_rule_set
 from runner.rules.expressions import element_fields
+from runner.rules.literals import cel_literal
 from runner.rules.live import LiveContext, live_contexts
 from runner.rules.ruleset import ContextScope
-from runner.rules.scopes import rule_scopes
+from runner.rules.scopes import identical, project, projection_key, rule_scopes
 from runner.settings import CONTENT_ROOT, load_settings
 from runner.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 
@@ -77,6 +78,39 @@ def test_a_list_reduced_to_its_read_fields_gives_the_same_results() -> None:
         except Exception as error:
             found = (type(error), str(error))
         assert found == expected, attachments
+
+
+LISTS: list[Any] = [
+    [],
+    [{"kind": "a"}],
+    [{"kind": "a", "file": "x"}],  # only an unread field differs
+    [{"kind": "b"}],
+    [{"kind": "a"}, {"kind": "b"}],
+    [{"kind": "b"}, {"kind": "a"}],
+    [{"kind": "a"}, {}],  # no kind in the second
+    [{"kind": "a"}, {"kind": None}],  # null is not missing
+    [{"kind": 1}],
+    [{"kind": 1.0}],  # equal in Python, not in CEL
+    [{"kind": True}],
+    [{"kind": "1"}],
+    [{"kind": ["a"]}],
+    [{"kind": "a"}, "a"],  # not all maps: kept whole
+    [{"kind": "a"}, {"kind": "a"}],
+    "a",
+    None,
+]
+
+
+@pytest.mark.parametrize("fields", [("kind",), ("file", "kind"), ()])
+def test_equal_projection_keys_mean_identical_projections(fields: tuple[str, ...]) -> None:
+    """A variant is looked up by this key: two lists CEL could tell apart never share one."""
+    kept = frozenset(fields)
+    for first in LISTS:
+        for second in LISTS:
+            same = identical(project(first, kept), project(second, kept))
+            assert (projection_key(first, fields) == projection_key(second, fields)) == same
+            if same:
+                assert cel_literal(project(first, kept)) == cel_literal(project(second, kept))
 
 
 def test_the_trace_keeps_the_whole_list(smatiltak: RuleSet) -> None:
