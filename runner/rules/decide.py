@@ -78,9 +78,14 @@ def decided(
     failures: list[str],
     outcomes: Mapping[str, str],
     amounts: Mapping[str, float | int],
+    any_uncertain: bool | None = None,
 ) -> Decision:
-    """The decision of row `chosen`; review if any rule is uavklart or any row failed."""
-    any_uncertain = UAVKLART_TEXT in outcomes.values()
+    """The decision of row `chosen`; review if any rule is uavklart or any row failed.
+
+    `any_uncertain`: whether some outcome is uavklart, if the caller knows already.
+    """
+    if any_uncertain is None:
+        any_uncertain = UAVKLART_TEXT in outcomes.values()
     route = Route.review if any_uncertain or failures else chosen.route
     matched = chosen.matched_text
     if failures:

@@ -218,12 +218,14 @@ def decide_table(
     if table is not None and reads is not None:
         fused = table.fused
         key: list[object] = [outcomes[rule_id] for rule_id in reads]
-        key += [flags[flag] for flag in fused.flags]
+        if fused.flags:
+            key += [flags[flag] for flag in fused.flags]
         program = _variant(fused, key, run.live, data)[1]
         if program is not None:
             picked = first_hit(program, run.live.context(full=False))
             if picked is not None:
-                return decided(rows[picked[0]], picked[1], [], outcomes, run.values)
+                chosen = rows[picked[0]]
+                return decided(chosen, picked[1], [], outcomes, run.values, any_uncertain)
     decision_live = live_contexts(rule_set)[2]  # the same objects `Prepared.contexts` has
     decision_live.load(data, flags)
     decision_live.sync(data)
@@ -243,13 +245,15 @@ def _variant(
             value = get(name, MISSING)
             baked.append(value)
             key.append(projection_key(value, fields))
-    if not fused.params:
-        whole = tuple(key)
-        return whole, fused.program(whole, baked)
-    parameters = data["p"], data["p_from"]
-    key.append((id(parameters[0]), id(parameters[1])))  # one pair for a whole period
+    parameters = None
+    if fused.params:
+        parameters = data["p"], data["p_from"]
+        key.append((id(parameters[0]), id(parameters[1])))  # one pair for a whole period
     whole = tuple(key)
-    return whole, fused.program(whole, baked, parameters)
+    found = fused.known(whole)
+    if found is fused:  # not compiled yet: project the lists, write the literals, compile
+        return whole, fused.program(whole, baked, parameters)
+    return whole, found  # type: ignore[return-value]
 
 
 def _number(result: object) -> float | int:

@@ -21,6 +21,8 @@ from runner.rules.construct import trusted
 from runner.rules.engine import Run, decide_table, prepare
 from runner.rules.ruleset import RuleSet
 
+_MODEL_DUMP = BaseModel.model_dump
+
 
 def evaluate(
     rule_set: RuleSet,
@@ -108,8 +110,13 @@ def _run(
     # Without explanations only the fields the expressions name are read (values, trace and
     # error messages alike): dumping just those skips the rest, computed fields included.
     fields = None if explain else prepared.case_fields
+    if type(case).model_dump is _MODEL_DUMP:  # its serializer directly: the same call, with
+        # the same defaults, less the Python frame and keywords of model_dump (~0.8 µs)
+        dumped = case.__pydantic_serializer__.to_python(case, mode="json", include=fields)
+    else:
+        dumped = case.model_dump(mode="json", include=fields)
     data: dict[str, Any] = {
-        "case": case.model_dump(mode="json", include=fields),
+        "case": dumped,
         "p": parameters,
         "p_from": parameters_from,
         "k": dict(kommune or {}),

@@ -146,6 +146,11 @@ class Fused:
             tuple((start, end, order[name]) for start, end, name in found),
         )
 
+    def known(self, key: tuple[object, ...]) -> cel.Program | Fused | None:
+        """The variant compiled for `key` (None: use the general one), or `self` if there
+        is none yet: the lookup alone, without building what compiling one needs."""
+        return self._variants.get(key, self)
+
     def program(
         self,
         key: tuple[object, ...],

@@ -10,7 +10,7 @@ import cel
 import pytest
 
 from runner.models import ByggesakCase, Evaluation, RuleOutcome, RuleResult
-from runner.rules import RuleSet, evaluate
+from runner.rules import RuleSet, evaluate, verdict
 from runner.rules.live import LiveContext, live_contexts
 from runner.rules.ruleset import ContextScope
 from runner.rules.testing import deep_merge
@@ -100,6 +100,23 @@ def test_without_explanations_everything_else_is_the_same(smatiltak: RuleSet) ->
                 assert short == long
             else:
                 assert short == long.model_copy(update={"explanation": {}})
+
+
+def test_a_case_model_with_its_own_model_dump_is_dumped_by_it(smatiltak: RuleSet) -> None:
+    """The engine calls the serializer directly only where model_dump is pydantic's own."""
+    calls: list[dict[str, Any]] = []
+
+    class Dumping(ByggesakCase):
+        def model_dump(self, **options: Any) -> dict[str, Any]:  # type: ignore[override]
+            calls.append(options)
+            return super().model_dump(**options)
+
+    for case, on in rule_set_cases(smatiltak):
+        own = Dumping.model_validate(case.model_dump())
+        assert verdict(smatiltak, own, on=on) == verdict(smatiltak, case, on=on)
+        assert evaluate(smatiltak, own, on=on) == evaluate(smatiltak, case, on=on)
+    assert {"mode": "json", "include": None} in calls  # with explanations: the whole case
+    assert any(call["include"] for call in calls)  # without: only the fields read
 
 
 def test_each_thread_has_its_own_contexts(smatiltak: RuleSet) -> None:
