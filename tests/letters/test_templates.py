@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from runner.errors import TemplateError
 from runner.letters import LetterDraft, LetterTemplates
+from runner.letters.templates import tidy
 
 Build = Callable[[dict[str, str]], LetterTemplates]
 
@@ -160,3 +164,22 @@ def test_placeholders_follow_loops_aliases_and_partials(template_dir: Build) -> 
         "fee",
     }
     assert found == expected
+
+
+def _tidy_by_regex(text: str) -> str:
+    """What `tidy` must give: the plain regex definition."""
+    text = re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+@given(st.text(alphabet=" \t\n\rxæ", max_size=60))
+def test_tidy_is_the_regex_definition(text: str) -> None:
+    assert tidy(text) == _tidy_by_regex(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a", "a \n", "a\t \nb  ", "\n\n\na\n\n\n\n\nb\n\n", " \n \n \n", "a \r\nb\t\r\n", "x\t"],
+)
+def test_tidy_on_edge_cases(text: str) -> None:
+    assert tidy(text) == _tidy_by_regex(text)
