@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fpdf import FPDF
 from fpdf.annotations import AnnotationDict
-from fpdf.enums import TextMode
+from fpdf.drawing_primitives import convert_to_device_color
+from fpdf.enums import PDFResourceType, TextMode
 from fpdf.syntax import build_obj_dict, create_dictionary_string
+from fpdf.util import FloatTolerance
 
 from runner.letters.blocks import Block, Span, markdown_blocks
 from runner.letters.filters import dato
@@ -106,18 +108,15 @@ class PdfRenderer:
             pdf.fonts[FAMILY + style] = self._faces[style].document_font(number)
 
         running_head = f"{letterhead.title} · {labels['reference'].lower()} {reference}"
+        later_head: list[TextOp | LineOp] = [TextOp(LEFT, 15.0, running_head, "", SMALL)]
         for page_number, page in enumerate(pages, start=1):
             pdf.add_page()
-            if page_number == 1:
-                _draw(pdf, first_page, 0.0, self._faces)
-            else:
-                _draw(pdf, [TextOp(LEFT, 15.0, running_head, "", SMALL)], 0.0, self._faces)
+            head = first_page if page_number == 1 else later_head
             page_label = labels["page"].format(page=page_number, pages=len(pages))
             x = PAGE_WIDTH - RIGHT - self._setter.width_of(page_label, "", SMALL)
             footer = [*every_page, TextOp(x, PAGE_HEIGHT - 9.0, page_label, "", SMALL)]
-            _draw(pdf, footer, 0.0, self._faces)
-            for top, row in page:
-                _draw(pdf, row.ops, top, self._faces)
+            rows = [(0.0, head), (0.0, footer), *((top, row.ops) for top, row in page)]
+            _draw_page(pdf, rows, self._faces)
         return bytes(pdf.output(output_producer_class=LetterOutputProducer))
 
     def _furniture(
@@ -189,36 +188,142 @@ def _paginate(rows: list[Row]) -> list[list[tuple[float, Row]]]:
     return pages
 
 
-def _draw(
-    pdf: FPDF, ops: Sequence[TextOp | LineOp], top: float, faces: Mapping[str, FontFace]
+def _draw_page(
+    pdf: FPDF,
+    rows: Iterable[tuple[float, Sequence[TextOp | LineOp]]],
+    faces: Mapping[str, FontFace],
 ) -> None:
-    plain = _plain_text_state(pdf)
-    for op in ops:
+    """Draw the page's rows, each (its top in mm, its text and lines), in order."""
+    pen = _Pen(pdf, faces)
+    for top, ops in rows:
+        for op in ops:
+            pen.draw(op, top)
+    pen.finish()
+
+
+def _draw_with_fpdf2(pdf: FPDF, op: TextOp | LineOp, top: float) -> None:
+    """One text or line drawn by fpdf2's own methods: the reference for what `_Pen` writes,
+    and its way for anything its shortcuts do not cover."""
+    if isinstance(op, LineOp):
+        pdf.set_line_width(op.width)
+        pdf.line(op.x1, top + op.y1, op.x2, top + op.y2)
+        return
+    pdf.set_font(FAMILY, op.style, op.size)
+    if not op.link:
+        pdf.text(op.x, top + op.y, op.text)
+        return
+    pdf.set_text_color(*LINK_COLOR)
+    pdf.text(op.x, top + op.y, op.text)
+    pdf.set_text_color(0)
+    _add_link(pdf, op, top)
+
+
+def _add_link(pdf: FPDF, op: TextOp, top: float) -> None:
+    """The link annotation over a piece of linked text."""
+    assert op.link is not None
+    height = op.size * MM_PER_PT
+    annotation = pdf.link(op.x, top + op.y - height * 0.8, op.width, height, op.link)
+    annotation.__class__ = _LinkAnnotation
+
+
+#: What fpdf2 writes to colour linked text, and the text colour it returns to afterwards.
+_LINK_FILL = convert_to_device_color(*LINK_COLOR).serialize().lower()
+_BLACK = convert_to_device_color(0)
+#: The styles fpdf2's set_font takes as they are (it sorts and upper-cases the letters).
+_STYLES = frozenset({"", "B", "I", "BI"})
+
+
+class _Pen:
+    """Writes a page's text and lines as fpdf2's set_font, text, set_text_color,
+    set_line_width and line would: the same operators, but with fpdf2's font and line state
+    kept here while the page is drawn rather than read and set through FPDF's properties
+    (a graphics-state stack) for each piece of text, and the operators handed to the page
+    in one piece. fpdf2 draws whatever the shortcut does not cover: text outside the
+    prepared subset, a style it would normalise, a page not in plain fill mode
+    (tests/letters/test_pdf.py compares the bytes with fpdf2's own calls)."""
+
+    def __init__(self, pdf: FPDF, faces: Mapping[str, FontFace]) -> None:
+        self.pdf = pdf
+        self.faces = faces
+        self.fonts = pdf.fonts
+        self.k, self.h = pdf.k, pdf.h
+        self.operators: list[str] = []
+        # linked text is black again afterwards: that must be the colour text has now
+        self.direct = _plain_text_state(pdf) and pdf.text_color == _BLACK
+        self._load()
+
+    def _load(self) -> None:
+        """Take fpdf2's state: current font (None if none is set) and size, line width."""
+        pdf = self.pdf
+        self.font = pdf.current_font if pdf.font_family == FAMILY else None
+        self.style, self.size = pdf.font_style, pdf.font_size_pt
+        self.font_on_page = pdf.current_font_is_set_on_page
+        self.line_width = pdf.line_width
+
+    def finish(self) -> None:
+        """Give the page its operators and fpdf2 the state they leave, as fpdf2 would have it."""
+        pdf = self.pdf
+        if self.operators:
+            pdf._out("\n".join(self.operators))  # as one _out per operator: each ends a line
+            self.operators = []
+        if self.font is not None:
+            pdf.font_family, pdf.font_style = FAMILY, self.style
+            pdf.font_size_pt, pdf.current_font = self.size, self.font
+        pdf.current_font_is_set_on_page = self.font_on_page
+        pdf.line_width = self.line_width
+
+    def draw(self, op: TextOp | LineOp, top: float) -> None:
+        """Draw one text or line, `top` mm below the top of the page."""
         if isinstance(op, LineOp):
-            pdf.set_line_width(op.width)
-            pdf.line(op.x1, top + op.y1, op.x2, top + op.y2)
-            continue
-        if op.style != pdf.font_style or op.size != pdf.font_size_pt or not pdf.font_family:
-            pdf.set_font(FAMILY, op.style, op.size)
-        if op.link:
-            pdf.set_text_color(*LINK_COLOR)
-            pdf.text(op.x, top + op.y, op.text)
-            pdf.set_text_color(0)
-            height = op.size * MM_PER_PT
-            annotation = pdf.link(op.x, top + op.y - height * 0.8, op.width, height, op.link)
-            annotation.__class__ = _LinkAnnotation
-            continue
-        encoded = faces[op.style].encode(op.text) if plain else None
+            self._line(op, top)
+        elif not self.direct or op.style not in _STYLES:
+            self.with_fpdf2(op, top)
+        else:
+            self._text(op, top)
+
+    def with_fpdf2(self, op: TextOp | LineOp, top: float) -> None:
+        """Draw `op` with fpdf2's own methods, in order with what this pen has written."""
+        self.finish()
+        _draw_with_fpdf2(self.pdf, op, top)
+        self._load()
+
+    def _line(self, op: LineOp, top: float) -> None:
+        k, h = self.k, self.h
+        if op.width != self.line_width:
+            self.line_width = op.width
+            self.operators.append(f"{op.width * k:.2f} w")
+        y1, y2 = top + op.y1, top + op.y2
+        self.operators.append(
+            f"{op.x1 * k:.2f} {(h - y1) * k:.2f} m {op.x2 * k:.2f} {(h - y2) * k:.2f} l S"
+        )
+
+    def _text(self, op: TextOp, top: float) -> None:
+        style, size = op.style, op.size
+        if self.font is None or style != self.style or abs(size - self.size) > _TOLERANCE:
+            # what set_font does when the font changes (it keeps the size it has when the
+            # new one is within FloatTolerance of it)
+            self.font = self.fonts[FAMILY + style]
+            self.style, self.size, self.font_on_page = style, size, False
+        encoded = self.faces[style].encode(op.text)
         if encoded is None:
-            pdf.text(op.x, top + op.y, op.text)
-            continue
-        # What FPDF.text writes for plain text in the base subset, without its per-call work
-        # (tests/letters/test_pdf.py compares the bytes with fpdf2's own path).
-        if not pdf.current_font_is_set_on_page:
-            assert pdf.current_font is not None
-            pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
+            self.with_fpdf2(op, top)
+            return
+        font = self.font
+        if not self.font_on_page:  # FPDF._set_font_for_page
+            self.operators.append(f"BT /F{font.i} {self.size:.2f} Tf ET")
+            self.pdf._resource_catalog.add(PDFResourceType.FONT, font.i, self.pdf.page)
+            self.font_on_page = True
+        k = self.k
         y = top + op.y
-        pdf._out(f"BT {op.x * pdf.k:.2f} {(pdf.h - y) * pdf.k:.2f} Td ({encoded}) Tj ET")
+        text = f"BT {op.x * k:.2f} {(self.h - y) * k:.2f} Td ({encoded}) Tj ET"
+        if op.link:
+            self.operators.append(f"q {_LINK_FILL} {text} Q")
+            _add_link(self.pdf, op, top)
+        else:
+            self.operators.append(text)
+
+
+_TOLERANCE = FloatTolerance.TOLERANCE
 
 
 class _LinkAnnotation(AnnotationDict):

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from io import BytesIO
 from typing import Any
 
 import pytest
+from fpdf import FPDF
 from fpdf.annotations import AnnotationDict
 from fpdf.syntax import PDFObject
 from pypdf import PdfReader
 
 from runner.letters import LetterTemplates, PdfRenderer
-from runner.letters.layout import Typesetter
-from runner.letters.pdf import _LinkAnnotation
-from runner.letters.pdf_fonts import FontFace, _Remembered
+from runner.letters.layout import LineOp, TextOp, Typesetter
+from runner.letters.pdf import _draw_page, _LinkAnnotation, _Pen
+from runner.letters.pdf_fonts import (
+    FAMILY,
+    FontFace,
+    LetterOutputProducer,
+    _Remembered,
+    font_faces,
+)
 from runner.settings import KommuneSettings
 
 NORWEGIAN = "æ ø å Æ Ø Å"
@@ -174,6 +181,12 @@ def test_shipped_letters_fit_on_one_or_two_pages(
     assert "BS-2026-000417" in pages[0] and "gnr. 3 bnr. 118" in pages[0].replace("\xa0", " ")
 
 
+LONG_BODY = "# Langt brev\n\n" + "\n\n".join(
+    f"{n}: Ein lang paragraf med [lenke](https://lovdata.no/{n}) og **feit** tekst. " * 6
+    for n in range(12)
+)
+
+
 @pytest.mark.parametrize("malform", ["nb", "nn"])
 def test_text_written_directly_matches_fpdf2s_own_path(
     renderer: PdfRenderer,
@@ -183,22 +196,26 @@ def test_text_written_directly_matches_fpdf2s_own_path(
     malform: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Plain text in the base subset is written to the page without FPDF.text: the bytes
-    must be exactly those fpdf2 writes (escaped parentheses and backslashes, fonts switched
-    mid-line, characters outside the subset, links, page furniture)."""
+    """Text and lines are written to the page without FPDF's methods: the bytes must be
+    exactly those fpdf2 writes (escaped parentheses and backslashes, fonts switched
+    mid-line, characters outside the subset, links, rules and table lines of several
+    widths, page furniture on later pages)."""
     bodies = [
         BODY,
         "# Brev (utkast)\n\nTekst med (parentes), back\\\\slash og **feit (tekst)** *her*.\n",
-        "# Brev\n\nGresk Ωμέγα midt i, og så vanleg tekst: æøå áčđŋšŧž.\n",
+        "# Brev\n\nFørst vanleg tekst.\n\nGresk Ωμέγα midt i, og så vanleg: æøå áčđŋšŧž.\n\n---\n",
+        LONG_BODY,
         *(
             templates.render(f"byggesak/{outcome}", malform, make_context(outcome)).markdown
             for outcome in ("innvilget", "avslag", "mangler_dokumentasjon")
         ),
     ]
     direct = [render(renderer, kommune, body, malform=malform) for body in bodies]
+    with monkeypatch.context() as patched:
+        patched.setattr(_Pen, "draw", _Pen.with_fpdf2)
+        assert [render(renderer, kommune, body, malform=malform) for body in bodies] == direct
     monkeypatch.setattr(FontFace, "encode", lambda self, text: None)
-    through_fpdf2 = [render(renderer, kommune, body, malform=malform) for body in bodies]
-    assert direct == through_fpdf2
+    assert [render(renderer, kommune, body, malform=malform) for body in bodies] == direct
 
 
 def test_remembered_lines_give_the_same_letters(
@@ -247,3 +264,44 @@ def test_objects_written_by_shortcut_are_what_fpdf2_writes(
     monkeypatch.setattr(_Remembered, "_build_obj_dict", PDFObject._build_obj_dict)
     monkeypatch.setattr(_LinkAnnotation, "serialize", AnnotationDict.serialize)
     assert remembered == [render(renderer, kommune, body) for body in bodies * 2]
+
+
+def _page_drawn(setup: Callable[[FPDF], None], ops: list[TextOp | LineOp]) -> bytes:
+    """A page with `ops` drawn on it by `_draw_page`, after `setup` has changed fpdf2's state."""
+    faces = font_faces()
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_creation_date(datetime(2026, 9, 22, 12, 0, tzinfo=UTC))
+    for number, style in enumerate(("", "B"), start=1):
+        pdf.fonts[FAMILY + style] = faces[style].document_font(number)
+    pdf.add_page()
+    setup(pdf)
+    _draw_page(pdf, [(10.0, ops), (20.0, ops)], faces)
+    return bytes(pdf.output(output_producer_class=LetterOutputProducer))
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        lambda pdf: None,
+        lambda pdf: pdf.set_text_color(200, 0, 0),  # not the fill colour: fpdf2 wraps text
+        lambda pdf: pdf.set_font(FAMILY, "B", 12),
+        lambda pdf: (pdf.set_font(FAMILY, "", 10), pdf.text(5, 5, "x")),  # font on page
+    ],
+    ids=["plain", "coloured", "font-selected", "font-on-page"],
+)
+def test_pen_writes_what_fpdf2_writes_from_any_state(
+    setup: Callable[[FPDF], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pen starts from whatever state fpdf2 is in, keeps a size fpdf2 would round to
+    the current one, and leaves fpdf2 in the state its own calls would."""
+    ops: list[TextOp | LineOp] = [
+        TextOp(25.0, 5.0, "Først", "", 10.0),
+        TextOp(40.0, 5.0, "nesten same storleik", "", 10.0 + 1e-12),
+        TextOp(90.0, 5.0, "lenke", "", 10.0, "https://lovdata.no/", 9.0),
+        TextOp(110.0, 5.0, "feit", "B", 10.0),
+        LineOp(25.0, 7.0, 190.0, 7.0, 0.3),
+        TextOp(25.0, 9.0, "(parentes) \\", "B", 10.0),
+    ]
+    direct = _page_drawn(setup, ops)
+    monkeypatch.setattr(_Pen, "draw", _Pen.with_fpdf2)
+    assert _page_drawn(setup, ops) == direct
