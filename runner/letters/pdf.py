@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, TypeGuard
 
 from fpdf import FPDF
+from fpdf.actions import URIAction
 from fpdf.annotations import AnnotationDict
 from fpdf.drawing_primitives import convert_to_device_color
 from fpdf.enums import PDFResourceType, TextMode
-from fpdf.syntax import build_obj_dict, create_dictionary_string
+from fpdf.syntax import Name
 from fpdf.util import FloatTolerance
 
 from runner.letters.blocks import Block, Span, markdown_blocks
@@ -327,21 +328,60 @@ _TOLERANCE = FloatTolerance.TOLERANCE
 
 
 class _LinkAnnotation(AnnotationDict):
-    """fpdf2's link annotation, written from its slots instead of from everything `dir()`
-    lists (methods included) for each link: the same dictionary, since its data are all
-    slots (tests/letters/test_pdf.py compares the bytes)."""
+    """fpdf2's link annotation: one to a URL is written as the dictionary fpdf2's reflection
+    gives such a link (its action, the same for every link to the URL, remembered), instead
+    of by reflection over everything `dir()` lists, methods included, for each link. Any
+    other annotation is fpdf2's to write (tests/letters/test_pdf.py compares the bytes)."""
 
     __slots__ = ()
 
     def serialize(self, _security_handler: Any = None, _obj_id: int | None = None) -> str:
-        values = {key: getattr(self, key) for key in _ANNOTATION_KEYS}
-        return create_dictionary_string(
-            build_obj_dict(values, _security_handler=_security_handler, _obj_id=_obj_id)
+        action = self.a
+        if _security_handler is not None or not self._is_plain_link(action):
+            return super().serialize(_security_handler, _obj_id)
+        return (
+            f"<</A {_uri_action(action)}\n/Border {self.border}\n/F {self.f}\n"
+            f"/Rect {self.rect}\n/Subtype /Link\n/Type /Annot>>"
+        )
+
+    def _is_plain_link(self, action: object) -> TypeGuard[URIAction]:
+        """Whether this is what FPDF.link makes for a URL: the entries written above, with
+        values fpdf2 writes as they are, and nothing else set."""
+        return (
+            type(action) is URIAction
+            and action.next is None
+            and type(self.f) is int
+            and type(self.border) is str
+            and type(self.rect) is str
+            and type(self.type) is Name
+            and self.type == "Annot"
+            and type(self.subtype) is Name
+            and self.subtype == "Link"
+            and all(getattr(self, key) is None for key in _UNSET_IN_LINKS)
+            and all(value is None for value in vars(self).values())
         )
 
 
-#: The data of an annotation, in the order dir() gives them (sorted), as fpdf2 writes them.
-_ANNOTATION_KEYS = tuple(sorted(key for key in AnnotationDict.__slots__ if key[0] != "_"))
+#: The slots of an annotation that a link to a URL leaves None.
+_UNSET_IN_LINKS = tuple(
+    key
+    for key in AnnotationDict.__slots__
+    if key[0] != "_" and key not in {"a", "border", "f", "rect", "subtype", "type"}
+)
+#: How many URLs' actions are remembered (as written) before starting over.
+_URI_ACTIONS_KEPT = 4096
+_uri_actions: dict[str, str] = {}
+
+
+def _uri_action(action: URIAction) -> str:
+    """The action of a link to a URL as fpdf2 writes it; letters link the same laws."""
+    text = _uri_actions.get(action.uri)
+    if text is None:
+        text = action.serialize()
+        if len(_uri_actions) >= _URI_ACTIONS_KEPT:
+            _uri_actions.clear()
+        _uri_actions[action.uri] = text
+    return text
 
 
 def _plain_text_state(pdf: FPDF) -> bool:

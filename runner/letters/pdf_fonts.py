@@ -28,6 +28,8 @@ from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont
 from fpdf.syntax import Name, PDFArray, PDFContentStream, PDFObject, camel_case
 from fpdf.util import escape_parens
 
+from runner.letters.pdf_objects import QUICK_CLASSES
+
 __all__ = ["FAMILY", "FONT_DIR", "STYLES", "FontFace", "LetterOutputProducer", "font_faces"]
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -306,7 +308,14 @@ def _deflated_stream(compressed: bytes) -> _Stream:
 
 
 class LetterOutputProducer(OutputProducer):
-    """fpdf2's PDF writer, embedding letter fonts from their prepared subsets."""
+    """fpdf2's PDF writer, embedding letter fonts from their prepared subsets, and writing
+    the page-level objects' dictionaries without fpdf2's reflection over `dir()`."""
+
+    def _add_pdf_obj(self, pdf_obj: PDFObject, trace_label: str | None = None) -> int:
+        quick = QUICK_CLASSES.get(type(pdf_obj))
+        if quick is not None:
+            pdf_obj.__class__ = quick
+        return super()._add_pdf_obj(pdf_obj, trace_label)
 
     def _add_fonts(self, *args: Any, **kwargs: Any) -> Any:
         fonts = self.fpdf.fonts

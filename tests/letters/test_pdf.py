@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from fpdf import FPDF
+from fpdf.actions import NamedAction, URIAction
 from fpdf.annotations import AnnotationDict
-from fpdf.syntax import PDFObject
+from fpdf.output import PDFCatalog, PDFPage, PDFPagesRoot
+from fpdf.syntax import PDFArray, PDFContentStream, PDFDate, PDFObject
 from pypdf import PdfReader
 
 from runner.letters import LetterTemplates, PdfRenderer
@@ -24,6 +26,7 @@ from runner.letters.pdf_fonts import (
     _Remembered,
     font_faces,
 )
+from runner.letters.pdf_objects import QUICK_CLASSES, QuickDict
 from runner.settings import KommuneSettings
 
 NORWEGIAN = "æ ø å Æ Ø Å"
@@ -250,11 +253,15 @@ def test_objects_written_by_shortcut_are_what_fpdf2_writes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The font objects' dictionaries are built once per face and reused with new object
-    numbers, and link annotations are written from their slots: every letter must still be
-    byte for byte what fpdf2's own reflection gives."""
+    numbers, link annotations are written as the dictionary of a link to a URL, and pages,
+    their contents and resources, the catalogue and the document information are written
+    from their remembered data names: every letter must still be byte for byte what
+    fpdf2's own reflection gives."""
     bodies = [
         BODY,
         "# Berre vanleg tekst\n\nUtan feit eller kursiv.\n",
+        "# Lenkje\n\n[Parentes](https://lovdata.no/a_(b)) og [e-post](mailto:post@askoy.no).\n",
+        LONG_BODY,
         *(
             templates.render(f"byggesak/{outcome}", "nb", make_context(outcome)).markdown
             for outcome in ("innvilget", "mangler_dokumentasjon")
@@ -263,7 +270,56 @@ def test_objects_written_by_shortcut_are_what_fpdf2_writes(
     remembered = [render(renderer, kommune, body) for body in bodies * 2]
     monkeypatch.setattr(_Remembered, "_build_obj_dict", PDFObject._build_obj_dict)
     monkeypatch.setattr(_LinkAnnotation, "serialize", AnnotationDict.serialize)
+    monkeypatch.setattr(QuickDict, "_build_obj_dict", PDFObject._build_obj_dict)
     assert remembered == [render(renderer, kommune, body) for body in bodies * 2]
+
+
+@pytest.mark.parametrize(
+    ("link", "extra"),
+    [
+        ("https://lovdata.no/lov/2008-06-27-71/%C2%A720-4", {}),
+        ("https://lovdata.no/a_(b)\\c", {}),
+        ("https://lovdata.no/§20-4", {}),  # not ASCII: written in hex
+        ("https://lovdata.no/", {"border_width": 1}),
+        ("https://lovdata.no/", {"color": (1, 0, 0)}),
+        ("#vedlegg", {}),  # a named destination: no action
+    ],
+)
+def test_link_annotations_are_what_fpdf2_writes(link: str, extra: dict[str, Any]) -> None:
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_page()
+    annotation = pdf.link(25.0, 80.0, 30.0, 4.0, link, **extra)
+    expected = annotation.serialize()
+    annotation.__class__ = _LinkAnnotation
+    assert annotation.serialize() == expected
+    assert annotation.serialize() == expected  # the action as remembered
+    annotation.m = PDFDate(datetime(2026, 9, 22, tzinfo=UTC))  # not in the slots
+    assert annotation.serialize() == AnnotationDict.serialize(annotation)
+    if isinstance(annotation.a, URIAction):
+        annotation.m = None
+        annotation.a.next = NamedAction("NextPage")
+        assert annotation.serialize() == AnnotationDict.serialize(annotation)
+
+
+def test_quick_dictionaries_are_what_fpdf2_reflection_gives() -> None:
+    """Also for values a letter does not have: zero, empty, added after construction."""
+    root = PDFPagesRoot(count=0, media_box="")
+    root.kids = PDFArray()
+    page = PDFPage(duration=0, transition=None, contents=bytearray(), index=1)
+    page.struct_parents = 0
+    page.parent = root
+    plain_stream = PDFContentStream(contents=b"", compress=True)
+    stream = PDFContentStream(contents=b"", compress=True)
+    stream.added_later = 0  # type: ignore[attr-defined]  # another shape of the same class
+    catalog = PDFCatalog(lang="")
+    catalog.names = ""
+    catalog.open_action = "[3 0 R /FitH null]"
+    for number, obj in enumerate([root, page, plain_stream, stream, catalog], start=1):
+        obj.id = number
+        expected = PDFObject._build_obj_dict(obj)
+        obj.__class__ = QUICK_CLASSES[type(obj)]
+        assert obj._build_obj_dict() == expected
+        assert list(obj._build_obj_dict()) == list(expected)  # in the same order
 
 
 def _page_drawn(setup: Callable[[FPDF], None], ops: list[TextOp | LineOp]) -> bytes:
