@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from runner.letters.blocks import Block, Span, Table
 from runner.letters.pdf_fonts import FontFace
@@ -24,9 +25,12 @@ _PARTS = re.compile(r"\n| +|[^ \n]+")
 WRAP_CACHE_SIZE = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class TextOp:
-    """Text at `x` (mm from the page's left edge) with its baseline `y` mm below the row top."""
+class TextOp(NamedTuple):
+    """Text at `x` (mm from the page's left edge) with its baseline `y` mm below the row top.
+
+    A named tuple rather than a frozen dataclass: as immutable, and made several times
+    faster (a frozen dataclass sets each field through object.__setattr__), which counts
+    at a hundred or more pieces of text a letter."""
 
     x: float
     y: float
@@ -67,11 +71,10 @@ class _Piece:
     width: float
 
 
-@dataclass(slots=True)
-class _Word:
-    space: bool
-    forced_break: bool
-    parts: list[tuple[str, str, str | None, float]] = field(default_factory=list)
+#: The parts of a word, each in one style: (text, style, link, width in mm).
+_Parts = list[tuple[str, str, str | None, float]]
+#: A word: (space before it, line break forced before it, its width in mm, its parts).
+_Word = tuple[bool, bool, float, _Parts]
 
 
 class Typesetter:
@@ -165,38 +168,76 @@ class Typesetter:
         return lines
 
     def _wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
+        limit = width + 1e-6
         lines: list[list[_Piece]] = [[]]
+        line = lines[0]  # always lines[-1]
         x = 0.0
-        for word in _words(spans, self, size):
-            word_width = sum(part[3] for part in word.parts)
-            line = lines[-1]
-            space = self.width_of(" ", line[-1].style, size) if line and word.space else 0.0
-            if word.forced_break or (line and x + space + word_width > width + 1e-6):
-                lines.append([])
-                line, x, space = lines[-1], 0.0, 0.0
+        spaces: dict[str, float] = {}  # the width of a space, by style
+        for space_before, forced_break, word_width, parts in self._words(spans, size):
+            space = 0.0
+            if space_before and line:
+                style = line[-1].style
+                known = spaces.get(style)
+                space = spaces[style] = self.width_of(" ", style, size) if known is None else known
+            if forced_break or (line and x + space + word_width > limit):
+                line, x, space = [], 0.0, 0.0
+                lines.append(line)
             if space:
-                line[-1].text += " "
-                line[-1].width += space
+                last = line[-1]
+                last.text += " "
+                last.width += space
                 x += space
-            for text, style, link, part_width in word.parts:
+            for text, style, link, part_width in parts:
                 if not line and part_width > width:
                     for chunk, chunk_width in self._split(text, style, size, width):
-                        lines[-1].append(_Piece(0.0, chunk, style, link, chunk_width))
-                        lines.append([])
-                    line, x = lines[-1], 0.0
+                        line.append(_Piece(0.0, chunk, style, link, chunk_width))
+                        line = []
+                        lines.append(line)
+                    x = 0.0
                     continue
-                if x + part_width > width + 1e-6 and line:
-                    lines.append([])
-                    line, x = lines[-1], 0.0
+                if x + part_width > limit and line:
+                    line, x = [], 0.0
+                    lines.append(line)
                 if line and line[-1].style == style and line[-1].link == link:
-                    line[-1].text += text
-                    line[-1].width += part_width
+                    last = line[-1]
+                    last.text += text
+                    last.width += part_width
                 else:
                     line.append(_Piece(x, text, style, link, part_width))
                 x += part_width
         if len(lines) > 1 and not lines[-1]:
             lines.pop()
         return lines
+
+    def _words(self, spans: Sequence[Span], size: float) -> list[_Word]:
+        """The words of a paragraph, each (space before it, line break forced before it,
+        its width, its parts): a word runs across spans until a space or line break."""
+        words: list[tuple[bool, bool, _Parts]] = []
+        parts: _Parts | None = None
+        space, forced = False, False
+        for span in spans:
+            style, link = span.style, span.link
+            measure = self.faces[style].text_width  # what width_of does, one call less
+            # the words are what single spaces and line breaks separate: that is what the
+            # regular expression _PARTS finds (words, runs of spaces, line breaks), at a
+            # fraction of the time
+            for line_number, segment in enumerate(span.text.split("\n")):
+                if line_number:
+                    parts, space, forced = None, False, True
+                for number, part in enumerate(segment.split(" ")):
+                    if number:
+                        parts, space = None, True
+                    if not part:
+                        continue
+                    if parts is None:
+                        parts = []
+                        words.append((space, forced, parts))
+                        space, forced = False, False
+                    parts.append((part, style, link, measure(part, size) * MM_PER_PT))
+        return [
+            (space, forced, parts[0][3] if len(parts) == 1 else sum(p[3] for p in parts), parts)
+            for space, forced, parts in words
+        ]
 
     def _split(self, text: str, style: str, size: float, width: float) -> list[tuple[str, float]]:
         chunks: list[tuple[str, float]] = []
@@ -280,23 +321,3 @@ def _keep_lines_together(lines: list[Row]) -> None:
     else:
         lines[0].keep_with_next = True
         lines[-2].keep_with_next = True
-
-
-def _words(spans: Sequence[Span], setter: Typesetter, size: float) -> list[_Word]:
-    words: list[_Word] = []
-    current: _Word | None = None
-    space, forced = False, False
-    for span in spans:
-        for part in _PARTS.findall(span.text):
-            if part == "\n":
-                current, space, forced = None, False, True
-            elif part[0] == " ":
-                current, space = None, True
-            else:
-                if current is None:
-                    current = _Word(space, forced)
-                    words.append(current)
-                    space, forced = False, False
-                width = setter.width_of(part, span.style, size)
-                current.parts.append((part, span.style, span.link, width))
-    return words
