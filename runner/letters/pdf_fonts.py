@@ -65,6 +65,8 @@ _DROP_TABLES += ["EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR", "kern", "LTSH",
 
 #: Words whose widths a face remembers before it starts over (a few MB at most).
 _WIDTH_CACHE_SIZE = 50_000
+#: Pieces of text whose encoding a face remembers before it starts over (a few MB at most).
+_ENCODED_CACHE_SIZE = 20_000
 
 
 class _Widths(dict[str, int]):
@@ -101,6 +103,7 @@ class FontFace:
         widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
         self.widths = _Widths(widths, int(master.desc.missing_width))
         self._units: dict[str, int] = {}  # text → width in 1/1000 em: words recur in letters
+        self._encoded: dict[str, str] = {}  # text → as encoded in the content stream
         self._object_dicts: dict[str, tuple[dict[str, object], dict[str, str]]] = {}
 
         seed = SubsetMap(master)
@@ -126,10 +129,19 @@ class FontFace:
 
     def encode(self, text: str) -> str | None:
         """`text` as a letter's content stream holds it (what fpdf2's `encode_text` writes
-        between the parentheses), or None if a character is outside the base subset."""
-        if not self._base.issuperset(text):
-            return None
-        return text.translate(self._codes)
+        between the parentheses), or None if a character is outside the base subset.
+
+        Remembered: the same pieces of text (furniture, template sentences) recur from
+        letter to letter, and str.translate takes microseconds a piece."""
+        encoded = self._encoded.get(text)
+        if encoded is None:
+            if not self._base.issuperset(text):
+                return None
+            encoded = text.translate(self._codes)
+            if len(self._encoded) >= _ENCODED_CACHE_SIZE:
+                self._encoded.clear()
+            self._encoded[text] = encoded
+        return encoded
 
     def text_width(self, text: str, size_pt: float) -> float:
         """Width of `text` in points at `size_pt`."""
