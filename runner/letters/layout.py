@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
 from runner.letters.blocks import Block, Span, Table
@@ -20,7 +20,9 @@ LIST_INDENT = 6.0
 CELL_PAD_X = 1.6
 CELL_PAD_Y = 0.8
 LINK_COLOR = (0, 70, 140)
-_PARTS = re.compile(r"\n| +|[^ \n]+")
+#: What a span is, as a tuple: a paragraph's key in the typesetter's memory of lines.
+_SPAN_FIELDS = attrgetter("text", "style", "link")
+_SpanKey = tuple[str, str, str | None]
 #: Paragraphs whose lines a typesetter remembers before it starts over.
 WRAP_CACHE_SIZE = 4096
 
@@ -84,7 +86,7 @@ class Typesetter:
         self.faces = faces
         self.left = left
         self.width = width
-        self._lines: dict[tuple[tuple[Span, ...], float, float], list[list[_Piece]]] = {}
+        self._lines: dict[tuple[tuple[_SpanKey, ...], float, float], list[list[_Piece]]] = {}
 
     def width_of(self, text: str, style: str, size: float) -> float:
         """Width of `text` in mm."""
@@ -158,7 +160,7 @@ class Typesetter:
 
         Letters repeat paragraphs word for word, so lines are remembered by what they were
         made from; callers only read them."""
-        key = (tuple(spans), size, width)
+        key = (tuple(map(_SPAN_FIELDS, spans)), size, width)  # hashed and compared in C
         lines = self._lines.get(key)
         if lines is None:
             lines = self._wrap(spans, size, width)
@@ -218,8 +220,8 @@ class Typesetter:
         for span in spans:
             style, link = span.style, span.link
             measure = self.faces[style].text_width  # what width_of does, one call less
-            # the words are what single spaces and line breaks separate: that is what the
-            # regular expression _PARTS finds (words, runs of spaces, line breaks), at a
+            # the words are what single spaces and line breaks separate: the same as a
+            # regular expression for words, runs of spaces and line breaks finds, in a
             # fraction of the time
             for line_number, segment in enumerate(span.text.split("\n")):
                 if line_number:

@@ -249,6 +249,7 @@ class _Pen:
         self.fonts = pdf.fonts
         self.k, self.h = pdf.k, pdf.h
         self.operators: list[str] = []
+        self.page_fonts: set[int] = set()  # fonts this pen has registered on the page
         # linked text is black again afterwards: that must be the colour text has now
         self.direct = _plain_text_state(pdf) and pdf.text_color == _BLACK
         self._load()
@@ -312,7 +313,9 @@ class _Pen:
         font = self.font
         if not self.font_on_page:  # FPDF._set_font_for_page
             self.operators.append(f"BT /F{font.i} {self.size:.2f} Tf ET")
-            self.pdf._resource_catalog.add(PDFResourceType.FONT, font.i, self.pdf.page)
+            if font.i not in self.page_fonts:  # fpdf2 adds it to a set: once is enough
+                self.page_fonts.add(font.i)
+                self.pdf._resource_catalog.add(PDFResourceType.FONT, font.i, self.pdf.page)
             self.font_on_page = True
         k = self.k
         y = top + op.y

@@ -53,6 +53,8 @@ def _base_codepoints() -> Iterable[int]:
     yield from (0x20AC, 0x2116, 0x2122, 0x2212, 0x2190, 0x2192, 0x2248, 0x2264, 0x2265)
 
 
+_FPDF_OUTPUT_LOG = logging.getLogger("fpdf.output")
+
 # fontTools logs every table it subsets at INFO level: noise in a robot's log, so quieten it
 # unless someone has set its level on purpose.
 if logging.getLogger("fontTools.subset").level == logging.NOTSET:
@@ -327,6 +329,10 @@ class LetterOutputProducer(OutputProducer):
         quick = QUICK_CLASSES.get(type(pdf_obj))
         if quick is not None:
             pdf_obj.__class__ = quick
+        if not _FPDF_OUTPUT_LOG.isEnabledFor(logging.DEBUG):
+            # a label only makes fpdf2 measure its objects' sizes (in a context manager,
+            # object by object) for the summary it logs at debug level
+            trace_label = None
         return super()._add_pdf_obj(pdf_obj, trace_label)
 
     def _add_fonts(self, *args: Any, **kwargs: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -361,3 +362,15 @@ def test_pen_writes_what_fpdf2_writes_from_any_state(
     direct = _page_drawn(setup, ops)
     monkeypatch.setattr(_Pen, "draw", _Pen.with_fpdf2)
     assert _page_drawn(setup, ops) == direct
+
+
+def test_fpdf2_still_sums_up_section_sizes_when_debugging(
+    renderer: PdfRenderer, kommune: KommuneSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """fpdf2 measures objects by section only for its debug log; the letter is the same."""
+    quiet = render(renderer, kommune, BODY)
+    with caplog.at_level(logging.DEBUG, logger="fpdf.output"):
+        assert render(renderer, kommune, BODY) == quiet
+    summary = [record.getMessage() for record in caplog.records if record.name == "fpdf.output"]
+    assert any(line.startswith("- pages: ") for line in summary)
+    assert any(line.startswith("- fonts: ") for line in summary)
