@@ -11,7 +11,6 @@ equally correct.
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 import zlib
@@ -82,6 +81,15 @@ class _Widths(dict[str, int]):
         return self.missing
 
 
+#: What a letter's font object takes over from the parsed font as it is.
+_SHARED_ATTRIBUTES = (
+    *("type", "name", "glyph_ids", "sp", "ss", "up", "ut", "cw", "ttffile"),
+    *("fontkey", "emphasis", "scale", "cmap", "color_font", "palette_index"),
+    *("is_compressed", "is_cff", "is_cid_keyed", "is_symbol", "cff_ros"),
+    "collection_font_number",
+)
+
+
 class LetterFont(TTFFont):
     """fpdf2's font object for one letter, sharing the parsed data of its `FontFace`."""
 
@@ -102,6 +110,8 @@ class FontFace:
         assert isinstance(master, TTFFont)
         master.ttfont.close()  # every later use opens its own copy from self.data
         self.master = master
+        #: the parsed font's attributes every letter's font object shares
+        self._shared = tuple((attr, getattr(master, attr)) for attr in _SHARED_ATTRIBUTES)
         widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
         self.widths = _Widths(widths, int(master.desc.missing_width))
         self._units: dict[str, int] = {}  # text → width in 1/1000 em: words recur in letters
@@ -156,23 +166,25 @@ class FontFace:
         return units * size_pt / 1000
 
     def document_font(self, index: int) -> LetterFont:
-        """A font object for one new letter, numbered `index` among the letter's fonts."""
-        master = self.master
+        """A font object for one new letter, numbered `index` among the letter's fonts.
+
+        Made attribute by attribute rather than through the constructors (which parse the
+        font, look glyphs up) or copy.copy (which goes through __reduce_ex__): what each
+        object gets is all there is to it (tests/letters/test_pdf.py checks that against
+        fresh fpdf2 objects)."""
         font = LetterFont.__new__(LetterFont)
-        for attr in ("type", "name", "glyph_ids", "sp", "ss", "up", "ut", "cw", "ttffile"):
-            setattr(font, attr, getattr(master, attr))
-        for attr in ("fontkey", "emphasis", "scale", "cmap", "color_font", "palette_index"):
-            setattr(font, attr, getattr(master, attr))
-        for attr in ("is_compressed", "is_cff", "is_cid_keyed", "is_symbol", "cff_ros"):
-            setattr(font, attr, getattr(master, attr))
-        font.collection_font_number = master.collection_font_number
+        for attr, value in self._shared:
+            setattr(font, attr, value)
         font.face = self
         font.i = index
-        font.desc = copy.copy(master.desc)  # gets this letter's object id when written
+        desc = PDFFontDescriptor.__new__(PDFFontDescriptor)  # gets this letter's object id
+        desc.__dict__.update(vars(self.master.desc))
+        font.desc = desc
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         font._hbfont = None
-        subset = SubsetMap(font)
+        subset = SubsetMap.__new__(SubsetMap)
+        subset.font = font
         subset._char_id_per_glyph = dict(self._seed_glyphs)
         subset._next = self._seed_next
         subset._reserved = list(self._seed_reserved)

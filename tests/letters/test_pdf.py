@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import pytest
 from fpdf import FPDF
 from fpdf.actions import NamedAction, URIAction
 from fpdf.annotations import AnnotationDict
+from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import PDFCatalog, PDFPage, PDFPagesRoot
 from fpdf.syntax import PDFArray, PDFContentStream, PDFDate, PDFObject
 from pypdf import PdfReader
@@ -374,3 +376,25 @@ def test_fpdf2_still_sums_up_section_sizes_when_debugging(
     summary = [record.getMessage() for record in caplog.records if record.name == "fpdf.output"]
     assert any(line.startswith("- pages: ") for line in summary)
     assert any(line.startswith("- fonts: ") for line in summary)
+
+
+def test_letter_font_objects_have_all_that_fpdf2s_have() -> None:
+    """A letter's font object is put together attribute by attribute: it must have every
+    attribute fpdf2's own objects get (a newer fpdf2 may add some)."""
+    face = font_faces()["B"]
+    font = face.document_font(3)
+    host = FPDF()
+    host.add_font(FAMILY, "B", str(face.path))
+    parsed = host.fonts[FAMILY + "B"]
+    assert isinstance(parsed, TTFFont)
+    parsed.ttfont.close()
+    for slot in TTFFont.__slots__:
+        if slot != "ttfont":  # opened only if the letter needs fpdf2's own subsetting
+            assert hasattr(font, slot) or not hasattr(parsed, slot), slot
+    assert type(font.desc) is type(face.master.desc)
+    assert vars(font.desc) == vars(copy.copy(face.master.desc))
+    assert font.desc is not face.master.desc
+    assert set(vars(font.subset)) == set(vars(SubsetMap(font)))
+    assert font.subset._char_id_per_glyph == face._seed_glyphs
+    assert font.subset._char_id_per_glyph is not face._seed_glyphs
+    SubsetMap.get_glyph.cache_clear()
