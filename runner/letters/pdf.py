@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from typing import Any, TypeGuard
 
 from fpdf import FPDF
@@ -360,7 +361,7 @@ class _LinkAnnotation(AnnotationDict):
             and self.type == "Annot"
             and type(self.subtype) is Name
             and self.subtype == "Link"
-            and all(getattr(self, key) is None for key in _UNSET_IN_LINKS)
+            and _unset_in_links(self) == _NONE_IN_LINKS  # compared item by item, in C
             and all(value is None for value in vars(self).values())
         )
 
@@ -371,6 +372,8 @@ _UNSET_IN_LINKS = tuple(
     for key in AnnotationDict.__slots__
     if key[0] != "_" and key not in {"a", "border", "f", "rect", "subtype", "type"}
 )
+_unset_in_links = attrgetter(*_UNSET_IN_LINKS)
+_NONE_IN_LINKS = (None,) * len(_UNSET_IN_LINKS)
 #: How many URLs' actions are remembered (as written) before starting over.
 _URI_ACTIONS_KEPT = 4096
 _uri_actions: dict[str, str] = {}
