@@ -19,6 +19,7 @@ from runner.models.registry import case_model, decision_date
 from runner.models.results import Decision, Evaluation, RuleResult, Verdict
 from runner.rules.construct import trusted
 from runner.rules.engine import Run, decide_table, prepare
+from runner.rules.fast import verdict_plan
 from runner.rules.ruleset import RuleSet
 
 _MODEL_DUMP = BaseModel.model_dump
@@ -70,8 +71,16 @@ def verdict(
     """The outcome of every rule, the values computed and the decision, without the trace.
 
     The same as `evaluate(..., explain=False)` gives for these, without building each
-    rule's record of the values it read.
+    rule's record of the values it read. Where every layer and the decision table run as
+    one program each, `fast.VerdictPlan` gives it (falling back on this way where it
+    cannot), reading the case's values from the model.
     """
+    plan = verdict_plan(rule_set)
+    if plan is not None and type(case) is plan.model:  # its own loop, if it can
+        day = on if on is not None else decision_date(case)
+        found = plan.verdict(rule_set, case, day, kommune)
+        if found is not None:
+            return found
     run, decision = _run(rule_set, case, on, kommune, trace=False, explain=False)
     return trusted(
         Verdict,

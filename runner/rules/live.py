@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import cel
@@ -82,6 +82,14 @@ class LiveContext:
         self._project = dict(project or {})
         data_roots = frozenset(("case", "p", "p_from", "k"))
         self._data_groups = _group(scope.flat, data_roots)
+        #: the case's variables: parent path under `case` → (variable, key) of each leaf
+        self.case_groups: tuple[tuple[VarPath, _Leaves], ...] = ()
+        for root, parents in self._data_groups:
+            if root == "case":
+                self.case_groups = parents
+        self._other_groups = tuple(group for group in self._data_groups if group[0] != "case")
+        #: whether anything but leaves (`case_groups`) is read of the case: has(), whole
+        self.case_whole = "case" in scope.whole or any(path[0] == "case" for _, path in scope.has)
         self._result_groups = _group(scope.result_flat, frozenset(RESULT_ROOTS))
         by_id: dict[str, list[tuple[str, str]]] = {}  # rule id → (variable, root)
         for name, path in scope.result_flat:
@@ -128,11 +136,34 @@ class LiveContext:
 
     def load(self, data: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> None:
         """Bring the case, parameter and kommune variables (and `extra`) up to date."""
+        self._load_groups(data, self._data_groups)
+        self._load_rest(data, extra)
+
+    def load_read(self, data: Mapping[str, Any], names: Sequence[str], read: Iterable[Any]) -> None:
+        """`load`, with the case's variables' values given (`reader.CaseReader`) instead of
+        looked up in `data["case"]`: exactly the values `load` would find there.
+
+        Only for a context that reads nothing of the case but the leaves in `case_groups`
+        (not `case_whole`), and every one of them either in `names` or deferred: a deferred
+        variable left out keeps its old value, which no program reads without a full
+        context (and every evaluation loads before it asks for one).
+        """
+        self._load_groups(data, self._other_groups)
+        values = self.values
+        pending = self.pending
+        for name, value in zip(names, read, strict=True):  # as in _load_groups
+            old = values.get(name, MISSING)
+            if value is old or (type(value) is type(old) and value == old):
+                continue
+            values[name] = pending[name] = value
+        self._load_rest(data, None)
+
+    def _load_groups(self, data: Mapping[str, Any], groups: _Groups) -> None:
         put = self._put
         sources = self._sources
         values = self.values
         pending = self.pending
-        for root, parents in self._data_groups:
+        for root, parents in groups:
             source = data[root]
             if root != "case":  # parameters repeat for the same date: skip them whole
                 if _same(source, sources.get(root, MISSING)):
@@ -153,6 +184,9 @@ class LiveContext:
                         put(name, MISSING)
                     else:
                         values[name] = pending[name] = value
+
+    def _load_rest(self, data: Mapping[str, Any], extra: Mapping[str, Any] | None) -> None:
+        put = self._put
         for name, path in self._has:
             parent = lookup(data, path[:-1])
             put(name, path[-1] in parent if isinstance(parent, dict) else MISSING)
