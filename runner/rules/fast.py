@@ -113,13 +113,16 @@ class VerdictPlan:
         }
         contexts = self.prepared.contexts(rule_set)
         try:
-            for (index, reader), values in zip(self.readers, read, strict=True):
-                contexts[index].load_read(data, reader.names, values)
+            handed: list[cel.Context] = []  # nothing changes them during the case: each
+            for (index, reader), values in zip(self.readers, read, strict=True):  # asked once
+                live = contexts[index]
+                live.load_read(data, reader.names, values)
+                handed.append(live.context(False))
             period = (id(parameters), id(parameters_from))
             codes: tuple[int, ...] = ()
             for layer in self.layers:
                 key = _key(layer, self.known(codes).key, keys, period)
-                packed = _code(layer, key, contexts[layer.context].context(False))
+                packed = _code(layer, key, handed[layer.context])
                 if packed is None:
                     return None
                 codes += (packed,)
@@ -127,7 +130,7 @@ class VerdictPlan:
             program = _program(self.table, _key(self.table, known.key, keys, period))
             if program is None:
                 return None
-            picked = first_hit(program, contexts[0].context(False))
+            picked = first_hit(program, handed[0])
             if picked is None:
                 return None
         except BaseException:
