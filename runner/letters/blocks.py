@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Generic, TypeVar
 
+from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS
 from markdown_it.token import Token
 
-from runner.letters.markdown import parse_markdown
+from runner.letters.inline import inline_children
+from runner.letters.markdown import parse_block_tokens, parse_markdown
+from runner.letters.pieces import pieces
 
 __all__ = ["Block", "Span", "Table", "markdown_blocks"]
+
+#: Letter pieces whose blocks are remembered (the least recently used are forgotten first).
+PIECE_CACHE_SIZE = 4096
+
+#: Table rows (and table heads) whose cells are remembered, the same way.
+TABLE_ROW_CACHE_SIZE = 4096
+
+#: The inline tokens of a paragraph, heading or table cell, given its "inline" token.
+ChildrenOf = Callable[[Token], Sequence[Token]]
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +62,28 @@ class Table:
     depth: int = 0
 
 
-def _inline_spans(token: Token, base_style: str = "") -> list[Span]:
+def _inline_spans(children: Sequence[Token], base_style: str = "") -> list[Span]:
+    """The spans of one paragraph's inline tokens. Adjacent text tokens make one span, as
+    markdown-it's `text_join` would have made them one token (tokens put together from
+    parts parsed alone come unjoined, see `runner.letters.inline`)."""
     spans: list[Span] = []
     bold = "B" in base_style
     italic = 0
     strong = 0
     link: str | None = None
-    for child in token.children or []:
+    after_text = False
+    for child in children:
         style = ("B" if bold or strong else "") + ("I" if italic else "")
         kind = child.type
-        if kind in ("text", "code_inline"):
+        if kind in ("text", "text_special"):
+            if after_text:
+                spans[-1] = Span(spans[-1].text + child.content, style, link)
+            else:
+                spans.append(Span(child.content, style, link))
+            after_text = True
+            continue
+        after_text = False
+        if kind == "code_inline":
             spans.append(Span(child.content, style, link))
         elif kind == "softbreak":
             spans.append(Span(" ", style, link))
@@ -76,8 +108,55 @@ def _inline_spans(token: Token, base_style: str = "") -> list[Span]:
 
 
 def markdown_blocks(markdown: str) -> list[Block | Table]:
-    """The blocks of a letter in reading order."""
-    tokens = parse_markdown(markdown)
+    """The blocks of a letter in reading order.
+
+    The letter is parsed piece by piece (see `runner.letters.pieces`), and the blocks of
+    each piece are remembered, so a paragraph, list item or table that letters share is
+    parsed once. The blocks of a remembered piece are shared between letters: nothing may
+    change a Block or Table it is given (the list returned is the caller's own).
+    """
+    parts = pieces(markdown)
+    if parts is None:
+        return _whole(markdown)
+    blocks: list[Block | Table] = []
+    for part in parts:
+        known = _piece_blocks(part)
+        if known is None:
+            return _whole(markdown)
+        blocks += known
+    return blocks
+
+
+def _whole(markdown: str) -> list[Block | Table]:
+    """The blocks of the letter parsed in one go: for letters that are not cut in pieces."""
+    blocks, _marker = _blocks(parse_markdown(markdown), _parsed_children)
+    return blocks
+
+
+def _parsed_children(token: Token) -> Sequence[Token]:
+    """The inline tokens markdown-it parsed along with the blocks."""
+    return token.children or []
+
+
+def _sentence_children(token: Token) -> Sequence[Token]:
+    """The inline tokens, parsed a sentence at a time (see `runner.letters.inline`)."""
+    return inline_children(token.content)
+
+
+@lru_cache(maxsize=PIECE_CACHE_SIZE)
+def _piece_blocks(piece: str) -> tuple[Block | Table, ...] | None:
+    """The blocks of one piece parsed alone, or None if a list marker is still waiting for its
+    paragraph at the end (a list item starting with a heading or table): in the whole letter
+    it would go to the next piece's first paragraph, so such a letter is parsed whole."""
+    table = _TABLE_ROWS.table(piece)
+    if table is not None:
+        return (table,)
+    blocks, marker = _blocks(parse_block_tokens(piece + "\n"), _sentence_children)
+    return None if marker else tuple(blocks)
+
+
+def _blocks(tokens: list[Token], children_of: ChildrenOf) -> tuple[list[Block | Table], str]:
+    """The blocks the tokens make, and the list marker left waiting for a paragraph."""
     blocks: list[Block | Table] = []
     lists: list[list[int]] = []  # per open list: [is_ordered, next number]
     pending_marker = ""
@@ -103,10 +182,12 @@ def markdown_blocks(markdown: str) -> list[Block | Table]:
             depth -= 1
         elif kind == "heading_open":
             level = int(token.tag[1:])
-            blocks.append(Block("heading", _inline_spans(tokens[index + 1], "B"), level, depth))
+            blocks.append(
+                Block("heading", _inline_spans(children_of(tokens[index + 1]), "B"), level, depth)
+            )
             index += 2
         elif kind == "paragraph_open":
-            spans = _inline_spans(tokens[index + 1])
+            spans = _inline_spans(children_of(tokens[index + 1]))
             blocks.append(Block("paragraph", spans, 0, depth, pending_marker, token.hidden))
             pending_marker = ""
             index += 2
@@ -117,15 +198,17 @@ def markdown_blocks(markdown: str) -> list[Block | Table]:
         elif kind == "hr":
             blocks.append(Block("rule", depth=depth))
         elif kind == "table_open":
-            table, index = _table(tokens, index, depth)
+            table, index = _table(tokens, index, depth, children_of)
             blocks.append(table)
         elif kind == "html_block":  # only if raw HTML were enabled: show it as text
             blocks.append(Block("code", [Span(token.content.rstrip("\n"))], 0, depth))
         index += 1
-    return blocks
+    return blocks, pending_marker
 
 
-def _table(tokens: list[Token], index: int, depth: int) -> tuple[Table, int]:
+def _table(
+    tokens: list[Token], index: int, depth: int, children_of: ChildrenOf
+) -> tuple[Table, int]:
     rows: list[list[list[Span]]] = []
     aligns: list[str] = []
     header_rows = 0
@@ -144,7 +227,113 @@ def _table(tokens: list[Token], index: int, depth: int) -> tuple[Table, int]:
             if len(rows) == 1:
                 aligns.append(style.removeprefix("text-align:") or "left")
             rows[-1].append(
-                _inline_spans(tokens[index + 1], "B" if token.type == "th_open" else "")
+                _inline_spans(
+                    children_of(tokens[index + 1]), "B" if token.type == "th_open" else ""
+                )
             )
         index += 1
     return Table(rows, aligns, header_rows, depth), index
+
+
+#: A table row: its cells, each a list of spans.
+Row = list[list[Span]]
+
+
+class _Memory(Generic[_K, _V]):
+    """A bounded map that forgets the least recently used entry first; safe to share between
+    threads (the pipeline's workers render letters side by side)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[_K, _V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _K) -> _V | None:
+        """The value kept for `key`, now the most recently used; None if there is none."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: _K, value: _V) -> None:
+        """Keeps `value` for `key`, forgetting the oldest entry if the map is full."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        """Forgets everything."""
+        with self._lock:
+            self._entries.clear()
+
+
+class _TableRows:
+    """Tables parsed a row at a time, each row's cells remembered with the table's head.
+
+    The tables in letters share their head and most rows ("| Etasjar | 1 | Kjellar | nei |")
+    while a few rows carry the case's figures. In a GFM table each body row is split into
+    cells on its own, by the column count and alignments of the head, so the rows not seen
+    before are parsed together under the head and the rest are taken from memory. This is
+    done only for a piece whose lines all start with "|" (no such line can end the table or
+    belong to anything else, and none is blank or indented) and that is small enough never to
+    reach markdown-it's limit on filled-in empty cells; and only when the head with the new
+    rows parses as exactly one table of those rows.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._heads: _Memory[str, tuple[Row, list[str]]] = _Memory(size)
+        self._rows: _Memory[tuple[str, str], Row] = _Memory(size)
+
+    def table(self, piece: str) -> Table | None:
+        """The piece as a table, or None if it is not one to split into rows."""
+        lines = piece.split("\n")
+        if len(lines) < 3 or not all(line.startswith("|") for line in lines):
+            return None
+        if len(lines) * (lines[1].count("|") + 1) > MAX_AUTOCOMPLETED_CELLS:
+            return None
+        head, body = lines[0] + "\n" + lines[1], lines[2:]
+        rows: dict[str, Row] = {}
+        for line in body:
+            row = self._rows.get((head, line))
+            if row is not None:
+                rows[line] = row
+        new = [line for line in dict.fromkeys(body) if line not in rows]
+        known = self._heads.get(head)
+        if known is None or new:
+            parsed = self._parse(head, new or body[:1])
+            if parsed is None:
+                return None
+            known = (parsed.rows[0], parsed.aligns)
+            self._heads.put(head, known)
+            for line, row in zip(new, parsed.rows[1:], strict=False):  # none if new is empty
+                rows[line] = row
+                self._rows.put((head, line), row)
+        header, aligns = known
+        return Table([header, *(rows[line] for line in body)], aligns, 1)
+
+    @staticmethod
+    def _parse(head: str, lines: list[str]) -> Table | None:
+        """The table of the head and these rows; None unless they make one table of them."""
+        blocks, marker = _blocks(
+            parse_block_tokens(head + "\n" + "\n".join(lines) + "\n"), _sentence_children
+        )
+        if marker or len(blocks) != 1:
+            return None
+        table = blocks[0]
+        if not isinstance(table, Table) or table.header_rows != 1 or table.depth != 0:
+            return None
+        return table if len(table.rows) == 1 + len(lines) else None
+
+    def clear(self) -> None:
+        """Forgets every head and row."""
+        self._heads.clear()
+        self._rows.clear()
+
+
+_TABLE_ROWS = _TableRows(TABLE_ROW_CACHE_SIZE)

@@ -9,7 +9,7 @@ from markdown_it.rules_core import inline as parse_inline
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
-__all__ = ["markdown_to_html", "parse_markdown"]
+__all__ = ["inline_tokens", "markdown_to_html", "parse_block_tokens", "parse_markdown"]
 
 #: Paragraphs whose inline tokens are remembered before the parser starts over.
 INLINE_CACHE_SIZE = 4096
@@ -60,21 +60,46 @@ class _InlineCache:
             self._children[token.content] = list(children)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+def _configured() -> MarkdownIt:
     # "commonmark" with raw HTML disabled: a `<script>` a caseworker or template writes is
     # shown as text. markdown-it's own link validation refuses javascript:, vbscript:,
     # file: and data: links.
-    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    parser = _configured()
     cache = _InlineCache()
     parser.core.ruler.at("inline", cache.take)
     parser.core.ruler.push("inline_cache", cache.keep)
     return parser
 
 
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    """The same parser without its inline rules: for callers that parse inline text
+    themselves (the PDF's blocks, a sentence at a time)."""
+    return _configured().disable(["inline", "text_join"])
+
+
 def parse_markdown(markdown: str) -> list[Token]:
     """The block and inline tokens of a letter, as markdown-it gives them."""
     return _parser().parse(markdown)
+
+
+def parse_block_tokens(markdown: str) -> list[Token]:
+    """The block tokens of `markdown`; its "inline" tokens have their text, no children yet."""
+    return _block_parser().parse(markdown)
+
+
+def inline_tokens(content: str) -> list[Token]:
+    """The inline tokens of the text of one paragraph, heading or table cell, as markdown-it
+    gives them before joining adjacent text (its `text_join` rule), with no link references."""
+    parser = _block_parser()
+    tokens: list[Token] = []
+    parser.inline.parse(content, parser, {}, tokens)
+    return tokens
 
 
 def markdown_to_html(markdown: str) -> str:

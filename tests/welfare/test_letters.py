@@ -13,6 +13,7 @@ from runner.letters import LetterTemplates, appeal_deadline, markdown_to_html
 from runner.rules import RuleSet
 from runner.settings import CONTENT_ROOT, Settings
 from runner.synthetic import sosialhjelp_case
+from tests.letters.conftest import assert_blocks_as_plain
 
 from .conftest import evaluate_case
 
@@ -31,7 +32,7 @@ def templates() -> LetterTemplates:
     return LetterTemplates(CONTENT_ROOT / "templates")
 
 
-def _letter(
+def _markdown(
     templates: LetterTemplates, rule_set: RuleSet, settings: Settings, letter: str, malform: str
 ) -> tuple[str, dict[str, object]]:
     received = datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Europe/Oslo"))
@@ -44,9 +45,26 @@ def _letter(
         case_type="sosialhjelp",
         document_rules=["inntekt_dokumentert", "boutgifter_dokumentert"],
     )  # fmt: skip
-    markdown = templates.render(f"sosialhjelp/{letter}", malform, context).markdown
+    return templates.render(f"sosialhjelp/{letter}", malform, context).markdown, case
+
+
+def _letter(
+    templates: LetterTemplates, rule_set: RuleSet, settings: Settings, letter: str, malform: str
+) -> tuple[str, dict[str, object]]:
+    markdown, case = _markdown(templates, rule_set, settings, letter, malform)
     text = markdown_to_html(markdown).replace("\u00a0", " ").replace("\u202f", " ")
     return text, case
+
+
+def test_pdf_blocks_of_every_letter_are_those_of_a_plain_parse(
+    templates: LetterTemplates, rule_set: RuleSet, settings: Settings
+) -> None:
+    """The PDF parses letters piece by piece, remembering pieces (tests/letters/test_blocks)."""
+    assert_blocks_as_plain(
+        _markdown(templates, rule_set, settings, letter, malform)[0]
+        for letter in LETTERS
+        for malform in ("nb", "nn")
+    )
 
 
 @pytest.mark.parametrize("letter", LETTERS)
