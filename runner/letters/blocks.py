@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Generic, TypeVar
 
-from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS
+from markdown_it.common.utils import mdTrim
+from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS, escapedSplit
 from markdown_it.token import Token
 
 from runner.letters.inline import inline_children
@@ -274,61 +275,59 @@ class _Memory(Generic[_K, _V]):
 
 
 class _TableRows:
-    """Tables parsed a row at a time, each row's cells remembered with the table's head.
+    """Tables taken a row at a time, each row's cells remembered.
 
     The tables in letters share their head and most rows ("| Etasjar | 1 | Kjellar | nei |")
-    while a few rows carry the case's figures. In a GFM table each body row is split into
-    cells on its own, by the column count and alignments of the head, so the rows not seen
-    before are parsed together under the head and the rest are taken from memory. This is
-    done only for a piece whose lines all start with "|" (no such line can end the table or
-    belong to anything else, and none is blank or indented) and that is small enough never to
-    reach markdown-it's limit on filled-in empty cells; and only when the head with the new
-    rows parses as exactly one table of those rows.
+    while a few rows carry the case's figures. In a GFM table the head (its first two lines)
+    decides whether the lines make a table, how many columns it has and how they are
+    aligned; after that, markdown-it's table rule splits each body row into cells on its own.
+    So a head is parsed by markdown-it once, and then each row not seen before is split
+    as the rule splits it (`_row_cells`, with the rule's own helpers), its cells parsed as
+    inline text. This is done only for a piece whose lines all start with "|" (no such line
+    can end the table or belong to anything else, and none is blank or indented) and that is
+    small enough never to reach markdown-it's limit on filled-in empty cells.
     """
 
     def __init__(self, size: int) -> None:
         self._heads: _Memory[str, tuple[Row, list[str]]] = _Memory(size)
-        self._rows: _Memory[tuple[str, str], Row] = _Memory(size)
+        self._rows: _Memory[tuple[int, str], Row] = _Memory(size)
 
     def table(self, piece: str) -> Table | None:
-        """The piece as a table, or None if it is not one to split into rows."""
+        """The piece as a table, or None if it is not one to take row by row."""
         lines = piece.split("\n")
         if len(lines) < 3 or not all(line.startswith("|") for line in lines):
             return None
         if len(lines) * (lines[1].count("|") + 1) > MAX_AUTOCOMPLETED_CELLS:
             return None
-        head, body = lines[0] + "\n" + lines[1], lines[2:]
-        rows: dict[str, Row] = {}
-        for line in body:
-            row = self._rows.get((head, line))
-            if row is not None:
-                rows[line] = row
-        new = [line for line in dict.fromkeys(body) if line not in rows]
+        head = lines[0] + "\n" + lines[1]
         known = self._heads.get(head)
-        if known is None or new:
-            parsed = self._parse(head, new or body[:1])
-            if parsed is None:
+        if known is None:
+            known = self._parse_head(head)
+            if known is None:
                 return None
-            known = (parsed.rows[0], parsed.aligns)
             self._heads.put(head, known)
-            for line, row in zip(new, parsed.rows[1:], strict=False):  # none if new is empty
-                rows[line] = row
-                self._rows.put((head, line), row)
         header, aligns = known
-        return Table([header, *(rows[line] for line in body)], aligns, 1)
+        return Table([header, *(self._row(line, len(aligns)) for line in lines[2:])], aligns, 1)
+
+    def _row(self, line: str, columns: int) -> Row:
+        """The cells of a body row of a table with this many columns."""
+        row = self._rows.get((columns, line))
+        if row is None:
+            row = [_inline_spans(inline_children(cell)) for cell in _row_cells(line, columns)]
+            self._rows.put((columns, line), row)
+        return row
 
     @staticmethod
-    def _parse(head: str, lines: list[str]) -> Table | None:
-        """The table of the head and these rows; None unless they make one table of them."""
-        blocks, marker = _blocks(
-            parse_block_tokens(head + "\n" + "\n".join(lines) + "\n"), _sentence_children
-        )
+    def _parse_head(head: str) -> tuple[Row, list[str]] | None:
+        """The header cells and column alignments of a table's first two lines; None unless
+        markdown-it reads them as exactly one top-level table."""
+        blocks, marker = _blocks(parse_block_tokens(head + "\n"), _sentence_children)
         if marker or len(blocks) != 1:
             return None
         table = blocks[0]
-        if not isinstance(table, Table) or table.header_rows != 1 or table.depth != 0:
+        if not isinstance(table, Table) or table.depth != 0 or len(table.rows) != 1:
             return None
-        return table if len(table.rows) == 1 + len(lines) else None
+        return table.rows[0], table.aligns
 
     def clear(self) -> None:
         """Forgets every head and row."""
@@ -337,3 +336,15 @@ class _TableRows:
 
 
 _TABLE_ROWS = _TableRows(TABLE_ROW_CACHE_SIZE)
+
+
+def _row_cells(line: str, columns: int) -> list[str]:
+    """The texts of a table body row's cells, as markdown-it's table rule takes them: split
+    at unescaped pipes (an escaped one loses its backslash), the empty text before a leading
+    and after a trailing pipe left out, trimmed, cut or filled up to the head's columns."""
+    cells = escapedSplit(mdTrim(line))
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return [mdTrim(cell) for cell in cells[:columns]] + [""] * (columns - len(cells))
