@@ -20,8 +20,9 @@ line starts a fresh top-level block. Three things could still reach across, and 
 - A link reference definition (``[label]: url``) changes links anywhere in the document, so
   a letter with ``]:`` in it is not cut. Every definition has that pair of characters.
 
-A letter with a carriage return is not cut either (markdown-it reads one as a line break;
-letters from the templates have none).
+A letter with a carriage return or a NUL is not cut either (markdown-it reads a carriage
+return as a line break and replaces NUL before parsing; letters from the templates have
+neither, and the pieces' text is used as it stands).
 
 A piece that is a tight bullet list of one-line items, each starting with a letter (maybe in
 emphasis), is cut further into its items: such an item cannot be anything but a paragraph in
@@ -47,7 +48,7 @@ _LIST_START = re.compile(r"^ {0,3}(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)", re.MULTI
 _PLAIN_ITEM = re.compile(r"- \*{0,2}[^\W\d_]")
 
 #: Text that means the letter is parsed whole (see the module docstring).
-_NOT_CUT = ("]:", "```", "~~~", "\r")
+_NOT_CUT = ("]:", "```", "~~~", "\r", "\0")
 
 
 def pieces(markdown: str) -> list[str] | None:

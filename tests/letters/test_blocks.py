@@ -84,6 +84,9 @@ TRICKY = [
     # headings, rules, setext underlines after blank lines
     "Tittel\n===\n\nTekst\n\n===\n\n---\n\nTittel\n---\n",
     "# A\n## B\nTekst\n\n###### C\n####### D\n",
+    "# Tittel #\n\n## Tittel ##  \n\n#Ikkje tittel\n\n#\tTittel\t\n\n# \n\nOrd\n",
+    # pieces made without the block parser: trimmed as markdown-it trims
+    "- Ord  \n- **B** \t\n\nOrd\xa0\nOrd\u2003\n\n- Ord\x85\n\nÅ\x1f\n",
     # inline: emphasis over sentence cuts, hard breaks, escapes, entities, autolinks
     "Ein *lang. Setning* her. **Fet: ja** og _a. b_. Slutt.\n",
     "Med helsing\\\nAskøy kommune  \nByggesak\n",
@@ -92,6 +95,7 @@ TRICKY = [
     "*a. b. c. d* e. **f. g** h. *i. **j. k** l.* m.\n",
     "a. *b. c* d. e* f. g_ h. _i_ j.\n",
     "Tekst\r\nmed CR\r\n\r\n- a\r\n",
+    "| a |\n|---|\n| x\0 |\n\nTekst\0 her. Meir.\n\n- a\0\n- b\n",
     "\n\n  \nTekst\n\n\t\nMeir\n  \n",
     "",
 ]
@@ -118,7 +122,7 @@ def test_where_letters_are_cut() -> None:
     assert pieces("Tekst:\n- a\n\n- b\n") == ["Tekst:\n- a\n\n- b"]
     assert pieces("- # a\n- b\n") == ["- # a\n- b"]
     assert pieces("\n \n\t\n") == []
-    for whole in ("```\na\n```\n", "~~~\na\n", "[a]: b\n", "a\r\nb\n"):
+    for whole in ("```\na\n```\n", "~~~\na\n", "[a]: b\n", "a\r\nb\n", "a\0\n"):
         assert pieces(whole) is None
 
 
@@ -196,11 +200,12 @@ LINE_STARTS = [
     "", "", "- ", "- ", "- ", "* ", "+ ", "1. ", "2. ", "2) ", " ", "  ", "   ", "    ", "> ",
     "# ", "## ", "| ", "|---|---|", "|", "| a | b |", "---", "===", "[a]", "\t", "   - ",
     "  - ", "- **", "-", "1.", "- #", "- |", "- >", "-  ", "- - ", "***", "- ***", "<", "&",
-    "```", "~~~", "[a]: /u",
+    "```", "~~~", "[a]: /u", "#\t", "###### ", "####### ", "#", "Ord ", "Å",
 ]  # fmt: skip
 INLINE = [
     "a", "b c", "Ord", ". ", ": ", "; ", "*", "**", "_", "`", "[", "]", "(u)", "<http://x>",
-    "&amp;", "\\", "!", "|", " ", "  ", "x. Y", "**B**: ", "2\\. ", "|-|",
+    "&amp;", "\\", "!", "|", " ", "  ", "x. Y", "**B**: ", "2\\. ", "|-|", "\0", "#", " #",
+    "\t", "\xa0", "\u2003", "\x85", "\x1f",  # whitespace to markdown-it, Python, or both
 ]  # fmt: skip
 _lines = st.builds(
     lambda start, parts: start + "".join(parts),
@@ -216,6 +221,11 @@ _texts = st.lists(
     st.sampled_from([*INLINE, "\n", "a\n", "  \n", ".  ", "Z", "*a. b*", "_a_. "]),
     max_size=14,
 ).map("".join)
+_lines_of_one_kind = st.builds(
+    lambda start, parts: start + "".join(parts),
+    st.sampled_from(["- ", "- **", "- *", "# ", "## ", "###### ", "####### ", "#", "#\t", ""]),
+    st.lists(st.sampled_from([*INLINE, "Ord", "å", "Å ", "1. "]), max_size=6),
+)
 _cells = st.lists(st.sampled_from(["a", " ", "\\|", "`", "*", "1. ", "b. c", "[x](y)"]), max_size=4)
 _rows = st.lists(_cells, max_size=5).map(lambda cells: "|" + "|".join(map("".join, cells)) + "|")
 _tables = st.builds(
@@ -230,6 +240,14 @@ _tables = st.builds(
 @given(st.lists(_documents, min_size=1, max_size=3))
 def test_generated_documents_give_the_plain_blocks(documents: list[str]) -> None:
     assert_blocks_as_plain(documents)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_lines_of_one_kind, min_size=1, max_size=6))
+def test_generated_lines_of_one_kind_give_the_plain_blocks(lines: list[str]) -> None:
+    """Headings, bullet items and paragraph lines, alone and together: the pieces made
+    without the block parser, and ones that only look like them."""
+    assert_blocks_as_plain(["\n\n".join(lines) + "\n", "\n".join(lines) + "\n"])
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
