@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -27,6 +28,11 @@ TABLE_ROW_CACHE_SIZE = 4096
 
 #: The inline tokens of a paragraph, heading or table cell, given its "inline" token.
 ChildrenOf = Callable[[Token], Sequence[Token]]
+
+#: Pieces markdown-it can read only one way (see `_plain_block`).
+_PLAIN_PARAGRAPH = re.compile(r"[^\W\d_][^\n]*(?:\n[^\W\d_][^\n]*)*")
+_PLAIN_ITEM = re.compile(r"- (\*{0,2}[^\W\d_][^\n]*)")
+_PLAIN_HEADING = re.compile(r"(#{1,6})[ \t]([^#\n]*)")
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -149,11 +155,43 @@ def _piece_blocks(piece: str) -> tuple[Block | Table, ...] | None:
     """The blocks of one piece parsed alone, or None if a list marker is still waiting for its
     paragraph at the end (a list item starting with a heading or table): in the whole letter
     it would go to the next piece's first paragraph, so such a letter is parsed whole."""
+    plain = _plain_block(piece)
+    if plain is not None:
+        return (plain,)
     table = _TABLE_ROWS.table(piece)
     if table is not None:
         return (table,)
     blocks, marker = _blocks(parse_block_tokens(piece + "\n"), _sentence_children)
     return None if marker else tuple(blocks)
+
+
+def _plain_block(piece: str) -> Block | None:
+    """The block of a piece that markdown-it can read only one way, made without its block
+    parser (a third of the parsing left after the memory): a paragraph whose every line
+    starts with a letter (no such line starts another block, is a table's delimiter row or
+    underlines a heading); a one-line bullet item whose text starts with a letter, maybe
+    after "*" or "**" (not a rule, list, heading or anything but a paragraph in the item);
+    or a heading with no "#" in its text (no closing sequence to cut). The text is trimmed
+    as markdown-it trims it."""
+    first = piece[:1]
+    if first == "-":
+        item = _PLAIN_ITEM.fullmatch(piece)
+        if item is None:
+            return None
+        return Block("paragraph", _text_spans(item[1]), 0, 1, "•", True)
+    if first == "#":
+        heading = _PLAIN_HEADING.fullmatch(piece)
+        if heading is None:
+            return None
+        return Block("heading", _text_spans(heading[2], "B"), len(heading[1]))
+    if _PLAIN_PARAGRAPH.fullmatch(piece) is None:
+        return None
+    return Block("paragraph", _text_spans(piece))
+
+
+def _text_spans(text: str, base_style: str = "") -> list[Span]:
+    """The spans of a paragraph's or heading's text, trimmed as markdown-it trims it."""
+    return _inline_spans(inline_children(mdTrim(text)), base_style)
 
 
 def _blocks(tokens: list[Token], children_of: ChildrenOf) -> tuple[list[Block | Table], str]:
