@@ -16,7 +16,7 @@ from markdown_it.token import Token
 
 from runner.letters.inline import inline_children
 from runner.letters.markdown import parse_block_tokens, parse_markdown
-from runner.letters.pieces import pieces
+from runner.letters.pieces import PLAIN_ITEM, pieces
 
 __all__ = ["Block", "Span", "Table", "markdown_blocks"]
 
@@ -31,7 +31,6 @@ ChildrenOf = Callable[[Token], Sequence[Token]]
 
 #: Pieces markdown-it can read only one way (see `_plain_block`).
 _PLAIN_PARAGRAPH = re.compile(r"[^\W\d_][^\n]*(?:\n[^\W\d_][^\n]*)*")
-_PLAIN_ITEM = re.compile(r"- (\*{0,2}[^\W\d_][^\n]*)")
 _PLAIN_HEADING = re.compile(r"(#{1,6})[ \t]([^#\n]*)")
 
 _K = TypeVar("_K")
@@ -175,7 +174,7 @@ def _plain_block(piece: str) -> Block | None:
     as markdown-it trims it."""
     first = piece[:1]
     if first == "-":
-        item = _PLAIN_ITEM.fullmatch(piece)
+        item = PLAIN_ITEM.fullmatch(piece)
         if item is None:
             return None
         return Block("paragraph", _text_spans(item[1]), 0, 1, "•", True)

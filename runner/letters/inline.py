@@ -63,7 +63,7 @@ def inline_children(content: str) -> list[Token]:
 
 @lru_cache(maxsize=PART_CACHE_SIZE)
 def _part_tokens(part: str) -> tuple[Token, ...]:
-    """The inline tokens of one part parsed alone; plain text needs no parser."""
+    """The inline tokens of one part parsed alone."""
     if not part:
         return ()
     return tuple(inline_tokens(part))

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["pieces"]
+__all__ = ["PLAIN_ITEM", "pieces"]
 
 #: Where a piece ends: a line break, blank lines (spaces and tabs only, as markdown-it sees
 #: blank), and a line that starts with neither a space nor a tab.
@@ -43,9 +43,10 @@ _CUT = re.compile(r"\n(?:[ \t]*\n)+(?=[^ \t\n])")
 #: ")", then a space, a tab or the end of the line.
 _LIST_START = re.compile(r"^ {0,3}(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
 
-#: A one-line bullet item whose text starts with a letter, plain or in emphasis: never a
-#: heading, quote, rule, code, table or list of its own, so always a paragraph.
-_PLAIN_ITEM = re.compile(r"- \*{0,2}[^\W\d_]")
+#: A one-line bullet item whose text (the group) starts with a letter, plain or after "*"
+#: or "**": never a heading, quote, rule, code, table or list of its own, so always a
+#: paragraph.
+PLAIN_ITEM = re.compile(r"- (\*{0,2}[^\W\d_][^\n]*)")
 
 #: Text that means the letter is parsed whole (see the module docstring).
 _NOT_CUT = ("]:", "```", "~~~", "\r", "\0")
@@ -74,7 +75,7 @@ def _add(found: list[str], piece: str) -> None:
     if not piece.strip(" \t\n"):
         return
     lines = piece.split("\n")
-    if len(lines) > 1 and all(_PLAIN_ITEM.match(line) for line in lines):
+    if len(lines) > 1 and all(PLAIN_ITEM.fullmatch(line) for line in lines):
         found.extend(lines)
     else:
         found.append(piece)
