@@ -105,7 +105,8 @@ def _inline_spans(children: Sequence[Token], base_style: str = "") -> list[Span]
             italic -= 1
         elif kind == "link_open":
             href = child.attrGet("href")
-            link = str(href) if href else None
+            # A letter has no named places to jump to: "#…" (and an empty target) is text.
+            link = str(href) if href and not str(href).startswith("#") else None
         elif kind == "link_close":
             link = None
         elif kind == "image":

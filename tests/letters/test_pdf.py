@@ -94,6 +94,17 @@ def test_metadata_and_link(renderer: PdfRenderer, kommune: KommuneSettings) -> N
     assert uris == ["https://lovdata.no/lov/2008-06-27-71/%C2%A720-4"]  # § percent-encoded
 
 
+def test_a_link_to_a_place_in_the_letter_is_plain_text(
+    renderer: PdfRenderer, kommune: KommuneSettings
+) -> None:
+    """A letter has no named destinations: `[vedlegget](#vedlegg)` (as a caseworker may
+    write) is its text, not a link fpdf2 refuses ("Named destination ... never set")."""
+    pdf = render(renderer, kommune, "Se [vedlegget](#vedlegg) og [pbl.](https://lovdata.no).\n")
+    assert "Se vedlegget og pbl." in flat(pages_text(pdf)[0])
+    annotations = [a.get_object() for a in PdfReader(BytesIO(pdf)).pages[0].get("/Annots", [])]
+    assert [a["/A"]["/URI"] for a in annotations] == ["https://lovdata.no"]
+
+
 def test_same_letter_gives_the_same_bytes(renderer: PdfRenderer, kommune: KommuneSettings) -> None:
     first = render(renderer, kommune, BODY)
     second = render(renderer, kommune, BODY)
