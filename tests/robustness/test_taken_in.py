@@ -213,3 +213,47 @@ def test_a_step_whose_commit_fails_hands_nothing_on(
     assert pipeline._handoff is None
     assert store.get_case(record.id).state == "validated"
     assert store.latest_decision(record.id) is None
+
+
+def test_a_new_case_is_validated_evaluated_and_drafted_in_one_transaction(
+    config: Settings, store: Store, tmp_path: Path
+) -> None:
+    """Intake, then the first three steps in one commit; finalise and send as before."""
+    reports, begins = _run_counting(
+        config, store, tmp_path, 12, lambda sql: sql.startswith("BEGIN IMMEDIATE")
+    )
+    review = sum(report.state == "pending_review" for report in reports)
+    sent = sum(report.state == "sent" for report in reports)
+    assert review and sent and review + sent == 12
+    # intake + first steps; a sent case also: finalise, mark sending, sent
+    assert len(begins) == 2 * review + 5 * sent
+    for report in reports:
+        kinds = [event.kind for event in store.events(report.case_id)]
+        assert kinds[:4] == ["received", "validated", "evaluated", "drafted"]
+
+
+def test_when_a_first_step_fails_they_are_done_again_one_by_one(
+    config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure rolls back all three: the case is then stepped as before, retried, and
+    ends with one set of rows and events, as if the failed attempt had not been made."""
+    draft = Pipeline._draft
+    failed: set[int] = set()
+
+    def once(self: Pipeline, record: CaseRecord) -> CaseRecord:
+        if record.id not in failed:
+            failed.add(record.id)
+            raise ApplicationError("the disk hiccuped")
+        return draft(self, record)
+
+    monkeypatch.setattr(Pipeline, "_draft", once)
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 6)
+    reports: list[Any] = []
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    assert len(failed) == 6 and {r.state for r in reports} <= {"sent", "pending_review"}
+    for report in reports:
+        kinds = [event.kind for event in store.events(report.case_id)]
+        assert kinds[:4] == ["received", "validated", "evaluated", "drafted"]
+        assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == 1
+    assert store.verify_audit() == []
