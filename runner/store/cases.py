@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Insert, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from runner.errors import IllegalTransitionError, NotFoundError, StoreError
+from runner.store import fast
 from runner.store.audit import GENESIS, insert_event, new_event
 from runner.store.engine import HELD
 from runner.store.records import CaseRecord, EventRecord
@@ -297,7 +298,7 @@ def transition(
         v_event_hash=event["hash"],
     )
     # The optimistic check: the row must still be in the state and version read above.
-    updated = conn.execute(_update_statement(frozenset(fields)), params).first()
+    updated = fast.returning_one(conn, _update_statement(frozenset(fields)), params)
     if updated is None:
         raise IllegalTransitionError(str(case_id), f"{current} (changed meanwhile)", wanted)
     insert_event(conn, event)
