@@ -115,7 +115,7 @@ def _take_head(conn: Connection, case_id: int, heads: dict[int, Head] | None) ->
     head = heads.pop(case_id, None) if heads is not None else None
     if head is not None:
         return head
-    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
+    row = fast.first_row(conn, _READ_HEAD, {"case_id": case_id})
     if row is None:
         raise case_not_found(case_id)
     state, version, seq, event_hash = row
@@ -156,7 +156,8 @@ def add_raw_item(
     """
     content_hash = hashlib.sha256(content).hexdigest()
     now = utcnow()
-    raw_id = conn.execute(
+    inserted = fast.first_row(
+        conn,
         statement,
         {
             "robot_id": robot_id,
@@ -167,8 +168,8 @@ def add_raw_item(
             "size": len(content),
             "received_at": now,
         },
-    ).scalar()
-    if raw_id is None:
+    )
+    if inserted is None:  # seen before
         found = conn.execute(
             _CASE_OF_RAW_ITEM, {"robot_id": robot_id, "content_hash": content_hash}
         ).first()
@@ -178,10 +179,11 @@ def add_raw_item(
                 fix="Run the store's audit (verify_audit) and restore the case from backup.",
             )
         return CaseRecord(*found), False
-    case_id = conn.execute(
+    case_id = fast.insert(
+        conn,
         _INSERT_CASE,
         {
-            "raw_item_id": raw_id,
+            "raw_item_id": inserted[0],
             "robot_id": robot_id,
             "state": CaseState.received.value,
             "reasons": [],
@@ -195,7 +197,7 @@ def add_raw_item(
             "event_seq": 0,
             "event_hash": GENESIS,
         },
-    ).inserted_primary_key[0]  # type: ignore[index]
+    )
     event = new_event(
         int(case_id),
         seq=1,
@@ -212,7 +214,8 @@ def add_raw_item(
             "to_state": CaseState.received.value,
         },
     )
-    row = conn.execute(_START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]}).one()
+    row = fast.first_row(conn, _START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]})
+    assert row is not None  # the case inserted just now
     insert_event(conn, event)
     return CaseRecord(*row), True
 
@@ -298,7 +301,7 @@ def transition(
         v_event_hash=event["hash"],
     )
     # The optimistic check: the row must still be in the state and version read above.
-    updated = fast.returning_one(conn, _update_statement(frozenset(fields)), params)
+    updated = fast.first_row(conn, _update_statement(frozenset(fields)), params)
     if updated is None:
         raise IllegalTransitionError(str(case_id), f"{current} (changed meanwhile)", wanted)
     insert_event(conn, event)

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from runner.errors import NotFoundError, StoreError
 from runner.models.results import Evaluation
+from runner.store import fast
 from runner.store.cases import lock_case
 from runner.store.records import DecisionRecord, LetterRecord
 from runner.store.schema import decisions, letters, utcnow
@@ -97,7 +98,9 @@ def record_decision(
     row the database stored (RETURNING), so no step ever works from a copy that differs
     from what a resumed run reads."""
     row = _decision_row(conn, case_id, evaluation, inputs_hash, template_id, template_hash)
-    return DecisionRecord(*conn.execute(_RECORD_DECISION, row).one())
+    stored = fast.first_row(conn, _RECORD_DECISION, row)
+    assert stored is not None  # an INSERT … RETURNING of one row
+    return DecisionRecord(*stored)
 
 
 def _decision_row(
@@ -154,7 +157,8 @@ def save_letter(
 ) -> LetterRecord:
     """Store a new version of the case's letter (the first is version 1)."""
     lock_case(conn, case_id)  # two writers must not both take the same next version
-    row = conn.execute(
+    row = fast.first_row(
+        conn,
         _INSERT_LETTER,
         {
             "case_id": case_id,
@@ -168,7 +172,7 @@ def save_letter(
             "created_at": utcnow(),
             "created_by": created_by,
         },
-    ).first()
+    )
     if row is None:  # no such decision of this case
         raise StoreError(
             f"Decision {decision_id} does not belong to case {case_id}",
@@ -193,7 +197,7 @@ def update_letter_file(
 ) -> LetterRecord:
     """Record where a letter's PDF was written and its sha256."""
     params = {"letter_id": letter_id, "v_pdf_path": pdf_path, "v_sha256": sha256}
-    row = conn.execute(_UPDATE_FILE, params).first()
+    row = fast.first_row(conn, _UPDATE_FILE, params)
     if row is None:
         get_letter(conn, letter_id)  # raises NotFoundError
     assert row is not None
@@ -224,5 +228,5 @@ def case_letters(conn: Connection, case_id: int) -> list[LetterRecord]:
 
 def latest_letter(conn: Connection, case_id: int) -> LetterRecord | None:
     """The newest version of the case's letter, if any."""
-    row = conn.execute(_LATEST_LETTER, {"case_id": case_id}).first()
+    row = fast.first_row(conn, _LATEST_LETTER, {"case_id": case_id})
     return LetterRecord(*row) if row is not None else None

@@ -2,8 +2,9 @@
 
 SQLAlchemy spends 40–90 µs of Python per statement around SQLite's own 10–50 µs (execution
 context, parameter and result objects), and a case sends about twenty statements. For the
-few statements every case step sends (a transition's UPDATE … RETURNING, an event's
-INSERT), `run` takes the same SQL text and the same bind and result conversions that
+statements every case step sends (a transition's UPDATE … RETURNING, an event's INSERT,
+the decision, letter and outbox rows, the reads of a case's head), these functions take
+the same SQL text and the same bind and result conversions that
 SQLAlchemy compiled for the dialect, and runs them on the DBAPI connection of the same
 SQLAlchemy connection, in its transaction: the same rows, a fraction of the cost.
 
@@ -18,17 +19,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Update
+from sqlalchemy import Connection, Insert, Select, Update
 from sqlalchemy.engine.interfaces import Dialect
 
 _Processor = Callable[[Any], Any] | None
+_Statement = Insert | Update | Select[Any]
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    statement: Insert | Update  # kept so its id is not reused while it is cached
+    statement: _Statement  # kept so its id is not reused while it is cached
     sql: str
     binds: tuple[tuple[str, _Processor], ...]  # (parameter name, bind conversion) in order
+    values: dict[str, Any]  # values written into the statement (LIMIT 1), unless given
     results: tuple[_Processor, ...]  # result conversion of each column it returns
 
 
@@ -37,7 +40,7 @@ _UNSET: Any = object()
 
 
 def _compile(
-    statement: Insert | Update, dialect: Dialect, keys: frozenset[str]
+    statement: _Statement, dialect: Dialect, keys: frozenset[str]
 ) -> _Compiled | None:
     # The columns given, as Connection.execute compiles it (an INSERT names only those).
     compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(keys))
@@ -46,16 +49,21 @@ def _compile(
     if names is None or "POSTCOMPILE" in sql or compiled.literal_execute_params:
         return None
     processors = compiled._bind_processors
+    values = {
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if not bind.required and bind.callable is None
+    }
     results = tuple(
         column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
     )
     return _Compiled(
-        statement, sql, tuple((name, processors.get(name)) for name in names), results
+        statement, sql, tuple((name, processors.get(name)) for name in names), values, results
     )
 
 
 def _prepared(
-    conn: Connection, statement: Insert | Update, params: Mapping[str, Any]
+    conn: Connection, statement: _Statement, params: Mapping[str, Any]
 ) -> _Compiled | None:
     """The statement compiled for the fast way, or None where it must take the usual way."""
     if conn.dialect.name != "sqlite" or conn._has_events or conn.engine._has_events:
@@ -68,10 +76,10 @@ def _prepared(
     return found  # type: ignore[no-any-return]
 
 
-def returning_one(
-    conn: Connection, statement: Insert | Update, params: Mapping[str, Any]
+def first_row(
+    conn: Connection, statement: _Statement, params: Mapping[str, Any]
 ) -> tuple[Any, ...] | None:
-    """The first row a statement with RETURNING gives (None: no row), converted."""
+    """The first row the statement gives (a SELECT, or RETURNING), converted; None: none."""
     found = _prepared(conn, statement, params)
     if found is None:
         row = conn.execute(statement, params).first()
@@ -82,15 +90,33 @@ def returning_one(
         row = cursor.fetchone()
     finally:
         cursor.close()
-    if row is None:
-        return None
+    return None if row is None else _converted(found, row)
+
+
+def all_rows(
+    conn: Connection, statement: _Statement, params: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Every row the statement gives, converted."""
+    found = _prepared(conn, statement, params)
+    if found is None:
+        return [tuple(row) for row in conn.execute(statement, params)]
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(found.sql, _arguments(found, params))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [_converted(found, row) for row in rows]
+
+
+def _converted(found: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(
         value if convert is None or value is None else convert(value)
         for value, convert in zip(row, found.results, strict=True)
     )
 
 
-def insert(conn: Connection, statement: Insert | Update, params: Mapping[str, Any]) -> int:
+def insert(conn: Connection, statement: _Statement, params: Mapping[str, Any]) -> int:
     """Run an INSERT of one row; its new primary key."""
     found = _prepared(conn, statement, params)
     if found is None:
@@ -104,6 +130,9 @@ def insert(conn: Connection, statement: Insert | Update, params: Mapping[str, An
 
 
 def _arguments(found: _Compiled, params: Mapping[str, Any]) -> list[Any]:
+    values = found.values
+    given = [params[name] if name in params else values[name] for name, _ in found.binds]
     return [
-        params[name] if convert is None else convert(params[name]) for name, convert in found.binds
+        value if convert is None else convert(value)
+        for value, (_, convert) in zip(given, found.binds, strict=True)
     ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Update, bindparam, select, update
+from sqlalchemy import Connection, Insert, String, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from runner.errors import IllegalTransitionError, NotFoundError, StoreError
+from runner.store import fast
 from runner.store.cases import lock_case
 from runner.store.records import OutboxRecord
 from runner.store.schema import letters, outbox, utcnow
@@ -73,19 +74,21 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    row = conn.execute(statement, values).first()
-    if row is None:  # not the case's letter, or the key is taken
-        if conn.execute(_LETTER_CASE, {"letter_id": letter_id}).scalar() != case_id:
-            raise StoreError(
-                f"Letter {letter_id} does not belong to case {case_id}",
-                fix="Enqueue a letter of the same case (Store.latest_letter).",
-            )
-        row = conn.execute(_BY_KEY, {"key": key}).one()
-        if (row.case_id, row.letter_id) != (case_id, letter_id):
-            raise StoreError(
-                f"Outbox key '{key}' is already used by case {row.case_id}, letter {row.letter_id}",
-                fix="Build the key from the case id and the letter version so it is unique.",
-            )
+    inserted = fast.first_row(conn, statement, values)
+    if inserted is not None:
+        return OutboxRecord(*inserted)
+    # Nothing inserted: not the case's letter, or the key is taken.
+    if conn.execute(_LETTER_CASE, {"letter_id": letter_id}).scalar() != case_id:
+        raise StoreError(
+            f"Letter {letter_id} does not belong to case {case_id}",
+            fix="Enqueue a letter of the same case (Store.latest_letter).",
+        )
+    row = conn.execute(_BY_KEY, {"key": key}).one()
+    if (row.case_id, row.letter_id) != (case_id, letter_id):
+        raise StoreError(
+            f"Outbox key '{key}' is already used by case {row.case_id}, letter {row.letter_id}",
+            fix="Build the key from the case id and the letter version so it is unique.",
+        )
     return OutboxRecord(*row)
 
 
@@ -95,9 +98,11 @@ def _move_statement(allowed: tuple[str, ...], names: frozenset[str]) -> Update:
     values.update(state=bindparam("v_state"), updated_at=bindparam("v_updated_at"))
     if "attempts" in names:
         values["attempts"] = outbox.c.attempts + 1
+    # IN with one parameter per state, not an expanding one: the SQL is the same each time
+    states = [bindparam(f"b_allowed_{index}", type_=String()) for index in range(len(allowed))]
     return (
         update(outbox)
-        .where(outbox.c.key == bindparam("b_key"), outbox.c.state.in_(allowed))
+        .where(outbox.c.key == bindparam("b_key"), outbox.c.state.in_(states))
         .values(values)
         .returning(*outbox.c)
     )
@@ -116,7 +121,8 @@ def _move(
     in `target` is returned as it is (read only when the move found nothing to move)."""
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(b_key=key, v_state=target, v_updated_at=utcnow())
-    row = conn.execute(_move_statement(allowed, frozenset(values)), params).first()
+    params.update({f"b_allowed_{index}": state for index, state in enumerate(allowed)})
+    row = fast.first_row(conn, _move_statement(allowed, frozenset(values)), params)
     if row is not None:
         return OutboxRecord(*row)
     current = conn.execute(_BY_KEY, {"key": key}).first()
@@ -167,4 +173,4 @@ def outbox_rows(conn: Connection, state: str | None, limit: int | None) -> list[
 
 def outbox_for_case(conn: Connection, case_id: int) -> list[OutboxRecord]:
     """A case's outbox rows, oldest first."""
-    return [OutboxRecord(*row) for row in conn.execute(_FOR_CASE, {"case_id": case_id})]
+    return [OutboxRecord(*row) for row in fast.all_rows(conn, _FOR_CASE, {"case_id": case_id})]

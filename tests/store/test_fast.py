@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -9,11 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, event, select
 
+from runner.run import find_robot, run_robot
+from runner.settings import load_settings
 from runner.store import Store, fast, open_store
 from runner.store.audit import _INSERT_EVENT
 from runner.store.cases import _update_statement
 from runner.store.engine import transaction
 from runner.store.schema import cases, events
+from tests.robustness.conftest import DEMO_SETTINGS, ROBOT, write_cases
 
 #: A transition setting a column of every type the cases table has, with awkward values.
 FIELDS: dict[str, Any] = {
@@ -71,7 +76,7 @@ def test_a_transition_row_is_the_same_either_way(store: Store) -> None:
 
     def transition(conn: Connection) -> Any:
         head = conn.execute(select(cases).where(cases.c.id == 1)).one()
-        return fast.returning_one(conn, statement, _params(head))
+        return fast.first_row(conn, statement, _params(head))
 
     quick, usual = _both(store, transition)
     assert quick == usual and quick is not None
@@ -83,7 +88,7 @@ def test_a_transition_that_matches_no_row_gives_none_either_way(store: Store) ->
     def stale(conn: Connection) -> Any:
         head = conn.execute(select(cases).where(cases.c.id == 1)).one()
         params = _params(head) | {"b_version": head.version + 7}
-        return fast.returning_one(conn, _update_statement(NAMES), params)
+        return fast.first_row(conn, _update_statement(NAMES), params)
 
     assert _both(store, stale) == (None, None)
 
@@ -117,3 +122,48 @@ def test_the_fast_way_is_taken_only_on_sqlite_without_listeners(store: Store) ->
         event.listen(conn, "before_cursor_execute", lambda *args: None)
         assert fast._prepared(conn, statement, {}) is None
         conn.rollback()
+
+
+def _stored(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the store's tables as SQLite holds it, digits of times and hashes as 0."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    with sqlite3.connect(path) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            if table == "alembic_version":
+                continue
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            rows = db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            found[table] = [
+                tuple(
+                    _masked(column, value) for column, value in zip(columns, row, strict=True)
+                )
+                for row in rows
+            ]
+    return found
+
+
+def _masked(column: str, value: Any) -> Any:
+    if column == "pdf_path" and value:
+        return Path(value).name  # the two runs have data folders of their own
+    if isinstance(value, str) and (column.endswith(("_at", "hash", "_until")) or column == "at"):
+        return re.sub(r"[0-9a-f]", "0", value)
+    return value
+
+
+def test_a_run_stores_the_same_rows_either_way(tmp_path: Path) -> None:
+    """The same cases run with the fast way and the usual way (a listener on the engine)
+    leave the same rows, byte for byte but the times and the hashes made from them."""
+    inbox = tmp_path / "inbox"
+    write_cases(inbox, 10)
+    stored = []
+    for usual in (False, True):
+        config = load_settings(DEMO_SETTINGS, data_dir=tmp_path / f"data-{usual}")
+        with open_store(config.database_url) as store:
+            if usual:
+                event.listen(store.engine, "before_cursor_execute", lambda *args: None)
+            run_robot(config, store, find_robot(config, ROBOT), inbox=inbox)
+        stored.append(_stored(config.data_dir / "saksrobot.db"))
+    fast_rows, usual_rows = stored
+    assert fast_rows.keys() == usual_rows.keys() and fast_rows["events"]
+    for table in fast_rows:
+        assert fast_rows[table] == usual_rows[table], table
