@@ -4,13 +4,16 @@ SQLAlchemy spends 40–90 µs of Python per statement around SQLite's own 10–5
 context, parameter and result objects), and a case sends about twenty statements. For the
 statements every case step sends (a transition's UPDATE … RETURNING, an event's INSERT,
 the decision, letter and outbox rows, the reads of a case's head), these functions take
-the same SQL text and the same bind and result conversions that
-SQLAlchemy compiled for the dialect, and runs them on the DBAPI connection of the same
-SQLAlchemy connection, in its transaction: the same rows, a fraction of the cost.
+the SQL text and the bind and result conversions SQLAlchemy compiled for the dialect and
+run them on the DBAPI connection of the same SQLAlchemy connection, in its transaction:
+the same rows, a fraction of the cost (tests/store/test_fast.py compares both ways).
 
 Only where that is plainly the same: SQLite, a statement with neither expanding nor
 post-compiled parameters, and a connection without event listeners (which expect
-SQLAlchemy's execution context); everything else goes through `Connection.execute`.
+SQLAlchemy's execution context); everything else goes through `Connection.execute`. The
+compiled statement's parts are read from SQLAlchemy's own (partly private) attributes: if
+a SQLAlchemy release renames them, every statement takes the usual way again, and
+test_fast.py says so.
 """
 
 from __future__ import annotations
@@ -44,19 +47,23 @@ def _compile(
 ) -> _Compiled | None:
     # The columns given, as Connection.execute compiles it (an INSERT names only those).
     compiled: Any = statement.compile(dialect=dialect, column_keys=sorted(keys))
-    sql: str = compiled.string
-    names = compiled.positiontup
-    if names is None or "POSTCOMPILE" in sql or compiled.literal_execute_params:
+    try:
+        sql: str = compiled.string
+        names = compiled.positiontup
+        if names is None or "POSTCOMPILE" in sql or compiled.literal_execute_params:
+            return None
+        processors = compiled._bind_processors
+        values = {
+            name: bind.effective_value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.callable is None
+        }
+        results = tuple(
+            column[3]._cached_result_processor(dialect, None)
+            for column in compiled._result_columns
+        )
+    except (AttributeError, IndexError, TypeError):  # another SQLAlchemy: the usual way
         return None
-    processors = compiled._bind_processors
-    values = {
-        name: bind.effective_value
-        for name, bind in compiled.binds.items()
-        if not bind.required and bind.callable is None
-    }
-    results = tuple(
-        column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
-    )
     return _Compiled(
         statement, sql, tuple((name, processors.get(name)) for name in names), values, results
     )
@@ -66,7 +73,9 @@ def _prepared(
     conn: Connection, statement: _Statement, params: Mapping[str, Any]
 ) -> _Compiled | None:
     """The statement compiled for the fast way, or None where it must take the usual way."""
-    if conn.dialect.name != "sqlite" or conn._has_events or conn.engine._has_events:
+    if conn.dialect.name != "sqlite":
+        return None
+    if getattr(conn, "_has_events", True) or getattr(conn.engine, "_has_events", True):
         return None
     keys = frozenset(params)
     key = (id(statement), keys)
