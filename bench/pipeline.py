@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/pipeline.py [--cases 2000] [--seed 7] [--json] [--
 Generates byggesak cases across every demo scenario into a temporary inbox, runs the byggesak
 robot once on a fresh SQLite store and prints the numbers: wall-clock throughput, throughput
 per CPU second of this process (steadier when other work shares the machine), ms per stage,
-resident memory after 1,000, 2,000, 5,000 and 10,000 cases, and peak RSS. `--json` prints
+resident memory after 1,000, 2,000, 5,000, 10,000 and 20,000 cases, and peak RSS. `--json` prints
 one JSON object instead (for bench/run_all.py); `--sql` also counts the SQL statements per
 case by kind (the count slows the run: read it, not the timings). Not a test: it asserts nothing.
 """
@@ -54,7 +54,7 @@ def generate(inbox: Path, count: int, seed: int) -> None:
         (inbox / f"BENCH-{index:06d}.json").write_text(json.dumps(case), encoding="utf-8")
 
 
-CHECKPOINTS = (1000, 2000, 5000, 10000)
+CHECKPOINTS = (1000, 2000, 5000, 10000, 20000)
 
 
 class StatementCounter:
