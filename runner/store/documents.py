@@ -11,8 +11,7 @@ from runner.store.cases import lock_case
 from runner.store.records import DecisionRecord, LetterRecord
 from runner.store.schema import decisions, letters, utcnow
 
-_INSERT_DECISION = decisions.insert()
-_RECORD_DECISION = _INSERT_DECISION.returning(*decisions.c)
+_RECORD_DECISION = decisions.insert().returning(*decisions.c)
 _LATEST_DECISION = (
     select(decisions)
     .where(decisions.c.case_id == bindparam("case_id"))
@@ -70,21 +69,6 @@ _LETTERS = (
 )
 
 
-def save_decision(
-    conn: Connection,
-    case_id: int,
-    evaluation: Evaluation,
-    *,
-    inputs_hash: str,
-    template_id: str | None,
-    template_hash: str | None,
-) -> int:
-    """Store an evaluation and the decision drawn from it; returns the decision id."""
-    row = _decision_row(conn, case_id, evaluation, inputs_hash, template_id, template_hash)
-    decision_id = conn.execute(_INSERT_DECISION, row).inserted_primary_key[0]  # type: ignore[index]
-    return int(decision_id)
-
-
 def record_decision(
     conn: Connection,
     case_id: int,
@@ -94,27 +78,12 @@ def record_decision(
     template_id: str | None,
     template_hash: str | None,
 ) -> DecisionRecord:
-    """save_decision, returning the decision as `latest_decision` would read it back: the
-    row the database stored (RETURNING), so no step ever works from a copy that differs
-    from what a resumed run reads."""
-    row = _decision_row(conn, case_id, evaluation, inputs_hash, template_id, template_hash)
-    stored = fast.first_row(conn, _RECORD_DECISION, row)
-    assert stored is not None  # an INSERT … RETURNING of one row
-    return DecisionRecord(*stored)
-
-
-def _decision_row(
-    conn: Connection,
-    case_id: int,
-    evaluation: Evaluation,
-    inputs_hash: str,
-    template_id: str | None,
-    template_hash: str | None,
-) -> dict[str, object]:
-    """The decisions row for an evaluation, with the case locked for the insert."""
+    """Store an evaluation and the decision drawn from it; the decision as `latest_decision`
+    would read it back: the row the database stored (RETURNING), so no step ever works
+    from a copy that differs from what a resumed run reads."""
     lock_case(conn, case_id)
     decision = evaluation.decision
-    return {
+    row = {
         "case_id": case_id,
         "created_at": utcnow(),
         "inputs_hash": inputs_hash,
@@ -134,6 +103,9 @@ def _decision_row(
         "template_hash": template_hash,
         "kommune_parameters": dict(evaluation.kommune_parameters),
     }
+    stored = fast.first_row(conn, _RECORD_DECISION, row)
+    assert stored is not None  # an INSERT … RETURNING of one row
+    return DecisionRecord(*stored)
 
 
 def latest_decision(conn: Connection, case_id: int) -> DecisionRecord | None:

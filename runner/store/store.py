@@ -246,15 +246,13 @@ class Store:
         template_hash: str | None,
     ) -> int:
         """Store an evaluation and its decision; returns the decision id."""
-        with self._write() as conn:
-            return documents.save_decision(
-                conn,
-                case_id,
-                evaluation,
-                inputs_hash=inputs_hash,
-                template_id=template_id,
-                template_hash=template_hash,
-            )
+        return self.record_decision(
+            case_id,
+            evaluation,
+            inputs_hash=inputs_hash,
+            template_id=template_id,
+            template_hash=template_hash,
+        ).id
 
     def record_decision(
         self,
@@ -265,7 +263,8 @@ class Store:
         template_id: str | None,
         template_hash: str | None,
     ) -> DecisionRecord:
-        """save_decision, returning the decision exactly as latest_decision reads it."""
+        """Store an evaluation and its decision; the decision exactly as latest_decision
+        reads it."""
         with self._write() as conn:
             return documents.record_decision(
                 conn,
