@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Insert, Select, Update
 from sqlalchemy.engine.interfaces import Dialect
 
 _Processor = Callable[[Any], Any] | None
 _Statement = Insert | Update | Select[Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,7 @@ def first_row(
     if found is None:
         row = conn.execute(statement, params).first()
         return None if row is None else tuple(row)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(found.sql, _arguments(found, params))
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
+    row = _run(conn, found, params, lambda cursor: cursor.fetchone())
     return None if row is None else _converted(found, row)
 
 
@@ -109,13 +105,7 @@ def all_rows(
     found = _prepared(conn, statement, params)
     if found is None:
         return [tuple(row) for row in conn.execute(statement, params)]
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(found.sql, _arguments(found, params))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return [_converted(found, row) for row in rows]
+    return [_converted(found, row) for row in _run(conn, found, params, lambda c: c.fetchall())]
 
 
 def _converted(found: _Compiled, row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -130,10 +120,17 @@ def insert(conn: Connection, statement: _Statement, params: Mapping[str, Any]) -
     found = _prepared(conn, statement, params)
     if found is None:
         return int(conn.execute(statement, params).inserted_primary_key[0])  # type: ignore[index]
+    return int(_run(conn, found, params, lambda cursor: cursor.lastrowid))
+
+
+def _run(
+    conn: Connection, found: _Compiled, params: Mapping[str, Any], take: Callable[[Any], T]
+) -> T:
+    """Run the compiled statement on the connection's DBAPI cursor; what `take` reads of it."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(found.sql, _arguments(found, params))
-        return int(cursor.lastrowid)
+        return take(cursor)
     finally:
         cursor.close()
 
