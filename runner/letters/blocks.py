@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Generic, TypeVar
 
 from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS, escapedSplit
@@ -33,8 +30,6 @@ ChildrenOf = Callable[[Token], Sequence[Token]]
 _PLAIN_PARAGRAPH = re.compile(r"[^\W\d_][^\n]*(?:\n[^\W\d_][^\n]*)*")
 _PLAIN_HEADING = re.compile(r"(#{1,6})[ \t]([^#\n]*)")
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +153,7 @@ def _piece_blocks(piece: str) -> tuple[Block | Table, ...] | None:
     plain = _plain_block(piece)
     if plain is not None:
         return (plain,)
-    table = _TABLE_ROWS.table(piece)
+    table = _table_by_rows(piece)
     if table is not None:
         return (table,)
     blocks, marker = _blocks(parse_block_tokens(piece + "\n"), _sentence_children)
@@ -278,42 +273,8 @@ def _table(
 Row = list[list[Span]]
 
 
-class _Memory(Generic[_K, _V]):
-    """A bounded map that forgets the least recently used entry first; safe to share between
-    threads (the pipeline's workers render letters side by side)."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[_K, _V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: _K) -> _V | None:
-        """The value kept for `key`, now the most recently used; None if there is none."""
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key: _K, value: _V) -> None:
-        """Keeps `value` for `key`, forgetting the oldest entry if the map is full."""
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            if len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def clear(self) -> None:
-        """Forgets everything."""
-        with self._lock:
-            self._entries.clear()
-
-
-class _TableRows:
-    """Tables taken a row at a time, each row's cells remembered.
+def _table_by_rows(piece: str) -> Table | None:
+    """The piece as a table taken a row at a time, or None if it is not one to take so.
 
     The tables in letters share their head and most rows ("| Etasjar | 1 | Kjellar | nei |")
     while a few rows carry the case's figures. In a GFM table the head (its first two lines)
@@ -321,59 +282,40 @@ class _TableRows:
     aligned; after that, markdown-it's table rule splits each body row into cells on its own.
     So a head is parsed by markdown-it once, and then each row not seen before is split
     as the rule splits it (`_row_cells`, with the rule's own helpers), its cells parsed as
-    inline text. This is done only for a piece whose lines all start with "|" (no such line
-    can end the table or belong to anything else, and none is blank or indented) and that is
-    small enough never to reach markdown-it's limit on filled-in empty cells.
+    inline text; both are remembered. This is done only for a piece whose lines all start
+    with "|" (no such line can end the table or belong to anything else, and none is blank
+    or indented) and that is small enough never to reach markdown-it's limit on filled-in
+    empty cells.
     """
-
-    def __init__(self, size: int) -> None:
-        self._heads: _Memory[str, tuple[Row, list[str]]] = _Memory(size)
-        self._rows: _Memory[tuple[int, str], Row] = _Memory(size)
-
-    def table(self, piece: str) -> Table | None:
-        """The piece as a table, or None if it is not one to take row by row."""
-        lines = piece.split("\n")
-        if len(lines) < 3 or not all(line.startswith("|") for line in lines):
-            return None
-        if len(lines) * (lines[1].count("|") + 1) > MAX_AUTOCOMPLETED_CELLS:
-            return None
-        head = lines[0] + "\n" + lines[1]
-        known = self._heads.get(head)
-        if known is None:
-            known = self._parse_head(head)
-            if known is None:
-                return None
-            self._heads.put(head, known)
-        header, aligns = known
-        return Table([header, *(self._row(line, len(aligns)) for line in lines[2:])], aligns, 1)
-
-    def _row(self, line: str, columns: int) -> Row:
-        """The cells of a body row of a table with this many columns."""
-        row = self._rows.get((columns, line))
-        if row is None:
-            row = [_inline_spans(inline_children(cell)) for cell in _row_cells(line, columns)]
-            self._rows.put((columns, line), row)
-        return row
-
-    @staticmethod
-    def _parse_head(head: str) -> tuple[Row, list[str]] | None:
-        """The header cells and column alignments of a table's first two lines; None unless
-        markdown-it reads them as exactly one top-level table."""
-        blocks, marker = _blocks(parse_block_tokens(head + "\n"), _sentence_children)
-        if marker or len(blocks) != 1:
-            return None
-        table = blocks[0]
-        if not isinstance(table, Table) or table.depth != 0 or len(table.rows) != 1:
-            return None
-        return table.rows[0], table.aligns
-
-    def clear(self) -> None:
-        """Forgets every head and row."""
-        self._heads.clear()
-        self._rows.clear()
+    lines = piece.split("\n")
+    if len(lines) < 3 or not all(line.startswith("|") for line in lines):
+        return None
+    if len(lines) * (lines[1].count("|") + 1) > MAX_AUTOCOMPLETED_CELLS:
+        return None
+    known = _table_head(lines[0] + "\n" + lines[1])
+    if known is None:
+        return None
+    header, aligns = known
+    return Table([header, *(_table_row(line, len(aligns)) for line in lines[2:])], aligns, 1)
 
 
-_TABLE_ROWS = _TableRows(TABLE_ROW_CACHE_SIZE)
+@lru_cache(maxsize=TABLE_ROW_CACHE_SIZE)
+def _table_row(line: str, columns: int) -> Row:
+    """The cells of a body row of a table with this many columns."""
+    return [_inline_spans(inline_children(cell)) for cell in _row_cells(line, columns)]
+
+
+@lru_cache(maxsize=TABLE_ROW_CACHE_SIZE)
+def _table_head(head: str) -> tuple[Row, list[str]] | None:
+    """The header cells and column alignments of a table's first two lines; None unless
+    markdown-it reads them as exactly one top-level table."""
+    blocks, marker = _blocks(parse_block_tokens(head + "\n"), _sentence_children)
+    if marker or len(blocks) != 1:
+        return None
+    table = blocks[0]
+    if not isinstance(table, Table) or table.depth != 0 or len(table.rows) != 1:
+        return None
+    return table.rows[0], table.aligns
 
 
 def _row_cells(line: str, columns: int) -> list[str]:

@@ -206,7 +206,8 @@ def _plain_blocks(document: str) -> Blocks:
 def forget_blocks() -> None:
     """Empties every memory the fast path keeps."""
     blocks._piece_blocks.cache_clear()
-    blocks._TABLE_ROWS.clear()
+    blocks._table_row.cache_clear()
+    blocks._table_head.cache_clear()
     inline._part_tokens.cache_clear()
 
 

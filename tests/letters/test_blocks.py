@@ -190,8 +190,8 @@ def test_memory_stays_flat_over_10000_letters() -> None:
     assert after - before < 1_000, f"{after - before} more objects"
     assert blocks._piece_blocks.cache_info().currsize == blocks.PIECE_CACHE_SIZE
     assert inline._part_tokens.cache_info().currsize == inline.PART_CACHE_SIZE
-    assert len(blocks._TABLE_ROWS._rows) == blocks.TABLE_ROW_CACHE_SIZE
-    assert len(blocks._TABLE_ROWS._heads) == 1
+    assert blocks._table_row.cache_info().currsize == blocks.TABLE_ROW_CACHE_SIZE
+    assert blocks._table_head.cache_info().currsize == 1
 
 
 # Documents made of lines that start blocks and inline text that starts constructs, put
