@@ -77,6 +77,10 @@ class _Handoff:
         return self.case_id == record.id and self.version == record.version
 
 
+#: The steps `Pipeline._first_steps` takes in one transaction (none acts outside the store).
+_FIRST_STEPS = (CaseState.received, CaseState.validated, CaseState.evaluated)
+
+
 class _Unprovable(ApplicationError):
     """A letter's delivery can be proven neither way: a human decides, retrying cannot help."""
 
@@ -211,7 +215,7 @@ class Pipeline:
         }
         started = time.perf_counter()
         if record.state == CaseState.received:
-            record = self._first_steps(record, base_dir) or record
+            record = self._first_steps(record, steps) or record
         while record.state in steps:
             step = steps[record.state]
             try:
@@ -225,7 +229,9 @@ class Pipeline:
         metrics.PROCESSING_SECONDS.labels(self.robot.id).observe(time.perf_counter() - started)
         return record
 
-    def _first_steps(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord | None:
+    def _first_steps(
+        self, record: CaseRecord, steps: dict[str, Callable[[CaseRecord], CaseRecord]]
+    ) -> CaseRecord | None:
         """Validate, evaluate and draft a received case in one transaction: the case as it
         is then (pending_review or approved), or None if any of them failed.
 
@@ -235,14 +241,9 @@ class Pipeline:
         step-by-step way (`_advance`), which retries, quarantines or parks as usual: a bad
         case costs its first steps twice, a good one a third of their transactions.
         """
-        steps: dict[str, Callable[[CaseRecord], CaseRecord]] = {
-            CaseState.received: lambda r: self._validate(r, base_dir),
-            CaseState.validated: self._evaluate,
-            CaseState.evaluated: self._draft,
-        }
         try:
             with self.store.unit():
-                while record.state in steps:
+                while record.state in _FIRST_STEPS:
                     self._staged = None
                     record = steps[record.state](record)
                     self._handoff = self._staged  # seen only by this unit's next step
@@ -474,7 +475,8 @@ class Pipeline:
         path = letter_path(self.settings.data_dir, record, key)
         digest = hashlib.sha256(pdf_bytes).hexdigest()
         decision = handed.decision if handed else self.store.latest_decision(record.id)
-        archived = self._decision_record(record, decision, letter, path, digest, key, pdf_bytes)
+        size = len(pdf_bytes)
+        archived = self._decision_record(record, decision, letter, path, digest, size, key)
         try:
             write_atomic_all([(path, pdf_bytes), (record_path(path), archived)])
         except OSError as error:
@@ -507,8 +509,8 @@ class Pipeline:
         letter: LetterRecord,
         path: Path,
         digest: str,
+        size: int,
         key: str,
-        pdf_bytes: bytes,
     ) -> bytes:
         """The Noark 5 style decision record beside the letter (runner/archive.py)."""
         if decision is None:
@@ -516,7 +518,7 @@ class Pipeline:
         return record_bytes(
             decision_record(
                 case=record, letter=letter, decision=decision, robot=self.robot,
-                settings=self.settings, pdf_path=path, sha256=digest, size=len(pdf_bytes),
+                settings=self.settings, pdf_path=path, sha256=digest, size=size,
                 document_date=today_in_norway(letter.created_at), key=key,
             )
         )

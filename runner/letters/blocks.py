@@ -31,7 +31,6 @@ _PLAIN_PARAGRAPH = re.compile(r"[^\W\d_][^\n]*(?:\n[^\W\d_][^\n]*)*")
 _PLAIN_HEADING = re.compile(r"(#{1,6})[ \t]([^#\n]*)")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Span:
     """A run of text in one style: "" regular, "B" bold, "I" italic, "BI" both."""

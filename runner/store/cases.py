@@ -199,7 +199,7 @@ def add_raw_item(
         },
     )
     event = new_event(
-        int(case_id),
+        case_id,
         seq=1,
         prev_hash=GENESIS,
         at=now,
