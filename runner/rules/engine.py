@@ -135,6 +135,19 @@ class LayerPlan:
     #: for a `Fused.closed` program: variant key → its code (None: it failed)
     constants: dict[tuple[object, ...], int | None] = field(default_factory=dict)
 
+    def closed_code(
+        self, key: tuple[object, ...], program: cel.Program, context: cel.Context
+    ) -> int | None:
+        """The code of the layer's `Fused.closed` program for `key`: its key says it all, so
+        it is run once per key and kept; None if it failed."""
+        constants = self.constants
+        packed = constants.get(key, MISSING)
+        if packed is MISSING:
+            packed = _packed(program, context)
+            if len(constants) < MAX_DECODED:
+                constants[key] = packed
+        return packed  # type: ignore[no-any-return]
+
     def decode(self, packed: int) -> tuple[tuple[RuleOutcome, ...], dict[str, str]]:
         found = self.decoded.get(packed)
         if found is None:
@@ -329,13 +342,8 @@ class Run:
             context = live.context(full=False)
             if live is self.live:
                 self.context = context
-            if program is not None and fused.closed:  # its key says it all: run it once
-                constants = plan.constants
-                packed = constants.get(key, MISSING)
-                if packed is MISSING:
-                    packed = _packed(program, context)
-                    if len(constants) < MAX_DECODED:
-                        constants[key] = packed
+            if program is not None and fused.closed:
+                packed = plan.closed_code(key, program, context)
                 return None if packed is None else (live, packed)
         if program is None:
             live, context = self._context_for(first)

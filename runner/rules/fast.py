@@ -39,7 +39,6 @@ from runner.rules.engine import (
     prepare,
 )
 from runner.rules.fused import Fused, deferred_names
-from runner.rules.live import MISSING
 from runner.rules.reader import CaseReader
 from runner.rules.ruleset import DecisionRow, RuleSet
 
@@ -215,20 +214,12 @@ def _program(layer: _FastLayer, key: tuple[object, ...]) -> cel.Program | None:
 def _code(layer: _FastLayer, key: tuple[object, ...], context: cel.Context) -> int | None:
     """The layer's outcome codes, as `engine.Run._fused` gets them; None if it cannot."""
     assert layer.plan is not None
-    if layer.fused.closed:  # its key says it all: kept per key (`LayerPlan.constants`)
-        constants = layer.plan.constants
-        packed = constants.get(key, MISSING)
-        if packed is not MISSING:
-            return packed  # type: ignore[no-any-return]
-        program = _program(layer, key)
-        if program is None:
-            return None
-        packed = _packed(program, context)
-        if len(constants) < MAX_DECODED:
-            constants[key] = packed
-        return packed
     program = _program(layer, key)
-    return None if program is None else _packed(program, context)
+    if program is None:
+        return None
+    if layer.fused.closed:
+        return layer.plan.closed_code(key, program, context)
+    return _packed(program, context)
 
 
 _UNBUILT: Any = object()
