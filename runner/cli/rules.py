@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from runner.cli_options import SettingsOption, StoreOption
+from runner.cli.options import SettingsOption, StoreOption, fail, load_cli_settings, open_cli_store
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -201,9 +201,7 @@ def diff_command(
         day = date.fromisoformat(on) if on else None
         kommune = None
         if store_url is not None:
-            from runner.cli import _settings
-
-            kommune = _settings(settings_file, store_url).kommune.rule_parameters
+            kommune = load_cli_settings(settings_file, store_url).kommune.rule_parameters
         with ExitStack() as stack:
             old_path, new_path = resolve_pair(old, new, stack)
             report = diff_rule_sets(
@@ -273,14 +271,13 @@ def replay_command(
     store_url: StoreOption = None,
 ) -> None:
     """Re-evaluate a stored decision under the rule-set version it was made with and confirm the same result; exit 1 on any difference."""  # noqa: E501
-    from runner.cli import _fail, _settings, _store
     from runner.errors import SaksrobotError
     from runner.rules.replay import replay_case
 
     console = _console()
     try:
-        settings = _settings(settings_file, store_url)
-        with _store(settings) as store:
+        settings = load_cli_settings(settings_file, store_url)
+        with open_cli_store(settings) as store:
             own = settings.kommune_for(store.find_case(case).kommunenummer)  # the case's kommune
             report = replay_case(
                 store,
@@ -290,7 +287,7 @@ def replay_command(
                 kommune=own.rule_parameters,
             )
     except SaksrobotError as error:
-        _fail(error)
+        fail(error)
         return
     rule_set = report.rule_set
     console.print(
