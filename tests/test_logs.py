@@ -23,6 +23,7 @@ from stdnum.no import fodselsnummer
 from structlog.typing import Processor
 
 import runner.logs
+from demo.synthetic import byggesak_case, synthetic_fodselsnummer
 from runner.logs import (
     REDACTED,
     clear_personal_values,
@@ -34,7 +35,6 @@ from runner.logs import (
     render_rich,
 )
 from runner.models.byggesak import ByggesakCase
-from runner.synthetic import byggesak_case, synthetic_fodselsnummer
 
 # Synthetic numbers (synthetic_fodselsnummer(Random(7)) and (Random(8), d_number=True)),
 # written out because a traceback shows source lines, and the test needs one in a line.

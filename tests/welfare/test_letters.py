@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo.synthetic import sosialhjelp_case
 from runner.drafting import letter_context
 from runner.letters import LetterTemplates, appeal_deadline, markdown_to_html
 from runner.rules import RuleSet
 from runner.settings import CONTENT_ROOT, Settings
-from runner.synthetic import sosialhjelp_case
 from tests.letters.conftest import assert_blocks_as_plain
 
 from .conftest import evaluate_case
