@@ -30,9 +30,10 @@ from runner.errors import (
 from runner.files import write_atomic_all
 from runner.letterfiles import letter_path, letters_dir, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
-from runner.logs import get_logger, personal_data_scope
+from runner.logs import get_logger
 from runner.models.registry import CASE_MODELS, decision_date
 from runner.models.robot import RobotDefinition
+from runner.redaction import personal_data_scope
 from runner.rules import RuleSetCatalog, evaluate
 from runner.settings import KommuneSettings, Settings
 from runner.sources.base import RawItem, read_marker
