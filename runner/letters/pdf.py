@@ -15,11 +15,11 @@ from fpdf.enums import PDFResourceType, TextMode
 from fpdf.syntax import Name
 from fpdf.util import FloatTolerance
 
+from runner.kommuner.settings import Letterhead
 from runner.letters.blocks import Block, Span, markdown_blocks
 from runner.letters.filters import dato
 from runner.letters.layout import BODY_SIZE, LINK_COLOR, MM_PER_PT, LineOp, Row, TextOp, Typesetter
 from runner.letters.pdf_fonts import FAMILY, FontFace, LetterOutputProducer, font_faces
-from runner.settings import Letterhead
 
 __all__ = ["LABELS", "PdfRenderer"]
 

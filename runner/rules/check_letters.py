@@ -11,6 +11,7 @@ from jinja2 import nodes
 
 from runner.drafting import LETTER_CONTEXT_KEYS, LETTER_DECISION_KEYS, LETTER_RULE_KEYS
 from runner.errors import SaksrobotError
+from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates
 from runner.letters.templates import MALFORMS
 from runner.models.registry import case_model
@@ -18,7 +19,7 @@ from runner.models.robot import RobotDefinition, load_robots
 from runner.rules.fields import SchemaFields, case_fields, split_path
 from runner.rules.lint import Collector
 from runner.rules.ruleset import RuleSet
-from runner.settings import CONTENT_ROOT, KommuneSettings
+from runner.settings import CONTENT_ROOT
 
 #: Names jinja2 itself gives every template.
 _parser = jinja2.Environment(autoescape=False)

@@ -12,10 +12,11 @@ import pytest
 from markdown_it import MarkdownIt
 from stdnum.no import fodselsnummer
 
+from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates, PdfRenderer, blocks, inline
 from runner.letters.blocks import Block, Table, markdown_blocks
 from runner.models import ByggesakCase
-from runner.settings import CONTENT_ROOT, KommuneSettings
+from runner.settings import CONTENT_ROOT
 
 #: The shared example case (byggesak-garasje.json), received in January.
 EXAMPLE_CASE: dict[str, Any] = {

@@ -19,6 +19,7 @@ from fpdf.output import PDFCatalog, PDFPage, PDFPagesRoot
 from fpdf.syntax import PDFArray, PDFContentStream, PDFDate, PDFObject
 from pypdf import PdfReader
 
+from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.letters.layout import LineOp, TextOp, Typesetter
 from runner.letters.pdf import _draw_page, _LinkAnnotation, _Pen
@@ -30,7 +31,6 @@ from runner.letters.pdf_fonts import (
     font_faces,
 )
 from runner.letters.pdf_objects import QUICK_CLASSES, QuickDict
-from runner.settings import KommuneSettings
 
 NORWEGIAN = "æ ø å Æ Ø Å"
 SAMI = "á č đ ŋ š ŧ ž Á Č Đ Ŋ Š Ŧ Ž"
