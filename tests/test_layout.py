@@ -1,5 +1,6 @@
-"""The package's layout: no import cycles, the CLI imported by nothing outside it, no module
-importing another's private names, and no test or demo code in the runtime package."""
+"""The package's layout: no import cycles, the CLI imported by nothing outside it, the rule
+engine apart from the rule tools, no module importing another's private names, and no test
+or demo code in the runtime package."""
 
 from __future__ import annotations
 
@@ -119,6 +120,17 @@ def test_nothing_outside_the_cli_imports_it() -> None:
         if target == "runner.cli" or target.startswith("runner.cli.")
     ]
     assert outside == []
+
+
+def test_the_rule_engine_does_not_import_the_rule_tools() -> None:
+    engine = [m for m in MODULES if m == "runner.rules" or m.startswith("runner.rules.")]
+    tools = [
+        f"{module} imports {target}"
+        for module in engine
+        for target, _ in _edges(module)
+        if target.startswith("runner.ruletools")
+    ]
+    assert tools == []
 
 
 def test_no_module_imports_another_modules_private_names() -> None:

@@ -33,7 +33,7 @@ from runner.rules import RuleSet, evaluate, load_rule_set, scopes, verdict
 from runner.rules.fast import VerdictPlan, verdict_plan
 from runner.rules.live import MISSING, live_contexts, lookup
 from runner.rules.reader import CaseReader
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT
 from tests.rules.conftest import BASE_CASE
 

@@ -16,7 +16,7 @@ from demo.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhj
 from runner.models.registry import case_model, decision_date
 from runner.rules import RuleSet, evaluate, fused, load_rule_set, verdict
 from runner.rules import engine as engine_module
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT, load_settings
 from tests.rules.conftest import BASE_CASE
 
