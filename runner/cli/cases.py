@@ -105,7 +105,6 @@ def cases_retry(
             )
     except SaksrobotError as error:
         fail(error)
-        return
     record = result.case
     console = make_console()
     if result.resubmitted_from is not None:

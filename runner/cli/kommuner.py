@@ -28,7 +28,6 @@ def list_command(settings_file: SettingsOption = None) -> None:
         settings = load_cli_settings(settings_file)
     except SaksrobotError as error:
         fail(error)
-        return
     table = Table(title="Kommunar i denne installasjonen")
     for column in ("Nr.", "Namn", "Målform", "Automatisk vedtak", "Innstillingar"):
         table.add_column(column)
@@ -57,7 +56,6 @@ def check_command(settings_file: SettingsOption = None) -> None:
         robots = load_robots(settings.content_dir / "robots")
     except SaksrobotError as error:
         fail(error)
-        return
     console = make_console()
     today = date.today()
     failed = 0

@@ -33,5 +33,4 @@ def report_command(
         write_xlsx(report, xlsx)
     except SaksrobotError as error:
         fail(error)
-        return
     make_console().print(f"Rapport med {len(report.rows)} saker skrevet til {xlsx}")

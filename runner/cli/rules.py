@@ -288,7 +288,6 @@ def replay_command(
             )
     except SaksrobotError as error:
         fail(error)
-        return
     rule_set = report.rule_set
     console.print(
         f"{report.reference}: {rule_set.id} {rule_set.version} ({rule_set.path}), "

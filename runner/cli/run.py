@@ -47,7 +47,6 @@ def run_command(
             summary = _run_one(settings, store, robot_id, inbox, as_json, intake_only)
     except SaksrobotError as error:
         fail(error)
-        return
     _print_summaries([summary], as_json=as_json)
 
 
@@ -166,7 +165,6 @@ def demo_command(
                 summaries.append(_run_one(settings, store, robot.id, inbox, False))
     except SaksrobotError as error:
         fail(error)
-        return
     _print_summaries(summaries, as_json=False)
     console = make_console()
     from runner.cli.web import demo_caseworker

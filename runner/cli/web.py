@@ -63,7 +63,6 @@ def users_add(
             )
     except SaksrobotError as error:
         fail(error)
-        return
     typer.echo(f"Bruker {username} ({role}) er opprettet for kommune {', '.join(kommune)}.")
     if given is None:
         typer.echo(f"Passord (vises bare nå): {password}")
@@ -108,7 +107,6 @@ def users_passwd(
             store.users.set_password_hash(username, hash_password(password), end_sessions=True)
     except SaksrobotError as error:
         fail(error)
-        return
     typer.echo(f"Nytt passord for {username}; alle innloggingar er avslutta.")
     if given is None:
         typer.echo(f"Passord (vises bare nå): {password}")
@@ -129,7 +127,6 @@ def users_disable(
             store.users.set_disabled(username, True)
     except SaksrobotError as error:
         fail(error)
-        return
     typer.echo(f"Bruker {username} er deaktivert.")
 
 

@@ -66,5 +66,4 @@ def forelopig_svar_command(
                                   result.received.isoformat(), result.action)  # fmt: skip
     except SaksrobotError as error:
         fail(error)
-        return
     make_console().print(table)

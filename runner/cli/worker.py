@@ -66,7 +66,6 @@ def worker_command(
             summary = worker.run()
     except SaksrobotError as error:
         fail(error)
-        return
     print(f"{summary.worker_id}: {summary.processed} saker behandlet", flush=True)
 
 
