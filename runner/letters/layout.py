@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
-from typing import NamedTuple
 
 from runner.letters.blocks import Block, Span, Table
 from runner.letters.pdf_fonts import FontFace
@@ -20,19 +18,12 @@ LIST_INDENT = 6.0
 CELL_PAD_X = 1.6
 CELL_PAD_Y = 0.8
 LINK_COLOR = (0, 70, 140)
-#: What a span is, as a tuple: a paragraph's key in the typesetter's memory of lines.
-_SPAN_FIELDS = attrgetter("text", "style", "link")
-_SpanKey = tuple[str, str, str | None]
-#: Paragraphs whose lines a typesetter remembers before it starts over.
-WRAP_CACHE_SIZE = 4096
 
 
-class TextOp(NamedTuple):
-    """Text at `x` (mm from the page's left edge) with its baseline `y` mm below the row top.
-
-    A named tuple rather than a frozen dataclass: as immutable, and made several times
-    faster (a frozen dataclass sets each field through object.__setattr__), which counts
-    at a hundred or more pieces of text a letter."""
+@dataclass(frozen=True, slots=True)
+class TextOp:
+    """Text at `x` (mm from the page's left edge) with its baseline `y` mm below the row top;
+    `width` in mm, for the link over linked text."""
 
     x: float
     y: float
@@ -86,7 +77,6 @@ class Typesetter:
         self.faces = faces
         self.left = left
         self.width = width
-        self._lines: dict[tuple[tuple[_SpanKey, ...], float, float], list[list[_Piece]]] = {}
 
     def width_of(self, text: str, style: str, size: float) -> float:
         """Width of `text` in mm."""
@@ -156,20 +146,7 @@ class Typesetter:
         return rows
 
     def wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
-        """Greedy line breaking at spaces; a word wider than the line is split where it must.
-
-        Letters repeat paragraphs word for word, so lines are remembered by what they were
-        made from; callers only read them."""
-        key = (tuple(map(_SPAN_FIELDS, spans)), size, width)  # hashed and compared in C
-        lines = self._lines.get(key)
-        if lines is None:
-            lines = self._wrap(spans, size, width)
-            if len(self._lines) >= WRAP_CACHE_SIZE:
-                self._lines.clear()
-            self._lines[key] = lines
-        return lines
-
-    def _wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
+        """Greedy line breaking at spaces; a word wider than the line is split where it must."""
         limit = width + 1e-6
         lines: list[list[_Piece]] = [[]]
         line = lines[0]  # always lines[-1]
