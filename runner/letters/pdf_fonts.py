@@ -64,6 +64,17 @@ _DROP_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", 
 _DROP_TABLES += ["EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR", "kern", "LTSH", "VDMX"]
 
 
+class _Widths(dict[str, int]):
+    """Advance widths by character, in 1/1000 em; unknown characters get the font's default."""
+
+    def __init__(self, widths: dict[str, int], missing: int) -> None:
+        super().__init__(widths)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> int:
+        return self.missing
+
+
 class FontFace:
     """One style of DejaVu Sans: widths for layout, and its base subset ready to embed."""
 
@@ -77,8 +88,8 @@ class FontFace:
         assert isinstance(master, TTFFont)
         master.close()  # a letter that needs the whole font opens its own copy
         self.master = master
-        self.missing_width = int(master.desc.missing_width)
-        self.widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
+        widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
+        self.widths = _Widths(widths, int(master.desc.missing_width))
         # the codes the base subset's characters get, in order, as fpdf2 would pick them
         self.seed = SubsetMap(master)
         for codepoint in sorted(set(_base_codepoints())):
@@ -90,8 +101,7 @@ class FontFace:
 
     def text_width(self, text: str, size_pt: float) -> float:
         """Width of `text` in points at `size_pt`, as fpdf2 measures it (no shaping)."""
-        widths, missing = self.widths, self.missing_width
-        return sum(widths.get(char, missing) for char in text) * size_pt / 1000
+        return sum(map(self.widths.__getitem__, text)) * size_pt / 1000
 
     def document_font(self, index: int) -> TTFFont:
         """The parsed font for one new letter, numbered `index` among the letter's fonts,
