@@ -151,13 +151,10 @@ class Typesetter:
         lines: list[list[_Piece]] = [[]]
         line = lines[0]  # always lines[-1]
         x = 0.0
-        spaces: dict[str, float] = {}  # the width of a space, by style
         for space_before, forced_break, word_width, parts in self._words(spans, size):
             space = 0.0
             if space_before and line:
-                style = line[-1].style
-                known = spaces.get(style)
-                space = spaces[style] = self.width_of(" ", style, size) if known is None else known
+                space = self.width_of(" ", line[-1].style, size)
             if forced_break or (line and x + space + word_width > limit):
                 line, x, space = [], 0.0, 0.0
                 lines.append(line)
@@ -196,10 +193,7 @@ class Typesetter:
         space, forced = False, False
         for span in spans:
             style, link = span.style, span.link
-            measure = self.faces[style].text_width  # what width_of does, one call less
-            # the words are what single spaces and line breaks separate: the same as a
-            # regular expression for words, runs of spaces and line breaks finds, in a
-            # fraction of the time
+            # the words are what single spaces and line breaks separate
             for line_number, segment in enumerate(span.text.split("\n")):
                 if line_number:
                     parts, space, forced = None, False, True
@@ -212,11 +206,8 @@ class Typesetter:
                         parts = []
                         words.append((space, forced, parts))
                         space, forced = False, False
-                    parts.append((part, style, link, measure(part, size) * MM_PER_PT))
-        return [
-            (space, forced, parts[0][3] if len(parts) == 1 else sum(p[3] for p in parts), parts)
-            for space, forced, parts in words
-        ]
+                    parts.append((part, style, link, self.width_of(part, style, size)))
+        return [(space, forced, sum(p[3] for p in parts), parts) for space, forced, parts in words]
 
     def _split(self, text: str, style: str, size: float, width: float) -> list[tuple[str, float]]:
         chunks: list[tuple[str, float]] = []

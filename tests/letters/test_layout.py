@@ -1,4 +1,4 @@
-"""Line breaking: the quick word splitting and breaking give exactly the straightforward lines."""
+"""Line breaking: the typesetter's word splitting and breaking give the straightforward lines."""
 
 from __future__ import annotations
 
@@ -107,9 +107,8 @@ def _random_spans(rng: random.Random) -> list[Span]:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_lines_are_those_of_the_plain_algorithm(seed: int) -> None:
-    """Words split at single spaces and line breaks (not by regular expression), widths
-    measured one call shorter, space widths remembered per style: the same lines, to the
-    last bit of every position and width."""
+    """Words split at single spaces and line breaks (not by regular expression): the same
+    lines as the plain algorithm, to the last bit of every position and width."""
     rng = random.Random(seed)
     setter = Typesetter(font_faces(), 25.0, 165.0)
     for _ in range(25):
