@@ -1,4 +1,5 @@
-"""PDF letters: A4 with letterhead, recipient, reference, body and footer, made with fpdf2."""
+"""PDF letters: A4 with letterhead, recipient, reference, body and footer, drawn with fpdf2's
+public API (its parsed fonts reused through `runner.letters.pdf_fonts`)."""
 
 from __future__ import annotations
 
