@@ -30,7 +30,9 @@ def _instance_of(cls: type) -> object:
     return cls
 
 
-@pytest.mark.parametrize(("cls", "names"), FPDF2_INTERNALS.items(), ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("cls", "names"), FPDF2_INTERNALS.items(), ids=[cls.__name__ for cls in FPDF2_INTERNALS]
+)
 def test_fpdf2_still_has_the_private_names_used(cls: type, names: tuple[str, ...]) -> None:
     holder = _instance_of(cls)
     for name in names:
