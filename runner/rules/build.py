@@ -21,7 +21,7 @@ from runner.rules.expressions import (
     flat_name,
     has_name,
 )
-from runner.rules.ruleset import ContextPlan, ContextScope, DecisionRow, Rule
+from runner.rules.ruleset import ContextScope, DecisionRow, Rule
 from runner.rules.schema import DecisionRowSpec, RuleSpec, TestFileSpec
 from runner.rules.yamlfile import YamlDocument
 
@@ -211,8 +211,15 @@ def result_ids(paths: Iterable[VarPath]) -> frozenset[str] | None:
     return frozenset(path[1] for path in result_paths)
 
 
-def scope(expressions: Sequence[Expression]) -> ContextScope:
-    """The flat variables (and whole roots) a group of expressions reads."""
+def scope(rules: Sequence[Rule], rows: Sequence[DecisionRow]) -> ContextScope:
+    """The flat variables (and whole roots) the rules and the decision table read."""
+    expressions = [expression for rule in rules for expression in rule.expressions]
+    expressions += [
+        expression
+        for row in rows
+        for expression in (row.when, row.urgent)
+        if expression is not None
+    ]
     flat = dict.fromkeys(path for expression in expressions for path in expression.flat)
     has = dict.fromkeys(path for expression in expressions for path in expression.has)
     whole = {root for expression in expressions for root in expression.whole}
@@ -229,19 +236,4 @@ def scope(expressions: Sequence[Expression]) -> ContextScope:
         result_flat=pairs(flat, flat_name, True),
         result_has=pairs(has, has_name, True),
         result_whole=frozenset(whole & {"r", "v"}),
-        result_ids=result_ids([path for expression in expressions for path in expression.paths]),
-    )
-
-
-def build_plan(rules: Sequence[Rule], rows: Sequence[DecisionRow]) -> ContextPlan:
-    """The scope of the rules' context and of the decision table's context."""
-    decision = [
-        expression
-        for row in rows
-        for expression in (row.when, row.urgent)
-        if expression is not None
-    ]
-    return ContextPlan(
-        rules=scope([expression for rule in rules for expression in rule.expressions]),
-        decision=scope(decision),
     )

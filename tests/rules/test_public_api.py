@@ -18,5 +18,4 @@ def test_all_is_the_contract() -> None:
         "evaluate",
         "run_rule_tests",
         "TestReport",
-        "verdict",
     }
