@@ -12,15 +12,13 @@ values it read, its legal basis and, when asked for, its explanation.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import cel
 
 from runner.errors import ConfigurationError
-from runner.models.results import Decision, LegalBasis, RuleOutcome, RuleResult
+from runner.models.results import Decision, RuleOutcome, RuleResult
 from runner.rules import explanations
 from runner.rules.decide import decide, is_true
 from runner.rules.expressions import VarPath, error_text
@@ -52,72 +50,6 @@ def _present(data: Mapping[str, Any], path: VarPath) -> Any:
     return path[-1] in parent if isinstance(parent, dict) else MISSING
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One rule, with what running it and tracing it needs."""
-
-    rule: Rule
-    programs: tuple[cel.Program | None, ...]  # applies_when, uncertain_when, value, condition
-    legal_basis: tuple[LegalBasis, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What evaluating a rule set needs, looked up once per rule set."""
-
-    steps: tuple[Step, ...]
-    data_variables: tuple[tuple[str, VarPath], ...]  # read from case, p, p_from and k
-    has_variables: tuple[tuple[str, VarPath], ...]  # has() of paths in those
-    whole: tuple[str, ...]  # roots handed over whole (case, p, k, decision_date, ...)
-    #: rule id → (variable, path, whether it is has()) of the variables its result sets
-    result_variables: Mapping[str, tuple[tuple[str, VarPath, bool], ...]]
-    result_whole: tuple[str, ...]  # "r" and/or "v" where read whole
-    case_fields: set[str] | None  # the case's top-level fields read; None: all of it
-
-
-_plans: weakref.WeakKeyDictionary[RuleSet, Plan] = weakref.WeakKeyDictionary()
-
-
-def plan(rule_set: RuleSet) -> Plan:
-    """The rule set's plan, made on first use."""
-    found = _plans.get(rule_set)
-    if found is None:
-        found = _plans[rule_set] = _make_plan(rule_set)
-    return found
-
-
-def _make_plan(rule_set: RuleSet) -> Plan:
-    scope = rule_set.variables
-    results: dict[str, list[tuple[str, VarPath, bool]]] = {}
-    for name, path in scope.result_flat:
-        results.setdefault(path[1], []).append((name, path, False))
-    for name, path in scope.result_has:
-        results.setdefault(path[1], []).append((name, path, True))
-    steps = tuple(
-        Step(
-            rule,
-            tuple(
-                part.program if part is not None else None
-                for part in (rule.applies_when, rule.uncertain_when, rule.value, rule.condition)
-            ),
-            tuple(rule.legal_basis),
-        )
-        for rule in rule_set.rules
-    )
-    case_fields: set[str] | None = None
-    if "case" not in scope.whole:
-        case_fields = {path[1] for _, path in (*scope.flat, *scope.has) if path[0] == "case"}
-    return Plan(
-        steps,
-        scope.flat,
-        scope.has,
-        tuple(sorted(scope.whole)),
-        {rule_id: tuple(variables) for rule_id, variables in results.items()},
-        tuple(sorted(scope.result_whole)),
-        case_fields,
-    )
-
-
 def _number(result: object) -> float | int:
     if isinstance(result, bool) or not isinstance(result, int | float):
         raise TypeError(f"uttrykket ga {result!r}, ventet et tall")
@@ -146,7 +78,7 @@ class Run:
 
     def __init__(self, rule_set: RuleSet, data: dict[str, Any], *, explain: bool) -> None:
         self.rule_set = rule_set
-        self.plan = plan(rule_set)
+        self.scope = rule_set.variables
         self.data = data
         self.outcomes: dict[str, str] = data["r"]
         self.values: dict[str, float | int] = data["v"]
@@ -154,34 +86,34 @@ class Run:
         self.unhanded: list[str] = []
         self.template_variables = dict(data) if explain else None
         values: dict[str, Any] = {}
-        for name, path in self.plan.data_variables:
+        for name, path in self.scope.flat:
             found = lookup(data, path)
             if found is not MISSING:
                 values[name] = found
-        for name, path in self.plan.has_variables:
+        for name, path in self.scope.has:
             present = _present(data, path)
             if present is not MISSING:
                 values[name] = present
-        for root in self.plan.whole:
+        for root in self.scope.whole:
             values[root] = data[root]
         self.context = _context(values)
 
     def rules(self) -> list[RuleResult]:
         """Run every rule in order; each one's result."""
-        return [self.rule(step) for step in self.plan.steps]
+        return [self.rule(rule) for rule in self.rule_set.rules]
 
-    def rule(self, step: Step) -> RuleResult:
+    def rule(self, rule: Rule) -> RuleResult:
         """Run one rule; record its outcome and value; its result with the values it read."""
-        reads = step.rule.result_ids
+        reads = rule.result_ids
         if (
-            step.rule.reads_results
+            rule.reads_results
             and self.unhanded
             and (reads is None or not reads.isdisjoint(self.unhanded))
         ):
             self._hand_results({})
-        outcome, value, error = self._outcome(step)
+        outcome, value, error = self._outcome(rule)
         data = self.data
-        values = {name: lookup(data, path, None) for name, path in step.rule.named_paths}
+        values = {name: lookup(data, path, None) for name, path in rule.named_paths}
         explanation: dict[str, str]
         if error is not None:
             explanation = explanations.fallback(error)
@@ -190,19 +122,19 @@ class Run:
         elif self.template_variables is None:
             explanation = {}
         else:
-            explanation, error = self._explain(step.rule, outcome, value, values)
+            explanation, error = self._explain(rule, outcome, value, values)
             if error is not None:
                 outcome, value = UAVKLART, None
-        rule_id = step.rule.id
+        rule_id = rule.id
         self.outcomes[rule_id] = _TEXT[outcome]
         if value is not None:
             self.values[rule_id] = value
         self.unhanded.append(rule_id)
         return RuleResult.model_construct(
             rule_id=rule_id,
-            title=dict(step.rule.title),
+            title=dict(rule.title),
             outcome=outcome,
-            legal_basis=list(step.legal_basis),
+            legal_basis=list(rule.legal_basis),
             values=values,
             value=value,
             explanation=explanation,
@@ -223,31 +155,30 @@ class Run:
         rule is about to read one of them)."""
         data = self.data
         for rule_id in self.unhanded:
-            for name, path, is_has in self.plan.result_variables.get(rule_id, ()):
+            for name, path, is_has in self.scope.results.get(rule_id, ()):
                 found = _present(data, path) if is_has else lookup(data, path)
                 if found is not MISSING:
                     values[name] = found
         self.unhanded.clear()
-        for root in self.plan.result_whole:
+        for root in self.scope.result_whole:
             values[root] = dict(data[root])
         if values:
             self.context.update(values)
 
-    def _outcome(self, step: Step) -> tuple[RuleOutcome, float | int | None, str | None]:
-        applies, uncertain, calculate, condition = step.programs
+    def _outcome(self, rule: Rule) -> tuple[RuleOutcome, float | int | None, str | None]:
         context = self.context
         try:
-            if applies is not None and not is_true(applies.execute(context)):
+            if rule.applies_when is not None and not is_true(rule.applies_when.execute(context)):
                 return IKKE_AKTUELT, None, None
-            if uncertain is not None and is_true(uncertain.execute(context)):
+            if rule.uncertain_when is not None and is_true(rule.uncertain_when.execute(context)):
                 return UAVKLART, None, None
-            value = _number(calculate.execute(context)) if calculate is not None else None
-            if condition is None:
+            value = None if rule.value is None else _number(rule.value.execute(context))
+            if rule.condition is None:
                 return OPPFYLT, value, None
-            met = is_true(condition.execute(context))
+            met = is_true(rule.condition.execute(context))
             return (OPPFYLT if met else IKKE_OPPFYLT), value, None
         except Exception as error:  # any runtime failure makes the rule uavklart, never a crash
-            return UAVKLART, None, self._describe(step.rule, error)
+            return UAVKLART, None, self._describe(rule, error)
 
     def _explain(
         self, rule: Rule, outcome: RuleOutcome, value: float | int | None, values: dict[str, Any]

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from runner.errors import RuleSetError
 from runner.models.registry import case_model, decision_date
 from runner.models.results import Evaluation
-from runner.rules.engine import Run, plan
+from runner.rules.engine import Run
 from runner.rules.ruleset import RuleSet
 
 
@@ -47,7 +47,7 @@ def evaluate(
     day = on if on is not None else decision_date(case)
     parameters, parameters_from = rule_set.resolve_parameters(day)
     # Templates may name any field of the case; expressions only the fields the plan lists.
-    fields = None if explain else plan(rule_set).case_fields
+    fields = None if explain else rule_set.variables.case_fields
     data: dict[str, Any] = {
         "case": case.model_dump(mode="json", include=fields),
         "p": parameters,

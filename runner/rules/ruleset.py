@@ -74,14 +74,19 @@ class RuleTestFile:
 
 @dataclass(frozen=True, slots=True)
 class ContextScope:
-    """The flat CEL variables a rule set's expressions read; nothing else is handed to CEL."""
+    """The CEL variables a rule set's expressions read: what a case's context holds.
+
+    A dotted path is one flat variable (`case.measure.kind` → `case__measure__kind`), and
+    `has(path)` one more (`has__case__measure__kind`); nothing else is handed to CEL.
+    """
 
     flat: tuple[tuple[str, VarPath], ...]  # (variable, path) read from case, p, p_from, k
     has: tuple[tuple[str, VarPath], ...]  # (variable, path) tested with has()
-    whole: frozenset[str]  # roots handed over whole (besides r and v)
-    result_flat: tuple[tuple[str, VarPath], ...]  # the same for r.<id> and v.<id>
-    result_has: tuple[tuple[str, VarPath], ...]
-    result_whole: frozenset[str]  # "r" and/or "v" when used as a whole
+    whole: tuple[str, ...]  # roots handed over whole (case, p, k, decision_date; not r, v)
+    #: rule id → (variable, path, whether it is a has()) of r.<id> and v.<id> read
+    results: Mapping[str, tuple[tuple[str, VarPath, bool], ...]]
+    result_whole: tuple[str, ...]  # "r" and/or "v" where read whole
+    case_fields: set[str] | None  # the case's top-level fields read; None: all of them
 
 
 @dataclass(frozen=True, eq=False)
