@@ -30,7 +30,6 @@ OPPFYLT = RuleOutcome.oppfylt
 IKKE_OPPFYLT = RuleOutcome.ikke_oppfylt
 UAVKLART = RuleOutcome.uavklart
 IKKE_AKTUELT = RuleOutcome.ikke_aktuelt
-_TEXT = {outcome: outcome.value for outcome in RuleOutcome}
 
 
 def lookup(data: Mapping[str, Any], path: VarPath, missing: Any = MISSING) -> Any:
@@ -126,7 +125,7 @@ class Run:
             if error is not None:
                 outcome, value = UAVKLART, None
         rule_id = rule.id
-        self.outcomes[rule_id] = _TEXT[outcome]
+        self.outcomes[rule_id] = outcome.value
         if value is not None:
             self.values[rule_id] = value
         self.unhanded.append(rule_id)
@@ -144,8 +143,8 @@ class Run:
     def decision(self) -> Decision:
         """The decision table over the outcomes, row by row."""
         texts = self.outcomes.values()
-        any_uncertain = _TEXT[UAVKLART] in texts
-        all_met = not any_uncertain and _TEXT[IKKE_OPPFYLT] not in texts
+        any_uncertain = UAVKLART.value in texts
+        all_met = not any_uncertain and IKKE_OPPFYLT.value not in texts
         self._hand_results({"any_uncertain": any_uncertain, "all_met": all_met})
         return decide(self.rule_set.decision_rows, self.context, self.outcomes, self.values)
 
