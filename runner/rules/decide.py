@@ -57,7 +57,7 @@ def decide(
     matched = chosen.matched_text
     if failures:
         matched += " (" + "; ".join(failures) + ")"
-    return Decision.model_construct(
+    return Decision(
         outcome=chosen.outcome,
         route=route,
         reasons=[rule_id for rule_id, outcome in outcomes.items() if outcome in NOT_CLEAR],

@@ -18,7 +18,7 @@ from typing import Any
 import cel
 
 from runner.errors import ConfigurationError
-from runner.models.results import Decision, RuleOutcome, RuleResult
+from runner.models.results import Decision, RuleOutcome
 from runner.rules import explanations
 from runner.rules.decide import decide, is_true
 from runner.rules.expressions import VarPath, error_text
@@ -97,11 +97,11 @@ class Run:
             values[root] = data[root]
         self.context = _context(values)
 
-    def rules(self) -> list[RuleResult]:
-        """Run every rule in order; each one's result."""
+    def rules(self) -> list[dict[str, Any]]:
+        """Run every rule in order; each one's result (the fields of a `RuleResult`)."""
         return [self.rule(rule) for rule in self.rule_set.rules]
 
-    def rule(self, rule: Rule) -> RuleResult:
+    def rule(self, rule: Rule) -> dict[str, Any]:
         """Run one rule; record its outcome and value; its result with the values it read."""
         reads = rule.result_ids
         if (
@@ -129,16 +129,16 @@ class Run:
         if value is not None:
             self.values[rule_id] = value
         self.unhanded.append(rule_id)
-        return RuleResult.model_construct(
-            rule_id=rule_id,
-            title=dict(rule.title),
-            outcome=outcome,
-            legal_basis=list(rule.legal_basis),
-            values=values,
-            value=value,
-            explanation=explanation,
-            error=error,
-        )
+        return {
+            "rule_id": rule_id,
+            "title": rule.title,
+            "outcome": outcome,
+            "legal_basis": rule.legal_basis,
+            "values": values,
+            "value": value,
+            "explanation": explanation,
+            "error": error,
+        }
 
     def decision(self) -> Decision:
         """The decision table over the outcomes, row by row."""

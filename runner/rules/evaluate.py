@@ -59,13 +59,15 @@ def evaluate(
     }
     run = Run(rule_set, data, explain=explain)
     results = run.rules()
-    return Evaluation.model_construct(
-        rule_set_id=rule_set.id,
-        rule_set_version=rule_set.version,
-        rule_set_hash=rule_set.hash,
-        decision_date=data["decision_date"],
-        parameters=dict(parameters),
-        kommune_parameters=dict(data["k"]),
-        results=results,
-        decision=run.decision(),
+    return Evaluation.model_validate(
+        {
+            "rule_set_id": rule_set.id,
+            "rule_set_version": rule_set.version,
+            "rule_set_hash": rule_set.hash,
+            "decision_date": data["decision_date"],
+            "parameters": parameters,
+            "kommune_parameters": data["k"],
+            "results": results,
+            "decision": run.decision(),
+        }
     )
