@@ -140,7 +140,7 @@ def test_the_trace_keeps_the_whole_list(smatiltak: RuleSet) -> None:
     assert found.values["case.attachments"] == case.model_dump(mode="json")["attachments"]
 
 
-def test_results_built_without_validation_equal_validated_ones(smatiltak: RuleSet) -> None:
+def test_results_read_back_as_the_same_models(smatiltak: RuleSet) -> None:
     for case, on in rule_set_cases(smatiltak):
         evaluation = evaluate(smatiltak, case, on=on)
         assert Evaluation.model_validate(evaluation.model_dump()) == evaluation
