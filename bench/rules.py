@@ -4,12 +4,10 @@ Usage: .venv/bin/python bench/rules.py [--cases 2000] [--rounds 7] [--json]
 For each rule set (byggesak-smatiltak, sosialhjelp-livsopphold) generates cases across
 every scenario (each case different, in scenario order; welfare cases get the demo
 kommune's norm as `k`, as the pipeline hands it), evaluates the rule set for each, and
-prints the median over the rounds of evaluations per second at three depths:
-"rules only" (`verdict`: every rule's outcome, the values computed, the decision),
-"with trace" (`evaluate(explain=False)`: also each rule's result with the values it
-read and its legal basis) and "with explanations" (`evaluate`: also both målformer's
-explanations rendered, as the pipeline stores them). Versions without `verdict` measure
-"rules only" with the trace.
+prints the median over the rounds of evaluations per second, and µs per case, at two
+depths: "with trace" (`evaluate(explain=False)`: every rule's outcome with the values it
+read and its legal basis, and the decision) and "with explanations" (`evaluate`: also
+both målformer's explanations rendered, as the pipeline stores them).
 Rates are per wall-clock second and per CPU second of this process; the CPU rate is the
 steadier one when other work shares the machine. Not a test: it asserts nothing.
 """
@@ -31,19 +29,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runner.models.registry import case_model, decision_date  # noqa: E402
-from runner.rules import evaluate, load_rule_set  # noqa: E402
-
-try:
-    from runner.rules import verdict
-except ImportError:  # versions before `verdict`: rules only is the evaluation without explanations
-    verdict = None
 from demo.synthetic import (  # noqa: E402
     SCENARIOS,
     WELFARE_SCENARIOS,
     byggesak_case,
     sosialhjelp_case,
 )
+from runner.models.registry import case_model, decision_date  # noqa: E402
+from runner.rules import evaluate, load_rule_set  # noqa: E402
 from runner.settings import load_settings  # noqa: E402
 
 #: (rule set directory, case type, scenarios, case generator, key prefix in --json)
@@ -109,27 +102,17 @@ def main() -> None:
         rule_set = load_rule_set(ROOT / "rules" / directory)
         cases = make_cases(case_type, scenarios, generate, args.cases, args.seed)
 
-        def rules_only() -> None:
-            for case, kommune in cases:  # noqa: B023 - run before the next rule set
-                if verdict is not None:
-                    verdict(rule_set, case, kommune=kommune)  # noqa: B023
-                else:
-                    evaluate(rule_set, case, kommune=kommune, **options)  # noqa: B023
-
         def traced() -> None:
-            for case, kommune in cases:  # noqa: B023
+            for case, kommune in cases:  # noqa: B023 - run before the next rule set
                 evaluate(rule_set, case, kommune=kommune, **options)  # noqa: B023
 
         def explained() -> None:
             for case, kommune in cases:  # noqa: B023
                 evaluate(rule_set, case, kommune=kommune)  # noqa: B023
 
-        only_wall, only_cpu = rates(rules_only, len(cases), args.rounds)
         trace_wall, trace_cpu = rates(traced, len(cases), args.rounds)
         full_wall, full_cpu = rates(explained, len(cases), args.rounds)
         found |= {
-            f"{prefix}rules_only_per_s": only_wall,
-            f"{prefix}rules_only_per_cpu_s": only_cpu,
             f"{prefix}traced_per_s": trace_wall,
             f"{prefix}traced_per_cpu_s": trace_cpu,
             f"{prefix}explained_per_s": full_wall,
@@ -140,10 +123,6 @@ def main() -> None:
         print(
             f"rule set {rule_set.id} {rule_set.version}: {len(rule_set.rules)} rules, "
             f"{len(cases)} cases, median of {args.rounds} rounds"
-        )
-        print(
-            f"  rules only:        {only_wall:9,.0f}/s  ({1e6 / only_wall:6.1f} µs)   "
-            f"per CPU second {only_cpu:9,.0f}"
         )
         print(
             f"  with trace:        {trace_wall:9,.0f}/s  ({1e6 / trace_wall:6.1f} µs)   "

@@ -69,15 +69,3 @@ class Evaluation(FrozenModel):
     results: list[RuleResult]
     decision: Decision
 
-
-class Verdict(FrozenModel):
-    """A rule set's outcome for a case without each rule's trace: what bulk runs compare."""
-
-    rule_set_id: str
-    rule_set_version: str
-    rule_set_hash: str
-    decision_date: str
-    outcomes: dict[str, str]  # rule id → its outcome (RuleOutcome's value)
-    values: dict[str, float | int]  # calculation rules that computed a value
-    errors: dict[str, str]  # rule id → why it could not be evaluated (it is uavklart)
-    decision: Decision

@@ -5,7 +5,7 @@ in runner/ruletools/; the engine never imports them.
 """
 
 from runner.rules.catalog import RuleSetCatalog
-from runner.rules.evaluate import evaluate, verdict
+from runner.rules.evaluate import evaluate
 from runner.rules.load import load_rule_set
 from runner.rules.ruleset import RuleSet
 
@@ -14,5 +14,4 @@ __all__ = [
     "RuleSetCatalog",
     "evaluate",
     "load_rule_set",
-    "verdict",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Template
@@ -21,7 +21,7 @@ from runner.rules.expressions import (
     flat_name,
     has_name,
 )
-from runner.rules.ruleset import ContextPlan, ContextScope, DecisionRow, Rule
+from runner.rules.ruleset import ContextScope, DecisionRow, Rule
 from runner.rules.schema import DecisionRowSpec, RuleSpec, TestFileSpec
 from runner.rules.yamlfile import YamlDocument
 
@@ -211,37 +211,33 @@ def result_ids(paths: Iterable[VarPath]) -> frozenset[str] | None:
     return frozenset(path[1] for path in result_paths)
 
 
-def scope(expressions: Sequence[Expression]) -> ContextScope:
-    """The flat variables (and whole roots) a group of expressions reads."""
-    flat = dict.fromkeys(path for expression in expressions for path in expression.flat)
-    has = dict.fromkeys(path for expression in expressions for path in expression.has)
-    whole = {root for expression in expressions for root in expression.whole}
-
-    def pairs(
-        paths: Iterable[VarPath], name: Callable[[VarPath], str], results: bool
-    ) -> tuple[tuple[str, VarPath], ...]:
-        return tuple((name(path), path) for path in paths if (path[0] in ("r", "v")) == results)
-
-    return ContextScope(
-        flat=pairs(flat, flat_name, False),
-        has=pairs(has, has_name, False),
-        whole=frozenset(whole - {"r", "v"}),
-        result_flat=pairs(flat, flat_name, True),
-        result_has=pairs(has, has_name, True),
-        result_whole=frozenset(whole & {"r", "v"}),
-        result_ids=result_ids([path for expression in expressions for path in expression.paths]),
-    )
-
-
-def build_plan(rules: Sequence[Rule], rows: Sequence[DecisionRow]) -> ContextPlan:
-    """The scope of the rules' context and of the decision table's context."""
-    decision = [
+def scope(rules: Sequence[Rule], rows: Sequence[DecisionRow]) -> ContextScope:
+    """The variables the rules and the decision table read."""
+    expressions = [expression for rule in rules for expression in rule.expressions]
+    expressions += [
         expression
         for row in rows
         for expression in (row.when, row.urgent)
         if expression is not None
     ]
-    return ContextPlan(
-        rules=scope([expression for rule in rules for expression in rule.expressions]),
-        decision=scope(decision),
+    flat = dict.fromkeys(path for expression in expressions for path in expression.flat)
+    has = dict.fromkeys(path for expression in expressions for path in expression.has)
+    whole = {root for expression in expressions for root in expression.whole}
+    results: dict[str, list[tuple[str, VarPath, bool]]] = {}
+    for paths, name, is_has in ((flat, flat_name, False), (has, has_name, True)):
+        for path in paths:
+            if path[0] in ("r", "v"):
+                results.setdefault(path[1], []).append((name(path), path, is_has))
+    data_flat = tuple((flat_name(path), path) for path in flat if path[0] not in ("r", "v"))
+    data_has = tuple((has_name(path), path) for path in has if path[0] not in ("r", "v"))
+    case_fields = None
+    if "case" not in whole:
+        case_fields = {path[1] for _, path in (*data_flat, *data_has) if path[0] == "case"}
+    return ContextScope(
+        flat=data_flat,
+        has=data_has,
+        whole=tuple(sorted(whole - {"r", "v"})),
+        results={rule_id: tuple(variables) for rule_id, variables in results.items()},
+        result_whole=tuple(sorted(whole & {"r", "v"})),
+        case_fields=case_fields,
     )

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 import cel
 
 from runner.models.results import Decision, Route, RuleOutcome
-from runner.rules.construct import trusted
 from runner.rules.expressions import error_text
 from runner.rules.ruleset import DecisionRow
 
@@ -27,18 +26,13 @@ def decide(
     context: cel.Context,
     outcomes: Mapping[str, str],
     amounts: Mapping[str, float | int],
-    table: cel.Program | None = None,
 ) -> Decision:
-    """Run the first-hit table over rule outcomes already placed in `context`.
+    """Run the first-hit table, row by row, over rule outcomes already placed in `context`.
 
     Any `uavklart` rule routes to review whatever the row says. A row whose `when` fails
     at runtime is a defect of the rule set: it is skipped, the case goes to review, and
-    `matched` says which row failed and why. `table` is the whole table as one program
-    (`fused.decision_table`); if it fails, the rows run one by one to find out why.
+    `matched` says which row failed and why.
     """
-    picked = first_hit(table, context) if table is not None else None
-    if picked is not None:
-        return decided(rows[picked[0]], picked[1], [], outcomes, amounts)
     failures: list[str] = []
     chosen = rows[-1]
     for row in rows:
@@ -58,46 +52,16 @@ def decide(
         except Exception as error:  # unknown urgency: treat as urgent, and say why
             urgent = True
             failures.append(f"decision[{chosen.index}].urgent feilet: {error_text(error)}")
-    return decided(chosen, urgent, failures, outcomes, amounts)
-
-
-def first_hit(table: cel.Program, context: cel.Context) -> tuple[int, bool] | None:
-    """(row position, urgent) from the table's one program; None if any part of it fails."""
-    try:
-        packed = table.execute(context)
-    except Exception:  # some row failed: row by row says which
-        return None
-    if type(packed) is not int:
-        return None
-    return packed >> 1, bool(packed & 1)
-
-
-def decided(
-    chosen: DecisionRow,
-    urgent: bool,
-    failures: list[str],
-    outcomes: Mapping[str, str],
-    amounts: Mapping[str, float | int],
-    any_uncertain: bool | None = None,
-) -> Decision:
-    """The decision of row `chosen`; review if any rule is uavklart or any row failed.
-
-    `any_uncertain`: whether some outcome is uavklart, if the caller knows already.
-    """
-    if any_uncertain is None:
-        any_uncertain = UAVKLART_TEXT in outcomes.values()
+    any_uncertain = UAVKLART_TEXT in outcomes.values()
     route = Route.review if any_uncertain or failures else chosen.route
     matched = chosen.matched_text
     if failures:
         matched += " (" + "; ".join(failures) + ")"
-    return trusted(
-        Decision,
-        {
-            "outcome": chosen.outcome,
-            "route": route,
-            "reasons": [rule_id for rule_id, outcome in outcomes.items() if outcome in NOT_CLEAR],
-            "matched": matched,
-            "urgent": urgent,
-            "amounts": dict(amounts),
-        },
+    return Decision(
+        outcome=chosen.outcome,
+        route=route,
+        reasons=[rule_id for rule_id, outcome in outcomes.items() if outcome in NOT_CLEAR],
+        matched=matched,
+        urgent=urgent,
+        amounts=dict(amounts),
     )

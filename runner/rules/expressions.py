@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,52 +192,3 @@ def resolve_path(data: Mapping[str, Any], path: VarPath) -> Any:
         else:
             return None
     return current
-
-
-# Not `filter`: it gives back the elements themselves.
-_MACRO = re.compile(r"\s*\.\s*(?:all|exists|exists_one|map)\s*\(\s*([A-Za-z_]\w*)\s*,")
-_FIELD = re.compile(r"\s*\.\s*([A-Za-z_]\w*)")
-
-
-def _closing(masked: str, start: int) -> int:
-    """The offset of the `)` that closes the call whose `(` is just before `start`."""
-    depth = 1
-    for offset in range(start, len(masked)):
-        char = masked[offset]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return offset
-    return -1
-
-
-def element_fields(sources: Iterable[str], variable: str) -> frozenset[str] | None:
-    """The fields of its elements that `sources` (flat programs) read from a list variable.
-
-    Only when every use of `variable` is a macro (`all`, `exists`, `exists_one`, `map`)
-    whose element variable appears only as `x.field`; else None (it is read whole).
-    A list of maps reduced to those fields gives every such program the same result.
-    """
-    fields: set[str] = set()
-    use = re.compile(r"(?<![\w.])" + re.escape(variable) + r"\b")
-    for source in sources:
-        masked = mask_strings(source)
-        for found in use.finditer(masked):
-            macro = _MACRO.match(masked, found.end())
-            if macro is None:
-                return None
-            close = _closing(masked, macro.end())
-            if close < 0:
-                return None
-            body = masked[macro.end() : close]
-            element = macro.group(1)
-            if element in _BOUND.findall(body):  # rebound inside: too clever to follow
-                return None
-            for inner in re.finditer(r"(?<![\w.])" + re.escape(element) + r"\b", body):
-                field = _FIELD.match(body, inner.end())
-                if field is None or body[field.end() :].lstrip().startswith("("):
-                    return None
-                fields.add(field.group(1))
-    return frozenset(fields)

@@ -11,7 +11,7 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from runner.errors import FieldProblem, NotFoundError, RuleSetError
 from runner.models.registry import case_model
-from runner.rules.build import build_decision, build_plan, build_rules, check_test_file
+from runner.rules.build import build_decision, build_rules, check_test_file, scope
 from runner.rules.ruleset import RuleSet, RuleTestFile
 from runner.rules.schema import ParameterSpec, RuleSetSpec, RuleSpec, TestFileSpec
 from runner.rules.yamlfile import YamlDocument, read_yaml
@@ -126,5 +126,5 @@ def load_rule_set(path: Path) -> RuleSet:
         rules=rules,
         decision_rows=rows,
         tests=_read_tests(folder, rules),
-        plan=build_plan(rules, rows),
+        variables=scope(rules, rows),
     )

@@ -74,23 +74,19 @@ class RuleTestFile:
 
 @dataclass(frozen=True, slots=True)
 class ContextScope:
-    """The flat CEL variables a group of expressions reads; nothing else is converted."""
+    """The CEL variables a rule set's expressions read: what a case's context holds.
+
+    A dotted path is one flat variable (`case.measure.kind` → `case__measure__kind`), and
+    `has(path)` one more (`has__case__measure__kind`); nothing else is handed to CEL.
+    """
 
     flat: tuple[tuple[str, VarPath], ...]  # (variable, path) read from case, p, p_from, k
     has: tuple[tuple[str, VarPath], ...]  # (variable, path) tested with has()
-    whole: frozenset[str]  # roots handed over whole (besides r and v)
-    result_flat: tuple[tuple[str, VarPath], ...]  # the same for r.<id> and v.<id>
-    result_has: tuple[tuple[str, VarPath], ...]
-    result_whole: frozenset[str]  # "r" and/or "v" when used as a whole
-    result_ids: frozenset[str] | None  # rule ids read via r./v.; None = any of them
-
-
-@dataclass(frozen=True, slots=True)
-class ContextPlan:
-    """What the rules, and separately the decision table, read from each variable."""
-
-    rules: ContextScope
-    decision: ContextScope
+    whole: tuple[str, ...]  # roots handed over whole (case, p, k, decision_date; not r, v)
+    #: rule id → (variable, path, whether it is a has()) of r.<id> and v.<id> read
+    results: Mapping[str, tuple[tuple[str, VarPath, bool], ...]]
+    result_whole: tuple[str, ...]  # "r" and/or "v" where read whole
+    case_fields: set[str] | None  # the case's top-level fields read; None: all of them
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,13 +100,9 @@ class RuleSet:
     rules: tuple[Rule, ...]
     decision_rows: tuple[DecisionRow, ...]
     tests: tuple[RuleTestFile, ...]
-    plan: ContextPlan
+    variables: ContextScope  # what its rules and decision table read
     _dates: dict[str, list[date]] = field(default_factory=dict, repr=False)
     _resolved: dict[date, tuple[dict[str, Any], dict[str, str]]] = field(
-        default_factory=dict, repr=False
-    )
-    #: one pair of dicts per period in which no parameter changes (its from-dates → them)
-    _periods: dict[tuple[tuple[str, str], ...], tuple[dict[str, Any], dict[str, str]]] = field(
         default_factory=dict, repr=False
     )
 
@@ -159,9 +151,7 @@ class RuleSet:
         """Parameter values on `on` (the latest dated value not after it) and their from-dates.
 
         A parameter with no value valid yet is left out; a rule that reads it is `uavklart`.
-        The dicts are shared between calls for every day of one period (the same dicts,
-        so programs with parameters written in can be looked up by their identity): treat
-        them as read-only.
+        The dicts are shared between calls for the same day: treat them as read-only.
         """
         cached = self._resolved.get(on)
         if cached is not None:
@@ -175,11 +165,10 @@ class RuleSet:
                 chosen = dates[position - 1]
                 values[name] = parameter.values[chosen]
                 valid_from[name] = chosen.isoformat()
-        period = self._periods.setdefault(tuple(valid_from.items()), (values, valid_from))
         if len(self._resolved) > 4096:
             self._resolved.clear()
-        self._resolved[on] = period
-        return period
+        self._resolved[on] = values, valid_from
+        return values, valid_from
 
     def first_value_date(self, name: str) -> date | None:
         dates = self._dates.get(name)

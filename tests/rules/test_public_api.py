@@ -16,7 +16,6 @@ def test_all_is_the_contract() -> None:
         "RuleSetCatalog",
         "load_rule_set",
         "evaluate",
-        "verdict",
     }
 
 
