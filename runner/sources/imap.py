@@ -9,6 +9,8 @@ from typing import Any
 from runner.logs import get_logger
 from runner.mailservers import ImapSettings, close_imap, imap_library
 from runner.sources.base import RawItem, problem_marker
+from runner.sources.boundary import GENERAL_FIX, redacted_trace
+from runner.sources.inbox import safe_name
 
 log = get_logger("saksrobot.sources.imap")
 
@@ -60,23 +62,7 @@ class ImapSource:
             close_imap(library)
 
     def _item(self, message: dict[str, Any]) -> RawItem:
-        message_id = str(message.get("Message-ID") or f"uid-{message['uid']}")
-        mail: Message = message["Message"]
-        chosen = _application(mail)
-        if chosen is None:
-            ref = f"{self.folder}/{message_id}"
-            problem = "e-posten har ingen søknad vedlagt (JSON-fil eller utfylt PDF-skjema)"
-            return RawItem(
-                self.kind, ref, problem_marker(ref, problem, message_id, transient=False), problem
-            )
-        filename, content = chosen
-        ref = f"{self.folder}/{message_id}/{filename}"
-        if len(content) > self.max_bytes:
-            problem = f"vedlegget er over grensen på {self.max_bytes} byte"
-            return RawItem(
-                self.kind, ref, problem_marker(ref, problem, message_id, transient=False), problem
-            )
-        return RawItem(self.kind, ref, content)
+        return message_item(self.folder, message, self.max_bytes)
 
     def _handled(self, library: Any, message: dict[str, Any]) -> None:
         library.select_folder(self.folder, readonly=False)
@@ -85,6 +71,51 @@ class ImapSource:
             criterion=message, target_folder=self.handled_folder, source_folder=self.folder
         ):
             log.warning("imap_move_failed", uid=message["uid"], folder=self.handled_folder)
+
+
+def message_item(folder: str, message: dict[str, Any], max_bytes: int) -> RawItem:
+    """The raw item of one message as RPA.Email.ImapSmtp lists it; never raises: a message
+    that cannot be read is an unread item saying so."""
+    message_id = safe_name(str(message.get("Message-ID") or f"uid-{message.get('uid')}"))
+    try:
+        return _message_item(folder, message_id, message, max_bytes)
+    except Exception as error:  # one hostile message must never stop the run
+        log.warning(
+            "message_unreadable",
+            message_id=message_id,
+            exception=type(error).__name__,
+            trace=redacted_trace(error),
+        )
+        ref = f"{folder}/{message_id}"
+        problem = f"e-posten kan ikke leses ({type(error).__name__}); {GENERAL_FIX}"
+        fingerprint = f"{message_id}:{type(error).__name__}"
+        return RawItem(
+            "imap", ref, problem_marker(ref, problem, fingerprint, transient=False), problem
+        )
+
+
+def _message_item(
+    folder: str, message_id: str, message: dict[str, Any], max_bytes: int
+) -> RawItem:
+    mail: Message = message["Message"]
+    chosen = _application(mail)
+    if chosen is None:
+        ref = f"{folder}/{message_id}"
+        problem = "e-posten har ingen søknad vedlagt (JSON-fil eller utfylt PDF-skjema)"
+        return RawItem(
+            "imap", ref, problem_marker(ref, problem, message_id, transient=False), problem
+        )
+    filename, content = chosen
+    ref = f"{folder}/{message_id}/{safe_name(filename)}"
+    if len(content) > max_bytes:
+        problem = (
+            f"vedlegget er {len(content)} byte, over grensen på {max_bytes} byte "
+            "(max_input_bytes i innstillingene); send det i mindre deler"
+        )
+        return RawItem(
+            "imap", ref, problem_marker(ref, problem, message_id, transient=False), problem
+        )
+    return RawItem("imap", ref, content)
 
 
 def _application(mail: Message) -> tuple[str, bytes] | None:

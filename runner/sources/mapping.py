@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -60,6 +61,17 @@ class CaseMapping(FrozenModel):
 
 class EmptyValue(ValueError):
     """The source value is empty."""
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A source value that could not be decoded (why, in Norwegian): a problem only where the
+    mapping reads that field, named by the field."""
+
+    why: str
+
+
+UNREADABLE_FIX = "fyll ut feltet på nytt i skjemaet og send det inn på nytt"
 
 
 def convert_value(value: object, kind: ValueType) -> Any:
@@ -180,8 +192,12 @@ def build_case(
                 FieldProblem(locate(name), "feltet finnes ikke", "bruk skjemaet/malen fra kommunen")
             )
             continue
+        value = values[name]
+        if isinstance(value, Unreadable):
+            problems.append(FieldProblem(locate(name), value.why, UNREADABLE_FIX))
+            continue
         try:
-            converted = convert_value(values[name], spec.type)
+            converted = convert_value(value, spec.type)
         except EmptyValue:
             if spec.when_empty == "omit":
                 continue
