@@ -94,9 +94,7 @@ def message_item(folder: str, message: dict[str, Any], max_bytes: int) -> RawIte
         )
 
 
-def _message_item(
-    folder: str, message_id: str, message: dict[str, Any], max_bytes: int
-) -> RawItem:
+def _message_item(folder: str, message_id: str, message: dict[str, Any], max_bytes: int) -> RawItem:
     mail: Message = message["Message"]
     chosen = _application(mail)
     if chosen is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -268,8 +269,16 @@ AMOUNT = ("data", "okonomi", "oversikt", "inntekt", 0, "netto")
         (("data", "bosituasjon", "botype"), '["leier"]', []),
         (("data", "familie", "sivilstatus", "status"), '{"gift": true}', []),
     ],
-    ids=["nan", "1e999", "minus_infinity", "int_5000_digits", "filer_number", "vedlegg_object",
-         "botype_list", "status_object"],  # fmt: skip
+    ids=[
+        "nan",
+        "1e999",
+        "minus_infinity",
+        "int_5000_digits",
+        "filer_number",
+        "vedlegg_object",
+        "botype_list",
+        "status_object",
+    ],
 )
 def test_hostile_nav_values_are_quarantined(
     config: Settings,
@@ -310,8 +319,8 @@ def test_a_long_nav_text_is_never_cut(
     assert report.state == "quarantined"
     (error,) = report.errors
     assert error["field"] == "data.begrunnelse"
-    assert f"{len(text) + 53} tegn" in error["reason"] or "tegn" in error["reason"]
-    assert "4000" in error["reason"]
+    assert re.search(r"er \d{4,} tegn", error["reason"]) and len(text) >= 4900
+    assert "4000 tegn" in error["reason"]
     assert processed(first["b-valid.json"])
 
 
