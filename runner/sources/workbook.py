@@ -75,24 +75,25 @@ def read_rows(
         return
     import openpyxl  # type: ignore[import-untyped]  # no stubs installed
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        _logged(path, error)
-        yield SheetProblem(
-            f"arbeidsboken kan ikke åpnes ({type(error).__name__}); lagre den som .xlsx"
-        )
-        return
-    try:
-        yield from _sheet_rows(book, sheet, header_row, limits)
-    except Exception as error:  # damaged XML inside a sheet shows only as rows are read
-        _logged(path, error)
-        yield SheetProblem(
-            f"arbeidsboken kan ikke leses ({type(error).__name__}); "
-            "åpne den i Excel og lagre den på nytt som .xlsx"
-        )
-    finally:
-        book.close()
+    with path.open("rb") as handle:  # ours to close: openpyxl leaves it open when it fails
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            _logged(path, error)
+            yield SheetProblem(
+                f"arbeidsboken kan ikke åpnes ({type(error).__name__}); lagre den som .xlsx"
+            )
+            return
+        try:
+            yield from _sheet_rows(book, sheet, header_row, limits)
+        except Exception as error:  # damaged XML inside a sheet shows only as rows are read
+            _logged(path, error)
+            yield SheetProblem(
+                f"arbeidsboken kan ikke leses ({type(error).__name__}); "
+                "åpne den i Excel og lagre den på nytt som .xlsx"
+            )
+        finally:
+            book.close()
 
 
 def _logged(path: Path, error: Exception) -> None:
