@@ -211,7 +211,7 @@ def _readable_list(content: bytes) -> bool:
     """Whether RPA.Robocorp.WorkItems reads the file: a JSON list of objects (it refuses a
     file with any other item, so the valid one cannot be read then either)."""
     try:
-        items = json.loads(content)
+        items = json.loads(content.decode("utf-8"))  # json.loads(bytes) lets surrogates by
     except ValueError:
         return False
     return isinstance(items, list) and all(isinstance(item, dict) for item in items)
