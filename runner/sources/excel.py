@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,13 @@ from runner.errors import CaseValidationError, FieldProblem, SourceError
 from runner.logs import get_logger
 from runner.sources.base import RawItem, problem_marker
 from runner.sources.boundary import GENERAL_FIX, redacted_trace
-from runner.sources.inbox import inbox_files, not_read_problem, safe_name, unread_file
+from runner.sources.inbox import (
+    inbox_files,
+    name_fits,
+    not_read_problem,
+    safe_name,
+    unread_file,
+)
 from runner.sources.mapping import CaseMapping, build_case, validate_mapped
 from runner.sources.workbook import Limits, SheetProblem, read_rows
 
@@ -87,7 +92,7 @@ class ExcelSource:
                 fix="Create it, or give the right path with --inbox.",
             )
         for workbook in self._files():
-            if not fnmatchcase(workbook.name, self.pattern) or workbook.is_symlink():
+            if not name_fits(workbook.name, self.pattern) or workbook.is_symlink():
                 yield unread_file(self.kind, self.path, workbook, self._not_read(workbook))
                 continue
             try:

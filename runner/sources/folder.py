@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import fnmatch
 import hashlib
 import os
 import time
@@ -20,7 +19,13 @@ from runner.errors import SourceError
 from runner.logs import get_logger
 from runner.sources.base import RawItem, problem_marker
 from runner.sources.boundary import GENERAL_FIX, redacted_trace
-from runner.sources.inbox import inbox_files, not_read_problem, safe_name, unread_file
+from runner.sources.inbox import (
+    inbox_files,
+    name_fits,
+    not_read_problem,
+    safe_name,
+    unread_file,
+)
 
 log = get_logger("saksrobot.sources.folder")
 
@@ -89,8 +94,9 @@ class FolderSource:
             yield item
 
     def takes(self, entry: Path) -> bool:
-        """Whether this source reads the file (its name fits the pattern)."""
-        return fnmatch.fnmatchcase(entry.name, self.pattern)
+        """Whether this source reads the file: its name fits the pattern, in any case
+        (SOKNAD.PDF is a PDF too)."""
+        return name_fits(entry.name, self.pattern)
 
     def not_read(self, entry: Path) -> str:
         """Why a file in the inbox that this source does not read is not read, and the fix."""

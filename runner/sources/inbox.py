@@ -11,6 +11,7 @@ not applications and are passed over; sub-folders hold attachments.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from pathlib import Path
@@ -41,6 +42,11 @@ def inbox_files(folder: Path) -> list[Path]:
         if not entry.name.startswith(PASSED_OVER) and not entry.is_dir()
     ]
     return sorted(found, key=lambda entry: os.fsencode(entry.name))
+
+
+def name_fits(name: str, pattern: str) -> bool:
+    """Whether a file name fits a source's pattern, in any letter case (*.pdf takes SOKNAD.PDF)."""
+    return fnmatch.fnmatchcase(name.lower(), pattern.lower())
 
 
 def unread_file(kind: str, folder: Path, entry: Path, problem: str) -> RawItem:

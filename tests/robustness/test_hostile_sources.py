@@ -15,7 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from pypdf.generic import ByteStringObject
+from pypdf.generic import ByteStringObject, TextStringObject
 
 from runner.settings import Settings, load_settings
 from runner.sources.excel import ExcelSource
@@ -66,6 +66,21 @@ def test_form_field_with_broken_utf16_is_quarantined_naming_the_field(
     assert hostile.errors[0]["field"] == "skjemafelt 'applicant_name'"
     assert "tegnkoding" in hostile.errors[0]["reason"] and hostile.errors[0]["fix"]
     assert processed(first["b-valid.pdf"]), _only_errors(first["b-valid.pdf"])
+
+
+def test_a_long_form_field_is_quarantined_naming_the_limit_not_cut(
+    config: Settings, store: Store, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    long_name = TextStringObject("Kari " * 20_000)
+    (inbox / "a-lang.pdf").write_bytes(form_with_value("applicant_name", long_name))
+    (inbox / "B-GYLDIG.PDF").write_bytes(valid_form(2))  # *.pdf takes it, in any case
+    first, _ = run_twice(config, store, "byggesak-skjema", inbox)
+    (error,) = first["a-lang.pdf"].errors
+    assert error["field"] == "skjemafelt 'applicant_name' → applicant.name"
+    assert "høyst 200 tegn" in error["reason"]
+    assert processed(first["B-GYLDIG.PDF"])
 
 
 # -- file names ------------------------------------------------------------------------------
