@@ -8,7 +8,6 @@ CI (SAKSROBOT_FUZZ_EXAMPLES, default 30); bench/fuzz_sources.py runs many.
 
 from __future__ import annotations
 
-import email
 import json
 import os
 import tempfile
@@ -28,7 +27,7 @@ from runner.settings import Settings, load_settings
 from runner.sources import FolderSource, WorkItemsSource
 from runner.sources.configs import ImapSourceConfig
 from runner.sources.excel import ExcelSource
-from runner.sources.imap import message_item
+from runner.sources.imap import listed_message, message_item
 from runner.sources.pdfform import PdfFormSource
 from runner.store import open_store
 
@@ -139,14 +138,6 @@ def mail_harness() -> Iterator[tuple[Harness, Settings]]:
         yield made
 
 
-def _listed(raw: bytes, uid: str) -> dict[str, Any]:
-    """A message as RPA.Email.ImapSmtp's list_messages gives it: headers, uid, Message."""
-    message = email.message_from_bytes(raw)
-    listed: dict[str, Any] = dict(message.items())
-    listed.update(uid=uid, Message=message)
-    return listed
-
-
 def _valid_mail() -> bytes:
     message = EmailMessage()
     message["Message-ID"] = "<gyldig@innbygger.example.no>"
@@ -161,10 +152,10 @@ def _valid_mail() -> bytes:
 @given(raw=mutated_mail())
 def test_mutated_emails(mail_harness: tuple[Harness, Settings], raw: bytes) -> None:
     harness, config = mail_harness
-    valid = message_item("INBOX", _listed(_valid_mail(), "2"), config.max_input_bytes)
+    valid = message_item("INBOX", listed_message("2", _valid_mail()), config.max_input_bytes)
 
     def items() -> list[Any]:
-        return [message_item("INBOX", _listed(raw, "1"), config.max_input_bytes), valid]
+        return [message_item("INBOX", listed_message("1", raw), config.max_input_bytes), valid]
 
     harness.check(items, Path(tempfile.gettempdir()), [valid.source_ref])
 
