@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem, SourceError
 from runner.logs import get_logger
+from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
 from runner.sources.boundary import GENERAL_FIX, redacted_trace
 from runner.sources.inbox import (
@@ -44,8 +46,9 @@ NOT_READ = {
     ".csv": "filen er CSV, ikke en arbeidsbok; åpne den i Excel og lagre den som .xlsx",
 }
 #: The defaults of the settings max_workbook_bytes, max_workbook_rows and max_text_chars.
-DEFAULT_LIMITS = Limits(max_workbook_bytes=50_000_000, max_workbook_rows=10_000,
-                        max_text_chars=100_000)  # fmt: skip
+DEFAULT_LIMITS = Limits(
+    **{f.name: Settings.model_fields[f.name].default for f in fields(Limits)}
+)
 
 
 class ExcelSource:

@@ -26,6 +26,7 @@ from typing import Any
 
 from runner.logs import get_logger
 from runner.sources.boundary import redacted_trace
+from runner.sources.inbox import safe_name
 
 log = get_logger("saksrobot.sources.workbook")
 
@@ -99,6 +100,7 @@ def read_rows(
 def _logged(path: Path, error: Exception) -> None:
     log.warning(
         "workbook_unreadable",
+        file=safe_name(path.name),
         exception=type(error).__name__,
         trace=redacted_trace(error),
     )
