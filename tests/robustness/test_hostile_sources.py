@@ -365,8 +365,18 @@ def test_a_json_case_with_a_5000_digit_integer_is_quarantined(
             "a-hostile.pdf",
             lambda: form_with_value("applicant_name", ByteStringObject(b"\xfe\xff\x00A\x00")),
         ),
-        ("sosialhjelp-nav", "a-hostile.json", lambda: nav_with_raw(AMOUNT, "NaN")),
-        ("sosialhjelp-nav", "a-hostile.json", lambda: nav_with_raw(AMOUNT, "9" * 5000)),
+        pytest.param(
+            "sosialhjelp-nav",
+            "a-hostile.json",
+            lambda: nav_with_raw(AMOUNT, "NaN"),
+            marks=pytest.mark.slow,  # three CLI processes each; the form case runs always
+        ),
+        pytest.param(
+            "sosialhjelp-nav",
+            "a-hostile.json",
+            lambda: nav_with_raw(AMOUNT, "9" * 5000),
+            marks=pytest.mark.slow,
+        ),
     ],
     ids=["form_utf16", "nav_nan", "nav_5000_digits"],
 )
