@@ -23,7 +23,9 @@ from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
 from runner.sources.boundary import GENERAL_FIX, redacted_trace
 from runner.sources.inbox import (
+    NOT_A_FILE,
     inbox_files,
+    is_regular_file,
     name_fits,
     not_read_problem,
     safe_name,
@@ -95,7 +97,8 @@ class ExcelSource:
                 fix="Create it, or give the right path with --inbox.",
             )
         for workbook in self._files():
-            if not name_fits(workbook.name, self.pattern) or workbook.is_symlink():
+            readable = not workbook.is_symlink() and is_regular_file(workbook)
+            if not name_fits(workbook.name, self.pattern) or not readable:
                 yield unread_file(self.kind, self.path, workbook, self._not_read(workbook))
                 continue
             try:
@@ -113,6 +116,8 @@ class ExcelSource:
     def _not_read(self, workbook: Path) -> str:
         if workbook.is_symlink():
             return "filen er en symbolsk lenke; legg selve filen i innboksen"
+        if not is_regular_file(workbook):
+            return NOT_A_FILE
         known = NOT_READ.get(workbook.suffix.lower())
         return known or not_read_problem(workbook, self.pattern)
 

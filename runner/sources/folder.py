@@ -20,7 +20,9 @@ from runner.logs import get_logger
 from runner.sources.base import RawItem, problem_marker
 from runner.sources.boundary import GENERAL_FIX, redacted_trace
 from runner.sources.inbox import (
+    NOT_A_FILE,
     inbox_files,
+    is_regular_file,
     name_fits,
     not_read_problem,
     safe_name,
@@ -112,6 +114,10 @@ class FolderSource:
                 "filen er en symbolsk lenke; legg selve filen i innboksen",
                 f"symlink:{safe_name(target)}",
                 transient=False,
+            )
+        if not is_regular_file(entry):  # a pipe or device would block the read forever
+            return self._problem(
+                name, NOT_A_FILE, f"special:{name}:{entry.lstat().st_mode}", transient=False
             )
         delay = self.retry_delay
         for attempt in range(1, self.retry_attempts + 1):

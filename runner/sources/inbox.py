@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from pathlib import Path
 
 from runner.sources.base import RawItem, problem_marker
@@ -42,6 +43,20 @@ def inbox_files(folder: Path) -> list[Path]:
         if not entry.name.startswith(PASSED_OVER) and not entry.is_dir()
     ]
     return sorted(found, key=lambda entry: os.fsencode(entry.name))
+
+
+NOT_A_FILE = (
+    "dette er ikke en vanlig fil (en pipe, socket eller enhet); legg selve søknadsfilen i "
+    "innboksen"
+)
+
+
+def is_regular_file(entry: Path) -> bool:
+    """Whether the entry is a plain file (a pipe or device in an inbox would block a read)."""
+    try:
+        return stat.S_ISREG(entry.lstat().st_mode)
+    except OSError:
+        return True  # gone or unreadable: the read says so (and retries)
 
 
 def name_fits(name: str, pattern: str) -> bool:

@@ -407,3 +407,23 @@ def test_a_hostile_item_does_not_poison_the_store(
     (inbox / name).unlink()
     third = saksrobot(data, "run", robot, "--inbox", str(inbox))
     assert third.returncode == 0, third.stderr[-3000:]
+
+
+@pytest.mark.parametrize("robot", ["byggesak-smatiltak", "byggesak-excel"])
+def test_a_named_pipe_in_the_inbox_does_not_block_the_run(
+    config: Settings, store: Store, tmp_path: Path, robot: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    suffix = ".xlsx" if robot == "byggesak-excel" else ".json"
+    os.mkfifo(inbox / f"a-pipe{suffix}")  # opening it to read would wait for a writer forever
+    if robot == "byggesak-excel":
+        valid_workbook(inbox / "b-valid.xlsx", 1)
+        valid = "b-valid.xlsx!Saker:2"
+    else:
+        _valid_json_case(inbox, "b-valid.json", "FF")
+        valid = "b-valid.json"
+    first, _ = run_twice(config, store, robot, inbox)
+    assert first[f"a-pipe{suffix}"].state == "quarantined"
+    assert "ikke en vanlig fil" in first[f"a-pipe{suffix}"].errors[0]["reason"]
+    assert processed(first[valid])
