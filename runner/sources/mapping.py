@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -115,10 +116,22 @@ def _truth(value: object) -> bool | None:
 
 
 def _number(value: object) -> float:
+    number = _parsed_number(value)
+    if not math.isfinite(number):  # NaN, Infinity, 1e999: no area or height is that
+        raise ValueError(f"'{str(value)[:40]}' er ikke et endelig tall")
+    return number
+
+
+def _parsed_number(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("et avkrysningsfelt er ikke et tall")
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError("tallet er for stort") from None
     text = re.sub(r"[\s\u00a0\u202f]", "", str(value))
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250,5: dots group thousands
         text = text.replace(".", "")
@@ -126,7 +139,7 @@ def _number(value: object) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"'{value}' er ikke et tall") from None
+        raise ValueError(f"'{str(value)[:40]}' er ikke et tall") from None
 
 
 def _date(value: object) -> date:
