@@ -132,6 +132,35 @@ class CaseValidationError(BusinessError):
         return data
 
 
+class UnreadableItemError(CaseValidationError):
+    """A reader or mapper failed on one item in a way nobody foresaw: the item is quarantined.
+
+    The problems say in Norwegian what could not be read and how to fix it; the exception
+    type and a traceback without messages (`trace`: file, line and function only, since a
+    message may quote the item) are for the operator.
+    """
+
+    kind = "unreadable"
+
+    def __init__(
+        self,
+        source: str,
+        problems: list[FieldProblem],
+        *,
+        exception_type: str,
+        trace: list[str],
+    ) -> None:
+        self.exception_type = exception_type
+        self.trace = list(trace)
+        super().__init__(source, problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data["exception_type"] = self.exception_type
+        data["trace"] = self.trace
+        return data
+
+
 class ApplicationError(SaksrobotError):
     """Something outside the case failed (disk, server, lock): retried with backoff, then parked."""
 

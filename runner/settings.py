@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = None
     content_dir: Path = CONTENT_ROOT
     max_input_bytes: int = Field(default=10_000_000, ge=1)
+    max_text_chars: int = Field(
+        default=100_000, ge=1, description="Longest text one spreadsheet cell may hold"
+    )
+    max_workbook_bytes: int = Field(
+        default=50_000_000, ge=1, description="Largest a workbook may be once unpacked"
+    )
+    max_workbook_rows: int = Field(
+        default=10_000, ge=1, description="Most rows one workbook sheet may hold"
+    )
     retry_attempts: int = Field(
         default=3, ge=1, le=20, description="Tries of a failing disk, channel or source step"
     )

@@ -62,7 +62,10 @@ AwareDatetime = Annotated[datetime, AfterValidator(_check_aware)]
 #: When an application was received: with a time zone, and not in the future.
 ReceivedAt = Annotated[datetime, AfterValidator(_check_aware), AfterValidator(_not_in_future)]
 ShortText = Annotated[str, Field(max_length=200)]
-FreeText = Annotated[str, Field(max_length=4000)]
+#: The longest free text a case holds (an application's own words); never cut, a longer one
+#: is a problem the caseworker sees.
+FREE_TEXT_MAX = 4000
+FreeText = Annotated[str, Field(max_length=FREE_TEXT_MAX)]
 
 
 class Address(FrozenModel):

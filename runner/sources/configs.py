@@ -20,10 +20,13 @@ class PdfFormSourceConfig(FrozenModel):
 
 
 class ExcelSourceConfig(FrozenModel):
-    """Cases as rows of .xlsx workbooks in a drop folder, read with RPA.Excel.Files."""
+    """Cases as rows of .xlsx workbooks in a drop folder, read as a stream within the limits
+    max_workbook_bytes, max_workbook_rows and max_text_chars (runner/sources/workbook.py)."""
 
     kind: Literal["excel"]
-    path: str = Field(description="Inbox folder of .xlsx files")
+    path: str = Field(
+        description="Inbox folder of .xlsx files (other files in it are reported, not read)"
+    )
     pattern: str = "*.xlsx"
     sheet: str | None = Field(default=None, description="Sheet to read (default: the first)")
     header_row: Annotated[int, Field(ge=1, le=100)] = 1

@@ -1,4 +1,8 @@
-"""A stored raw item → a validated case, by the kind of source it came from (JSON, form, row)."""
+"""A stored raw item → a validated case, by the kind of source it came from (JSON, form, row).
+
+Every way goes through the item boundary (`runner.sources.boundary`): whatever a parser or
+mapper raises on one hostile item becomes that item's error, so the pipeline quarantines it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,21 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
 from runner.intake import validate_case
+from runner.sources.boundary import guarded
 from runner.store.records import RawItemRecord
 
 
 def read_case(source_config: Any, raw: RawItemRecord, content: bytes, case_model: str) -> BaseModel:
-    """Parse and validate the raw item the way its source stored it."""
+    """Parse and validate the raw item the way its source stored it; never raises but our own
+    errors (a CaseValidationError for anything wrong with the item) and OSError."""
+    return guarded(
+        raw.source_ref, content, lambda: _read_case(source_config, raw, content, case_model)
+    )
+
+
+def _read_case(
+    source_config: Any, raw: RawItemRecord, content: bytes, case_model: str
+) -> BaseModel:
     kind = getattr(source_config, "kind", "folder")
     common: dict[str, Any] = {"content_hash": raw.content_hash, "received_at": raw.received_at}
     if kind == "pdfform" or (kind == "imap" and content.startswith(b"%PDF")):

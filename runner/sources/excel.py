@@ -1,18 +1,56 @@
-"""Excel batches: every row under the header row of an .xlsx sheet is one case (RPA.Excel.Files)."""
+"""Excel batches: every row under the header row of an .xlsx sheet is one case.
+
+The rows are read as a stream within limits (runner/sources/workbook.py says how, and why with
+openpyxl's read-only mode rather than RPA.Excel.Files). Every file in the inbox gives at least
+one item: a workbook's rows, or one unread item saying why it gives none (a macro workbook, an
+old .xls, another file type, a workbook over a limit, a sheet without rows).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem, SourceError
+from runner.logs import get_logger
+from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
+from runner.sources.boundary import GENERAL_FIX, redacted_trace
+from runner.sources.inbox import (
+    NOT_A_FILE,
+    inbox_files,
+    is_regular_file,
+    name_fits,
+    not_read_problem,
+    safe_name,
+    unread_file,
+)
 from runner.sources.mapping import CaseMapping, build_case, validate_mapped
+from runner.sources.workbook import Limits, SheetProblem, read_rows
+
+log = get_logger("saksrobot.sources.excel")
+
+#: Workbook kinds this source does not read, with why and what to do.
+NOT_READ = {
+    ".xlsm": "arbeidsboken har makroer (.xlsm), og saksroboten leser bare .xlsx; "
+    "lagre den som Excel-arbeidsbok (.xlsx) uten makroer",
+    ".xltm": "filen er en Excel-mal med makroer (.xltm); lagre den som .xlsx",
+    ".xltx": "filen er en Excel-mal (.xltx); lagre den som .xlsx",
+    ".xls": "arbeidsboken er i det gamle Excel-formatet (.xls); lagre den som .xlsx",
+    ".xlsb": "arbeidsboken er binær (.xlsb); lagre den som .xlsx",
+    ".ods": "arbeidsboken er fra LibreOffice/OpenOffice (.ods); lagre den som .xlsx",
+    ".csv": "filen er CSV, ikke en arbeidsbok; åpne den i Excel og lagre den som .xlsx",
+}
+#: The defaults of the settings max_workbook_bytes, max_workbook_rows and max_text_chars.
+DEFAULT_LIMITS = Limits(
+    **{f.name: Settings.model_fields[f.name].default for f in fields(Limits)}
+)
 
 
 class ExcelSource:
@@ -32,12 +70,14 @@ class ExcelSource:
         pattern: str = "*.xlsx",
         sheet: str | None = None,
         header_row: int = 1,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.path = path
         self.max_bytes = max_bytes
         self.pattern = pattern
         self.sheet = sheet
         self.header_row = header_row
+        self.limits = limits
 
     def describe(self) -> str:
         return str(self.path)
@@ -45,11 +85,7 @@ class ExcelSource:
     def _files(self) -> list[Path]:
         if not self.path.is_dir():
             return []
-        return sorted(
-            entry
-            for entry in self.path.glob(self.pattern)
-            if entry.is_file() and not entry.name.startswith((".", "~$"))
-        )
+        return inbox_files(self.path)
 
     def count(self) -> int:
         return len(self._files())  # workbooks, not rows: reading every sheet twice is too slow
@@ -61,51 +97,62 @@ class ExcelSource:
                 fix="Create it, or give the right path with --inbox.",
             )
         for workbook in self._files():
-            yield from self._rows(workbook)
+            readable = not workbook.is_symlink() and is_regular_file(workbook)
+            if not name_fits(workbook.name, self.pattern) or not readable:
+                yield unread_file(self.kind, self.path, workbook, self._not_read(workbook))
+                continue
+            try:
+                yield from self._rows(workbook)
+            except Exception as error:  # one workbook must never stop the run
+                log.warning(
+                    "workbook_unreadable",
+                    file=safe_name(workbook.name),
+                    exception=type(error).__name__,
+                    trace=redacted_trace(error),
+                )
+                problem = f"arbeidsboken kan ikke leses (uventet feil: {type(error).__name__}); "
+                yield unread_file(self.kind, self.path, workbook, problem + GENERAL_FIX)
+
+    def _not_read(self, workbook: Path) -> str:
+        if workbook.is_symlink():
+            return "filen er en symbolsk lenke; legg selve filen i innboksen"
+        if not is_regular_file(workbook):
+            return NOT_A_FILE
+        known = NOT_READ.get(workbook.suffix.lower())
+        return known or not_read_problem(workbook, self.pattern)
 
     def _rows(self, workbook: Path) -> Iterator[RawItem]:
-        from RPA.Excel.Files import Files
+        name = safe_name(workbook.name)
 
         def problem(reason: str) -> RawItem:
-            fingerprint = f"{workbook.stat().st_size}:{workbook.stat().st_mtime_ns}"
-            marker = problem_marker(workbook.name, reason, fingerprint, transient=False)
-            return RawItem(self.kind, workbook.name, marker, reason, self.path)
+            status = workbook.stat()
+            fingerprint = f"{status.st_size}:{status.st_mtime_ns}"
+            marker = problem_marker(name, reason, fingerprint, transient=False)
+            return RawItem(self.kind, name, marker, reason, self.path)
 
-        if workbook.stat().st_size > self.max_bytes:
-            yield problem(f"arbeidsboken er over grensen på {self.max_bytes} byte")
-            return
-        library = Files()
-        try:
-            library.open_workbook(str(workbook), data_only=True, read_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
+        size = workbook.stat().st_size
+        if size > self.max_bytes:
             yield problem(
-                f"arbeidsboken kan ikke åpnes ({type(error).__name__}); lagre den som .xlsx"
+                f"arbeidsboken er {size} byte, over grensen på {self.max_bytes} byte "
+                "(max_input_bytes i innstillingene); del opp arbeidsboken, eller øk grensen"
             )
             return
-        try:
-            sheets = library.list_worksheets()
-            sheet = self.sheet or sheets[0]
-            if sheet not in sheets:
-                yield problem(f"arket '{sheet}' finnes ikke (arkene er: {', '.join(sheets)})")
-                return
-            rows = library.read_worksheet(sheet, header=True, start=self.header_row)
-        finally:
-            library.close_workbook()
-        for offset, row in enumerate(rows):
-            values = {str(k): _json_value(v) for k, v in row.items() if k is not None}
-            if all(v in (None, "") for v in values.values()):
+        status = workbook.stat()
+        for found in read_rows(
+            workbook, sheet=self.sheet, header_row=self.header_row, limits=self.limits
+        ):
+            if isinstance(found, SheetProblem):
+                if found.row is None:
+                    yield problem(found.text)
+                    continue
+                ref = f"{name}!{found.sheet}:{found.row}"
+                fingerprint = f"{ref}:{status.st_size}:{status.st_mtime_ns}"
+                marker = problem_marker(ref, found.text, fingerprint, transient=False)
+                yield RawItem(self.kind, ref, marker, found.text, self.path)
                 continue
-            ref = f"{workbook.name}!{sheet}:{self.header_row + 1 + offset}"
-            content = json.dumps(values, ensure_ascii=False).encode("utf-8")
+            ref = f"{name}!{found.sheet}:{found.number}"
+            content = json.dumps(found.values, ensure_ascii=False).encode("utf-8")
             yield RawItem(self.kind, ref, content, None, self.path)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def row_case(

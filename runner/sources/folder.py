@@ -1,4 +1,9 @@
-"""A drop folder: every file in it is one case (JSON), read with a size limit."""
+"""A drop folder: every file in it is one case (JSON), read with a size limit.
+
+Every file directly in the folder gives an item, whatever its name or content: a file the
+pattern does not take, or one that fails to read in a way nobody foresaw, is an unread item
+(quarantined with the reason), so one file can never stop the run or be passed over silently.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,16 @@ from pathlib import Path
 from runner.errors import SourceError
 from runner.logs import get_logger
 from runner.sources.base import RawItem, problem_marker
+from runner.sources.boundary import GENERAL_FIX, redacted_trace
+from runner.sources.inbox import (
+    NOT_A_FILE,
+    inbox_files,
+    is_regular_file,
+    name_fits,
+    not_read_problem,
+    safe_name,
+    unread_file,
+)
 
 log = get_logger("saksrobot.sources.folder")
 
@@ -52,11 +67,10 @@ class FolderSource:
     def count(self) -> int:
         if not self.path.is_dir():
             return 0
-        return sum(
-            1
-            for entry in self.path.glob(self.pattern)
-            if not entry.name.startswith(".") and not entry.is_dir()
-        )
+        try:
+            return len(inbox_files(self.path))
+        except OSError:
+            return 0
 
     def items(self) -> Iterator[RawItem]:
         if not self.path.is_dir():
@@ -64,21 +78,46 @@ class FolderSource:
                 f"Inbox folder {self.path} does not exist or is not a folder",
                 fix="Create it, or give the right path with --inbox.",
             )
-        for entry in sorted(self.path.glob(self.pattern)):
-            if entry.name.startswith(".") or entry.is_dir():
+        for entry in inbox_files(self.path):
+            if not self.takes(entry):
+                yield unread_file(self.kind, self.path, entry, self.not_read(entry))
                 continue
-            yield self.read(entry)
+            try:
+                item = self.read(entry)
+            except Exception as error:  # one file must never stop the run
+                log.warning(
+                    "source_item_unreadable",
+                    file=safe_name(entry.name),
+                    exception=type(error).__name__,
+                    trace=redacted_trace(error),
+                )
+                problem = f"filen kan ikke leses (uventet feil: {type(error).__name__}); "
+                item = unread_file(self.kind, self.path, entry, problem + GENERAL_FIX)
+            yield item
+
+    def takes(self, entry: Path) -> bool:
+        """Whether this source reads the file: its name fits the pattern, in any case
+        (SOKNAD.PDF is a PDF too)."""
+        return name_fits(entry.name, self.pattern)
+
+    def not_read(self, entry: Path) -> str:
+        """Why a file in the inbox that this source does not read is not read, and the fix."""
+        return not_read_problem(entry, self.pattern)
 
     def read(self, entry: Path) -> RawItem:
         """Read one file as a raw item (also used to re-read a case's file on retry)."""
-        name = entry.name
+        name = safe_name(entry.name)
         if entry.is_symlink():
             target = os.readlink(entry)
             return self._problem(
                 name,
                 "filen er en symbolsk lenke; legg selve filen i innboksen",
-                f"symlink:{target}",
+                f"symlink:{safe_name(target)}",
                 transient=False,
+            )
+        if not is_regular_file(entry):  # a pipe or device would block the read forever
+            return self._problem(
+                name, NOT_A_FILE, f"special:{name}:{entry.lstat().st_mode}", transient=False
             )
         delay = self.retry_delay
         for attempt in range(1, self.retry_attempts + 1):
@@ -93,7 +132,7 @@ class FolderSource:
         raise AssertionError("unreachable")
 
     def _read_file(self, entry: Path) -> RawItem:
-        name = entry.name
+        name = safe_name(entry.name)
         with entry.open("rb") as handle:
             try:  # a writer holding a lock has not finished the file
                 fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)

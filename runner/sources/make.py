@@ -23,6 +23,7 @@ def make_mapped_source(
         return PdfFormSource(path, max_bytes=settings.max_input_bytes, pattern=config.pattern)
     if isinstance(config, ExcelSourceConfig):
         from runner.sources.excel import ExcelSource
+        from runner.sources.workbook import Limits
 
         path = inbox if inbox is not None else settings.data_dir / config.path
         return ExcelSource(
@@ -31,6 +32,11 @@ def make_mapped_source(
             pattern=config.pattern,
             sheet=config.sheet,
             header_row=config.header_row,
+            limits=Limits(
+                max_workbook_bytes=settings.max_workbook_bytes,
+                max_workbook_rows=settings.max_workbook_rows,
+                max_text_chars=settings.max_text_chars,
+            ),
         )
     if settings.imap is None:
         raise ConfigurationError(

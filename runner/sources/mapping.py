@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -62,6 +64,17 @@ class EmptyValue(ValueError):
     """The source value is empty."""
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A source value that could not be decoded (why, in Norwegian): a problem only where the
+    mapping reads that field, named by the field."""
+
+    why: str
+
+
+UNREADABLE_FIX = "fyll ut feltet på nytt i skjemaet og send det inn på nytt"
+
+
 def convert_value(value: object, kind: ValueType) -> Any:
     """Convert one raw value (text from a form, a cell) to the JSON value the case model reads."""
     if isinstance(value, str):
@@ -103,10 +116,22 @@ def _truth(value: object) -> bool | None:
 
 
 def _number(value: object) -> float:
+    number = _parsed_number(value)
+    if not math.isfinite(number):  # NaN, Infinity, 1e999: no area or height is that
+        raise ValueError(f"'{str(value)[:40]}' er ikke et endelig tall")
+    return number
+
+
+def _parsed_number(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("et avkrysningsfelt er ikke et tall")
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError("tallet er for stort") from None
     text = re.sub(r"[\s\u00a0\u202f]", "", str(value))
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250,5: dots group thousands
         text = text.replace(".", "")
@@ -114,7 +139,7 @@ def _number(value: object) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"'{value}' er ikke et tall") from None
+        raise ValueError(f"'{str(value)[:40]}' er ikke et tall") from None
 
 
 def _date(value: object) -> date:
@@ -180,8 +205,12 @@ def build_case(
                 FieldProblem(locate(name), "feltet finnes ikke", "bruk skjemaet/malen fra kommunen")
             )
             continue
+        value = values[name]
+        if isinstance(value, Unreadable):
+            problems.append(FieldProblem(locate(name), value.why, UNREADABLE_FIX))
+            continue
         try:
-            converted = convert_value(values[name], spec.type)
+            converted = convert_value(value, spec.type)
         except EmptyValue:
             if spec.when_empty == "omit":
                 continue

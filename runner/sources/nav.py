@@ -17,6 +17,7 @@ typed in does not; emergency help when the applicant's own words say so.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
+from runner.models.common import FREE_TEXT_MAX
 
 OSLO = ZoneInfo("Europe/Oslo")
 REFERENCE_PREFIX = "SH-N-"
@@ -85,6 +87,15 @@ class _Reader:
         for key in keys:
             value = item.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
+                if isinstance(value, float) and not math.isfinite(value):
+                    self.problems.append(
+                        FieldProblem(
+                            f"{path}.{key}",
+                            "beløpet er ikke et endelig tall (NaN eller uendelig)",
+                            "oppgi beløpet i hele kroner",
+                        )
+                    )
+                    return None
                 if value < 0:
                     self.problems.append(
                         FieldProblem(f"{path}.{key}", "beløpet er negativt", "oppgi 0 eller mer")
@@ -103,6 +114,11 @@ def _items(node: Any, path: str, reader: _Reader) -> list[tuple[str, Mapping[str
         reader.problems.append(FieldProblem(path, "skal være en liste", "rett NAV-filen"))
         return []
     return [(f"{path}[{i}]", item) for i, item in enumerate(node) if isinstance(item, Mapping)]
+
+
+def _code(value: Any) -> str | None:
+    """A code from the document if it is text (a list or object where a code belongs is not)."""
+    return value if isinstance(value, str) else None
 
 
 def _at(node: Any, *keys: str) -> Any:
@@ -127,7 +143,8 @@ def _address(personalia: Any, reader: _Reader) -> dict[str, str] | None:
 
 def _household(data: Any, reader: _Reader) -> dict[str, Any]:
     status = _at(data, "familie", "sivilstatus")
-    couple = _at(status, "status") in COUPLE_STATUSES and _at(status, "borSammenMed") is not False
+    couple = _code(_at(status, "status")) in COUPLE_STATUSES
+    couple = couple and _at(status, "borSammenMed") is not False
     children: list[dict[str, str]] = []
     path = "data.familie.forsorgerplikt.ansvar"
     for where, item in _items(_at(data, "familie", "forsorgerplikt", "ansvar"), path, reader):
@@ -160,7 +177,7 @@ def _economy(data: Any, reader: _Reader) -> dict[str, Any]:
         code = str(item.get("type") or "annet")
         amount = reader.amount(item, where, ("netto", "brutto", "belop"))
         if amount is not None:
-            kind = INCOME_KINDS.get(code, code)[:60]
+            kind = INCOME_KINDS.get(code, code)  # too long a code: the model names the limit
             documented = item.get("kilde") == "system"
             income.append({"kind": kind, "amount": amount, "documented": documented})
     expenses = [
@@ -184,21 +201,23 @@ def _economy(data: Any, reader: _Reader) -> dict[str, Any]:
     for where, item in _items(formue, f"{base}.oversikt.formue", reader):
         amount = reader.amount(item, where, ("belop",))
         if amount is not None:
-            key = "bank_deposits" if item.get("type") in DEPOSIT_CODES else "other"
+            key = "bank_deposits" if _code(item.get("type")) in DEPOSIT_CODES else "other"
             assets[key] += amount
     return {"housing": housing, "income": income, "assets": assets, "uncounted": uncounted}
 
 
-def _attachments(document: Mapping[str, Any]) -> list[dict[str, str]]:
+def _attachments(document: Mapping[str, Any], reader: _Reader) -> list[dict[str, str]]:
+    """The uploaded attachments; names too long for the case are the model's problem, not cut."""
     found: list[dict[str, str]] = []
-    for item in document.get("vedlegg") or []:
-        if not isinstance(item, Mapping) or item.get("status") != "LastetOpp":
+    for where, item in _items(document.get("vedlegg"), "vedlegg", reader):
+        if item.get("status") != "LastetOpp":
             continue
         code, info = str(item.get("type") or "annet"), str(item.get("tilleggsinfo") or "")
         kind = ATTACHMENT_KINDS.get((code, info)) or ATTACHMENT_KINDS.get((code, "*")) or code
-        files = [f for f in item.get("filer") or [] if isinstance(f, Mapping) and f.get("filnavn")]
+        listed = _items(item.get("filer"), f"{where}.filer", reader)
+        files = [f for _, f in listed if f.get("filnavn")]
         for entry in files or [{"filnavn": code}]:
-            found.append({"kind": kind[:60], "file": str(entry["filnavn"])[:300]})
+            found.append({"kind": kind, "file": str(entry["filnavn"])})
     return found
 
 
@@ -256,14 +275,25 @@ def nav_to_case(
     received = _received(document, received_at, reader)
     household = _household(data, reader)
     economy = _economy(data, reader)
-    if reader.problems:
-        raise CaseValidationError(source, reader.problems)
+    attachments = _attachments(document, reader)
     why = [_at(data, "begrunnelse", key) for key in ("hvaSokesOm", "hvorforSoke")]
     reason = "\n".join(text.strip() for text in why if isinstance(text, str) and text.strip())
     emergency = any(word in reason.lower() for word in EMERGENCY_WORDS)
     if economy["uncounted"]:
         reason += "\nAndre utgifter i søknaden: " + "; ".join(economy["uncounted"]) + "."
-    botype = _at(data, "bosituasjon", "botype")
+    reason = reason.strip()
+    if len(reason) > FREE_TEXT_MAX:  # never cut: the caseworker reads it in the NAV file
+        reader.problems.append(
+            FieldProblem(
+                "data.begrunnelse",
+                f"begrunnelsen (med andre utgifter) er {len(reason)} tegn, over grensen på "
+                f"{FREE_TEXT_MAX} tegn en sak kan ha",
+                "les hele begrunnelsen i NAV-søknaden og behandle saken manuelt",
+            )
+        )
+    if reader.problems:
+        raise CaseValidationError(source, reader.problems)
+    botype = _code(_at(data, "bosituasjon", "botype"))
     month = received.astimezone(OSLO)
     return {
         "case_type": "sosialhjelp",
@@ -283,9 +313,9 @@ def nav_to_case(
         "assets": economy["assets"],
         "request": {
             "kind": "nodhjelp" if emergency else "livsopphold",
-            "reason": reason.strip()[:4000],
+            "reason": reason,
         },
-        "attachments": _attachments(document),
+        "attachments": attachments,
     }
 
 

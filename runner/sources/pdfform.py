@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
 from runner.sources.folder import FolderSource
-from runner.sources.mapping import CaseMapping, build_case, validate_mapped
+from runner.sources.mapping import CaseMapping, Unreadable, build_case, validate_mapped
 
 NO_FIELDS_FIX = (
     "send søknaden på kommunens utfyllbare skjema (ikke skannet eller utskrevet), eller som JSON"
@@ -71,6 +71,17 @@ def read_form_fields(source: str, content: bytes) -> dict[str, object]:
 
 
 def _plain(value: object) -> object:
+    """The field's value as plain text or a checkbox state; `Unreadable` if it cannot be read
+    (a problem only if the mapping reads that field)."""
+    try:
+        return _decoded(value)
+    except UnicodeError:
+        return Unreadable("teksten i feltet har ugyldig tegnkoding (UTF-16) og kan ikke leses")
+    except Exception as error:  # a hostile value must not stop the form being read
+        return Unreadable(f"feltet kan ikke leses ({type(error).__name__})")
+
+
+def _decoded(value: object) -> object:
     """Checkbox states come as PDF names (/Yes, /Off); UTF-16 text as bytes decoded as Latin-1."""
     name = getattr(value, "name", None)
     if isinstance(name, str | bytes):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -106,3 +107,27 @@ def test_wrong_password_says_what_to_check(dovecot: Dovecot, tmp_path: Path) -> 
     with pytest.raises(SourceError, match="SAKSROBOT_IMAP__PASSWORD") as caught:
         source.count()
     assert "feil" not in str(caught.value)
+
+
+def test_a_header_no_charset_decodes_does_not_stop_the_mailbox(
+    dovecot: Dovecot, mail_settings: Settings, store: Store, robot: RobotDefinition
+) -> None:
+    """RPA's list_messages decoded every header of every message at once: one Subject in an
+    unknown charset stopped every run. Each message is now read on its own."""
+    case = (DEMO / "inbox" / "byggesak" / "BS-2026-000107.json").read_bytes()
+    odd = re.sub(
+        rb"Subject: [^\n]*",
+        b"Subject: =?x-unknown?q?=FF?= =?utf-8?b?////?=",
+        _mail(1, ("soknad.json", case, "json")),
+        count=1,
+    )
+    assert b"x-unknown" in odd
+    dovecot.deliver(odd)
+    dovecot.deliver(_mail(2, None))
+    reports = run(mail_settings, store, robot, None)
+    by_number = {ref.split("/")[1]: report for ref, report in reports.items()}
+    assert by_number["soknad-1@innbygger.example.no"].reference == "BS-2026-000107"
+    assert by_number["soknad-2@innbygger.example.no"].state == "quarantined"
+    assert dovecot.messages("INBOX") == []
+    again = run(mail_settings, store, robot, None)
+    assert again == {}

@@ -90,3 +90,9 @@ def test_build_case_names_the_source_field_and_fills_reference_and_arrival() -> 
         )
     problems = {p.location: p.reason for p in caught.value.problems}
     assert problems == {"felt bya": "feltet er ikke fylt ut", "felt navn": "feltet finnes ikke"}
+
+
+@pytest.mark.parametrize("value", ["NaN", "1e999", "-Infinity", float("nan"), 10**400])
+def test_a_number_that_is_not_finite_is_a_problem_not_a_crash(value: object) -> None:
+    with pytest.raises(ValueError, match=r"endelig tall|for stort"):
+        convert_value(value, "number")
