@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,6 +28,36 @@ from runner.mailservers import ImapSettings, SmtpSettings
 CONTENT_ROOT = Path(__file__).resolve().parent.parent
 
 _toml_file: ContextVar[Path | None] = ContextVar("saksrobot_settings_file", default=None)
+
+
+class WebSettings(BaseModel):
+    """The review page's sessions, cookies, proxy and login throttling ([web] in saksrobot.toml)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="true: cookies always Secure (and HSTS); unset: Secure when the request "
+        "came over HTTPS (as the trusted proxy says)",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Addresses of the reverse proxy whose X-Forwarded-For/-Proto are believed",
+    )
+    session_hours: float = Field(default=8, gt=0, le=24, description="Absolute session limit")
+    idle_minutes: float = Field(
+        default=30, gt=0, le=24 * 60, description="A session unused this long is ended"
+    )
+    hsts_seconds: int = Field(default=31_536_000, ge=0, description="HSTS max-age when Secure")
+    login_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed logins from one address per window before 429"
+    )
+    login_window_minutes: float = Field(
+        default=15, gt=0, description="The window of the per-address and per-account limits"
+    )
+    login_failures_per_account: int = Field(
+        default=5, ge=1, description="Failed logins in a row before new browsers are locked out"
+    )
 
 
 class Settings(BaseSettings):
@@ -78,6 +108,7 @@ class Settings(BaseSettings):
     default_kommune: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
     smtp: SmtpSettings | None = None
     imap: ImapSettings | None = None
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def serves(self, kommunenummer: object) -> bool:
         """Whether cases of this kommunenummer are handled by this deployment."""

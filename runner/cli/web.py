@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from runner.settings import Settings
     from runner.store import Store
 
+#: Who the security log names for changes made with `saksrobot users` on the server.
+CLI_ACTOR = "cli"
+
 users_app = typer.Typer(
     help="Manage caseworker accounts for the review page.", no_args_is_help=True
 )
@@ -39,7 +42,12 @@ def users_add(
     kommune: Annotated[
         list[str], typer.Option("--kommune", help="Kommunenummer the user works for (repeat).")
     ],
-    role: Annotated[str, typer.Option("--role", help="caseworker, lead or admin.")] = "caseworker",
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="caseworker, lead, admin (of its kommuner) or deployment_admin."
+        ),
+    ] = "caseworker",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -60,6 +68,15 @@ def users_add(
                 role=role,
                 kommuner=kommune,
                 password=given,
+            )
+            created = store.users.get(username)
+            assert created is not None
+            store.users.log.record(
+                "user_created",
+                actor=CLI_ACTOR,
+                user_id=created.id,
+                role=created.role,
+                kommuner=created.kommuner,
             )
     except SaksrobotError as error:
         fail(error)
@@ -104,7 +121,10 @@ def users_passwd(
             )
         _settings, store = _open(settings_file, store_url)
         with store:
-            store.users.set_password_hash(username, hash_password(password), end_sessions=True)
+            user = store.users.set_password_hash(
+                username, hash_password(password), end_sessions=True
+            )
+            store.users.log.record("password_reset", actor=CLI_ACTOR, user_id=user.id)
     except SaksrobotError as error:
         fail(error)
     typer.echo(f"Nytt passord for {username}; alle innloggingar er avslutta.")
@@ -124,7 +144,8 @@ def users_disable(
     try:
         _settings, store = _open(settings_file, store_url)
         with store:
-            store.users.set_disabled(username, True)
+            user = store.users.set_disabled(username, True)
+            store.users.log.record("user_disabled", actor=CLI_ACTOR, user_id=user.id)
     except SaksrobotError as error:
         fail(error)
     typer.echo(f"Bruker {username} er deaktivert.")
@@ -145,7 +166,15 @@ def serve_command(
     with store:
         app = create_app(settings, store)
         typer.echo(f"Saksbehandling: http://{host}:{port}/ (Ctrl+C stopper)")
-        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.web.forwarded_allow_ips,
+        )
 
 
 def demo_caseworker(store: Store, settings: Settings, console: Any) -> None:

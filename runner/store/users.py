@@ -24,11 +24,13 @@ from sqlalchemy import (
 
 from runner.errors import NotFoundError, StoreError
 from runner.store.schema import Id, UTCDateTime, metadata, utcnow
+from runner.store.securitylog import SecurityLog
 
 if TYPE_CHECKING:
     from runner.store.store import Store
 
-ROLES = ("caseworker", "lead", "admin")
+#: `admin` manages the accounts of its own kommuner; `deployment_admin` every account.
+ROLES = ("caseworker", "lead", "admin", "deployment_admin")
 
 users = Table(
     "users",
@@ -54,6 +56,17 @@ web_sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime),  # 0005: for the idle timeout
+)
+
+# A browser that has logged in to an account: the lockout of new browsers does not apply to
+# it, so nobody can keep the owner out by failing logins on purpose (0005).
+web_devices = Table(
+    "web_devices",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 
@@ -73,7 +86,7 @@ class UserRecord:
     created_at: datetime
 
     def locked(self, now: datetime) -> bool:
-        """Whether repeated failed logins lock the account at `now`."""
+        """Whether repeated failed logins lock the account at `now` (for unknown browsers)."""
         return self.locked_until is not None and self.locked_until > now
 
 
@@ -84,6 +97,7 @@ class SessionRecord:
     user: UserRecord
     csrf_token: str
     expires_at: datetime
+    last_seen: datetime
 
 
 def token_hash(token: str) -> str:
@@ -100,24 +114,33 @@ def _get(conn: Connection, username: str) -> UserRecord | None:
     return UserRecord(*row) if row is not None else None
 
 
+def _check(role: str, kommuner: list[str]) -> None:
+    if role not in ROLES:
+        raise StoreError(f"There is no role '{role}'", fix=f"Use one of: {', '.join(ROLES)}.")
+    bad = [k for k in kommuner if len(k) != 4 or not k.isdigit()]
+    if bad or not kommuner:
+        raise StoreError(
+            f"Kommunenummer {', '.join(bad) or '(none)'} is not valid",
+            fix="Give one or more four-digit kommunenummer, e.g. --kommune 4627.",
+        )
+
+
 class UserStore:
     """Accounts and sessions, each call one short transaction on the Store's engine."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @property
+    def log(self) -> SecurityLog:
+        """The security log: logins, failed logins and every change to an account."""
+        return SecurityLog(self._store)
+
     def add(
         self, *, username: str, full_name: str, password_hash: str, role: str, kommuner: list[str]
     ) -> UserRecord:
         """Create an account; an existing username or unknown role is refused."""
-        if role not in ROLES:
-            raise StoreError(f"There is no role '{role}'", fix=f"Use one of: {', '.join(ROLES)}.")
-        bad = [k for k in kommuner if len(k) != 4 or not k.isdigit()]
-        if bad or not kommuner:
-            raise StoreError(
-                f"Kommunenummer {', '.join(bad) or '(none)'} is not valid",
-                fix="Give one or more four-digit kommunenummer, e.g. --kommune 4627.",
-            )
+        _check(role, kommuner)
         with self._store._write() as conn:
             if _get(conn, username) is not None:
                 raise StoreError(
@@ -144,6 +167,23 @@ class UserStore:
         """The account with this username, if any."""
         with self._store._read() as conn:
             return _get(conn, username)
+
+    def by_id(self, user_id: int) -> UserRecord | None:
+        """The account with this id, if any."""
+        with self._store._read() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return UserRecord(*row) if row is not None else None
+
+    def change(self, username: str, *, role: str, kommuner: list[str]) -> UserRecord:
+        """Give an account another role or other kommuner (its sessions end)."""
+        _check(role, kommuner)
+        user = self._set(username, role=role, kommuner=sorted(set(kommuner)))
+        self._end_sessions(user.id)
+        return user
+
+    def _end_sessions(self, user_id: int) -> None:
+        with self._store._write() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
 
     def list(self) -> list[UserRecord]:
         """Every account, by username."""
@@ -172,21 +212,28 @@ class UserStore:
         """Store a new password hash (rehash after login, or a reset that logs out everywhere)."""
         user = self._set(username, password_hash=password_hash)
         if end_sessions:
-            with self._store._write() as conn:
-                conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user.id))
+            self._end_sessions(user.id)
         return user
 
-    def login_failed(self, username: str, *, limit: int, lock_for: timedelta) -> None:
-        """Count a failed login; at `limit` failures in a row the account is locked a while."""
+    def login_failed(self, username: str, *, limit: int, lock_for: timedelta) -> bool:
+        """Count a failed login; at `limit` failures in a row the account is locked a while.
+
+        Failures while it is locked are not counted: the lock ends when it was set to, so
+        nobody keeps an account locked by trying on. Returns whether it is locked now.
+        """
+        now = utcnow()
         with self._store._write() as conn:
             user = _get(conn, username)
             if user is None:
-                return
+                return False
+            if user.locked(now):
+                return True
             failures = user.failed_logins + 1
             values: dict[str, Any] = {"failed_logins": failures}
             if failures >= limit:
-                values.update(failed_logins=0, locked_until=utcnow() + lock_for)
+                values.update(failed_logins=0, locked_until=now + lock_for)
             conn.execute(update(users).where(users.c.id == user.id).values(values))
+        return failures >= limit
 
     def login_succeeded(self, username: str) -> None:
         """Reset the failure count."""
@@ -206,13 +253,27 @@ class UserStore:
                     csrf_token=csrf_token,
                     created_at=now,
                     expires_at=now + lifetime,
+                    last_seen=now,
                 )
             )
 
-    def session(self, token: str) -> SessionRecord | None:
-        """The live session for a cookie token, with its (enabled) user; None otherwise."""
+    def session(
+        self, token: str, *, idle: timedelta = timedelta(minutes=30)
+    ) -> SessionRecord | None:
+        """The live session for a cookie token, with its (enabled) user; None otherwise.
+
+        A session unused for `idle` is over; a used one is marked seen (at most once a
+        minute, to spare the database a write per request).
+        """
+        now = utcnow()
         query = (
-            select(web_sessions.c.csrf_token, web_sessions.c.expires_at, *users.c)
+            select(
+                web_sessions.c.csrf_token,
+                web_sessions.c.expires_at,
+                web_sessions.c.last_seen,
+                web_sessions.c.created_at,
+                *users.c,
+            )
             .join(users, users.c.id == web_sessions.c.user_id)
             .where(web_sessions.c.token_hash == token_hash(token))
         )
@@ -220,13 +281,40 @@ class UserStore:
             row = conn.execute(query).first()
         if row is None:
             return None
-        csrf, expires_at, *user_row = row
+        csrf, expires_at, last_seen, created_at, *user_row = row
         user = UserRecord(*user_row)
-        if user.disabled or expires_at <= utcnow():
+        seen = last_seen or created_at
+        if user.disabled or expires_at <= now or seen + idle <= now:
             return None
-        return SessionRecord(user=user, csrf_token=csrf, expires_at=expires_at)
+        if now - seen > timedelta(minutes=1):
+            with self._store._write() as conn:
+                conn.execute(
+                    update(web_sessions)
+                    .where(web_sessions.c.token_hash == token_hash(token))
+                    .values(last_seen=now)
+                )
+        return SessionRecord(user=user, csrf_token=csrf, expires_at=expires_at, last_seen=now)
 
     def end_session(self, token: str) -> None:
         """Log out: the session row is deleted."""
         with self._store._write() as conn:
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash(token)))
+
+    def trust_device(self, user_id: int, token: str) -> None:
+        """Remember a browser that logged in to the account (its cookie holds `token`)."""
+        with self._store._write() as conn:
+            conn.execute(
+                insert(web_devices).values(
+                    token_hash=token_hash(token), user_id=user_id, created_at=utcnow()
+                )
+            )
+
+    def trusted_device(self, user_id: int, token: str | None) -> bool:
+        """Whether this browser has logged in to the account before."""
+        if not token:
+            return False
+        query = select(web_devices.c.user_id).where(
+            web_devices.c.token_hash == token_hash(token), web_devices.c.user_id == user_id
+        )
+        with self._store._read() as conn:
+            return conn.execute(query).first() is not None

@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runner.errors import NotFoundError, SaksrobotError
+from runner.logs import get_logger
 from runner.metrics import store_registry
 from runner.models.robot import load_robots
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.store import Store
-from runner.web import auth
+from runner.web import auth, login
 from runner.web.actions import Reviewer
 from runner.web.core import (
+    CSRF_COOKIE,
     HERE,
+    SESSION_COOKIE,
     BadRequest,
     LoginRequired,
     WebContext,
     error_response,
     make_environment,
+    read_cookie,
+    secure,
 )
 from runner.web.passwords import new_token
-from runner.web.routes import case, dashboard, ops, quarantine, queue
+from runner.web.routes import case, dashboard, ops, quarantine, queue, users
+from runner.web.throttle import LoginThrottle
+
+log = get_logger("saksrobot.web")
 
 #: No script at all, styles only from our own file, never framed, forms only to ourselves.
 CSP = (
@@ -53,7 +63,27 @@ def _rule_titles(settings: Settings) -> dict[str, dict[str, str]]:
     return titles
 
 
-def create_app(settings: Settings, store: Store, *, secure_cookies: bool | None = None) -> FastAPI:
+class InternalError(SaksrobotError):
+    """A bug: the request failed in a way the code did not foresee."""
+
+    kind = "internal"
+
+
+def _with_headers(request: Request, response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    max_age = context_of_app(request).settings.web.hsts_seconds
+    if secure(request) and max_age:
+        response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
+    return response
+
+
+def context_of_app(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
     """The web app over an open store (the caller closes it)."""
     app = FastAPI(title="saksrobot", docs_url=None, redoc_url=None, openapi_url=None)
     robots = load_robots(settings.content_dir / "robots")
@@ -62,26 +92,28 @@ def create_app(settings: Settings, store: Store, *, secure_cookies: bool | None 
         store=store,
         reviewer=Reviewer(settings, store, robots),
         env=make_environment(),
-        secure_cookies=secure_cookies,
+        throttle=LoginThrottle(settings.web),
         rule_titles=_rule_titles(settings),
     )
+
+    idle = timedelta(minutes=settings.web.idle_minutes)
 
     @app.middleware("http")
     async def sessions_and_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        token = request.cookies.get(auth.SESSION_COOKIE)
-        request.state.session = store.users.session(token) if token else None
-        anon = request.cookies.get(auth.CSRF_COOKIE)
+        token = read_cookie(request, SESSION_COOKIE)
+        request.state.session = (
+            await run_in_threadpool(store.users.session, token, idle=idle) if token else None
+        )
+        anon = read_cookie(request, CSRF_COOKIE)
         request.state.anon_csrf = anon or new_token()
         response = await call_next(request)
         if anon is None and request.state.session is None:
-            auth.set_cookie(request, response, auth.CSRF_COOKIE, request.state.anon_csrf, 86400)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            auth.set_cookie(request, response, CSRF_COOKIE, request.state.anon_csrf, 86400)
         if request.state.session is not None or request.url.path.startswith("/logg-inn"):
             response.headers["Cache-Control"] = "no-store"
-        return response
+        return _with_headers(request, response)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, error: LoginRequired) -> Response:
@@ -115,8 +147,24 @@ def create_app(settings: Settings, store: Store, *, secure_cookies: bool | None 
             request, BadRequest(f"Missing or invalid: {fields}", fix="Fill in every field.")
         )
 
+    @app.exception_handler(Exception)
+    async def unforeseen(request: Request, error: Exception) -> Response:
+        # Outside the middleware above: the page gets its security headers here.
+        log.error(
+            "request_failed",
+            error=type(error).__name__,
+            route=getattr(request.scope.get("route"), "path", None),
+        )
+        failure = InternalError(
+            "The page failed because of an error in saksrobot",
+            fix="Try again; if it happens again, tell the operators the time it happened.",
+        )
+        response = error_response(request, failure)
+        response.headers["Cache-Control"] = "no-store"
+        return _with_headers(request, response)
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, queue, case, quarantine, dashboard, ops):
+    for module in (auth, login, queue, case, quarantine, dashboard, users, ops):
         app.include_router(module.router)
     app.state.metrics = store_registry(store)
     return app

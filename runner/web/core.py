@@ -17,14 +17,25 @@ from runner.store.users import SessionRecord, UserRecord
 from runner.web.actions import Reviewer
 from runner.web.i18n import translator
 from runner.web.summary import number, when
+from runner.web.throttle import LoginThrottle
 
 HERE = Path(__file__).resolve().parent
+#: The largest id the store's BIGINT columns hold.
+MAX_ID = 2**63 - 1
+
+SESSION_COOKIE = "saksrobot_session"
+CSRF_COOKIE = "saksrobot_csrf"
+#: A browser that has logged in to an account before (exempt from its lockout).
+DEVICE_COOKIE = "saksrobot_device"
+#: With Secure, cookies get the __Host- prefix: only this host, path /, never over http.
+HOST_PREFIX = "__Host-"
 
 #: Who may do what. Admins manage accounts and see the (anonymous) dashboard only.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "caseworker": frozenset({"review", "dashboard"}),
     "lead": frozenset({"review", "dashboard", "assign", "bulk"}),
     "admin": frozenset({"dashboard", "users"}),
+    "deployment_admin": frozenset({"dashboard", "users"}),
 }
 
 
@@ -53,6 +64,8 @@ STATUS = {
     "bad_request": 400,
     "illegal_transition": 409,
     "review": 409,
+    "too_many": 429,
+    "internal": 500,
 }
 
 
@@ -64,7 +77,7 @@ class WebContext:
     store: Store
     reviewer: Reviewer
     env: Environment
-    secure_cookies: bool | None  # None: Secure exactly when the request came over HTTPS
+    throttle: LoginThrottle
     rule_titles: dict[str, dict[str, str]]  # rule id → title per målform (reasons' labels)
 
     def rule_title(self, rule_id: str, malform: str) -> str:
@@ -95,8 +108,31 @@ def context_of(request: Request) -> WebContext:
     return ctx
 
 
+def secure(request: Request) -> bool:
+    """Whether cookies get the Secure flag (and responses HSTS): forced by [web]
+    secure_cookies, or else when the request came over HTTPS (uvicorn believes
+    X-Forwarded-Proto only from [web] forwarded_allow_ips)."""
+    configured = context_of(request).settings.web.secure_cookies
+    return configured if configured is not None else request.url.scheme == "https"
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """The cookie's name as sent: __Host-name when Secure (browsers refuse the prefix over
+    plain http, as on a developer's localhost)."""
+    return HOST_PREFIX + name if secure(request) else name
+
+
+def read_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(request, name))
+
+
+def source_address(request: Request) -> str:
+    """The client's address (the proxy's X-Forwarded-For when uvicorn trusts the proxy)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def malform_of(request: Request) -> str:
-    return "nn" if request.cookies.get("malform") == "nn" else "nb"
+    return "nn" if read_cookie(request, "malform") == "nn" else "nb"
 
 
 def render(
@@ -111,7 +147,7 @@ def render(
         malform=malform,
         user=session.user if session else None,
         can=PERMISSIONS.get(role or "", frozenset()),
-        csrf=session.csrf_token if session else request.state.anon_csrf,
+        csrf=session.csrf_token if session else getattr(request.state, "anon_csrf", ""),
         path=request.url.path,
         kommune=ctx.settings.kommune,
         **values,
@@ -136,10 +172,12 @@ def visible_case(request: Request, user: UserRecord, case_id: int) -> CaseRecord
     403), so guessing ids tells nothing about other kommuner's cases.
     """
     ctx = context_of(request)
-    try:
-        record = ctx.store.get_case(case_id)
-    except NotFoundError:
-        record = None
+    record = None
+    if 0 < case_id <= MAX_ID:  # a larger number overflowed the database (a bare 500)
+        try:
+            record = ctx.store.get_case(case_id)
+        except NotFoundError:
+            record = None
     if record is None or (record.kommunenummer or ctx.home_kommune) not in user.kommuner:
         raise NotFoundError(
             f"Case {case_id} does not exist",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 import string
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,19 +16,25 @@ _HASHER = PasswordHasher()
 #: Shortest password `saksrobot users add` accepts.
 MIN_LENGTH = 12
 
+#: argon2 takes 64 MiB and a core per check: at most this many at once, whatever the load.
+_AT_ONCE = threading.BoundedSemaphore(max(os.cpu_count() or 1, 2))
+
 #: A hash to verify against when the username does not exist, so both take the same time.
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password (salted; parameters stored in the hash)."""
-    return _HASHER.hash(password)
+    with _AT_ONCE:
+        return _HASHER.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether the password matches; an unknown user costs the same time as a wrong password."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        with _AT_ONCE:
+            matches = _HASHER.verify(password_hash or _DUMMY_HASH, password)
+        return matches and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from runner.store import Store
-from runner.web.auth import LOCKOUT_AFTER, SESSION_COOKIE
+from runner.web.core import SESSION_COOKIE
+
+LOCKOUT_AFTER = 5  # [web] login_failures_per_account
 from tests.web.conftest import PASSWORD, csrf_of, login
 
 

@@ -93,6 +93,7 @@ PERMISSIONS = {
     "caseworker": {"review", "dashboard"},
     "lead": {"review", "dashboard", "assign", "bulk"},
     "admin": {"dashboard", "users"},
+    "deployment_admin": {"dashboard", "users"},
 }
 
 
@@ -165,6 +166,8 @@ def test_admin_manages_users_others_may_not(client: TestClient, web_store: Store
     csrf = login(client, "admin")
     assert client.post("/brukere", data={"csrf": csrf, **form}).status_code == 303
     assert web_store.users.get("nina") is not None
-    assert client.post("/brukere/nina/deaktiver", data={"csrf": csrf}).status_code == 303
+    created = web_store.users.get("nina")
+    assert created is not None
+    assert client.post(f"/brukere/{created.id}/deaktiver", data={"csrf": csrf}).status_code == 303
     nina = web_store.users.get("nina")
     assert nina is not None and nina.disabled

@@ -16,8 +16,9 @@ router = APIRouter()
 
 
 @router.get("/healthz")
-def healthz() -> Response:
-    """The process answers (a liveness probe: restart it when this fails)."""
+async def healthz() -> Response:
+    """The process answers (a liveness probe: restart it when this fails). Answered on the
+    event loop itself, so a full thread pool does not make a live process look dead."""
     return JSONResponse({"status": "ok"})
 
 

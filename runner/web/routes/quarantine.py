@@ -12,7 +12,7 @@ from runner.errors import NotFoundError
 from runner.store import CaseState
 from runner.store.engine import transaction
 from runner.web import queries
-from runner.web.auth import Session, checked_form
+from runner.web.auth import CheckedForm, Session
 from runner.web.core import BadRequest, context_of, render, require, visible_case
 
 router = APIRouter()
@@ -61,8 +61,7 @@ def quarantine_item(request: Request, case_id: int, session: Session) -> Respons
 
 
 @router.post("/karantene/{case_id}/handtert")
-async def mark_handled(request: Request, case_id: int, session: Session) -> Response:
-    form = await checked_form(request)
+def mark_handled(request: Request, case_id: int, session: Session, form: CheckedForm) -> Response:
     username, _record = _quarantined(request, session, case_id)
     note = form.get("note")
     if not isinstance(note, str) or len(note) > 2000:

@@ -14,7 +14,7 @@ from runner.store import CaseState
 from runner.store.engine import transaction
 from runner.store.schema import utcnow
 from runner.web import queries
-from runner.web.auth import Session, checked_form
+from runner.web.auth import CheckedForm, Session
 from runner.web.core import (
     PERMISSIONS,
     BadRequest,
@@ -30,13 +30,22 @@ router = APIRouter()
 AGES = (3, 7, 14, 30)
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
+#: Page numbers and ages beyond these are refused (a huge number overflowed the database).
+LIMITS = {"side": 1_000_000, "alder": 36_500}
+
+
+def _int(name: str, value: str | None, default: int | None = None) -> int | None:
     if value in (None, ""):
         return default
     try:
-        return int(value)
+        number = int(value[:20])
     except ValueError:
-        raise BadRequest(f"'{value}' is not a number", fix="Use the filter form.") from None
+        number = None
+    if number is None or len(value) > 20 or not 0 <= number <= LIMITS[name]:
+        raise BadRequest(
+            f"'{name}' must be a whole number from 0 to {LIMITS[name]}", fix="Use the filter form."
+        )
+    return number
 
 
 @router.get("/")
@@ -61,9 +70,9 @@ def queue_page(
     flt = queries.QueueFilter(
         robot=robot or None,
         reason=grunn or None,
-        min_age_days=_int(alder),
+        min_age_days=_int("alder", alder),
         kommune=kommune or None,
-        page=max(_int(side, 1) or 1, 1),
+        page=max(_int("side", side, 1) or 1, 1),
     )
     with transaction(ctx.store.engine, write=False) as conn:
         rows, total = queries.queue(conn, user.kommuner, flt)
@@ -111,10 +120,9 @@ def _selected(form_values: list[str]) -> list[tuple[int, int, int]]:
 
 
 @router.post("/saker/masse")
-async def bulk_review(request: Request, session: Session) -> Response:
+def bulk_review(request: Request, session: Session, form: CheckedForm) -> Response:
     """Show the chosen clear drafts, with their letters' first lines, before approving."""
     user = require(session, "bulk")
-    form = await checked_form(request)
     chosen = _selected([str(v) for v in form.getlist("sak")])
     if not chosen:
         raise BadRequest("No case was chosen", fix="Tick one or more cases in the queue.")
@@ -129,21 +137,30 @@ async def bulk_review(request: Request, session: Session) -> Response:
                 fix="Approve it from its own page.",
             )
         items.append((record, version, letter_id, letter))
+    for record, *_rest in items:  # the page shows each case's letter: a read of each
+        store.record_event(record.id, actor=user.username, kind="viewed", data={"page": "masse"})
     return render(request, "bulk.html", session, items=items)
 
 
 @router.post("/saker/masse/godkjenn")
-async def bulk_approve(request: Request, session: Session) -> Response:
-    """Approve and send every case listed on the confirmation page."""
+def bulk_approve(request: Request, session: Session, form: CheckedForm) -> Response:
+    """Approve and send every case listed on the confirmation page.
+
+    Every case is checked before any is sent: one the user may not see (404) or that is
+    not a clear draft stops the whole request with nothing sent.
+    """
     user = require(session, "bulk")
-    form = await checked_form(request)
     chosen = _selected([str(v) for v in form.getlist("sak")])
     reviewer = context_of(request).reviewer
-    done = 0
-    for case_id, version, letter_id in chosen:
+    for case_id, _version, _letter_id in chosen:
         record = visible_case(request, user, case_id)
         if record.route != "auto":
-            continue
+            raise BadRequest(
+                f"Case {record.reference or case_id} is not a clear draft",
+                fix="Approve it from its own page; nothing was sent.",
+            )
+    done = 0
+    for case_id, version, letter_id in chosen:
         try:
             reviewer.approve(case_id, user.username, version=version, letter_id=letter_id)
         except SaksrobotError:
