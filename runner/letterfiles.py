@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from runner.kommuner.settings import KommuneSettings
 from runner.letters import PdfRenderer
+from runner.letters.escaping import strip_invisible
 from runner.models.robot import RobotDefinition
 from runner.redaction import personal_data_scope
 from runner.store import CaseRecord
@@ -60,8 +61,11 @@ def render_letter_pdf(
             reference=record.reference or str(record.id),
             letter_date=today_in_norway(letter.created_at),
             recipient=[
-                applicant.get("name", ""),
-                address.get("street", ""),
-                f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
+                strip_invisible(str(line))
+                for line in (
+                    applicant.get("name", ""),
+                    address.get("street", ""),
+                    f"{address.get('postal_code', '')} {address.get('city', '')}".strip(),
+                )
             ],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["TrustedMarkdown", "escape_markdown", "finalize_value"]
+__all__ = ["TrustedMarkdown", "escape_markdown", "finalize_value", "strip_invisible"]
 
 #: Characters that Markdown (CommonMark with tables) or HTML give a meaning anywhere in a line.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
@@ -23,6 +23,11 @@ _PLAIN = re.compile(
     r"[^\s\\`*_\[\]<>&|~\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+"
     r"(?: [^\s\\`*_\[\]<>&|~\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+)*"
 )
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without control characters and bidi overrides (pages, PDF address blocks)."""
+    return _INVISIBLE.sub("", text)
 
 
 class TrustedMarkdown(str):
@@ -51,7 +56,7 @@ def escape_markdown(text: str) -> str:
 
 
 def _escape_all(text: str) -> str:
-    text = _INVISIBLE.sub("", text)
+    text = strip_invisible(text)
     text = _WHITESPACE.sub(" ", text).strip()
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     text = _BLOCK_START.sub(r"\\\1", text)

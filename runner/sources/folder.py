@@ -11,6 +11,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,6 @@ from runner.sources.boundary import GENERAL_FIX, redacted_trace
 from runner.sources.inbox import (
     NOT_A_FILE,
     inbox_files,
-    is_regular_file,
     name_fits,
     not_read_problem,
     safe_name,
@@ -107,18 +107,6 @@ class FolderSource:
     def read(self, entry: Path) -> RawItem:
         """Read one file as a raw item (also used to re-read a case's file on retry)."""
         name = safe_name(entry.name)
-        if entry.is_symlink():
-            target = os.readlink(entry)
-            return self._problem(
-                name,
-                "filen er en symbolsk lenke; legg selve filen i innboksen",
-                f"symlink:{safe_name(target)}",
-                transient=False,
-            )
-        if not is_regular_file(entry):  # a pipe or device would block the read forever
-            return self._problem(
-                name, NOT_A_FILE, f"special:{name}:{entry.lstat().st_mode}", transient=False
-            )
         delay = self.retry_delay
         for attempt in range(1, self.retry_attempts + 1):
             try:
@@ -132,8 +120,29 @@ class FolderSource:
         raise AssertionError("unreachable")
 
     def _read_file(self, entry: Path) -> RawItem:
+        """One open that refuses a symlink (O_NOFOLLOW) and a pipe or device (fstat of what
+        was opened): no check-then-open, so a file swapped meanwhile cannot slip through."""
         name = safe_name(entry.name)
-        with entry.open("rb") as handle:
+        try:
+            fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            try:
+                target = safe_name(os.readlink(entry))
+            except OSError:
+                target = "?"
+            return self._problem(
+                name,
+                "filen er en symbolsk lenke; legg selve filen i innboksen",
+                f"symlink:{target}",
+                transient=False,
+            )
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):  # a pipe or device would block the read forever
+            os.close(fd)
+            return self._problem(name, NOT_A_FILE, f"special:{name}:{mode}", transient=False)
+        with os.fdopen(fd, "rb") as handle:
             try:  # a writer holding a lock has not finished the file
                 fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError as error:

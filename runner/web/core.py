@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from runner.errors import IllegalTransitionError, NotFoundError, SaksrobotError
+from runner.letters.escaping import strip_invisible
 from runner.settings import Settings
 from runner.store import CaseRecord, Store
 from runner.store.users import SessionRecord, UserRecord
@@ -89,6 +91,14 @@ class WebContext:
         return self.settings.kommune.kommunenummer
 
 
+def _visible(value: Any) -> Any:
+    """Every value a page shows loses control characters and bidi overrides (U+202E could
+    make a name or number read differently from what it is)."""
+    if isinstance(value, Markup):
+        return Markup(strip_invisible(value))
+    return strip_invisible(value) if isinstance(value, str) else value
+
+
 def make_environment() -> Environment:
     """The page templates' environment: autoescaped HTML, undefined names are errors."""
     env = Environment(
@@ -97,6 +107,7 @@ def make_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_visible,
     )
     env.filters["number"] = number
     env.filters["when"] = when

@@ -6,9 +6,9 @@ from fastapi.testclient import TestClient
 
 from runner.store import Store
 from runner.web.core import SESSION_COOKIE
+from tests.web.conftest import PASSWORD, csrf_of, login
 
 LOCKOUT_AFTER = 5  # [web] login_failures_per_account
-from tests.web.conftest import PASSWORD, csrf_of, login
 
 
 def test_pages_need_a_login_and_redirect_back_after_it(client: TestClient) -> None:
