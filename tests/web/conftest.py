@@ -28,6 +28,7 @@ USERS = {
     "leder": ("lead", [HOME]),
     "admin": ("admin", [HOME]),
     "ola": ("caseworker", [OTHER]),
+    "drift": ("deployment_admin", [HOME]),
 }
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -108,7 +108,7 @@ def _call(client: TestClient, method: str, path: str, csrf: str, form: dict[str,
     return client.post(path, data={"csrf": csrf, **form}).status_code
 
 
-@pytest.mark.parametrize("username", ["kari", "leder", "admin"])
+@pytest.mark.parametrize("username", ["kari", "leder", "admin", "drift"])
 def test_case_routes(client: TestClient, web_store: Store, username: str) -> None:
     role = USERS[username][0]
     csrf = login(client, username)
@@ -128,7 +128,7 @@ def test_case_routes(client: TestClient, web_store: Store, username: str) -> Non
     assert web_store.get_case(other[0].id).state == CaseState.pending_review
 
 
-@pytest.mark.parametrize("username", ["kari", "leder", "admin", "ola"])
+@pytest.mark.parametrize("username", ["kari", "leder", "admin", "ola", "drift"])
 def test_pages(client: TestClient, username: str) -> None:
     role, kommuner = USERS[username]
     login(client, username)
@@ -171,3 +171,21 @@ def test_admin_manages_users_others_may_not(client: TestClient, web_store: Store
     assert client.post(f"/brukere/{created.id}/deaktiver", data={"csrf": csrf}).status_code == 303
     nina = web_store.users.get("nina")
     assert nina is not None and nina.disabled
+
+
+def test_bulk_across_kommuner_sends_nothing(client: TestClient, web_store: Store) -> None:
+    """A bulk request that names another kommune's case is refused whole (404, as for a
+    case that does not exist): the own cases listed before it are neither shown nor sent."""
+    csrf = login(client, "leder")
+    own, other = _waiting(web_store, HOME)[:2], _waiting(web_store, OTHER)[0]
+
+    def value(case: CaseRecord) -> str:
+        return f"{case.id}:{case.version}:{_version(web_store, case)['letter_id']}"
+
+    chosen = [value(own[0]), value(other), value(own[1])]
+    assert client.post("/saker/masse", data={"csrf": csrf, "sak": chosen}).status_code == 404
+    sent = client.post("/saker/masse/godkjenn", data={"csrf": csrf, "sak": chosen})
+    assert sent.status_code == 404
+    for case in (*own, other):
+        assert web_store.get_case(case.id).state == CaseState.pending_review
+        assert web_store.outbox_for_case(case.id) == []

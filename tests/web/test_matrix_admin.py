@@ -22,7 +22,6 @@ def accounts(web_store: Store) -> dict[str, int]:
     made = {
         "berit": ("caseworker", [BERGEN]),
         "delt": ("caseworker", [HOME, OTHER]),
-        "drift": ("deployment_admin", [HOME]),
         "admin2": ("admin", [HOME]),
     }
     for username, (role, kommuner) in made.items():
@@ -145,7 +144,5 @@ def test_security_log_is_a_hash_chain(
     client.post(f"/brukere/{accounts['kari']}/deaktiver", data={"csrf": csrf})
     assert web_store.users.log.verify() == []
     with transaction(web_store.engine, write=True) as conn:
-        conn.execute(
-            update(security_events).where(security_events.c.seq == 1).values(actor="noen")
-        )
+        conn.execute(update(security_events).where(security_events.c.seq == 1).values(actor="noen"))
     assert web_store.users.log.verify() == ["security log seq 1: event changed (hash mismatch)"]
