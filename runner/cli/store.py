@@ -18,10 +18,11 @@ db_app = typer.Typer(help="Manage the store's database schema.", no_args_is_help
 
 @audit_app.command("verify")
 def audit_verify(settings_file: SettingsOption = None, store_url: StoreOption = None) -> None:
-    """Recompute every case's event hash chain and report rows changed or removed."""
+    """Recompute every case's event hash chain and the security log's, and report rows
+    changed or removed."""
     settings = load_cli_settings(settings_file, store_url)
     with open_cli_store(settings) as store:
-        problems = store.verify_audit()
+        problems = store.verify_audit() + store.users.log.verify()
     console = make_console()
     if problems:
         for problem in problems:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from runner.settings import Settings
 from runner.store import Store
 from runner.web.accounts import create_user
-from tests.web.conftest import HOME, OTHER, PASSWORD, login
+from tests.web.conftest import DEMO_SETTINGS, HOME, OTHER, PASSWORD, login
 
 BERGEN = "4601"
 
@@ -146,3 +147,28 @@ def test_security_log_is_a_hash_chain(
     with transaction(web_store.engine, write=True) as conn:
         conn.execute(update(security_events).where(security_events.c.seq == 1).values(actor="noen"))
     assert web_store.users.log.verify() == ["security log seq 1: event changed (hash mismatch)"]
+
+
+def test_audit_verify_checks_the_security_log(web_settings: Settings, web_store: Store) -> None:
+    from sqlalchemy import update
+    from typer.testing import CliRunner
+
+    from runner.cli import app
+    from runner.store.engine import transaction
+    from runner.store.securitylog import security_events
+
+    web_store.users.log.record("user_disabled", actor="cli", user_id=1)
+    runner = CliRunner()
+    args = [
+        "audit",
+        "verify",
+        "--settings",
+        str(DEMO_SETTINGS),
+        "--store",
+        web_settings.database_url,
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    with transaction(web_store.engine, write=True) as conn:
+        conn.execute(update(security_events).values(kind="user_enabled"))
+    failed = runner.invoke(app, args)
+    assert failed.exit_code == 1 and "security log seq 1" in failed.output
