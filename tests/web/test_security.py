@@ -4,6 +4,7 @@ cannot be kept up, reads are recorded, cookies and sessions, odd input (issue fi
 from __future__ import annotations
 
 import asyncio
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -97,7 +98,11 @@ def test_healthz_answers_during_parallel_failed_logins(roomy: TestClient) -> Non
     for thread in threads:
         thread.join()
     assert statuses == [401] * 16
-    assert latencies and max(latencies) < 0.5, f"/healthz took up to {max(latencies):.2f} s"
+    # On the event loop, each argon2 check (about 0.1 s) held up every other request: the
+    # probes waited for the checks queued before them (1–2 s). A busy machine may delay
+    # single probes, so the test asks for the median.
+    median = statistics.median(latencies)
+    assert median < 0.2, f"/healthz took {median:.2f} s (median), up to {max(latencies):.2f} s"
 
 
 # Finding 4 and throttling: nobody keeps an account locked.
