@@ -10,14 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from runner.store import fast
 from runner.store.records import EventRecord
 from runner.store.schema import canonical_json, cases, events
 
 #: The prev_hash of a case's first event.
 GENESIS = "0" * 64
 
-_INSERT_EVENT = insert(events)
+_INSERT_EVENT = insert(events).returning(events.c.id)
 
 
 def event_hash(
@@ -57,7 +56,7 @@ def new_event(
 
 def insert_event(conn: Connection, row: dict[str, Any]) -> EventRecord:
     """Insert an event made by new_event; the caller moves the case's head to it."""
-    return EventRecord(id=fast.insert(conn, _INSERT_EVENT, row), **row)
+    return EventRecord(id=conn.execute(_INSERT_EVENT, row).scalar_one(), **row)
 
 
 def _event_rows(conn: Connection) -> Iterator[Any]:
