@@ -64,6 +64,16 @@ def get_case(conn: Connection, case_id: int) -> CaseRecord:
     return CaseRecord(*row)
 
 
+def get_cases(conn: Connection, case_ids: list[int]) -> list[CaseRecord]:
+    """The cases with these ids, in the order given, or NotFoundError for the first missing."""
+    rows = conn.execute(select(cases).where(cases.c.id.in_(case_ids)))
+    found = {row.id: CaseRecord(*row) for row in rows}
+    missing = [case_id for case_id in case_ids if case_id not in found]
+    if missing:
+        raise case_not_found(missing[0])
+    return [found[case_id] for case_id in case_ids]
+
+
 def find_case(conn: Connection, ref_or_id: str) -> CaseRecord:
     """The case with this id (all digits) or else this reference."""
     text = ref_or_id.strip()
