@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Insert, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from runner.errors import IllegalTransitionError, NotFoundError, StoreError
-from runner.store.audit import GENESIS, insert_event, new_event
+from runner.store.audit import GENESIS, add_event, insert_event, new_event
 from runner.store.engine import HELD
 from runner.store.records import CaseRecord, EventRecord
 from runner.store.schema import cases, raw_items, utcnow
@@ -214,7 +214,7 @@ def add_raw_item(
     row = conn.execute(
         _START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]}
     ).one()
-    insert_event(conn, event)
+    add_event(conn, event)
     return CaseRecord(*row), True
 
 
@@ -302,7 +302,7 @@ def transition(
     updated = conn.execute(_update_statement(frozenset(fields)), params).first()
     if updated is None:
         raise IllegalTransitionError(str(case_id), f"{current} (changed meanwhile)", wanted)
-    insert_event(conn, event)
+    add_event(conn, event)
     if heads is not None:
         heads[case_id] = (wanted.value, version + 1, seq + 1, event["hash"])
     return CaseRecord(*updated)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 
 from runner.errors import NotFoundError, StoreError
+from runner.store.audit import write_pending
 from runner.store.cases import case_not_found, hold
 from runner.store.records import CaseRecord, EventRecord, RawItemRecord
 from runner.store.schema import cases, events, raw_items
@@ -143,6 +144,7 @@ def count_by_kommune(conn: Connection) -> dict[tuple[str, str | None, str], int]
 
 def case_events(conn: Connection, case_id: int) -> list[EventRecord]:
     """A case's audit trail, oldest first."""
+    write_pending(conn)
     return [EventRecord(*row) for row in conn.execute(_EVENTS, {"case_id": case_id})]
 
 

@@ -77,6 +77,8 @@ class Store:
             )
         heads = cases.held(conn)
         before = dict(heads or {})
+        pending: list[Any] = conn.info.get(audit.PENDING, [])
+        events_before = list(pending)
         try:
             with conn.begin_nested():
                 yield
@@ -84,6 +86,7 @@ class Store:
             if heads is not None:  # heads moved or locked in the savepoint are not held
                 heads.clear()
                 heads.update(before)
+            pending[:] = events_before  # nor are its events (and those it inserted) kept
             if isinstance(error, DBAPIError):
                 raise describe_failure(self.engine, error) from error
             raise
