@@ -44,11 +44,11 @@ class Store:
     def unit(self) -> Iterator[None]:
         """Every store call in the block, on this thread, in one write transaction.
 
-        For one step of a case (validate, evaluate, draft, finalise): its rows and events
-        are committed together or not at all, so a crash never leaves a step half done,
-        and the case pays for one commit instead of one per call. Not around anything that
-        must be on record before a side effect outside the database (sending a letter).
-        Nested units join the outer one.
+        For a batch of cases' store steps (runner/pipeline.py; each case in a `savepoint`):
+        their rows and events are committed together or not at all, so a crash never
+        leaves a step half done, and the batch pays for one commit instead of one per call.
+        Not around anything that must be on record before a side effect outside the
+        database (sending a letter). Nested units join the outer one.
         """
         if getattr(self._local, "conn", None) is not None:
             yield
