@@ -545,10 +545,14 @@ class Pipeline:
 
     def _send(self, record: CaseRecord) -> CaseRecord:
         started = time.perf_counter()
-        rows, letter = self.store.outbox_and_letter(record.id)
+        marked: str | None = None  # a first letter with nothing to reconcile: on record with
+        with self.store.unit():  # the read, as "sending", in one commit
+            rows, letter = self.store.outbox_and_letter(record.id)
+            pending = [row for row in rows if row.state != "sent"]
+            if pending and pending[0].state == "pending" and letter and letter.pdf_path:
+                marked = self.store.mark_sending(pending[0].key).key
         if rows:
             self._newest_outbox[record.id] = rows[-1].key
-        pending = [row for row in rows if row.state != "sent"]
         last_sent: str | None = None  # marked sent together with the case (below)
         for row in pending:
             if last_sent is not None:  # an earlier letter went out: on record before all else
@@ -574,7 +578,8 @@ class Pipeline:
                 self.store.mark_pending(row.key, "ikke levert før avbrudd; sendes på nytt")
             if letter is None or letter.pdf_path is None:
                 raise ApplicationError(f"Letter for case {record.id} has no PDF")
-            self.store.mark_sending(row.key)
+            if row.key != marked:
+                self.store.mark_sending(row.key)
             self.channel.send(
                 Letter(
                     key=row.key,
