@@ -2,21 +2,30 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
+# Two stamps: the runtime (what `make demo` needs) and the development extras on top of it
+# (what `make test` needs). `make test` after `make demo` only adds the extras.
+RUNTIME := $(VENV)/.installed-runtime-$(HASH)
+DEV := $(VENV)/.installed-dev-$(HASH)
 
 .PHONY: demo test test-fast lint rules bench clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	@rm -f $(VENV)/.installed-*
-	@touch $(STAMP)
+	@touch $(RUNTIME)
 
-demo: $(STAMP)
+$(DEV): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $(DEV)
+
+demo: $(RUNTIME)
 	$(BIN)/saksrobot demo
 
-test: $(STAMP)
+test: $(DEV)
 	bash scripts/system-deps.sh
 	$(BIN)/ruff check runner tests bench demo
 	$(BIN)/mypy
@@ -24,14 +33,14 @@ test: $(STAMP)
 	$(BIN)/saksrobot rules test
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(DEV)
 	$(BIN)/python -m pytest -m "not slow and not e2e and not browser and not postgres"
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check runner tests bench demo
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -21,13 +21,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from runner.kommuner.settings import KommuneSettings  # noqa: E402
 from runner.letters import (  # noqa: E402
     LetterTemplates,
     PdfRenderer,
     appeal_deadline,
     markdown_to_html,
 )
-from runner.settings import KommuneSettings  # noqa: E402
 
 FIRST_NAMES = [
     "Synnøve",

@@ -29,11 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
+from demo.synthetic import SCENARIOS, byggesak_case  # noqa: E402
 from runner.logs import configure_logging  # noqa: E402
 from runner.run import CaseReport, find_robot, run_robot  # noqa: E402
 from runner.settings import load_settings  # noqa: E402
 from runner.store import open_store  # noqa: E402
-from runner.synthetic import SCENARIOS, byggesak_case  # noqa: E402
 
 
 def generate(inbox: Path, count: int, seed: int) -> None:

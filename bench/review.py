@@ -34,8 +34,8 @@ from runner.store import CaseState, Store, open_store  # noqa: E402
 from runner.store.audit import GENESIS, new_event  # noqa: E402
 from runner.store.engine import transaction  # noqa: E402
 from runner.store.schema import cases, decisions, events, letters, outbox, raw_items, utcnow  # noqa: E402
+from runner.web.accounts import create_user  # noqa: E402
 from runner.web.app import create_app  # noqa: E402
-from runner.web.cli import create_user  # noqa: E402
 from tests.web.conftest import DEMO_INBOX, PASSWORD, login, review_settings  # noqa: E402
 
 BATCH = 5000

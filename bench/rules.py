@@ -38,13 +38,13 @@ try:
     from runner.rules import verdict
 except ImportError:  # versions before `verdict`: rules only is the evaluation without explanations
     verdict = None
-from runner.settings import load_settings  # noqa: E402
-from runner.synthetic import (  # noqa: E402
+from demo.synthetic import (  # noqa: E402
     SCENARIOS,
     WELFARE_SCENARIOS,
     byggesak_case,
     sosialhjelp_case,
 )
+from runner.settings import load_settings  # noqa: E402
 
 #: (rule set directory, case type, scenarios, case generator, key prefix in --json)
 RULE_SETS = (

@@ -31,8 +31,8 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from demo.synthetic import SCENARIOS, byggesak_case  # noqa: E402
 from runner.store import Store, open_store  # noqa: E402
-from runner.synthetic import SCENARIOS, byggesak_case  # noqa: E402
 
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 ROBOT = "byggesak-smatiltak"

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout, for demo.*
+
+from demo.synthetic import (
+    SCENARIOS,
+    WELFARE_SCENARIOS,
+    byggesak_case,
+    sosialhjelp_case,
+)
 from runner.models.byggesak import ByggesakCase
 from runner.models.sosialhjelp import SosialhjelpCase
-from runner.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 
 SEED = 4627
 KOMMUNENUMMER = "4627"  # Askøy, the default kommune in demo/saksrobot.toml

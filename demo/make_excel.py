@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from runner.synthetic import byggesak_case  # noqa: E402
+from demo.synthetic import byggesak_case  # noqa: E402
 
 TARGET = ROOT / "inbox" / "byggesak-excel" / "saker-2026-03.xlsx"
 SHEET = "Saker"

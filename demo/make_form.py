@@ -35,7 +35,7 @@ from pypdf.generic import (
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from runner.synthetic import byggesak_case  # noqa: E402
+from demo.synthetic import byggesak_case  # noqa: E402
 
 BLANK = ROOT / "forms" / "soknad-mindre-tiltak.pdf"
 FILLED_EXAMPLE = ROOT / "forms" / "soknad-mindre-tiltak-utfylt.pdf"

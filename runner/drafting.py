@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from runner.errors import ConfigurationError
+from runner.kommuner.settings import KommuneSettings
 from runner.models.results import Evaluation, RuleOutcome
-from runner.settings import KommuneSettings
 from runner.welfare.context import welfare_context
 
 _FAILED = {RuleOutcome.ikke_oppfylt, RuleOutcome.uavklart}

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from runner.kommuner.settings import KommuneSettings
 from runner.letters import PdfRenderer
-from runner.logs import personal_data_scope
 from runner.models.robot import RobotDefinition
-from runner.settings import KommuneSettings
+from runner.redaction import personal_data_scope
 from runner.store import CaseRecord
 from runner.store.records import LetterRecord
 

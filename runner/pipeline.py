@@ -44,13 +44,15 @@ from runner.errors import (
     StoreError,
 )
 from runner.files import write_atomic_all
+from runner.kommuner.settings import KommuneSettings
 from runner.letterfiles import letter_path, letters_dir, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
-from runner.logs import get_logger, personal_data_scope
+from runner.logs import get_logger
 from runner.models.registry import CASE_MODELS, decision_date
 from runner.models.robot import RobotDefinition
+from runner.redaction import personal_data_scope
 from runner.rules import RuleSetCatalog, evaluate
-from runner.settings import KommuneSettings, Settings
+from runner.settings import Settings
 from runner.sources.base import RawItem, read_marker
 from runner.sources.convert import read_case
 from runner.store import CaseRecord, CaseState, Store

@@ -1,13 +1,17 @@
-"""Deployment and kommune settings from one place: init, SAKSROBOT_* environment, toml file."""
+"""A deployment's settings from one place: init, SAKSROBOT_* environment, toml file.
+
+`load_settings` reads them, makes relative paths relative to the settings file and gathers
+the kommuner served (the [kommune] table, [kommuner.NNNN] tables and one file per kommune
+in `kommuner_dir`; runner/kommuner/). A kommune's own settings are runner/kommuner/settings.py.
+"""
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -16,6 +20,8 @@ from pydantic_settings import (
 )
 
 from runner.errors import FieldProblem, NotFoundError, SettingsError
+from runner.kommuner.folder import load_folder
+from runner.kommuner.settings import KommuneSettings
 from runner.mailservers import ImapSettings, SmtpSettings
 
 #: The folder that holds robots/, rules/, templates/ and demo/ (the repository root).
@@ -24,128 +30,9 @@ CONTENT_ROOT = Path(__file__).resolve().parent.parent
 _toml_file: ContextVar[Path | None] = ContextVar("saksrobot_settings_file", default=None)
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Letterhead(_Section):
-    """What the top and bottom of every letter say about the sender."""
-
-    title: str = Field(description="Kommunens navn slik det står i brevhodet")
-    department: dict[str, str] = Field(
-        default_factory=dict, description="Avdeling per målform: {nb: ..., nn: ...}"
-    )
-    postal_address: str
-    visiting_address: str = ""
-    phone: str = ""
-    email: str = ""
-    web: str = ""
-    org_number: str = ""
-    departments: dict[str, dict[str, str]] = Field(
-        default_factory=dict,
-        description="Avdeling per sakstype og målform: {sosialhjelp = {nb = 'NAV Askøy'}}; "
-        "sakstyper som mangler, bruker `department`",
-    )
-
-    def department_for(self, case_type: str | None, malform: str) -> str:
-        """The department line for a case type in a målform, falling back to `department`."""
-        names = self.departments.get(case_type or "", {}) or self.department
-        return names.get(malform) or names.get("nb", "")
-
-
-class ByggesakFees(_Section):
-    """The kommune's fee schedule (gebyrregulativ) for the byggesak robot, whole NOK."""
-
-    reference: str = Field(description="The gebyrregulativ the amounts come from, with year")
-    amounts: dict[str, int] = Field(
-        default_factory=dict, description="Fee by outcome, e.g. {innvilget = 4500}"
-    )
-
-
-class WelfareNorm(_Section):
-    """The kommune's own monthly rates for living expenses, overriding the state guideline."""
-
-    valid_from: date
-    valid_to: date | None = None
-    enslig: int = Field(ge=0)
-    par: int = Field(ge=0, description="ektepar/samboere")
-    bofellesskap: int = Field(ge=0)
-    barn_0_5: int = Field(ge=0)
-    barn_6_10: int = Field(ge=0)
-    barn_11_17: int = Field(ge=0)
-
-    def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
-
-class WelfareSettings(_Section):
-    """The kommune's norms for the sosialhjelp robot, handed to its rules as `k`."""
-
-    reference: str = Field(description="The kommune decision the norms come from, with year")
-    deposit_buffer: int = Field(ge=0, description="Bank deposits below this are not counted")
-    rent_caps: dict[str, int] = Field(
-        default_factory=dict, description="Highest rent counted, by household size ('1', '2', …)"
-    )
-    own_norm: list[WelfareNorm] = Field(default_factory=list)
-    forelopig_svar_days: int = Field(
-        default=14, ge=1, description="Days ahead a foreløpig svar promises an answer by"
-    )
-    document_deadline_days: int = Field(
-        default=14, ge=1, description="Days the applicant gets to send missing documentation"
-    )
-
-    def rule_parameters(self, on: date) -> dict[str, Any]:
-        """`k` for the rules on `on`: buffer, rent caps and the own norm covering that day."""
-        data: dict[str, Any] = {
-            "reference": self.reference,
-            "deposit_buffer": self.deposit_buffer,
-            "rent_caps": dict(self.rent_caps),
-        }
-        covering = [norm for norm in self.own_norm if norm.covers(on)]
-        if covering:
-            norm = max(covering, key=lambda item: item.valid_from)
-            data["norm"] = {
-                **norm.model_dump(exclude={"valid_from", "valid_to"}),
-                "valid_from": norm.valid_from.isoformat(),
-                "reference": self.reference,
-            }
-        return data
-
-
-class KommuneSettings(_Section):
-    """Everything that differs between kommuner sharing the same robots."""
-
-    kommunenummer: Annotated[str, Field(pattern=r"^\d{4}$")]
-    name: str
-    malform: Literal["nb", "nn", "nøytral"] = "nøytral"
-    letterhead: Letterhead
-    appeal_body: dict[str, str] = Field(
-        default_factory=lambda: {"byggesak": "Statsforvaltaren", "sosialhjelp": "Statsforvaltaren"},
-        description="Who decides an appeal, per case type",
-    )
-    byggesak_fees: ByggesakFees | None = None
-    sosialhjelp: WelfareSettings | None = None
-    auto_finalise: list[str] = Field(
-        default_factory=list,
-        description="Robots whose clear-cut decisions may be finalised without review "
-        "(GDPR art. 22: each kommune decides this explicitly; empty = all reviewed)",
-    )
-
-    def rule_parameters(self, case_type: str | None, on: date) -> dict[str, Any]:
-        """The kommune's own parameters for a case type's rules (`k`); empty when none."""
-        if case_type == "sosialhjelp" and self.sosialhjelp is not None:
-            return self.sosialhjelp.rule_parameters(on)
-        return {}
-
-    def letter_malform(self, requested: str | None) -> str:
-        """The målform to write a letter in: the kommune's, or the applicant's when neutral."""
-        if self.malform in ("nb", "nn"):
-            return self.malform
-        return requested if requested in ("nb", "nn") else "nb"
-
-
 class Settings(BaseSettings):
-    """All settings of one deployment. Relative paths are relative to the settings file."""
+    """All settings of one deployment. Build them with `load_settings`, which makes relative
+    paths relative to the settings file and fills `kommune` and `kommuner`."""
 
     model_config = SettingsConfigDict(
         env_prefix="SAKSROBOT_",
@@ -167,7 +54,7 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
-    kommune: KommuneSettings = Field(  # type: ignore[assignment]  # filled from kommuner
+    kommune: KommuneSettings = Field(  # type: ignore[assignment]  # filled by load_settings
         default=None,
         validate_default=False,
         description="The default kommune; when absent, `default_kommune` or the first file in "
@@ -182,67 +69,6 @@ class Settings(BaseSettings):
     default_kommune: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
     smtp: SmtpSettings | None = None
     imap: ImapSettings | None = None
-
-    @model_validator(mode="after")
-    def _resolve_paths(self) -> Settings:
-        base = _toml_file.get()
-        root = base.parent if base is not None else Path.cwd()
-        data_dir = self.data_dir if self.data_dir.is_absolute() else root / self.data_dir
-        object.__setattr__(self, "data_dir", data_dir.resolve())
-        if self.outbox_dir is None:
-            object.__setattr__(self, "outbox_dir", self.data_dir / "outbox")
-        elif not self.outbox_dir.is_absolute():
-            object.__setattr__(self, "outbox_dir", (root / self.outbox_dir).resolve())
-        if not self.content_dir.is_absolute():
-            object.__setattr__(self, "content_dir", (root / self.content_dir).resolve())
-        if self.store_url is None:
-            object.__setattr__(self, "store_url", f"sqlite:///{self.data_dir / 'saksrobot.db'}")
-        if not self.kommuner_dir.is_absolute():
-            object.__setattr__(self, "kommuner_dir", (root / self.kommuner_dir).resolve())
-        self._collect_kommuner()
-        return self
-
-    def _collect_kommuner(self) -> None:
-        from runner.kommuner.folder import load_folder
-
-        served: dict[str, KommuneSettings] = {}
-        for key, kommune in self.kommuner.items():
-            if key != kommune.kommunenummer:
-                raise SettingsError(
-                    f"kommuner.{key} has kommunenummer {kommune.kommunenummer}",
-                    file=_toml_file.get() or "(environment)",
-                    fix="Use the kommunenummer as the table name: [kommuner.NNNN].",
-                )
-            served[key] = kommune
-        if self.kommune is not None:
-            served.setdefault(self.kommune.kommunenummer, self.kommune)
-        for number, (path, kommune) in load_folder(self.kommuner_dir).items():
-            if number in served:
-                raise SettingsError(
-                    f"Kommune {number} is configured twice (also in the settings file)",
-                    file=path,
-                    fix="Keep one definition per kommune: the file or the [kommune] table.",
-                )
-            served[number] = kommune
-        if not served:
-            raise SettingsError(
-                "No kommune configured",
-                file=_toml_file.get() or "(environment)",
-                fix=f"Add a [kommune] table or a file per kommune in {self.kommuner_dir} "
-                "(see demo/kommuner/).",
-            )
-        default = self.kommune
-        if default is None:
-            number = self.default_kommune or min(served)
-            if number not in served:
-                raise SettingsError(
-                    f"default_kommune {number} is not among the kommuner served",
-                    file=_toml_file.get() or "(environment)",
-                    fix=f"Choose one of {', '.join(sorted(served))}.",
-                )
-            default = served[number]
-        object.__setattr__(self, "kommune", default)
-        object.__setattr__(self, "kommuner", dict(sorted(served.items())))
 
     def serves(self, kommunenummer: object) -> bool:
         """Whether cases of this kommunenummer are handled by this deployment."""
@@ -298,7 +124,7 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
         )
     token = _toml_file.set(toml_path)
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as error:
         problems = [
             FieldProblem(
@@ -324,3 +150,72 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
         ) from error
     finally:
         _toml_file.reset(token)
+    root = toml_path.parent if toml_path is not None else Path.cwd()
+    with_paths = settings.model_copy(update=_resolved_paths(settings, root))
+    return with_paths.model_copy(update=_served_kommuner(with_paths, toml_path))
+
+
+def _resolved_paths(settings: Settings, root: Path) -> dict[str, Any]:
+    """Absolute data, outbox, content and kommuner folders (relative ones are relative to
+    `root`, the settings file's folder) and the store URL (default: SQLite in data_dir)."""
+    data_dir = settings.data_dir if settings.data_dir.is_absolute() else root / settings.data_dir
+    data_dir = data_dir.resolve()
+    outbox_dir = settings.outbox_dir
+    if outbox_dir is None:
+        outbox_dir = data_dir / "outbox"
+    elif not outbox_dir.is_absolute():
+        outbox_dir = (root / outbox_dir).resolve()
+    return {
+        "data_dir": data_dir,
+        "outbox_dir": outbox_dir,
+        "content_dir": _under(root, settings.content_dir),
+        "kommuner_dir": _under(root, settings.kommuner_dir),
+        "store_url": settings.store_url or f"sqlite:///{data_dir / 'saksrobot.db'}",
+    }
+
+
+def _under(root: Path, path: Path) -> Path:
+    return path if path.is_absolute() else (root / path).resolve()
+
+
+def _served_kommuner(settings: Settings, toml_path: Path | None) -> dict[str, Any]:
+    """`kommuner`: every kommune served, by number ([kommuner.NNNN] tables, the [kommune]
+    table and the files in kommuner_dir), and `kommune`: the default one."""
+    origin: Path | str = toml_path or "(environment)"
+    served: dict[str, KommuneSettings] = {}
+    for key, kommune in settings.kommuner.items():
+        if key != kommune.kommunenummer:
+            raise SettingsError(
+                f"kommuner.{key} has kommunenummer {kommune.kommunenummer}",
+                file=origin,
+                fix="Use the kommunenummer as the table name: [kommuner.NNNN].",
+            )
+        served[key] = kommune
+    if settings.kommune is not None:
+        served.setdefault(settings.kommune.kommunenummer, settings.kommune)
+    for number, (path, kommune) in load_folder(settings.kommuner_dir).items():
+        if number in served:
+            raise SettingsError(
+                f"Kommune {number} is configured twice (also in the settings file)",
+                file=path,
+                fix="Keep one definition per kommune: the file or the [kommune] table.",
+            )
+        served[number] = kommune
+    if not served:
+        raise SettingsError(
+            "No kommune configured",
+            file=origin,
+            fix=f"Add a [kommune] table or a file per kommune in {settings.kommuner_dir} "
+            "(see demo/kommuner/).",
+        )
+    default = settings.kommune
+    if default is None:
+        number = settings.default_kommune or min(served)
+        if number not in served:
+            raise SettingsError(
+                f"default_kommune {number} is not among the kommuner served",
+                file=origin,
+                fix=f"Choose one of {', '.join(sorted(served))}.",
+            )
+        default = served[number]
+    return {"kommune": default, "kommuner": dict(sorted(served.items()))}

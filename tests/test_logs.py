@@ -23,18 +23,18 @@ from stdnum.no import fodselsnummer
 from structlog.typing import Processor
 
 import runner.logs
-from runner.logs import (
+import runner.redaction
+from demo.synthetic import byggesak_case, synthetic_fodselsnummer
+from runner.logs import configure_logging, get_logger
+from runner.models.byggesak import ByggesakCase
+from runner.redaction import (
     REDACTED,
     clear_personal_values,
-    configure_logging,
-    get_logger,
     personal_data_scope,
     redact,
     register_personal_values,
     render_rich,
 )
-from runner.models.byggesak import ByggesakCase
-from runner.synthetic import byggesak_case, synthetic_fodselsnummer
 
 # Synthetic numbers (synthetic_fodselsnummer(Random(7)) and (Random(8), d_number=True)),
 # written out because a traceback shows source lines, and the test needs one in a line.
@@ -359,8 +359,9 @@ def test_a_failing_redaction_withholds_the_line() -> None:
 
 
 def test_every_public_name_exists() -> None:
-    for name in runner.logs.__all__:
-        assert hasattr(runner.logs, name), name
+    for module in (runner.logs, runner.redaction):
+        for name in module.__all__:
+            assert hasattr(module, name), name
 
 
 _RENDERERS: list[Processor] = [

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from stdnum.no import fodselsnummer, kontonr
 
-import runner.synthetic
-from runner.models.byggesak import ByggesakCase
-from runner.synthetic import (
+import demo.synthetic
+from demo.synthetic import (
     EXPECTED_OUTCOMES,
     PLACES,
     SAMI_FIRST_NAMES,
@@ -28,6 +27,7 @@ from runner.synthetic import (
     synthetic_kontonummer,
     synthetic_person,
 )
+from runner.models.byggesak import ByggesakCase
 
 EXAMPLE = Path("/work/shared/examples/byggesak-garasje.json")
 DEMO = Path(__file__).resolve().parent.parent / "demo"
@@ -205,8 +205,8 @@ def test_bad_arguments_say_what_to_use() -> None:
 
 
 def test_every_public_name_exists() -> None:
-    for name in runner.synthetic.__all__:
-        assert hasattr(runner.synthetic, name), name
+    for name in demo.synthetic.__all__:
+        assert hasattr(demo.synthetic, name), name
 
 
 def load_generator() -> ModuleType:

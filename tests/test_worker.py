@@ -19,12 +19,12 @@ import pytest
 from psycopg import sql
 from typer.testing import CliRunner
 
+from demo.synthetic import SCENARIOS, byggesak_case
 from runner.cli import app
 from runner.models.robot import load_robots
 from runner.run import StopFlag
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import Store, open_store
-from runner.synthetic import SCENARIOS, byggesak_case
 from runner.worker import Worker, WorkerOptions
 
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"

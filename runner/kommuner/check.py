@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from runner.kommuner.settings import KommuneSettings
 from runner.models.robot import RobotDefinition
-from runner.settings import KommuneSettings, Settings
+from runner.settings import Settings
 
 
 @dataclass(frozen=True)

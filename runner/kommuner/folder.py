@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from runner.errors import FieldProblem, SettingsError
-from runner.settings import KommuneSettings
+from runner.kommuner.settings import KommuneSettings
 
 
 def kommune_files(folder: Path) -> list[Path]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
-from typing import NamedTuple
 
 from runner.letters.blocks import Block, Span, Table
 from runner.letters.pdf_fonts import FontFace
@@ -20,19 +18,12 @@ LIST_INDENT = 6.0
 CELL_PAD_X = 1.6
 CELL_PAD_Y = 0.8
 LINK_COLOR = (0, 70, 140)
-#: What a span is, as a tuple: a paragraph's key in the typesetter's memory of lines.
-_SPAN_FIELDS = attrgetter("text", "style", "link")
-_SpanKey = tuple[str, str, str | None]
-#: Paragraphs whose lines a typesetter remembers before it starts over.
-WRAP_CACHE_SIZE = 4096
 
 
-class TextOp(NamedTuple):
-    """Text at `x` (mm from the page's left edge) with its baseline `y` mm below the row top.
-
-    A named tuple rather than a frozen dataclass: as immutable, and made several times
-    faster (a frozen dataclass sets each field through object.__setattr__), which counts
-    at a hundred or more pieces of text a letter."""
+@dataclass(frozen=True, slots=True)
+class TextOp:
+    """Text at `x` (mm from the page's left edge) with its baseline `y` mm below the row top;
+    `width` in mm, for the link over linked text."""
 
     x: float
     y: float
@@ -86,7 +77,6 @@ class Typesetter:
         self.faces = faces
         self.left = left
         self.width = width
-        self._lines: dict[tuple[tuple[_SpanKey, ...], float, float], list[list[_Piece]]] = {}
 
     def width_of(self, text: str, style: str, size: float) -> float:
         """Width of `text` in mm."""
@@ -156,31 +146,15 @@ class Typesetter:
         return rows
 
     def wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
-        """Greedy line breaking at spaces; a word wider than the line is split where it must.
-
-        Letters repeat paragraphs word for word, so lines are remembered by what they were
-        made from; callers only read them."""
-        key = (tuple(map(_SPAN_FIELDS, spans)), size, width)  # hashed and compared in C
-        lines = self._lines.get(key)
-        if lines is None:
-            lines = self._wrap(spans, size, width)
-            if len(self._lines) >= WRAP_CACHE_SIZE:
-                self._lines.clear()
-            self._lines[key] = lines
-        return lines
-
-    def _wrap(self, spans: Sequence[Span], size: float, width: float) -> list[list[_Piece]]:
+        """Greedy line breaking at spaces; a word wider than the line is split where it must."""
         limit = width + 1e-6
         lines: list[list[_Piece]] = [[]]
         line = lines[0]  # always lines[-1]
         x = 0.0
-        spaces: dict[str, float] = {}  # the width of a space, by style
         for space_before, forced_break, word_width, parts in self._words(spans, size):
             space = 0.0
             if space_before and line:
-                style = line[-1].style
-                known = spaces.get(style)
-                space = spaces[style] = self.width_of(" ", style, size) if known is None else known
+                space = self.width_of(" ", line[-1].style, size)
             if forced_break or (line and x + space + word_width > limit):
                 line, x, space = [], 0.0, 0.0
                 lines.append(line)
@@ -219,10 +193,7 @@ class Typesetter:
         space, forced = False, False
         for span in spans:
             style, link = span.style, span.link
-            measure = self.faces[style].text_width  # what width_of does, one call less
-            # the words are what single spaces and line breaks separate: the same as a
-            # regular expression for words, runs of spaces and line breaks finds, in a
-            # fraction of the time
+            # the words are what single spaces and line breaks separate
             for line_number, segment in enumerate(span.text.split("\n")):
                 if line_number:
                     parts, space, forced = None, False, True
@@ -235,11 +206,8 @@ class Typesetter:
                         parts = []
                         words.append((space, forced, parts))
                         space, forced = False, False
-                    parts.append((part, style, link, measure(part, size) * MM_PER_PT))
-        return [
-            (space, forced, parts[0][3] if len(parts) == 1 else sum(p[3] for p in parts), parts)
-            for space, forced, parts in words
-        ]
+                    parts.append((part, style, link, self.width_of(part, style, size)))
+        return [(space, forced, sum(p[3] for p in parts), parts) for space, forced, parts in words]
 
     def _split(self, text: str, style: str, size: float, width: float) -> list[tuple[str, float]]:
         chunks: list[tuple[str, float]] = []

@@ -1,35 +1,36 @@
-"""DejaVu Sans for letter PDFs: parsed once per process, embedded in each letter without re-parsing.
+"""Reusing parsed fonts in fpdf2: the one module of the letters that uses fpdf2's private names.
 
 fpdf2 parses a TrueType file on every `add_font` and runs fontTools' subsetter on every
-`output`; for a one-page letter that is ~90 % of the time. Here each style is parsed once:
-its metrics and a fixed subset (the base character set below: Latin with Norwegian and Sámi
-letters, punctuation, currency) are prepared once, and every letter embeds that prepared
-subset. A letter that uses a character outside the base set takes fpdf2's own path for
-that style (a fresh parse of the full font, subset to what the letter uses): slower,
-equally correct.
+`output`: some 350 ms a letter for DejaVu Sans. Here each style is parsed once per process,
+with its metrics and a fixed subset (the base character set below: Latin with Norwegian and
+Sámi letters, punctuation, currency) prepared once; every letter gets a copy of the parsed
+font with that subset's codes already assigned, and embeds the prepared subset. A letter
+that uses a character outside the base set takes fpdf2's own path for that style (a fresh
+parse of the full font, subset to what the letter uses): slower, equally correct.
+
+What this relies on in fpdf2 (pinned to 2.8.x in pyproject.toml) is listed in
+`FPDF2_INTERNALS`; tests/letters/test_pdf_fonts.py fails with a clear message when an fpdf2
+upgrade changes any of it.
 """
 
 from __future__ import annotations
 
-import logging
+import copy
 import threading
 import zlib
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, TypeGuard
 
 from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import Glyph, PDFFontDescriptor, SubsetMap, TTFFont
+from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont
-from fpdf.syntax import Name, PDFArray, PDFContentStream, PDFObject, camel_case
-from fpdf.util import escape_parens
+from fpdf.syntax import Name, PDFArray, PDFContentStream
 
-from runner.letters.pdf_objects import QUICK_CLASSES
-
-__all__ = ["FAMILY", "FONT_DIR", "STYLES", "FontFace", "LetterOutputProducer", "font_faces"]
+__all__ = ["FAMILY", "FONT_DIR", "FPDF2_INTERNALS", "STYLES", "FontFace", "font_faces", "output"]
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "dejavu"
@@ -38,6 +39,12 @@ STYLES = {
     "B": "DejaVuSans-Bold.ttf",
     "I": "DejaVuSans-Oblique.ttf",
     "BI": "DejaVuSans-BoldOblique.ttf",
+}
+
+#: fpdf2's private names this module uses, by the class that has them.
+FPDF2_INTERNALS: dict[type, tuple[str, ...]] = {
+    OutputProducer: ("_add_fonts", "_add_pdf_obj"),
+    SubsetMap: ("_char_id_per_glyph", "_next", "_reserved"),
 }
 
 
@@ -52,22 +59,9 @@ def _base_codepoints() -> Iterable[int]:
     yield from (0x20AC, 0x2116, 0x2122, 0x2212, 0x2190, 0x2192, 0x2248, 0x2264, 0x2265)
 
 
-_FPDF_OUTPUT_LOG = logging.getLogger("fpdf.output")
-
-# fontTools logs every table it subsets at INFO level: noise in a robot's log, so quieten it
-# unless someone has set its level on purpose.
-if logging.getLogger("fontTools.subset").level == logging.NOTSET:
-    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
-
 # The same tables fpdf2 drops when it subsets (layout tables a PDF does not use).
 _DROP_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "sbix", "CBDT", "CBLC"]
 _DROP_TABLES += ["EBDT", "EBLC", "EBSC", "SVG ", "CPAL", "COLR", "kern", "LTSH", "VDMX"]
-
-
-#: Words whose widths a face remembers before it starts over (a few MB at most).
-_WIDTH_CACHE_SIZE = 50_000
-#: Pieces of text whose encoding a face remembers before it starts over (a few MB at most).
-_ENCODED_CACHE_SIZE = 20_000
 
 
 class _Widths(dict[str, int]):
@@ -81,24 +75,8 @@ class _Widths(dict[str, int]):
         return self.missing
 
 
-#: What a letter's font object takes over from the parsed font as it is.
-_SHARED_ATTRIBUTES = (
-    *("type", "name", "glyph_ids", "sp", "ss", "up", "ut", "cw", "ttffile"),
-    *("fontkey", "emphasis", "scale", "cmap", "color_font", "palette_index"),
-    *("is_compressed", "is_cff", "is_cid_keyed", "is_symbol", "cff_ros"),
-    "collection_font_number",
-)
-
-
-class LetterFont(TTFFont):
-    """fpdf2's font object for one letter, sharing the parsed data of its `FontFace`."""
-
-    __slots__ = ("face",)
-    face: FontFace
-
-
 class FontFace:
-    """One style of DejaVu Sans: metrics for layout, and its base subset ready to embed."""
+    """One style of DejaVu Sans: widths for layout, and its base subset ready to embed."""
 
     def __init__(self, style: str, path: Path) -> None:
         self.style = style
@@ -108,103 +86,54 @@ class FontFace:
         host.add_font(FAMILY, style, str(path))
         master = host.fonts[FAMILY + style]
         assert isinstance(master, TTFFont)
-        master.ttfont.close()  # every later use opens its own copy from self.data
+        master.close()  # a letter that needs the whole font opens its own copy
         self.master = master
-        #: the parsed font's attributes every letter's font object shares
-        self._shared = tuple((attr, getattr(master, attr)) for attr in _SHARED_ATTRIBUTES)
         widths = {chr(codepoint): int(width) for codepoint, width in master.cw.items()}
         self.widths = _Widths(widths, int(master.desc.missing_width))
-        self._units: dict[str, int] = {}  # text → width in 1/1000 em: words recur in letters
-        self._encoded: dict[str, str] = {}  # text → as encoded in the content stream
-        self._object_dicts: dict[str, tuple[dict[str, object], dict[str, str]]] = {}
-
-        seed = SubsetMap(master)
-        codes: dict[int, str] = {}
+        # the codes the base subset's characters get, in order, as fpdf2 would pick them
+        self.seed = SubsetMap(master)
         for codepoint in sorted(set(_base_codepoints())):
             if codepoint in master.glyph_ids:
-                code = seed.pick(codepoint)
-                if code is not None:
-                    utf16 = chr(code).encode("utf-16-be").decode("latin-1")
-                    codes[codepoint] = escape_parens(utf16)
-        # what fpdf2's TTFFont.encode_text gives, per character of the base subset (a symbol
-        # or colour font would be encoded differently: those always take fpdf2's own path)
-        if master.is_symbol or master.color_font:
-            codes = {}
-        self._codes = codes
-        self._base = frozenset(map(chr, codes))
-        self._seed_glyphs: dict[Glyph | None, int] = dict(seed._char_id_per_glyph)
-        self._seed_next = seed._next
-        self._seed_reserved = list(seed._reserved)
-        self._prepare_embedding()
-        SubsetMap.pick.cache_clear()
+                self.seed.pick(codepoint)
+        SubsetMap.pick.cache_clear()  # fpdf2's process-wide memory of picks
         SubsetMap.get_glyph.cache_clear()
-
-    def encode(self, text: str) -> str | None:
-        """`text` as a letter's content stream holds it (what fpdf2's `encode_text` writes
-        between the parentheses), or None if a character is outside the base subset.
-
-        Remembered: the same pieces of text (furniture, template sentences) recur from
-        letter to letter, and str.translate takes microseconds a piece."""
-        encoded = self._encoded.get(text)
-        if encoded is None:
-            if not self._base.issuperset(text):
-                return None
-            encoded = text.translate(self._codes)
-            if len(self._encoded) >= _ENCODED_CACHE_SIZE:
-                self._encoded.clear()
-            self._encoded[text] = encoded
-        return encoded
+        self._prepare_embedding()
 
     def text_width(self, text: str, size_pt: float) -> float:
-        """Width of `text` in points at `size_pt`."""
-        units = self._units.get(text)
-        if units is None:
-            units = sum(map(self.widths.__getitem__, text))
-            if len(self._units) >= _WIDTH_CACHE_SIZE:
-                self._units.clear()
-            self._units[text] = units
-        return units * size_pt / 1000
+        """Width of `text` in points at `size_pt`, as fpdf2 measures it (no shaping)."""
+        return sum(map(self.widths.__getitem__, text)) * size_pt / 1000
 
-    def document_font(self, index: int) -> LetterFont:
-        """A font object for one new letter, numbered `index` among the letter's fonts.
-
-        Made attribute by attribute rather than through the constructors (which parse the
-        font, look glyphs up) or copy.copy (which goes through __reduce_ex__): what each
-        object gets is all there is to it (tests/letters/test_pdf.py checks that against
-        fresh fpdf2 objects)."""
-        font = LetterFont.__new__(LetterFont)
-        for attr, value in self._shared:
-            setattr(font, attr, value)
-        font.face = self
+    def document_font(self, index: int) -> TTFFont:
+        """The parsed font for one new letter, numbered `index` among the letter's fonts,
+        with the base subset's codes already assigned."""
+        font = copy.copy(self.master)
         font.i = index
-        desc = PDFFontDescriptor.__new__(PDFFontDescriptor)  # gets this letter's object id
-        desc.__dict__.update(vars(self.master.desc))
-        font.desc = desc
+        font.desc = copy.copy(self.master.desc)  # numbered and named per letter on output
         font.missing_glyphs = []
         font.biggest_size_pt = 0
-        font._hbfont = None
-        subset = SubsetMap.__new__(SubsetMap)
+        subset = copy.copy(self.seed)
         subset.font = font
-        subset._char_id_per_glyph = dict(self._seed_glyphs)
-        subset._next = self._seed_next
-        subset._reserved = list(self._seed_reserved)
+        subset._char_id_per_glyph = dict(self.seed._char_id_per_glyph)
+        subset._reserved = list(self.seed._reserved)
         font.subset = subset
         return font
 
-    def fits_base(self, font: LetterFont) -> bool:
-        """Whether the letter used only characters of the prepared base subset."""
-        return len(font.subset) == len(self._seed_glyphs) and not font.missing_glyphs
+    def made(self, font: object) -> TypeGuard[TTFFont]:
+        """Whether `font` is one of this face's `document_font`s (it shares the parse)."""
+        return isinstance(font, TTFFont) and font.glyph_ids is self.master.glyph_ids
 
-    def open_full_font(self) -> ttLib.TTFont:
-        """A fresh parse of the whole font, for fpdf2's own subsetting."""
-        return ttLib.TTFont(BytesIO(self.data), recalcTimestamp=False, lazy=True)
+    def fits_base(self, font: TTFFont) -> bool:
+        """Whether the letter used only characters of the prepared base subset (and the font
+        is one fpdf2 writes as a plain TrueType font, as `embed` does)."""
+        plain = not (font.color_font or font.is_symbol or font.is_cff)
+        return plain and len(font.subset) == len(self.seed) and not font.missing_glyphs
 
     def _prepare_embedding(self) -> None:
         font = ttLib.TTFont(BytesIO(self.data), recalcTimestamp=False)
         options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True, hinting=False)
         options.drop_tables += _DROP_TABLES
         subsetter = ftsubset.Subsetter(options)
-        glyphs = {glyph: code for glyph, code in self._seed_glyphs.items() if glyph is not None}
+        glyphs = {glyph: code for glyph, code in self.seed.items() if glyph is not None}
         subsetter.populate(glyphs=[glyph.glyph_name for glyph in glyphs])
         subsetter.subset(font)
         gid_by_code = {code: font.getGlyphID(glyph.glyph_name) for glyph, code in glyphs.items()}
@@ -240,122 +169,57 @@ class FontFace:
         widths = sorted((code, glyph.glyph_width) for glyph, code in glyphs.items())
         self._widths_array = "[" + " ".join(f"{code} [{width}]" for code, width in widths) + "]"
 
-    def embed(self, producer: OutputProducer, font: LetterFont) -> PDFFont:
-        """Add the prepared font objects to a letter being written (the objects fpdf2 writes)."""
+    def embed(self, producer: OutputProducer, font: TTFFont) -> PDFFont:
+        """Add the prepared font objects to a letter being written: the objects fpdf2 writes
+        for a TrueType font, with the prepared subset in them."""
         name = f"MPDFAA+{font.name}"
-        composite = _Font(subtype="Type0", base_font=name, encoding="Identity-H")
-        producer._add_pdf_obj(composite.remembered(self, "composite"), "fonts")
-        cid_font = _Font(
+        composite = PDFFont(subtype="Type0", base_font=name, encoding="Identity-H")
+        producer._add_pdf_obj(composite, "fonts")
+        cid_font = PDFFont(
             subtype="CIDFontType2",
             base_font=name,
             d_w=font.desc.missing_width,
             w=self._widths_array,
         )
-        producer._add_pdf_obj(cid_font.remembered(self, "cid_font"), "fonts")
+        producer._add_pdf_obj(cid_font, "fonts")
         composite.descendant_fonts = PDFArray([cid_font])
-        to_unicode = _deflated_stream(self._to_unicode).remembered(self, "to_unicode")
-        producer._add_pdf_obj(to_unicode, "fonts")
-        composite.to_unicode = to_unicode
-        system_info = _SystemInfo().remembered(self, "system_info")
-        producer._add_pdf_obj(system_info, "fonts")
-        cid_font.c_i_d_system_info = system_info
-        descriptor = _Descriptor.__new__(_Descriptor)
-        descriptor.__dict__.update(vars(font.desc))
+        composite.to_unicode = _deflated_stream(self._to_unicode)
+        producer._add_pdf_obj(composite.to_unicode, "fonts")
+        cid_font.c_i_d_system_info = CIDSystemInfo()
+        producer._add_pdf_obj(cid_font.c_i_d_system_info, "fonts")
+        descriptor = font.desc
         descriptor.font_name = Name(name)
-        producer._add_pdf_obj(descriptor.remembered(self, "descriptor"), "fonts")
+        producer._add_pdf_obj(descriptor, "fonts")
         cid_font.font_descriptor = descriptor
-        cid_to_gid = _deflated_stream(self._cid_to_gid).remembered(self, "cid_to_gid")
-        producer._add_pdf_obj(cid_to_gid, "fonts")
-        cid_font.c_i_d_to_g_i_d_map = cid_to_gid
-        font_file = _deflated_stream(self._font_file[0]).remembered(self, "font_file")
+        cid_font.c_i_d_to_g_i_d_map = _deflated_stream(self._cid_to_gid)
+        producer._add_pdf_obj(cid_font.c_i_d_to_g_i_d_map, "fonts")
+        font_file = _deflated_stream(self._font_file[0])
         font_file.length1 = self._font_file[1]  # type: ignore[attr-defined]
         producer._add_pdf_obj(font_file, "fonts")
         descriptor.font_file2 = font_file  # type: ignore[attr-defined]
         return composite
 
-    def object_dict(self, obj: _Remembered, kind: str) -> dict[str, object]:
-        """The dictionary of one of the font objects every letter gets: fpdf2 builds it (by
-        reflection over the object) for the first letter; later letters reuse it with only
-        the references to their own objects filled in."""
-        known = self._object_dicts.get(kind)
-        if known is None:
-            entries = PDFObject._build_obj_dict(obj)
-            references = {
-                f"/{camel_case(name)}": name
-                for name, value in vars(obj).items()
-                if isinstance(value, (PDFObject, PDFArray)) and not name.startswith("_")
-            }
-            self._object_dicts[kind] = (entries, references)
-            return entries
-        entries, references = known
-        entries = dict(entries)
-        for key, name in references.items():
-            value = getattr(obj, name)
-            entries[key] = value.ref if isinstance(value, PDFObject) else value.serialize()
-        return entries
 
-
-class _Remembered(PDFObject):
-    """A font object whose dictionary its face builds once (`FontFace.object_dict`)."""
-
-    _face: FontFace
-    _kind: str
-
-    def remembered(self, face: FontFace, kind: str) -> Self:
-        self._face, self._kind = face, kind
-        return self
-
-    def _build_obj_dict(self, security_handler: Any = None) -> dict[str, object]:
-        if security_handler is not None:  # an encrypted letter: fpdf2's own way throughout
-            return super()._build_obj_dict(security_handler)
-        return self._face.object_dict(self, self._kind)
-
-
-class _Font(_Remembered, PDFFont):
-    pass
-
-
-class _SystemInfo(_Remembered, CIDSystemInfo):
-    pass
-
-
-class _Descriptor(_Remembered, PDFFontDescriptor):
-    pass
-
-
-class _Stream(_Remembered, PDFContentStream):
-    pass
-
-
-def _deflated_stream(compressed: bytes) -> _Stream:
-    stream = _Stream(contents=compressed, compress=False)
+def _deflated_stream(compressed: bytes) -> PDFContentStream:
+    stream = PDFContentStream(contents=compressed, compress=False)
     stream.filter = Name("FlateDecode")
     return stream
 
 
-class LetterOutputProducer(OutputProducer):
-    """fpdf2's PDF writer, embedding letter fonts from their prepared subsets, and writing
-    the page-level objects' dictionaries without fpdf2's reflection over `dir()`."""
-
-    def _add_pdf_obj(self, pdf_obj: PDFObject, trace_label: str | None = None) -> int:
-        quick = QUICK_CLASSES.get(type(pdf_obj))
-        if quick is not None:
-            pdf_obj.__class__ = quick
-        if not _FPDF_OUTPUT_LOG.isEnabledFor(logging.DEBUG):
-            # a label only makes fpdf2 measure its objects' sizes (in a context manager,
-            # object by object) for the summary it logs at debug level
-            trace_label = None
-        return super()._add_pdf_obj(pdf_obj, trace_label)
+class _LetterOutputProducer(OutputProducer):
+    """fpdf2's PDF writer, embedding letter fonts from their prepared subsets."""
 
     def _add_fonts(self, *args: Any, **kwargs: Any) -> Any:
         fonts = self.fpdf.fonts
-        prepared = {}
+        faces = font_faces()
+        prepared: dict[str, tuple[FontFace, TTFFont]] = {}
         for key, font in fonts.items():
-            if isinstance(font, LetterFont):
-                if font.face.fits_base(font):
-                    prepared[key] = font
-                else:
-                    font.ttfont = font.face.open_full_font()
+            face = faces.get(key.removeprefix(FAMILY)) if key.startswith(FAMILY) else None
+            if face is not None and face.made(font):
+                if face.fits_base(font):
+                    prepared[key] = (face, font)
+                else:  # fpdf2 subsets the whole font to what the letter uses
+                    font.ttfont = ttLib.TTFont(BytesIO(face.data), recalcTimestamp=False, lazy=True)
         everything = dict(fonts)
         for key in prepared:
             del fonts[key]  # `fonts` is the document's own registry: hide these from fpdf2
@@ -364,12 +228,24 @@ class LetterOutputProducer(OutputProducer):
         finally:
             fonts.clear()
             fonts.update(everything)
-        for font in sorted(prepared.values(), key=lambda font: font.i):
-            objects[font.i] = font.face.embed(self, font)
-        # fpdf2 caches glyph lookups per font object in a process-wide cache; let them go.
-        SubsetMap.pick.cache_clear()
+        for face, font in sorted(prepared.values(), key=lambda pair: pair[1].i):
+            objects[font.i] = face.embed(self, font)
+        SubsetMap.pick.cache_clear()  # as fpdf2 does after its own fonts: let the letter go
         SubsetMap.get_glyph.cache_clear()
         return objects
+
+
+def use_prepared_fonts(pdf: FPDF, styles: Iterable[str]) -> None:
+    """Give the document DejaVu Sans in these styles (registered as fpdf2's `add_font` would),
+    without parsing anything."""
+    faces = font_faces()
+    for number, style in enumerate(sorted(styles), start=len(pdf.fonts) + 1):
+        pdf.fonts[FAMILY + style] = faces[style].document_font(number)
+
+
+def output(pdf: FPDF) -> bytes:
+    """The document's bytes, its prepared fonts embedded as prepared."""
+    return bytes(pdf.output(output_producer_class=_LetterOutputProducer))
 
 
 _faces: dict[str, FontFace] = {}

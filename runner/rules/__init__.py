@@ -1,17 +1,18 @@
-"""The rule engine: load versioned rule sets, evaluate cases against them, run their tests."""
+"""The rule engine: load versioned rule sets and evaluate cases against them.
+
+The tools that work on rule sets (their tests, lint checks, diffs, replay and scaffold) are
+in runner/ruletools/; the engine never imports them.
+"""
 
 from runner.rules.catalog import RuleSetCatalog
 from runner.rules.evaluate import evaluate, verdict
 from runner.rules.load import load_rule_set
 from runner.rules.ruleset import RuleSet
-from runner.rules.testing import TestReport, run_rule_tests
 
 __all__ = [
     "RuleSet",
     "RuleSetCatalog",
-    "TestReport",
     "evaluate",
     "load_rule_set",
-    "run_rule_tests",
     "verdict",
 ]

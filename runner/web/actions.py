@@ -13,10 +13,11 @@ from runner.drafting import letter_context
 from runner.errors import IllegalTransitionError, NotFoundError, SaksrobotError
 from runner.letterfiles import today_in_norway
 from runner.letters import appeal_deadline
-from runner.logs import get_logger, personal_data_scope
+from runner.logs import get_logger
 from runner.models.results import Route
 from runner.models.robot import RobotDefinition
 from runner.pipeline import Pipeline
+from runner.redaction import personal_data_scope
 from runner.settings import Settings
 from runner.store import CaseRecord, CaseState, LetterRecord, Store
 

@@ -6,8 +6,8 @@ import calendar
 from datetime import date, timedelta
 from typing import Any
 
+from runner.kommuner.settings import KommuneSettings
 from runner.norwegian import MONTHS
-from runner.settings import KommuneSettings
 
 #: Fallbacks when the kommune has no [kommune.sosialhjelp] section (days).
 _DEFAULT_ANSWER_DAYS = 14

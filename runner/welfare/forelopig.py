@@ -21,9 +21,10 @@ from runner.errors import ApplicationError
 from runner.files import write_atomic
 from runner.letterfiles import letter_path, render_letter_pdf, today_in_norway
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
-from runner.logs import get_logger, personal_data_scope
+from runner.logs import get_logger
 from runner.models.registry import CASE_MODELS
 from runner.models.robot import RobotDefinition
+from runner.redaction import personal_data_scope
 from runner.settings import Settings
 from runner.store import CaseRecord, CaseState, Store
 from runner.store.records import LetterRecord

@@ -45,7 +45,7 @@ def test_welfare_cases_of_each_kommune_use_its_norm_and_replay_the_same(tmp_path
 
 def test_replay_uses_the_kommune_parameters_stored_with_the_decision(tmp_path: Path) -> None:
     """A kommune that changes its norm later does not change how an old decision replays."""
-    from runner.rules.replay import replay_case
+    from runner.ruletools.replay import replay_case
 
     settings = load_settings(DEMO_SETTINGS, data_dir=tmp_path)
     robot = load_robots(settings.content_dir / "robots")["sosialhjelp-livsopphold"]

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from markdown_it import MarkdownIt
 from stdnum.no import fodselsnummer
 
-from runner.letters import LetterTemplates, PdfRenderer, blocks, inline
-from runner.letters.blocks import Block, Table, markdown_blocks
+from runner.kommuner.settings import KommuneSettings
+from runner.letters import LetterTemplates, PdfRenderer
 from runner.models import ByggesakCase
-from runner.settings import CONTENT_ROOT, KommuneSettings
+from runner.settings import CONTENT_ROOT
 
 #: The shared example case (byggesak-garasje.json), received in January.
 EXAMPLE_CASE: dict[str, Any] = {
@@ -189,37 +188,3 @@ def template_dir(tmp_path: Path) -> Callable[[dict[str, str]], LetterTemplates]:
         return LetterTemplates(tmp_path / "templates")
 
     return build
-
-
-Blocks = list[Block | Table]
-
-#: markdown-it as the letters use it, with nothing remembered between parses.
-PLAIN = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def _plain_blocks(document: str) -> Blocks:
-    """The blocks of one markdown-it parse of the whole document, nothing remembered."""
-    found, _marker = blocks._blocks(PLAIN.parse(document), blocks._parsed_children)
-    return found
-
-
-def forget_blocks() -> None:
-    """Empties every memory the fast path keeps."""
-    blocks._piece_blocks.cache_clear()
-    blocks._table_row.cache_clear()
-    blocks._table_head.cache_clear()
-    inline._part_tokens.cache_clear()
-
-
-def assert_blocks_as_plain(documents: Iterable[str]) -> None:
-    """Each document gives the plain blocks: with nothing remembered, after all of them were
-    seen once, and in reverse order (pieces first seen in a different letter)."""
-    documents = list(documents)
-    expected = [_plain_blocks(document) for document in documents]
-    forget_blocks()
-    for _round in range(2):
-        for document, wanted in zip(documents, expected, strict=True):
-            assert markdown_blocks(document) == wanted, document
-    forget_blocks()
-    for document, wanted in reversed(list(zip(documents, expected, strict=True))):
-        assert markdown_blocks(document) == wanted, document

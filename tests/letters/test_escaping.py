@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from runner.errors import TemplateError
+from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates, PdfRenderer, TrustedMarkdown, markdown_to_html
 from runner.letters.escaping import _escape_all, escape_markdown, finalize_value
-from runner.settings import KommuneSettings
 
 INJECTIONS = [
     "{{ ''.__class__ }}",

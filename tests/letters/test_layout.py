@@ -1,4 +1,4 @@
-"""Line breaking: the quick word splitting and breaking give exactly the straightforward lines."""
+"""Line breaking: the typesetter's word splitting and breaking give the straightforward lines."""
 
 from __future__ import annotations
 
@@ -107,9 +107,8 @@ def _random_spans(rng: random.Random) -> list[Span]:
 
 @pytest.mark.parametrize("seed", range(40))
 def test_lines_are_those_of_the_plain_algorithm(seed: int) -> None:
-    """Words split at single spaces and line breaks (not by regular expression), widths
-    measured one call shorter, space widths remembered per style: the same lines, to the
-    last bit of every position and width."""
+    """Words split at single spaces and line breaks (not by regular expression): the same
+    lines as the plain algorithm, to the last bit of every position and width."""
     rng = random.Random(seed)
     setter = Typesetter(font_faces(), 25.0, 165.0)
     for _ in range(25):
@@ -118,7 +117,7 @@ def test_lines_are_those_of_the_plain_algorithm(seed: int) -> None:
         width = rng.choice([165.0, 80.0, 20.0, 3.0])
         lines = [
             [(p.x, p.text, p.style, p.link, p.width) for p in line]
-            for line in setter._wrap(spans, size, width)
+            for line in setter.wrap(spans, size, width)
         ]
         assert lines == _plain_wrap(spans, setter, size, width), (spans, size, width)
 
@@ -135,9 +134,9 @@ def test_a_line_may_overrun_by_rounding_error() -> None:
     setter = Typesetter(font_faces(), 25.0, 165.0)
     word = [Span("Søk", ""), Span("nad", "B")]  # one word, in two styles
     width = setter.width_of("Søk", "", 10.0) + setter.width_of("nad", "B", 10.0)
-    assert len(setter._wrap(word, 10.0, width - 5e-7)) == 1
-    assert len(setter._wrap(word, 10.0, width - 5e-6)) == 2
+    assert len(setter.wrap(word, 10.0, width - 5e-7)) == 1
+    assert len(setter.wrap(word, 10.0, width - 5e-6)) == 2
     words = [Span("Søk nad", "")]
     width = setter.width_of("Søk nad", "", 10.0)
-    assert len(setter._wrap(words, 10.0, width - 5e-7)) == 1
-    assert len(setter._wrap(words, 10.0, width - 5e-6)) == 2
+    assert len(setter.wrap(words, 10.0, width - 5e-7)) == 1
+    assert len(setter.wrap(words, 10.0, width - 5e-6)) == 2

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo.synthetic import SCENARIOS, byggesak_case
 from runner.settings import CONTENT_ROOT, Settings, load_settings
 from runner.store import Store, open_store
-from runner.synthetic import SCENARIOS, byggesak_case
 
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
 ROBOT = "byggesak-smatiltak"

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from runner.models.registry import case_model
 from runner.rules import evaluate, load_rule_set
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT
 
 

@@ -11,7 +11,7 @@ import yaml
 
 from runner.models import ByggesakCase
 from runner.rules import RuleSet, load_rule_set
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from runner.cli.rules import rules_app
 from runner.drafting import LETTER_CONTEXT_KEYS, letter_context
 from runner.rules import load_rule_set
-from runner.rules.check import CHECKS, check_paths, content_dir_for
-from runner.rules.check_rules import cel_paths
-from runner.rules.cli import rules_app
 from runner.rules.evaluate import evaluate
-from runner.rules.testing import deep_merge
+from runner.ruletools.check import CHECKS, check_paths, content_dir_for
+from runner.ruletools.check_rules import cel_paths
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT, load_settings
 from tests.rules.conftest import FIXTURES, SMATILTAK
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from runner.rules.cli import rules_app
+from runner.cli.rules import rules_app
 from tests.rules.conftest import FIXTURES, SMATILTAK
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from runner.cli import app
-from runner.rules.cli import rules_app
+from runner.cli.rules import rules_app
 from tests.rules.conftest import SMATILTAK
 
 runner = CliRunner()

@@ -21,7 +21,7 @@ from runner.rules.expressions import (
     has_name,
     resolve_path,
 )
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 
 
 def test_find_paths_names_every_dotted_path() -> None:

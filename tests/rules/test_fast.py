@@ -23,6 +23,7 @@ from pydantic import (
     model_serializer,
 )
 
+from demo.synthetic import SCENARIOS, byggesak_case
 from runner.errors import ConfigurationError
 from runner.models import ByggesakCase
 from runner.models.byggesak import Measure, MeasureKind, NeighbourNotice
@@ -32,9 +33,8 @@ from runner.rules import RuleSet, evaluate, load_rule_set, scopes, verdict
 from runner.rules.fast import VerdictPlan, verdict_plan
 from runner.rules.live import MISSING, live_contexts, lookup
 from runner.rules.reader import CaseReader
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT
-from runner.synthetic import SCENARIOS, byggesak_case
 from tests.rules.conftest import BASE_CASE
 
 evaluate_module = importlib.import_module("runner.rules.evaluate")  # (the package has

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from demo.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 from runner.models.registry import case_model, decision_date
 from runner.rules import RuleSet, evaluate, fused, load_rule_set, verdict
 from runner.rules import engine as engine_module
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 from runner.settings import CONTENT_ROOT, load_settings
-from runner.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 from tests.rules.conftest import BASE_CASE
 
 FIXTURES = Path(__file__).parent / "fixtures"

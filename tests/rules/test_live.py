@@ -13,7 +13,7 @@ from runner.models import ByggesakCase, Evaluation, RuleOutcome, RuleResult
 from runner.rules import RuleSet, evaluate, verdict
 from runner.rules.live import LiveContext, live_contexts
 from runner.rules.ruleset import ContextScope
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 
 CaseFactory = Callable[..., ByggesakCase]
 

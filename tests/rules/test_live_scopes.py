@@ -9,6 +9,7 @@ from typing import Any
 import cel
 import pytest
 
+from demo.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 from runner.models.registry import case_model, decision_date
 from runner.rules import RuleSet, evaluate, load_rule_set
 from runner.rules.expressions import element_fields
@@ -17,7 +18,6 @@ from runner.rules.live import LiveContext, live_contexts
 from runner.rules.ruleset import ContextScope
 from runner.rules.scopes import identical, project, projection_key, rule_scopes
 from runner.settings import CONTENT_ROOT, load_settings
-from runner.synthetic import SCENARIOS, WELFARE_SCENARIOS, byggesak_case, sosialhjelp_case
 
 ATTACHMENTS = "case__attachments"
 

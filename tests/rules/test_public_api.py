@@ -16,7 +16,12 @@ def test_all_is_the_contract() -> None:
         "RuleSetCatalog",
         "load_rule_set",
         "evaluate",
-        "run_rule_tests",
-        "TestReport",
         "verdict",
     }
+
+
+def test_the_rule_tests_are_run_by_the_rule_tools() -> None:
+    from runner.ruletools.testing import TestReport, run_rule_tests
+
+    assert callable(run_rule_tests) and TestReport is not None
+    assert not hasattr(runner.rules, "run_rule_tests")

@@ -8,9 +8,10 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from runner.rules import load_rule_set, run_rule_tests
-from runner.rules.check import check_paths
-from runner.rules.cli import rules_app
+from runner.cli.rules import rules_app
+from runner.rules import load_rule_set
+from runner.ruletools.check import check_paths
+from runner.ruletools.testing import run_rule_tests
 from runner.settings import CONTENT_ROOT
 from tests.rules.conftest import SMATILTAK
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from runner.models import RuleOutcome
-from runner.rules import RuleSet, TestReport, run_rule_tests
-from runner.rules.testing import deep_merge
+from runner.rules import RuleSet
+from runner.ruletools.testing import TestReport, deep_merge, run_rule_tests
 
 
 def test_real_rule_set_passes_its_tests(smatiltak: RuleSet) -> None:

@@ -15,8 +15,8 @@ from runner.models.robot import load_robots
 from runner.run import run_robot
 from runner.settings import CONTENT_ROOT, Settings, load_settings
 from runner.store import Store, open_store
+from runner.web.accounts import create_user
 from runner.web.app import create_app
-from runner.web.cli import create_user
 
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
 DEMO_INBOX = CONTENT_ROOT / "demo" / "inbox" / "byggesak"

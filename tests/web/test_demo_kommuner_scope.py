@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from runner.store import CaseState, Store
-from runner.web.cli import create_user
+from runner.web.accounts import create_user
 from tests.web.conftest import PASSWORD, login
 
 BERGEN, ASKOY, OSLO = "4601", "4627", "0301"

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from demo.synthetic import sosialhjelp_case
 from runner.run import find_robot, run_robot
 from runner.settings import Settings
 from runner.store import open_store
 from runner.store.engine import transaction
-from runner.synthetic import sosialhjelp_case
 from runner.web import queries
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from demo.synthetic import sosialhjelp_case
 from runner.channels import FolderChannel
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.run import find_robot, run_robot
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import Store, open_store
-from runner.synthetic import sosialhjelp_case
 from runner.welfare.forelopig import ForelopigSvar, one_month_after
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runner.rules import RuleSet
-from runner.rules.testing import run_rule_tests
+from runner.ruletools.testing import run_rule_tests
 
 
 def test_rule_set_tests_pass(rule_set: RuleSet) -> None:

@@ -11,9 +11,9 @@ import pytest
 from stdnum.no import fodselsnummer, kontonr
 
 from demo.generate import WELFARE_INBOX, welfare_cases
+from demo.synthetic import WELFARE_EXPECTED_OUTCOMES, WELFARE_SCENARIOS, sosialhjelp_case
 from runner.rules import RuleSet
 from runner.settings import Settings
-from runner.synthetic import WELFARE_EXPECTED_OUTCOMES, WELFARE_SCENARIOS, sosialhjelp_case
 
 from .conftest import evaluate_case
 

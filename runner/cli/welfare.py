@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from runner.cli_options import SettingsOption, StoreOption
+from runner.cli.options import (
+    SettingsOption,
+    StoreOption,
+    fail,
+    load_cli_settings,
+    make_console,
+    open_cli_store,
+)
 
 
 def forelopig_svar_command(
@@ -26,14 +33,13 @@ def forelopig_svar_command(
     from rich.table import Table
 
     from runner.channels import FolderChannel
-    from runner.cli import _console, _fail, _settings, _store
     from runner.errors import SaksrobotError
     from runner.letters import LetterTemplates, PdfRenderer
     from runner.models.robot import load_robots
     from runner.welfare.forelopig import LETTER, ForelopigSvar
 
     try:
-        settings = _settings(settings_file, store_url)
+        settings = load_cli_settings(settings_file, store_url)
         robots = load_robots(settings.content_dir / "robots")
         templates = LetterTemplates(settings.content_dir / "templates")
         chosen = [
@@ -49,7 +55,7 @@ def forelopig_svar_command(
         for column in ("Robot", "Sak", "Mottatt", "Handling"):
             table.add_column(column)
         pdf = PdfRenderer()
-        with _store(settings) as store:
+        with open_cli_store(settings) as store:
             for definition in chosen:
                 runner = ForelopigSvar(
                     settings, store, definition, templates=templates, pdf=pdf,
@@ -59,6 +65,5 @@ def forelopig_svar_command(
                     table.add_row(definition.id, result.reference or str(result.case_id),
                                   result.received.isoformat(), result.action)  # fmt: skip
     except SaksrobotError as error:
-        _fail(error)
-        return
-    _console().print(table)
+        fail(error)
+    make_console().print(table)

@@ -11,10 +11,10 @@ from typing import Any
 from runner.errors import NotFoundError, RuleSetError, SaksrobotError
 from runner.models.registry import case_model
 from runner.models.results import Evaluation
-from runner.rules.check import rule_set_folders
 from runner.rules.evaluate import evaluate
 from runner.rules.load import load_rule_set
 from runner.rules.ruleset import RuleSet
+from runner.ruletools.check import rule_set_folders
 from runner.store import Store
 
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runner.norwegian import format_number
-from runner.rules.diff import Change, DiffReport
+from runner.ruletools.diff import Change, DiffReport
 
 
 def _arrow(old: Any, new: Any) -> str:

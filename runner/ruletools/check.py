@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import RuleSetError, SaksrobotError
-from runner.rules.check_letters import check_letters
-from runner.rules.check_rules import check_rules
-from runner.rules.lint import Collector, LintProblem, sort_problems
 from runner.rules.load import load_rule_set
 from runner.rules.ruleset import RuleSet
-from runner.rules.testing import run_rule_tests
 from runner.rules.yamlfile import read_yaml
+from runner.ruletools.check_letters import check_letters
+from runner.ruletools.check_rules import check_rules
+from runner.ruletools.lint import Collector, LintProblem, sort_problems
+from runner.ruletools.testing import run_rule_tests
 from runner.settings import CONTENT_ROOT
 
 _LINE = re.compile(r"\(line (\d+)\)$|^line (\d+)(?:, column \d+)?")

@@ -18,10 +18,10 @@ from runner.models.registry import case_model
 from runner.norwegian import format_date, format_number
 from runner.rules.expressions import mask_strings
 from runner.rules.fields import ITEMS, SchemaFields, case_fields, split_path
-from runner.rules.lint import Collector
 from runner.rules.ruleset import RuleSet
-from runner.rules.testing import TestReport, coverage_gaps
 from runner.rules.yamlfile import YamlDocument, read_yaml
+from runner.ruletools.lint import Collector
+from runner.ruletools.testing import TestReport, coverage_gaps
 
 #: Hosts a rule's legal basis must link to (the law itself, or the ministry's circulars).
 LEGAL_HOSTS = ("lovdata.no", "regjeringen.no")

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from runner.cli_options import SettingsOption, StoreOption
+from runner.cli.options import SettingsOption, StoreOption, fail, load_cli_settings, open_cli_store
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
     from runner.rules.ruleset import RuleSet
-    from runner.rules.testing import TestReport
+    from runner.ruletools.testing import TestReport
 
 rules_app = typer.Typer(
     help="Work with rule sets (rules/<id>/): test, check, diff and scaffold them.",
@@ -45,7 +45,7 @@ def _console() -> Console:
 
 
 def _default(paths: list[Path] | None) -> list[Path]:
-    from runner.rules.check import rule_set_folders
+    from runner.ruletools.check import rule_set_folders
     from runner.settings import CONTENT_ROOT
 
     return rule_set_folders(paths or [CONTENT_ROOT / "rules"])
@@ -69,7 +69,7 @@ def _summary(rows: list[tuple[Path, RuleSet | None, TestReport | None]]) -> Tabl
 def _counts(rule_set: RuleSet, report: TestReport) -> Table:
     from rich.table import Table
 
-    from runner.rules.testing import coverage_gaps
+    from runner.ruletools.testing import coverage_gaps
 
     gaps = coverage_gaps(rule_set, report)
     table = Table(title=f"Outcomes per rule: {rule_set.id} {rule_set.version}")
@@ -101,7 +101,7 @@ def test_command(
     """Run the tests in tests/*.yaml of each rule set; exit code 1 if any fails."""
     from runner.errors import SaksrobotError
     from runner.rules.load import load_rule_set
-    from runner.rules.testing import run_rule_tests
+    from runner.ruletools.testing import run_rule_tests
 
     console = _console()
     folders = _default(paths)
@@ -135,7 +135,7 @@ def test_command(
 def check_command(paths: PathsArgument = None) -> None:
     """Lint rule sets: one line per problem (file:line, rule, what to do). Exit 1 on errors;
     warnings (unverified parameters) are printed but pass."""
-    from runner.rules.check import CHECKS, check_paths
+    from runner.ruletools.check import CHECKS, check_paths
 
     console = _console()
     folders = _default(paths)
@@ -191,19 +191,17 @@ def diff_command(
     from contextlib import ExitStack
 
     from runner.errors import SaksrobotError
-    from runner.rules.diff import diff_rule_sets
-    from runner.rules.diff_render import as_markdown, as_table
     from runner.rules.load import load_rule_set
-    from runner.rules.revisions import resolve_pair
+    from runner.ruletools.diff import diff_rule_sets
+    from runner.ruletools.diff_render import as_markdown, as_table
+    from runner.ruletools.revisions import resolve_pair
 
     console = _console()
     try:
         day = date.fromisoformat(on) if on else None
         kommune = None
         if store_url is not None:
-            from runner.cli import _settings
-
-            kommune = _settings(settings_file, store_url).kommune.rule_parameters
+            kommune = load_cli_settings(settings_file, store_url).kommune.rule_parameters
         with ExitStack() as stack:
             old_path, new_path = resolve_pair(old, new, stack)
             report = diff_rule_sets(
@@ -247,7 +245,7 @@ def new_command(
     """Create a rule set with one rule, one parameter and tests both ways; it passes
     `rules check` and `rules test` as it is. Then make it say what the law says."""
     from runner.errors import SaksrobotError
-    from runner.rules.scaffold import scaffold
+    from runner.ruletools.scaffold import scaffold
     from runner.settings import CONTENT_ROOT
 
     console = _console()
@@ -273,14 +271,13 @@ def replay_command(
     store_url: StoreOption = None,
 ) -> None:
     """Re-evaluate a stored decision under the rule-set version it was made with and confirm the same result; exit 1 on any difference."""  # noqa: E501
-    from runner.cli import _fail, _settings, _store
     from runner.errors import SaksrobotError
-    from runner.rules.replay import replay_case
+    from runner.ruletools.replay import replay_case
 
     console = _console()
     try:
-        settings = _settings(settings_file, store_url)
-        with _store(settings) as store:
+        settings = load_cli_settings(settings_file, store_url)
+        with open_cli_store(settings) as store:
             own = settings.kommune_for(store.find_case(case).kommunenummer)  # the case's kommune
             report = replay_case(
                 store,
@@ -290,8 +287,7 @@ def replay_command(
                 kommune=own.rule_parameters,
             )
     except SaksrobotError as error:
-        _fail(error)
-        return
+        fail(error)
     rule_set = report.rule_set
     console.print(
         f"{report.reference}: {rule_set.id} {rule_set.version} ({rule_set.path}), "

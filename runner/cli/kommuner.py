@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from runner.cli_options import SettingsOption
+from runner.cli.options import SettingsOption, fail, load_cli_settings, make_console
 
 kommuner_app = typer.Typer(
     help="The kommuner this deployment serves (kommuner/NNNN-name.toml): list and check them.",
@@ -15,22 +15,19 @@ kommuner_app = typer.Typer(
 )
 
 
-
 @kommuner_app.command("list")
 def list_command(settings_file: SettingsOption = None) -> None:
     """List every kommune served: number, name, målform, robots finalising without review."""
     from rich.markup import escape
     from rich.table import Table
 
-    from runner.cli import _console, _fail, _settings
     from runner.errors import SaksrobotError
     from runner.kommuner.check import source_of
 
     try:
-        settings = _settings(settings_file)
+        settings = load_cli_settings(settings_file)
     except SaksrobotError as error:
-        _fail(error)
-        return
+        fail(error)
     table = Table(title="Kommunar i denne installasjonen")
     for column in ("Nr.", "Namn", "Målform", "Automatisk vedtak", "Innstillingar"):
         table.add_column(column)
@@ -44,24 +41,22 @@ def list_command(settings_file: SettingsOption = None) -> None:
             ", ".join(kommune.auto_finalise) or "ingen (alt til saksbehandlar)",
             source.name if source is not None else escape("saksrobot.toml [kommune]"),
         )
-    _console().print(table)
+    make_console().print(table)
 
 
 @kommuner_app.command("check")
 def check_command(settings_file: SettingsOption = None) -> None:
     """Validate every kommune file and check each kommune has what the robots need."""
-    from runner.cli import _console, _fail, _settings
     from runner.errors import SaksrobotError
     from runner.kommuner.check import check_kommune
     from runner.models.robot import load_robots
 
     try:
-        settings = _settings(settings_file)
+        settings = load_cli_settings(settings_file)
         robots = load_robots(settings.content_dir / "robots")
     except SaksrobotError as error:
-        _fail(error)
-        return
-    console = _console()
+        fail(error)
+    console = make_console()
     today = date.today()
     failed = 0
     for number, kommune in settings.kommuner.items():

@@ -14,7 +14,7 @@ from runner.models.registry import case_model, decision_date
 from runner.models.results import Evaluation
 from runner.rules.evaluate import evaluate
 from runner.rules.ruleset import RuleSet
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 
 _PAGE = 500
 

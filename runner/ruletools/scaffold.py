@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from runner.errors import NotFoundError, RuleSetError
 from runner.models.registry import case_model, decision_date
 from runner.rules.fields import case_fields
-from runner.rules.testing import deep_merge
+from runner.ruletools.testing import deep_merge
 
 _RULE_SET_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 

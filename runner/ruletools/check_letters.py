@@ -11,14 +11,15 @@ from jinja2 import nodes
 
 from runner.drafting import LETTER_CONTEXT_KEYS, LETTER_DECISION_KEYS, LETTER_RULE_KEYS
 from runner.errors import SaksrobotError
+from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates
 from runner.letters.templates import MALFORMS
 from runner.models.registry import case_model
 from runner.models.robot import RobotDefinition, load_robots
 from runner.rules.fields import SchemaFields, case_fields, split_path
-from runner.rules.lint import Collector
 from runner.rules.ruleset import RuleSet
-from runner.settings import CONTENT_ROOT, KommuneSettings
+from runner.ruletools.lint import Collector
+from runner.settings import CONTENT_ROOT
 
 #: Names jinja2 itself gives every template.
 _parser = jinja2.Environment(autoescape=False)
@@ -87,7 +88,7 @@ def context_keys(rule_set: RuleSet) -> frozenset[str]:
     """The keys `letter_context` gives for this rule set's first test case, with the constant."""
     from runner.drafting import letter_context
     from runner.rules.evaluate import evaluate
-    from runner.rules.testing import deep_merge
+    from runner.ruletools.testing import deep_merge
     from runner.settings import load_settings
 
     keys = set(LETTER_CONTEXT_KEYS)

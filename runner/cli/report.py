@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from runner.cli_options import SettingsOption, StoreOption
+from runner.cli.options import (
+    SettingsOption,
+    StoreOption,
+    fail,
+    load_cli_settings,
+    make_console,
+    open_cli_store,
+)
 
 
 def report_command(
@@ -16,16 +23,14 @@ def report_command(
     store_url: StoreOption = None,
 ) -> None:
     """Write an Excel report: cases by state, outcome, robot and kommune, and time waited."""
-    from runner.cli import _console, _fail, _settings, _store
     from runner.errors import SaksrobotError
     from runner.report import build_report, write_xlsx
 
     try:
-        settings = _settings(settings_file, store_url)
-        with _store(settings) as store:
+        settings = load_cli_settings(settings_file, store_url)
+        with open_cli_store(settings) as store:
             report = build_report(store)
         write_xlsx(report, xlsx)
     except SaksrobotError as error:
-        _fail(error)
-        return
-    _console().print(f"Rapport med {len(report.rows)} saker skrevet til {xlsx}")
+        fail(error)
+    make_console().print(f"Rapport med {len(report.rows)} saker skrevet til {xlsx}")

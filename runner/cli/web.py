@@ -1,4 +1,5 @@
-"""`saksrobot users add/list/disable` and `saksrobot serve`: accounts and the review page."""
+"""`saksrobot users add|list|passwd|disable` and `saksrobot serve`: caseworker accounts and
+the review page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from runner.cli_options import SettingsOption, StoreOption
+from runner.cli.options import (
+    SettingsOption,
+    StoreOption,
+    fail,
+    load_cli_settings,
+    open_cli_store,
+)
+from runner.web.accounts import create_user
 
 if TYPE_CHECKING:
     from runner.settings import Settings
@@ -19,47 +27,9 @@ users_app = typer.Typer(
 )
 
 
-
 def _open(settings_file: Path | None, store_url: str | None) -> tuple[Settings, Store]:
-    from runner.cli import _settings, _store
-
-    settings = _settings(settings_file, store_url)
-    return settings, _store(settings)
-
-
-def _fail(error: Exception) -> None:
-    from runner.cli import _fail as fail
-
-    fail(error)
-
-
-def create_user(
-    store: Store,
-    *,
-    username: str,
-    full_name: str,
-    role: str,
-    kommuner: list[str],
-    password: str | None = None,
-) -> str:
-    """Add an account; returns the password (a new random one unless given)."""
-    from runner.errors import StoreError
-    from runner.web.passwords import MIN_LENGTH, hash_password, new_password
-
-    chosen = password if password is not None else new_password()
-    if len(chosen) < MIN_LENGTH:
-        raise StoreError(
-            f"The password has fewer than {MIN_LENGTH} characters",
-            fix="Choose a longer password, or leave it out to get a random one.",
-        )
-    store.users.add(
-        username=username,
-        full_name=full_name,
-        password_hash=hash_password(chosen),
-        role=role,
-        kommuner=kommuner,
-    )
-    return chosen
+    settings = load_cli_settings(settings_file, store_url)
+    return settings, open_cli_store(settings)
 
 
 @users_app.command("add")
@@ -92,8 +62,7 @@ def users_add(
                 password=given,
             )
     except SaksrobotError as error:
-        _fail(error)
-        return
+        fail(error)
     typer.echo(f"Bruker {username} ({role}) er opprettet for kommune {', '.join(kommune)}.")
     if given is None:
         typer.echo(f"Passord (vises bare nå): {password}")
@@ -137,8 +106,7 @@ def users_passwd(
         with store:
             store.users.set_password_hash(username, hash_password(password), end_sessions=True)
     except SaksrobotError as error:
-        _fail(error)
-        return
+        fail(error)
     typer.echo(f"Nytt passord for {username}; alle innloggingar er avslutta.")
     if given is None:
         typer.echo(f"Passord (vises bare nå): {password}")
@@ -158,12 +126,11 @@ def users_disable(
         with store:
             store.users.set_disabled(username, True)
     except SaksrobotError as error:
-        _fail(error)
-        return
+        fail(error)
     typer.echo(f"Bruker {username} er deaktivert.")
 
 
-def serve(
+def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     settings_file: SettingsOption = None,
@@ -179,12 +146,6 @@ def serve(
         app = create_app(settings, store)
         typer.echo(f"Saksbehandling: http://{host}:{port}/ (Ctrl+C stopper)")
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `users` and `serve` to the saksrobot command."""
-    app.add_typer(users_app, name="users")
-    app.command("serve")(serve)
 
 
 def demo_caseworker(store: Store, settings: Settings, console: Any) -> None:

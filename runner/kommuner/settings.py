@@ -1,0 +1,134 @@
+"""A kommune's settings: everything that differs between kommuner sharing the same robots
+(name, målform, letterhead, appeal body, fees, welfare norms, which robots may finalise
+without review). Read from `kommuner/NNNN-name.toml` (folder.py) or the deployment's
+[kommune] table (runner/settings.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ByggesakFees", "KommuneSettings", "Letterhead", "WelfareNorm", "WelfareSettings"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Letterhead(_Section):
+    """What the top and bottom of every letter say about the sender."""
+
+    title: str = Field(description="Kommunens navn slik det står i brevhodet")
+    department: dict[str, str] = Field(
+        default_factory=dict, description="Avdeling per målform: {nb: ..., nn: ...}"
+    )
+    postal_address: str
+    visiting_address: str = ""
+    phone: str = ""
+    email: str = ""
+    web: str = ""
+    org_number: str = ""
+    departments: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Avdeling per sakstype og målform: {sosialhjelp = {nb = 'NAV Askøy'}}; "
+        "sakstyper som mangler, bruker `department`",
+    )
+
+    def department_for(self, case_type: str | None, malform: str) -> str:
+        """The department line for a case type in a målform, falling back to `department`."""
+        names = self.departments.get(case_type or "", {}) or self.department
+        return names.get(malform) or names.get("nb", "")
+
+
+class ByggesakFees(_Section):
+    """The kommune's fee schedule (gebyrregulativ) for the byggesak robot, whole NOK."""
+
+    reference: str = Field(description="The gebyrregulativ the amounts come from, with year")
+    amounts: dict[str, int] = Field(
+        default_factory=dict, description="Fee by outcome, e.g. {innvilget = 4500}"
+    )
+
+
+class WelfareNorm(_Section):
+    """The kommune's own monthly rates for living expenses, overriding the state guideline."""
+
+    valid_from: date
+    valid_to: date | None = None
+    enslig: int = Field(ge=0)
+    par: int = Field(ge=0, description="ektepar/samboere")
+    bofellesskap: int = Field(ge=0)
+    barn_0_5: int = Field(ge=0)
+    barn_6_10: int = Field(ge=0)
+    barn_11_17: int = Field(ge=0)
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class WelfareSettings(_Section):
+    """The kommune's norms for the sosialhjelp robot, handed to its rules as `k`."""
+
+    reference: str = Field(description="The kommune decision the norms come from, with year")
+    deposit_buffer: int = Field(ge=0, description="Bank deposits below this are not counted")
+    rent_caps: dict[str, int] = Field(
+        default_factory=dict, description="Highest rent counted, by household size ('1', '2', …)"
+    )
+    own_norm: list[WelfareNorm] = Field(default_factory=list)
+    forelopig_svar_days: int = Field(
+        default=14, ge=1, description="Days ahead a foreløpig svar promises an answer by"
+    )
+    document_deadline_days: int = Field(
+        default=14, ge=1, description="Days the applicant gets to send missing documentation"
+    )
+
+    def rule_parameters(self, on: date) -> dict[str, Any]:
+        """`k` for the rules on `on`: buffer, rent caps and the own norm covering that day."""
+        data: dict[str, Any] = {
+            "reference": self.reference,
+            "deposit_buffer": self.deposit_buffer,
+            "rent_caps": dict(self.rent_caps),
+        }
+        covering = [norm for norm in self.own_norm if norm.covers(on)]
+        if covering:
+            norm = max(covering, key=lambda item: item.valid_from)
+            data["norm"] = {
+                **norm.model_dump(exclude={"valid_from", "valid_to"}),
+                "valid_from": norm.valid_from.isoformat(),
+                "reference": self.reference,
+            }
+        return data
+
+
+class KommuneSettings(_Section):
+    """Everything that differs between kommuner sharing the same robots."""
+
+    kommunenummer: Annotated[str, Field(pattern=r"^\d{4}$")]
+    name: str
+    malform: Literal["nb", "nn", "nøytral"] = "nøytral"
+    letterhead: Letterhead
+    appeal_body: dict[str, str] = Field(
+        default_factory=lambda: {"byggesak": "Statsforvaltaren", "sosialhjelp": "Statsforvaltaren"},
+        description="Who decides an appeal, per case type",
+    )
+    byggesak_fees: ByggesakFees | None = None
+    sosialhjelp: WelfareSettings | None = None
+    auto_finalise: list[str] = Field(
+        default_factory=list,
+        description="Robots whose clear-cut decisions may be finalised without review "
+        "(GDPR art. 22: each kommune decides this explicitly; empty = all reviewed)",
+    )
+
+    def rule_parameters(self, case_type: str | None, on: date) -> dict[str, Any]:
+        """The kommune's own parameters for a case type's rules (`k`); empty when none."""
+        if case_type == "sosialhjelp" and self.sosialhjelp is not None:
+            return self.sosialhjelp.rule_parameters(on)
+        return {}
+
+    def letter_malform(self, requested: str | None) -> str:
+        """The målform to write a letter in: the kommune's, or the applicant's when neutral."""
+        if self.malform in ("nb", "nn"):
+            return self.malform
+        return requested if requested in ("nb", "nn") else "nb"
