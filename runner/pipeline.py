@@ -317,7 +317,7 @@ class Pipeline:
 
     def _check_attachments(self, source_ref: str, case: BaseModel, base_dir: Path | None) -> None:
         attachments = getattr(case, "attachments", None) or []
-        if base_dir is None:
+        if base_dir is None or not attachments:
             return
         root = base_dir.resolve()
         problems = []

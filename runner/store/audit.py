@@ -79,7 +79,7 @@ def write_pending(conn: Connection) -> None:
     """Insert the events add_event kept for this transaction (one executemany)."""
     pending: list[dict[str, Any]] | None = conn.info.get(PENDING)
     if pending:
-        conn.execute(_INSERT_EVENTS, pending)
+        conn.execute(_INSERT_EVENTS, pending if len(pending) > 1 else pending[0])
         pending.clear()
 
 
