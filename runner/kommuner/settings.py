@@ -53,10 +53,17 @@ class ByggesakFees(_Section):
 
 
 class WelfareNorm(_Section):
-    """The kommune's own monthly rates for living expenses, overriding the state guideline."""
+    """The kommune's own monthly rates for living expenses, overriding the state guideline.
+
+    Rates change every calendar year: a norm without `valid_to` covers the rest of the
+    calendar year of `valid_from` only, never a later year (a period then has no norm and
+    its rate is uavklart, "sats ikke oppdatert", unless the state rate covers it).
+    """
 
     valid_from: date
-    valid_to: date | None = None
+    valid_to: date | None = Field(
+        default=None, description="Last day; empty = 31 December of valid_from's year"
+    )
     enslig: int = Field(ge=0)
     par: int = Field(ge=0, description="ektepar/samboere")
     bofellesskap: int = Field(ge=0)
@@ -65,7 +72,9 @@ class WelfareNorm(_Section):
     barn_11_17: int = Field(ge=0)
 
     def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        """True when the norm applies on `day` (see the class: its calendar year at most)."""
+        last = self.valid_to if self.valid_to is not None else date(self.valid_from.year, 12, 31)
+        return self.valid_from <= day <= last
 
 
 class WelfareSettings(_Section):
