@@ -519,8 +519,9 @@ _WELFARE: dict[str, _WelfareScenario] = {
         "til_vurdering", adults=(3, 3),
     ),
     "sats_ikke_oppdatert": _WelfareScenario(
-        "A period in 2025: the newest state rate (2024-01-01) is over 12 months old and the "
-        "kommune norm covers only 2026, so the rate is uavklart ('sats ikke oppdatert')",
+        "A period in 2025: no state rate is registered for 2025 (the newest is from "
+        "2024-01-01) and the kommune norm covers only 2026, so the rate is uavklart "
+        "('sats ikke oppdatert')",
         "til_vurdering", period="2025-06",
     ),
 }  # fmt: skip
@@ -595,6 +596,9 @@ def sosialhjelp_case(
     if spec.unknown_income:
         extra = rng.randrange(200, 900, 10)
         income.append({"kind": "kryptogevinst", "amount": extra, "documented": True})
+    household: dict[str, Any] = {"adults": adults, "shared_housing": False, "children": children}
+    if adults == 2:  # a couple: the second adult's relationship gives the rate for par
+        household["other_adults"] = [{"relationship": "samboer"}]
     attachments = [{"kind": "stromregning", "file": f"{reference}/strom.pdf"}]
     if spec.rent_documented:
         attachments.insert(0, {"kind": "husleiekontrakt", "file": f"{reference}/husleie.pdf"})
@@ -608,7 +612,7 @@ def sosialhjelp_case(
         "malform": malform,
         "applicant": applicant,
         "period": period,
-        "household": {"adults": adults, "shared_housing": False, "children": children},
+        "household": household,
         "housing": {
             "kind": "leier",
             "rent": rent,

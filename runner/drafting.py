@@ -70,7 +70,7 @@ def letter_context(
         fee_reference = kommune.byggesak_fees.reference
     return {
         "case": case,
-        "kommune": kommune.model_dump(mode="json"),
+        "kommune": kommune.letter_view(malform),
         "decision": {
             "outcome": decision.outcome,
             "route": str(decision.route),
@@ -95,7 +95,7 @@ def letter_context(
         ],
         "reference": case.get("reference", ""),
         "parameters": dict(evaluation.parameters),
-        "sosialhjelp": welfare_context(case, kommune, letter_date)
+        "sosialhjelp": welfare_context(case, kommune, letter_date, malform)
         if case_type == "sosialhjelp"
         else None,
     }
