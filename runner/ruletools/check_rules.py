@@ -15,6 +15,7 @@ import yaml
 
 from runner.letters.analysis import context_paths
 from runner.models.registry import case_model
+from runner.models.results import UNDECIDED
 from runner.norwegian import format_date, format_number
 from runner.rules.expressions import mask_strings
 from runner.rules.fields import ITEMS, SchemaFields, case_fields, split_path
@@ -29,8 +30,6 @@ RULE_FIELDS = ("applies_when", "uncertain_when", "condition", "value")
 #: Outcomes that refuse or dismiss: never the fallback of a decision table (pbl. § 21-4 first
 #: ledd; a case the rules cannot place goes to a caseworker as `til_vurdering`).
 REFUSALS = frozenset({"avslag", "avvist"})
-#: The outcome of a case that matches no row: a caseworker chooses the outcome.
-UNDECIDED = "til_vurdering"
 
 _COMPREHENSION = re.compile(
     r"(?<![\w.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\.\s*"
