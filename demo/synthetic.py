@@ -378,7 +378,7 @@ def byggesak_case(
     received_at: datetime,
     kommunenummer: str = "4627",
     malform: Literal["nb", "nn"] = "nb",
-    plan_verified: bool = False,
+    plan_verified: bool = True,
 ) -> dict[str, Any]:
     """A byggesak case as JSON-able dict, shaped like examples/byggesak-garasje.json.
 

@@ -468,9 +468,10 @@ class Pipeline:
             record.id,
             CaseState.pending_review,
             actor=ROBOT_ACTOR,
-            event="awaiting_outcome",
-            data={"review": True, "review_reason": "ingen regel gir et utfall; "
-                  "saksbehandler velger utfall, og brevet lages da"},
+            event="drafted",
+            data={"letter_id": None, "review": True,
+                  "review_reason": "ingen regel gir et utfall; saksbehandler velger utfall, "
+                  "og brevet lages da"},
             deadline=case_deadline(
                 self.robot.deadline,
                 case=record.data,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from unittest.mock import ANY
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -129,6 +130,17 @@ def test_every_scenario_validates_in_the_example_shape(scenario: str, kommunenum
     for seed in range(10):
         malform = "nn" if seed % 2 else "nb"
         data = case(scenario, seed, kommunenummer=kommunenummer, malform=malform)
+        # Extensions also name their rooms and the small buildings already on the lot
+        # (optional fields the example garage has no use for).
+        # The sending system's statement that the plan register confirmed conformity.
+        if data["plan"]["conforms"] is not None:
+            assert data.pop("verified") == [
+                {"fact": "plan.conforms", "source": "kartdata", "reference": ANY}
+            ]
+        if data["measure"]["kind"] == "tilbygg":
+            assert data["measure"].pop("rooms") and data["property"].pop(
+                "existing_small_buildings"
+            ) == []
         assert shape(data) == shape(example)
         model = ByggesakCase.model_validate(data)
         assert model.kommunenummer == kommunenummer and model.malform == malform
@@ -153,6 +165,7 @@ def test_exempt_scenarios_stay_within_sak10_4_1() -> None:
         m = data["measure"]
         assert m["kind"] == "tilbygg" and m["built_area_m2"] <= 15
         assert m["distance_to_boundary_m"] >= 4.0
+        assert m["rooms"] and "annet" not in m["rooms"]  # no room for lasting stay
     assert all(d["plan"]["conforms"] for d in measures("unntatt_garasje"))
     assert all(d["plan"]["conforms"] is None for d in measures("plan_ukjent"))
 

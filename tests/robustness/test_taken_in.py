@@ -255,5 +255,6 @@ def test_when_a_first_step_fails_they_are_done_again_one_by_one(
     for report in reports:
         kinds = [event.kind for event in store.events(report.case_id)]
         assert kinds[:4] == ["received", "validated", "evaluated", "drafted"]
-        assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == 1
+        letters = 0 if report.outcome == "til_vurdering" else 1  # til_vurdering: none yet
+        assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == letters
     assert store.verify_audit() == []
