@@ -131,7 +131,8 @@ def explain_case(
             if result.get("discretion") == "open":
                 explanation += "\n[yellow]Skjønn: en saksbehandler avgjør.[/]"
             if result.get("unverified"):
-                explanation += "\n[yellow]Må kontrolleres: " + ", ".join(result["unverified"]) + "[/]"
+                facts = ", ".join(result["unverified"])
+                explanation += f"\n[yellow]Må kontrolleres: {facts}[/]"
             if result.get("guideline"):
                 guideline = result["guideline"]
                 explanation += (

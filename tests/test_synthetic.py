@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from unittest.mock import ANY
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest.mock import ANY
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -138,9 +138,10 @@ def test_every_scenario_validates_in_the_example_shape(scenario: str, kommunenum
                 {"fact": "plan.conforms", "source": "kartdata", "reference": ANY}
             ]
         if data["measure"]["kind"] == "tilbygg":
-            assert data["measure"].pop("rooms") and data["property"].pop(
-                "existing_small_buildings"
-            ) == []
+            assert (
+                data["measure"].pop("rooms")
+                and data["property"].pop("existing_small_buildings") == []
+            )
         assert shape(data) == shape(example)
         model = ByggesakCase.model_validate(data)
         assert model.kommunenummer == kommunenummer and model.malform == malform

@@ -23,6 +23,10 @@ __all__ = [
 ]
 
 
+#: (bokmål, nynorsk) names of appeal bodies, swapped to the letter's målform.
+APPEAL_BODY_WORDS: tuple[tuple[str, str], ...] = (("Statsforvalteren", "Statsforvaltaren"),)
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -137,7 +141,7 @@ class Guideline(_Section):
         except ExpressionError as error:
             raise ValueError(
                 f"{error}; write the conditions as CEL, e.g. "
-                "\"case.measure.distance_to_boundary_m >= 1.0\""
+                '"case.measure.distance_to_boundary_m >= 1.0"'
             ) from error
         return value
 
@@ -189,6 +193,16 @@ class KommuneSettings(_Section):
         if adopted:
             data["guidelines"] = adopted
         return data
+
+    def appeal_body_for(self, case_type: str | None, malform: str) -> str:
+        """Who decides an appeal, written in the letter's målform: «Statsforvalteren» in
+        bokmål, «Statsforvaltaren» in nynorsk (the settings may use either)."""
+        name = self.appeal_body.get(case_type or "", "")
+        for bokmal, nynorsk in APPEAL_BODY_WORDS:
+            name = (
+                name.replace(bokmal, nynorsk) if malform == "nn" else name.replace(nynorsk, bokmal)
+            )
+        return name
 
     def letter_malform(self, requested: str | None) -> str:
         """The målform to write a letter in: the kommune's, or the applicant's when neutral."""

@@ -89,9 +89,7 @@ class Property(FrozenModel):
     is_developed: bool
     #: Small buildings already there (garages, sheds, annexes and their extensions). Optional:
     #: without it, the rules that need it (an extension's total area) are uavklart.
-    existing_small_buildings: (
-        Annotated[list[SmallBuilding], Field(max_length=50)] | None
-    ) = None
+    existing_small_buildings: Annotated[list[SmallBuilding], Field(max_length=50)] | None = None
 
 
 class Measure(FrozenModel):

@@ -9,7 +9,6 @@ from pydantic import Field
 
 from runner.models.common import FrozenModel
 
-
 #: The outcome of a case no decision-table row could place: a caseworker chooses the outcome,
 #: and the letter is drafted then (pbl. § 21-4: no outcome without a legal ground).
 UNDECIDED = "til_vurdering"

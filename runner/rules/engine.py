@@ -172,8 +172,10 @@ class Run:
         data = self.data
         values = {name: lookup(data, path, None) for name, path in rule.named_paths}
         settled = Settled()
-        if error is None and outcome is not IKKE_AKTUELT and (
-            rule.spec.discretion is not None or rule.spec.requires_verified
+        if (
+            error is None
+            and outcome is not IKKE_AKTUELT
+            and (rule.spec.discretion is not None or rule.spec.requires_verified)
         ):
             outcome, settled, error = self._settle(rule, outcome)
         explanation: dict[str, str]
@@ -273,8 +275,10 @@ class Run:
         entry = guidelines.get(rule.id) if isinstance(guidelines, dict) else None
         if not isinstance(entry, dict):
             return
-        cited = {"reference": str(entry.get("reference", "")), "adopted": str(entry.get("adopted", ""))}
-        settled.guideline = cited
+        settled.guideline = {
+            "reference": str(entry.get("reference", "")),
+            "adopted": str(entry.get("adopted", "")),
+        }
         try:
             expression = guideline_expression(str(entry.get("conditions", "")))
             holds = is_true(expression.execute(expression_context(expression, self.data)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, Protocol
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
@@ -159,10 +160,8 @@ def with_settled(text: str, language: str, spec: RuleSpec, settled: SettledLike)
         basis = ", ".join(reference.ref for reference in discretion.basis)
         guideline = settled.guideline or {}
         adopted = guideline.get("adopted", "")
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             adopted = format_date(adopted)
-        except (TypeError, ValueError):
-            pass
         if settled.discretion == "guideline":
             parts.append(
                 GUIDELINE_APPLIED[language].format(

@@ -258,8 +258,7 @@ def check_discretion(
                 rules_doc.path,
                 rules_doc.line((index, "discretion")),
                 f"rule {rule.id}",
-                f"its discretion was left open, yet {counts['auto']} test(s) ended with "
-                "route auto",
+                f"its discretion was left open, yet {counts['auto']} test(s) ended with route auto",
                 "route every case with open discretion to review",
             )
         if not counts.get("open"):
