@@ -19,7 +19,7 @@ LETTER_CONTEXT_KEYS = frozenset(
     {
         "case", "kommune", "decision", "rules", "failed_rules", "fee", "fee_reference",
         "letter_date", "appeal_deadline", "appeal_weeks", "byggefrist_ar",
-        "missing_documents", "reference", "parameters", "sosialhjelp",
+        "missing_documents", "reference", "parameters", "sosialhjelp", "appeal_body",
     }
 )  # fmt: skip
 #: The keys of `decision`, and of each item of `rules` and `failed_rules`.
@@ -98,4 +98,5 @@ def letter_context(
         "sosialhjelp": welfare_context(case, kommune, letter_date, malform)
         if case_type == "sosialhjelp"
         else None,
+        "appeal_body": kommune.appeal_body_for(case_type, malform),
     }

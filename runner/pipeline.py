@@ -49,6 +49,7 @@ from runner.letterfiles import letter_path, letters_dir, render_letter_pdf, toda
 from runner.letters import LetterTemplates, PdfRenderer, appeal_deadline
 from runner.logs import get_logger
 from runner.models.registry import CASE_MODELS, decision_date
+from runner.models.results import UNDECIDED, Evaluation
 from runner.models.robot import RobotDefinition
 from runner.redaction import personal_data_scope
 from runner.rules import RuleSetCatalog, evaluate
@@ -411,6 +412,8 @@ class Pipeline:
         kommune = self._kommune(record)
         review, why = self._needs_review(outcome, str(evaluation.decision.route), kommune)
         template_id = self.robot.letters.get(outcome)
+        if template_id is None and outcome == UNDECIDED:
+            return self._await_outcome(record, decision_record, evaluation)
         if template_id is None:
             raise ApplicationError(
                 f"Robot {self.robot.id} has no letter for outcome '{outcome}'",
@@ -470,6 +473,29 @@ class Pipeline:
         )
         self._staged = _Handoff(result.id, result.version, decision_record, letter)
         self.timer.add("draft", time.perf_counter() - started)
+        return result
+
+    def _await_outcome(
+        self, record: CaseRecord, decision_record: DecisionRecord, evaluation: Evaluation
+    ) -> CaseRecord:
+        """No rule gives an outcome: a caseworker chooses it; the letter is drafted then."""
+        result = self.store.transition(
+            record.id,
+            CaseState.pending_review,
+            actor=ROBOT_ACTOR,
+            event="drafted",
+            data={"letter_id": None, "review": True,
+                  "review_reason": "ingen regel gir et utfall; saksbehandler velger utfall, "
+                  "og brevet lages da"},
+            deadline=case_deadline(
+                self.robot.deadline,
+                case=record.data,
+                parameters=evaluation.parameters,
+                urgent=evaluation.decision.urgent,
+                robot_id=self.robot.id,
+            ),
+        )  # fmt: skip
+        self._staged = _Handoff(result.id, result.version, decision_record)
         return result
 
     def _finalise(self, record: CaseRecord) -> CaseRecord:

@@ -9,12 +9,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from runner.rules.expressions import RULE_VARIABLES, ExpressionError, compile_expression
 
 __all__ = [
-    "AutomationBasis", "ByggesakFees", "KommuneSettings", "Letterhead", "LocalName",
-    "WelfareNorm", "WelfareSettings",
-]  # fmt: skip
+    "AutomationBasis",
+    "ByggesakFees",
+    "Guideline",
+    "KommuneSettings",
+    "Letterhead",
+    "LocalName",
+    "WelfareNorm",
+    "WelfareSettings",
+]
 
 
 class _Section(BaseModel):
@@ -148,6 +156,44 @@ class WelfareSettings(_Section):
 _STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
 
 
+class Guideline(_Section):
+    """A guideline the kommune has adopted for one discretionary rule (its "kan").
+
+    With it the robot may exercise that discretion when `conditions` hold for the case; the
+    letter cites `reference` and `adopted`. Without one (or when the conditions do not
+    hold) a caseworker decides.
+    """
+
+    reference: str = Field(
+        min_length=1, description="The kommune's decision adopting it, e.g. 'Bystyret sak 12/26'"
+    )
+    adopted: date = Field(description="The date the guideline was adopted")
+    conditions: str = Field(
+        min_length=1,
+        description="CEL over the case (case.…), parameters (p.…) and earlier rules (r.…): "
+        "when the guideline lets the robot say yes",
+    )
+
+    @field_validator("conditions")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            compile_expression(value, RULE_VARIABLES)
+        except ExpressionError as error:
+            raise ValueError(
+                f"{error}; write the conditions as CEL, e.g. "
+                '"case.measure.distance_to_boundary_m >= 1.0"'
+            ) from error
+        return value
+
+    def rule_parameter(self) -> dict[str, str]:
+        return {
+            "reference": self.reference,
+            "adopted": self.adopted.isoformat(),
+            "conditions": self.conditions,
+        }
+
+
 class KommuneSettings(_Section):
     """Everything that differs between kommuner sharing the same robots."""
 
@@ -164,6 +210,11 @@ class KommuneSettings(_Section):
     )
     byggesak_fees: ByggesakFees | None = None
     sosialhjelp: WelfareSettings | None = None
+    guidelines: dict[str, Guideline] = Field(
+        default_factory=dict,
+        description="Adopted guidelines for discretionary rules, by rule id: without one a "
+        "caseworker exercises the discretion",
+    )
     auto_finalise: list[str] = Field(
         default_factory=list,
         description="Robots whose clear-cut decisions may be finalised without review "
@@ -191,10 +242,21 @@ class KommuneSettings(_Section):
         return data
 
     def rule_parameters(self, case_type: str | None, on: date) -> dict[str, Any]:
-        """The kommune's own parameters for a case type's rules (`k`); empty when none."""
+        """The kommune's own parameters for a case type's rules (`k`); empty when none.
+
+        `k.guidelines` holds the guidelines adopted on or before `on`; the engine applies
+        them to discretionary rules only (rules cannot read them)."""
+        data: dict[str, Any] = {}
         if case_type == "sosialhjelp" and self.sosialhjelp is not None:
-            return self.sosialhjelp.rule_parameters(on)
-        return {}
+            data = self.sosialhjelp.rule_parameters(on)
+        adopted = {
+            rule_id: guideline.rule_parameter()
+            for rule_id, guideline in self.guidelines.items()
+            if guideline.adopted <= on
+        }
+        if adopted:
+            data["guidelines"] = adopted
+        return data
 
     def letter_malform(self, requested: str | None) -> str:
         """The målform to write a letter in: the kommune's, or the applicant's when neutral."""

@@ -43,6 +43,13 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setting
     root = tmp_path_factory.mktemp("kommuner")
     inbox = root / "inbox"
     shutil.copytree(DEMO_INBOX, inbox)
+    # Here every kommune verifies plan conformity (the demo gives only Askøy that), so each
+    # kommune has granted cases whose letters show its letterhead.
+    for path in inbox.glob("*.json"):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        if case["plan"]["conforms"] is not None and not case.get("verified"):
+            case["verified"] = [{"fact": "plan.conforms", "source": "kartdata"}]
+            path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
     unknown = json.loads(sorted(DEMO_INBOX.glob("*.json"))[0].read_text(encoding="utf-8"))
     unknown.update(kommunenummer="5001", reference="TRD-2026-000001")
     (inbox / "TRD-2026-000001.json").write_text(json.dumps(unknown), encoding="utf-8")

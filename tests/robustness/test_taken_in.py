@@ -253,5 +253,6 @@ def test_when_a_step_fails_the_case_is_rolled_back_and_retried(
     for report in reports:
         kinds = [event.kind for event in store.events(report.case_id)]
         assert kinds[:4] == ["received", "validated", "evaluated", "drafted"]
-        assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == 1
+        letters = 0 if report.outcome == "til_vurdering" else 1  # til_vurdering: none yet
+        assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == letters
     assert store.verify_audit() == []
