@@ -65,7 +65,8 @@ class StatementCounter:
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         words = statement.split()
-        self.counts[" ".join(words[:2] if words[0] != "SELECT" else words[:1])] += 1
+        one = words[0] in ("SELECT", "SAVEPOINT", "RELEASE")  # their second word varies
+        self.counts[" ".join(words[:1] if one else words[:2])] += 1
 
 
 def rss_mib() -> float:

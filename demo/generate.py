@@ -87,6 +87,9 @@ def demo_cases(seed: int = SEED) -> list[dict[str, Any]]:
             received_at=received_at,
             kommunenummer=kommune_of(index),
             malform=malform,
+            # Askøy's intake checks the plan register; the other demo kommuner have no
+            # map-data verification yet, so their plan conformity stays a declaration.
+            plan_verified=kommune_of(index) == KOMMUNENUMMER,
         )
         ByggesakCase.model_validate(case)  # demo data is always valid input
         cases.append(case)

@@ -216,6 +216,16 @@ _EXEMPT_GARAGES = ("garasje", "garasje med bod", "carport")
 _LOW = (2.8, 4.0), (2.2, 3.0)  # ridge and eaves heights within SAK10 § 4-1 a
 _TALLER = (3.5, 5.0), (2.4, 3.2)
 
+#: The rooms of an extension, by its use (a closed list the rules classify).
+_ROOMS = {
+    "bod": ["bod"],
+    "vindfang": ["vindfang"],
+    "vedbu": ["vedbu"],
+    "garasje": ["garasje"],
+    "carport": ["carport"],
+    "uisolert lager": ["lager"],
+}
+
 _SCENARIOS: dict[str, _Scenario] = {
     "unntatt_garasje": _Scenario(
         "Free-standing garage ≤ 50 m², ridge ≤ 4 m, eaves ≤ 3 m, ≥ 1 m from boundary and "
@@ -243,8 +253,9 @@ _SCENARIOS: dict[str, _Scenario] = {
     ),
     "naer_grense_samtykke": _Scenario(
         "Garage 51–60 m², 1.5–3.5 m from the boundary, with the neighbour's written consent: "
-        "granted (pbl. § 29-4)",
-        "innvilget", "frittliggende_bygning", _GARAGES, (51.0, 60.0), *_TALLER,
+        "the kommune *kan* approve it (pbl. § 29-4 third ledd a), which is discretion, and the "
+        "consent must be verified: a caseworker decides",
+        "review", "frittliggende_bygning", _GARAGES, (51.0, 60.0), *_TALLER,
         boundary_m=(1.5, 3.5), boundary_consent=True,
     ),
     "for_naer_grense": _Scenario(
@@ -367,11 +378,14 @@ def byggesak_case(
     received_at: datetime,
     kommunenummer: str = "4627",
     malform: Literal["nb", "nn"] = "nb",
+    plan_verified: bool = True,
 ) -> dict[str, Any]:
     """A byggesak case as JSON-able dict, shaped like examples/byggesak-garasje.json.
 
     The measure's numbers are drawn within the bounds of `scenario` (see SCENARIOS); the
-    applicant is a synthetic person living at the property.
+    applicant is a synthetic person living at the property. With `plan_verified` the
+    sending system states that the kommune's plan data confirmed the plan conformity (a
+    kommune with map-data verification); otherwise it is the applicant's declaration.
     """
     if scenario not in _SCENARIOS:
         raise ValueError(f"Unknown scenario '{scenario}'; use one of: {', '.join(_SCENARIOS)}.")
@@ -398,6 +412,8 @@ def byggesak_case(
         "over_pipes": False,
         "description": _description(rng, spec, use, malform),
     }
+    if spec.kind == "tilbygg":
+        measure["rooms"] = _ROOMS.get(use, ["annet"])
     plan_id = f"{kommunenummer}-{rng.randint(1995, 2022)}{rng.randint(1, 40):03d}"
     sent_on = received_at.date() - timedelta(days=rng.randint(15, 45))
     attachments = [
@@ -409,6 +425,15 @@ def byggesak_case(
         attachments.append({"kind": "nabosamtykke", "file": f"{reference}/nabosamtykke.pdf"})
     if spec.dispensation:
         attachments.append({"kind": "dispensasjonssoknad", "file": f"{reference}/dispensasjon.pdf"})
+    verified = []
+    if plan_verified and spec.plan_conforms is not None:
+        verified.append(
+            {"fact": "plan.conforms", "source": "kartdata", "reference": f"planregister {plan_id}"}
+        )
+    extra: dict[str, Any] = {"verified": verified} if verified else {}
+    property_extra: dict[str, Any] = {}
+    if spec.kind == "tilbygg":
+        property_extra["existing_small_buildings"] = []
     return {
         "case_type": "byggesak",
         "reference": reference,
@@ -423,6 +448,7 @@ def byggesak_case(
             "snr": 0,
             "address": f"{address['street']}, {address['postal_code']} {address['city']}",
             "is_developed": True,
+            **property_extra,
         },
         "measure": measure,
         "plan": {
@@ -436,6 +462,7 @@ def byggesak_case(
         },
         "dispensation_requested": spec.dispensation,
         "attachments": attachments,
+        **extra,
     }
 
 
@@ -519,8 +546,9 @@ _WELFARE: dict[str, _WelfareScenario] = {
         "til_vurdering", adults=(3, 3),
     ),
     "sats_ikke_oppdatert": _WelfareScenario(
-        "A period in 2025: the newest state rate (2024-01-01) is over 12 months old and the "
-        "kommune norm covers only 2026, so the rate is uavklart ('sats ikke oppdatert')",
+        "A period in 2025: no state rate is registered for 2025 (the newest is from "
+        "2024-01-01) and the kommune norm covers only 2026, so the rate is uavklart "
+        "('sats ikke oppdatert')",
         "til_vurdering", period="2025-06",
     ),
 }  # fmt: skip
@@ -595,6 +623,9 @@ def sosialhjelp_case(
     if spec.unknown_income:
         extra = rng.randrange(200, 900, 10)
         income.append({"kind": "kryptogevinst", "amount": extra, "documented": True})
+    household: dict[str, Any] = {"adults": adults, "shared_housing": False, "children": children}
+    if adults == 2:  # a couple: the second adult's relationship gives the rate for par
+        household["other_adults"] = [{"relationship": "samboer"}]
     attachments = [{"kind": "stromregning", "file": f"{reference}/strom.pdf"}]
     if spec.rent_documented:
         attachments.insert(0, {"kind": "husleiekontrakt", "file": f"{reference}/husleie.pdf"})
@@ -608,7 +639,7 @@ def sosialhjelp_case(
         "malform": malform,
         "applicant": applicant,
         "period": period,
-        "household": {"adults": adults, "shared_housing": False, "children": children},
+        "household": household,
         "housing": {
             "kind": "leier",
             "rent": rent,

@@ -19,7 +19,7 @@ LETTER_CONTEXT_KEYS = frozenset(
     {
         "case", "kommune", "decision", "rules", "failed_rules", "fee", "fee_reference",
         "letter_date", "appeal_deadline", "appeal_weeks", "byggefrist_ar",
-        "missing_documents", "reference", "parameters", "sosialhjelp",
+        "missing_documents", "reference", "parameters", "sosialhjelp", "appeal_body",
     }
 )  # fmt: skip
 #: The keys of `decision`, and of each item of `rules` and `failed_rules`.
@@ -70,7 +70,7 @@ def letter_context(
         fee_reference = kommune.byggesak_fees.reference
     return {
         "case": case,
-        "kommune": kommune.model_dump(mode="json"),
+        "kommune": kommune.letter_view(malform),
         "decision": {
             "outcome": decision.outcome,
             "route": str(decision.route),
@@ -95,7 +95,8 @@ def letter_context(
         ],
         "reference": case.get("reference", ""),
         "parameters": dict(evaluation.parameters),
-        "sosialhjelp": welfare_context(case, kommune, letter_date)
+        "sosialhjelp": welfare_context(case, kommune, letter_date, malform)
         if case_type == "sosialhjelp"
         else None,
+        "appeal_body": kommune.appeal_body_for(case_type, malform),
     }

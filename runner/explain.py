@@ -117,13 +117,28 @@ def explain_case(
         table.add_column("Rettslig grunnlag")
         table.add_column("Forklaring")
         for result in decision["results"]:
-            values = ", ".join(f"{k} = {v}" for k, v in result.get("values", {}).items())
+            provenance = result.get("provenance") or {}
+            values = ", ".join(
+                f"{k} = {v}" + (f" ({provenance[k]})" if k in provenance else "")
+                for k, v in result.get("values", {}).items()
+            )
             if result.get("value") is not None:
                 values = f"= {result['value']}; " + values
             basis = "\n".join(f"{b['ref']} ({b['url']})" for b in result["legal_basis"])
             explanation = result.get("explanation", {}).get(malform, "")
             if result.get("error"):
                 explanation += f"\n[yellow]{result['error']}[/]"
+            if result.get("discretion") == "open":
+                explanation += "\n[yellow]Skjønn: en saksbehandler avgjør.[/]"
+            if result.get("unverified"):
+                facts = ", ".join(result["unverified"])
+                explanation += f"\n[yellow]Må kontrolleres: {facts}[/]"
+            if result.get("guideline"):
+                guideline = result["guideline"]
+                explanation += (
+                    f"\nKommunens retningslinjer: {guideline.get('reference', '')} "
+                    f"(vedtatt {guideline.get('adopted', '')})"
+                )
             table.add_row(
                 f"{result['rule_id']}\n{result['title'].get(malform, '')}",
                 OUTCOME_TEXT.get(result["outcome"], result["outcome"]),

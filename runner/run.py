@@ -17,10 +17,11 @@ from runner.errors import ConfigurationError, NotFoundError
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.logs import get_logger
 from runner.models.robot import RobotDefinition, load_robots
-from runner.pipeline import Pipeline, RetryPolicy
+from runner.pipeline import BATCH_SIZE, Pipeline, RetryPolicy
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.sources import FolderSource, Source, WorkItemsSource
+from runner.sources.base import RawItem
 from runner.store import CaseRecord, Store
 
 log = get_logger("saksrobot.run")
@@ -253,14 +254,29 @@ def _run_locked(
         if on_case is not None:
             on_case(report)
 
-    for case_id in [] if intake_only else pipeline.resume_ids():
+    resumed = [] if intake_only else pipeline.resume_ids()
+    for first in range(0, len(resumed), BATCH_SIZE):
         if stop:
             summary.stopped_early = True
             return
-        record = pipeline.process(case_id, base_dir=base_dir)
-        summary.resumed += 1
-        source_ref = store.raw_item(case_id).source_ref
-        account(report_for(record, source_ref, store, False, pipeline.sent_outbox_key(case_id)))
+        records = store.get_cases(resumed[first : first + BATCH_SIZE])
+        for record in pipeline.process_batch([(record, base_dir) for record in records]):
+            summary.resumed += 1
+            source_ref = store.raw_item(record.id).source_ref
+            key = pipeline.sent_outbox_key(record.id)
+            account(report_for(record, source_ref, store, False, key))
+
+    # Each item is stored on its own (a source may let go of it once it is); the cases
+    # taken in are then processed a batch at a time, and whatever was taken in before a
+    # stop is processed before the run ends.
+    taken: list[tuple[CaseRecord, RawItem]] = []
+
+    def process_taken() -> None:
+        batch = [(record, item.base_dir or base_dir) for record, item in taken]
+        for record, (_, item) in zip(pipeline.process_batch(batch), taken, strict=True):
+            key = pipeline.sent_outbox_key(record.id)
+            account(report_for(record, item.source_ref, store, False, key))
+        taken.clear()
 
     if on_total is not None:
         on_total(source.count())
@@ -280,8 +296,8 @@ def _run_locked(
             if on_case is not None:
                 on_case(report_for(record, item.source_ref, store, False))
             continue
-        record = pipeline.process_taken_in(
-            record, item.content, base_dir=item.base_dir or base_dir
-        )
-        key = pipeline.sent_outbox_key(record.id)
-        account(report_for(record, item.source_ref, store, False, key))
+        taken.append((record, item))
+        if len(taken) >= BATCH_SIZE:
+            process_taken()
+    if taken:
+        process_taken()

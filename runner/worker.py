@@ -18,7 +18,8 @@ from runner.models.robot import RobotDefinition
 from runner.pipeline import Pipeline
 from runner.run import StopFlag, make_pipeline
 from runner.settings import Settings
-from runner.store import CaseState, Store
+from runner.store import CaseRecord, Store
+from runner.store.states import RESUMABLE
 
 log = get_logger("saksrobot.worker")
 
@@ -35,6 +36,7 @@ class WorkerOptions:
     lease_seconds: float = 60.0
     idle_exit: bool = False
     poll_seconds: float = 1.0
+    batch: int = 20  # cases claimed in one round trip and processed in one transaction
 
 
 @dataclass
@@ -149,12 +151,13 @@ class Worker:
                 log.warning("lease_lost", worker=self.worker_id, case_id=case_id)
 
     def _loop(self) -> None:
+        """Claim a batch of cases in one round trip, process them as one batch, release them."""
         pipelines: dict[str, Pipeline] = {}  # one per robot and thread: channels hold state
         claimed: list[int] = []
 
         def claim() -> None:
             claimed[:] = self.store.leases.claim(
-                sorted(self.robots), self.worker_id, self.options.lease_seconds, 1
+                sorted(self.robots), self.worker_id, self.options.lease_seconds, self.options.batch
             )
 
         while not self.stop:
@@ -165,61 +168,44 @@ class Worker:
                     return
                 self.stop.event.wait(self.options.poll_seconds)
                 continue
-            for case_id in claimed:
+            batch = list(claimed)
+            with self._lock:
+                self._held.update(batch)
+            processed = 0
+            try:
+                processed = self._process(batch, pipelines)
+            finally:
                 with self._lock:
-                    self._held.add(case_id)
-                processed = False
-                try:
-                    processed = self._process(case_id, pipelines)
-                finally:
-                    with self._lock:
-                        self._held.discard(case_id)
-                    release = self.store.leases.release
-                    self._with_backoff(
-                        partial(release, case_id, self.worker_id, processed=processed)
-                    )
+                    self._held.difference_update(batch)
+                release = self.store.leases.release_all
+                self._with_backoff(partial(release, batch, self.worker_id, processed=processed))
 
-    def _process(self, case_id: int, pipelines: dict[str, Pipeline]) -> bool:
-        """Process one leased case; True if it came to rest (sent, review, quarantine, parked)."""
+    def _process(self, case_ids: list[int], pipelines: dict[str, Pipeline]) -> int:
+        """Process leased cases, a batch per robot; how many came to rest (sent, review,
+        quarantine, parked). A case the pipeline cannot finish is parked by it."""
         try:
-            record = self.store.get_case(case_id)
-            pipeline = pipelines.get(record.robot_id)
-            if pipeline is None:
-                robot = self.robots[record.robot_id]
-                pipeline = pipelines[robot.id] = make_pipeline(self.settings, self.store, robot)
-            record = pipeline.process(case_id, base_dir=_inbox(self.settings, pipeline.robot))
-        except IllegalTransitionError as error:  # the lease expired and another worker went on
-            log.warning("case_taken_over", worker=self.worker_id, case_id=case_id, error=str(error))
-            return False
-        except StoreError:  # the database went away mid-case: the lease will expire
+            by_robot: dict[str, list[CaseRecord]] = {}
+            for record in self.store.get_cases(case_ids):
+                by_robot.setdefault(record.robot_id, []).append(record)
+            done: list[CaseRecord] = []
+            for robot_id, records in by_robot.items():
+                pipeline = pipelines.get(robot_id)
+                if pipeline is None:
+                    robot = self.robots[robot_id]
+                    pipeline = pipelines[robot_id] = make_pipeline(self.settings, self.store, robot)
+                inbox = _inbox(self.settings, pipeline.robot)
+                done += pipeline.process_batch([(record, inbox) for record in records])
+        except StoreError:  # the database went away mid-batch: the leases will expire
             with self._lock:
                 self.summary.store_errors += 1
-            log.warning("store_lost_mid_case", worker=self.worker_id, case_id=case_id)
+            log.warning("store_lost_mid_case", worker=self.worker_id, case_ids=case_ids)
             self.stop.event.wait(min(self.options.lease_seconds, 1.0))
-            return False
-        except Exception as error:  # a bug: park the case so it cannot block the others
-            log.exception("case_failed", worker=self.worker_id, case_id=case_id)
-            self._park(case_id, error)
-            return False
+            return 0
+        resting = [record for record in done if record.state not in RESUMABLE]
         with self._lock:
-            self.summary.processed += 1
-            self.summary.states[record.state] += 1
-        return True
-
-    def _park(self, case_id: int, error: Exception) -> None:
-        try:
-            current = self.store.get_case(case_id)
-            self.store.transition(
-                case_id,
-                CaseState.parked,
-                actor="robot",
-                event="parked",
-                data={"error": type(error).__name__, "kind": "internal"},
-                last_error=f"{type(error).__name__}: {error}",
-                attempts=current.attempts + 1,
-            )
-        except StoreError as failure:
-            log.warning("park_failed", worker=self.worker_id, case_id=case_id, error=str(failure))
+            self.summary.processed += len(resting)
+            self.summary.states.update(record.state for record in resting)
+        return len(resting)
 
 
 def _inbox(settings: Settings, robot: RobotDefinition) -> Path | None:

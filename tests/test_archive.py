@@ -15,7 +15,7 @@ from runner.store import open_store
 def test_each_letter_has_a_record_with_its_checksum(settings: Settings, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    case = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000107.json"
+    case = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000122.json"
     (inbox / case.name).write_bytes(case.read_bytes())
     with open_store(settings.database_url) as store:
         run_robot(settings, store, find_robot(settings, "byggesak-smatiltak"), inbox=inbox)
@@ -27,14 +27,14 @@ def test_each_letter_has_a_record_with_its_checksum(settings: Settings, tmp_path
     pdf = Path(letter.pdf_path)
     data = json.loads(record_path(pdf).read_text(encoding="utf-8"))
     assert data["schema"] == SCHEMA
-    assert data["saksmappe"]["saksnummer"] == "BS-2026-000107"
-    assert data["saksmappe"]["saksdato"] == "2026-01-05"
+    assert data["saksmappe"]["saksnummer"] == "BS-2026-000122"
+    assert data["saksmappe"]["saksdato"] == "2026-01-09"
     document = data["dokumentbeskrivelse"]["dokumentobjekt"]
     assert document["referanseDokumentfil"] == pdf.name
     assert document["sjekksum"] == hashlib.sha256(pdf.read_bytes()).hexdigest() == letter.sha256
     assert document["filstoerrelse"] == pdf.stat().st_size
     parties = {p["korrespondanseparttype"]: p for p in data["journalpost"]["korrespondansepart"]}
-    assert parties["Mottaker"]["korrespondansepartNavn"] == "Solveig Åsheim"
+    assert parties["Mottaker"]["korrespondansepartNavn"] == "Torbjørn Vik"
     assert data["journalpost"]["dokumentetsDato"]
     assert data["vedtak"]["utfall"] == record.outcome == "innvilget"
     assert data["vedtak"]["regelsett"] == {

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest.mock import ANY
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -129,6 +130,18 @@ def test_every_scenario_validates_in_the_example_shape(scenario: str, kommunenum
     for seed in range(10):
         malform = "nn" if seed % 2 else "nb"
         data = case(scenario, seed, kommunenummer=kommunenummer, malform=malform)
+        # Extensions also name their rooms and the small buildings already on the lot
+        # (optional fields the example garage has no use for).
+        # The sending system's statement that the plan register confirmed conformity.
+        if data["plan"]["conforms"] is not None:
+            assert data.pop("verified") == [
+                {"fact": "plan.conforms", "source": "kartdata", "reference": ANY}
+            ]
+        if data["measure"]["kind"] == "tilbygg":
+            assert (
+                data["measure"].pop("rooms")
+                and data["property"].pop("existing_small_buildings") == []
+            )
         assert shape(data) == shape(example)
         model = ByggesakCase.model_validate(data)
         assert model.kommunenummer == kommunenummer and model.malform == malform
@@ -153,6 +166,7 @@ def test_exempt_scenarios_stay_within_sak10_4_1() -> None:
         m = data["measure"]
         assert m["kind"] == "tilbygg" and m["built_area_m2"] <= 15
         assert m["distance_to_boundary_m"] >= 4.0
+        assert m["rooms"] and "annet" not in m["rooms"]  # no room for lasting stay
     assert all(d["plan"]["conforms"] for d in measures("unntatt_garasje"))
     assert all(d["plan"]["conforms"] is None for d in measures("plan_ukjent"))
 

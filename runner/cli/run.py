@@ -168,10 +168,11 @@ def demo_command(
     _print_summaries(summaries, as_json=False)
     console = make_console()
     from runner.cli.web import demo_caseworker
-    from runner.kommuner.summary import kommune_table
+    from runner.kommuner.summary import kommune_table, review_table
 
     with open_cli_store(settings) as store:
         console.print(kommune_table(store, settings))
+        console.print(review_table(store, settings))
         console.print(f"Saksarkiv (SQLite): {settings.database_url}")
         waiting = store.list_cases(state="pending_review", limit=1)
         if waiting:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,11 +45,19 @@ def check_kommune(
         if robot_id not in robots:
             problem("auto_finalise", f"ukjent robot '{robot_id}'",
                     f"bruk en av {', '.join(sorted(robots))}")  # fmt: skip
+            continue
+        _check_automation_basis(kommune, robots[robot_id], today, problem)
     case_types = {robot.case_model for robot in robots.values()}
     for case_type in sorted(case_types):
-        if case_type not in kommune.appeal_body:
+        body = kommune.appeal_body.get(case_type)
+        if body is None:
             problem(f"appeal_body.{case_type}", "klageinstans mangler",
-                    f"sett appeal_body.{case_type} = \"Statsforvaltaren i …\"")  # fmt: skip
+                    f"sett appeal_body.{case_type} = {{ nb = \"Statsforvalteren i …\", "
+                    "nn = \"Statsforvaltaren i …\" }")  # fmt: skip
+        elif isinstance(body, str) and body.startswith("Statsforvalt"):
+            problem(f"appeal_body.{case_type}", "statsforvaltaren har ulikt namn i bokmål og "
+                    "nynorsk", f"sett appeal_body.{case_type} = {{ nb = \"Statsforvalteren i …\", "
+                    "nn = \"Statsforvaltaren i …\" }")  # fmt: skip
     for malform in ("nb", "nn"):
         if not kommune.letterhead.department_for(None, malform):
             problem(f"letterhead.department.{malform}", "avdeling mangler i brevhovudet",
@@ -74,3 +83,29 @@ def check_kommune(
             problem("sosialhjelp.own_norm", f"ingen eigen norm gjeld {today}",
                     "legg til ein [[sosialhjelp.own_norm]] som dekkjer i dag")  # fmt: skip
     return problems
+
+
+def _check_automation_basis(
+    kommune: KommuneSettings,
+    robot: RobotDefinition,
+    today: date,
+    problem: Callable[[str, str, str], None],
+) -> None:
+    """A robot that finalises without review needs the kommune's legal basis for automated
+    decisions of its case type (GDPR art. 22 nr. 2 bokstav b and a national rule), in force."""
+    case_type = robot.case_model
+    basis = kommune.automation_basis.get(case_type)
+    if basis is None:
+        problem("auto_finalise",
+                f"'{robot.id}' kan ikkje gjere vedtak automatisk: rettsleg grunnlag for "
+                f"automatiske vedtak i {case_type}-saker manglar (personvernforordninga "
+                "art. 22 nr. 2 bokstav b krev ein nasjonal regel)",
+                f"set automation_basis.{case_type} (national_rule, url, decision) for "
+                "regelen kommunen byggjer på, "
+                f"eller ta '{robot.id}' ut av auto_finalise")  # fmt: skip
+    elif basis.in_force_from is not None and basis.in_force_from > today:
+        problem("auto_finalise",
+                f"'{robot.id}' kan ikkje gjere vedtak automatisk før "
+                f"{basis.in_force_from.isoformat()}: "
+                f"då tek {basis.national_rule.nn} til å gjelde",
+                f"ta '{robot.id}' ut av auto_finalise til regelen gjeld")  # fmt: skip

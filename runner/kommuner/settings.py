@@ -9,13 +9,55 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["ByggesakFees", "KommuneSettings", "Letterhead", "WelfareNorm", "WelfareSettings"]
+from runner.rules.expressions import RULE_VARIABLES, ExpressionError, compile_expression
+
+__all__ = [
+    "AutomationBasis",
+    "ByggesakFees",
+    "Guideline",
+    "KommuneSettings",
+    "Letterhead",
+    "LocalName",
+    "WelfareNorm",
+    "WelfareSettings",
+]
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LocalName(_Section):
+    """A name written in each målform (Statsforvalteren i Vestland / Statsforvaltaren i
+    Vestland)."""
+
+    nb: str = Field(min_length=1)
+    nn: str = Field(min_length=1)
+
+
+class AutomationBasis(_Section):
+    """The legal basis a kommune relies on for fully automated decisions of one case type.
+
+    GDPR art. 22 nr. 2 bokstav b allows a decision based solely on automated processing only
+    when a national rule authorises it and lays down suitable measures to safeguard the
+    person's rights. The kommune names that national rule here; `kommuner check` refuses
+    `auto_finalise` for a robot whose case type has none, and the letter's notice on
+    automated processing cites it.
+    """
+
+    national_rule: LocalName = Field(
+        description="The national rule relied on, per målform, e.g. 'forvaltningsloven § 12'"
+    )
+    url: str = Field(pattern=r"^https://\S+$", description="Link to the rule's text (lovdata.no)")
+    in_force_from: date | None = Field(
+        default=None,
+        description="The day the national rule applies from; auto_finalise is refused before",
+    )
+    decision: str = Field(
+        min_length=1, description="The kommune's own decision to automate, with date"
+    )
 
 
 class Letterhead(_Section):
@@ -53,10 +95,17 @@ class ByggesakFees(_Section):
 
 
 class WelfareNorm(_Section):
-    """The kommune's own monthly rates for living expenses, overriding the state guideline."""
+    """The kommune's own monthly rates for living expenses, overriding the state guideline.
+
+    Rates change every calendar year: a norm without `valid_to` covers the rest of the
+    calendar year of `valid_from` only, never a later year (a period then has no norm and
+    its rate is uavklart, "sats ikke oppdatert", unless the state rate covers it).
+    """
 
     valid_from: date
-    valid_to: date | None = None
+    valid_to: date | None = Field(
+        default=None, description="Last day; empty = 31 December of valid_from's year"
+    )
     enslig: int = Field(ge=0)
     par: int = Field(ge=0, description="ektepar/samboere")
     bofellesskap: int = Field(ge=0)
@@ -65,7 +114,9 @@ class WelfareNorm(_Section):
     barn_11_17: int = Field(ge=0)
 
     def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        """True when the norm applies on `day` (see the class: its calendar year at most)."""
+        last = self.valid_to if self.valid_to is not None else date(self.valid_from.year, 12, 31)
+        return self.valid_from <= day <= last
 
 
 class WelfareSettings(_Section):
@@ -102,6 +153,47 @@ class WelfareSettings(_Section):
         return data
 
 
+_STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
+
+
+class Guideline(_Section):
+    """A guideline the kommune has adopted for one discretionary rule (its "kan").
+
+    With it the robot may exercise that discretion when `conditions` hold for the case; the
+    letter cites `reference` and `adopted`. Without one (or when the conditions do not
+    hold) a caseworker decides.
+    """
+
+    reference: str = Field(
+        min_length=1, description="The kommune's decision adopting it, e.g. 'Bystyret sak 12/26'"
+    )
+    adopted: date = Field(description="The date the guideline was adopted")
+    conditions: str = Field(
+        min_length=1,
+        description="CEL over the case (case.…), parameters (p.…) and earlier rules (r.…): "
+        "when the guideline lets the robot say yes",
+    )
+
+    @field_validator("conditions")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            compile_expression(value, RULE_VARIABLES)
+        except ExpressionError as error:
+            raise ValueError(
+                f"{error}; write the conditions as CEL, e.g. "
+                '"case.measure.distance_to_boundary_m >= 1.0"'
+            ) from error
+        return value
+
+    def rule_parameter(self) -> dict[str, str]:
+        return {
+            "reference": self.reference,
+            "adopted": self.adopted.isoformat(),
+            "conditions": self.conditions,
+        }
+
+
 class KommuneSettings(_Section):
     """Everything that differs between kommuner sharing the same robots."""
 
@@ -109,23 +201,62 @@ class KommuneSettings(_Section):
     name: str
     malform: Literal["nb", "nn", "nøytral"] = "nøytral"
     letterhead: Letterhead
-    appeal_body: dict[str, str] = Field(
-        default_factory=lambda: {"byggesak": "Statsforvaltaren", "sosialhjelp": "Statsforvaltaren"},
-        description="Who decides an appeal, per case type",
+    appeal_body: dict[str, str | LocalName] = Field(
+        default_factory=lambda: dict.fromkeys(
+            ("byggesak", "sosialhjelp"), _STATSFORVALTEREN
+        ),
+        description="Who decides an appeal, per case type: {nb = '…', nn = '…'}, or one text "
+        "for a body whose name is the same in both målformer",
     )
     byggesak_fees: ByggesakFees | None = None
     sosialhjelp: WelfareSettings | None = None
+    guidelines: dict[str, Guideline] = Field(
+        default_factory=dict,
+        description="Adopted guidelines for discretionary rules, by rule id: without one a "
+        "caseworker exercises the discretion",
+    )
     auto_finalise: list[str] = Field(
         default_factory=list,
         description="Robots whose clear-cut decisions may be finalised without review "
         "(GDPR art. 22: each kommune decides this explicitly; empty = all reviewed)",
     )
+    automation_basis: dict[str, AutomationBasis] = Field(
+        default_factory=dict,
+        description="The legal basis for automated decisions per case type (byggesak, "
+        "sosialhjelp); required for every robot in auto_finalise",
+    )
+
+    def appeal_body_for(self, case_type: str, malform: str) -> str | None:
+        """The appeal body of a case type written in `malform` (nb or nn); None if unset."""
+        body = self.appeal_body.get(case_type)
+        if body is None or isinstance(body, str):
+            return body
+        return body.nn if malform == "nn" else body.nb
+
+    def letter_view(self, malform: str) -> dict[str, Any]:
+        """The settings as a letter reads them (`kommune`): names in the letter's målform."""
+        data = self.model_dump(mode="json")
+        data["appeal_body"] = {
+            case_type: self.appeal_body_for(case_type, malform) for case_type in self.appeal_body
+        }
+        return data
 
     def rule_parameters(self, case_type: str | None, on: date) -> dict[str, Any]:
-        """The kommune's own parameters for a case type's rules (`k`); empty when none."""
+        """The kommune's own parameters for a case type's rules (`k`); empty when none.
+
+        `k.guidelines` holds the guidelines adopted on or before `on`; the engine applies
+        them to discretionary rules only (rules cannot read them)."""
+        data: dict[str, Any] = {}
         if case_type == "sosialhjelp" and self.sosialhjelp is not None:
-            return self.sosialhjelp.rule_parameters(on)
-        return {}
+            data = self.sosialhjelp.rule_parameters(on)
+        adopted = {
+            rule_id: guideline.rule_parameter()
+            for rule_id, guideline in self.guidelines.items()
+            if guideline.adopted <= on
+        }
+        if adopted:
+            data["guidelines"] = adopted
+        return data
 
     def letter_malform(self, requested: str | None) -> str:
         """The målform to write a letter in: the kommune's, or the applicant's when neutral."""

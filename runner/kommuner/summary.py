@@ -46,3 +46,49 @@ def kommune_table(store: Store, settings: Settings) -> Any:
         row += [str(sum(states[state] for state in wanted)) for _heading, wanted in COLUMNS]
         table.add_row(*row)
     return table
+
+
+#: Why a case waits for a caseworker, read from its decision's rule results.
+REVIEW_CAUSES: tuple[tuple[str, str], ...] = (
+    ("discretion", "Skjønn"),
+    ("unverified", "Ikke kontrollert"),
+    ("undecided", "Uten utfall"),
+)
+
+
+def review_causes(store: Store, *, limit: int = 10_000) -> dict[str | None, Counter[str]]:
+    """Waiting cases per kommune: all of them, and those held by open discretion, by facts
+    only declared, and those with no outcome (til_vurdering). A case may count in several."""
+    counts: dict[str | None, Counter[str]] = {}
+    for record in store.list_cases(state="pending_review", limit=limit):
+        counter = counts.setdefault(record.kommunenummer, Counter())
+        counter["waiting"] += 1
+        decision = store.latest_decision(record.id)
+        results = decision.results if decision is not None else []
+        if any(result.get("discretion") == "open" for result in results):
+            counter["discretion"] += 1
+        if any(result.get("unverified") for result in results):
+            counter["unverified"] += 1
+        if record.outcome == "til_vurdering":
+            counter["undecided"] += 1
+    return counts
+
+
+def review_table(store: Store, settings: Settings) -> Any:
+    """A rich Table: per kommune, why the waiting cases wait for a caseworker."""
+    from rich.table import Table
+
+    table = Table(title="Til saksbehandler, etter grunn")
+    table.add_column("Kommune")
+    table.add_column("Til saksbehandler", justify="right")
+    for _key, heading in REVIEW_CAUSES:
+        table.add_column(heading, justify="right")
+    counts = review_causes(store)
+    for number in sorted(counts, key=lambda item: item or "9999"):
+        served = settings.kommuner.get(number or "")
+        name = f"{number} {served.name}" if served and number else str(number or "-")
+        causes = counts[number]
+        table.add_row(
+            name, str(causes["waiting"]), *(str(causes[key]) for key, _heading in REVIEW_CAUSES)
+        )
+    return table

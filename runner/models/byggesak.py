@@ -19,6 +19,7 @@ from runner.models.common import (
     Malform,
     ReceivedAt,
     ShortText,
+    Verification,
 )
 
 Metres = Annotated[float, Field(ge=0, le=100)]
@@ -32,6 +33,43 @@ class MeasureKind(StrEnum):
     tilbygg = "tilbygg"
     levegg = "levegg"
     annet = "annet"
+
+
+class RoomUse(StrEnum):
+    """What a room in the measure is used for: a closed list the rules can classify.
+
+    Rooms for lasting stay or habitation (SAK10 § 4-1 first ledd b): oppholdsrom, bolig,
+    soverom, kjokken, bad, kontor, hobbyrom. Not for lasting stay: bod, garasje, carport,
+    lager, vindfang, teknisk_rom, vedbu. `annet`: the application says something the rules
+    cannot classify, so a caseworker decides.
+    """
+
+    bod = "bod"
+    garasje = "garasje"
+    carport = "carport"
+    lager = "lager"
+    vindfang = "vindfang"
+    teknisk_rom = "teknisk_rom"
+    vedbu = "vedbu"
+    oppholdsrom = "oppholdsrom"
+    bolig = "bolig"
+    soverom = "soverom"
+    kjokken = "kjokken"
+    bad = "bad"
+    kontor = "kontor"
+    hobbyrom = "hobbyrom"
+    annet = "annet"
+
+
+class SmallBuilding(FrozenModel):
+    """A small building already on the property (a free-standing building or an extension)."""
+
+    kind: Literal["frittliggende_bygning", "tilbygg"]
+    use: ShortText = ""
+    built_area_m2: SquareMetres
+    usable_area_m2: SquareMetres
+    #: the measure applied for is an extension of this building
+    extended_by_measure: bool = False
 
 
 class ByggesakApplicant(Applicant):
@@ -49,6 +87,9 @@ class Property(FrozenModel):
     snr: Annotated[int, Field(ge=0, le=999)] = 0
     address: ShortText = Field(json_schema_extra=PERSONAL)
     is_developed: bool
+    #: Small buildings already there (garages, sheds, annexes and their extensions). Optional:
+    #: without it, the rules that need it (an extension's total area) are uavklart.
+    existing_small_buildings: Annotated[list[SmallBuilding], Field(max_length=50)] | None = None
 
 
 class Measure(FrozenModel):
@@ -68,6 +109,9 @@ class Measure(FrozenModel):
     over_pipes: bool
     description: FreeText = Field(default="", json_schema_extra=PERSONAL)
     length_m: Metres | None = None
+    #: What its rooms are used for (a closed list). Optional: without it, an extension's
+    #: exemption (no rooms for lasting stay) is uavklart.
+    rooms: Annotated[list[RoomUse], Field(max_length=30)] | None = None
 
 
 class Plan(FrozenModel):
@@ -100,6 +144,9 @@ class ByggesakCase(FrozenModel):
     neighbour_notice: NeighbourNotice
     dispensation_requested: bool
     attachments: Annotated[list[Attachment], Field(max_length=100, default_factory=list)]
+    #: Facts confirmed by a register, the kommune's map data or a caseworker; the rest are
+    #: the applicant's declarations. Optional: without it every fact is declared.
+    verified: Annotated[list[Verification], Field(max_length=100, default_factory=list)]
 
     def case_date(self) -> date:
         """The date that selects the rule-set version and parameters: the day it was received."""

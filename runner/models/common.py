@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Annotated, Any
@@ -102,6 +102,33 @@ class Attachment(FrozenModel):
         if ".." in path.parts:
             raise ValueError("vedlegg kan ikke peke ut av innboksen ('..' er ikke tillatt)")
         return value
+
+
+class VerificationSource(StrEnum):
+    """Who confirmed a fact the applicant declared."""
+
+    register = "register"  # a public register (matrikkel, folkeregister, …)
+    kartdata = "kartdata"  # the kommune's map and plan data
+    saksbehandler = "saksbehandler"  # a caseworker checked it
+
+
+class Verification(FrozenModel):
+    """A fact of the case confirmed by a register, map data or a caseworker.
+
+    `fact` is a path below the case (`plan.conforms`); a fact not listed is declared: the
+    applicant said it. The sending system states this, never the applicant.
+    """
+
+    fact: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$", max_length=120)]
+    source: VerificationSource
+    reference: ShortText | None = None  # e.g. the plan register's id, or who checked
+    verified_on: date | None = None
+
+
+def verified_facts(case: BaseModel) -> dict[str, str]:
+    """Fact path → its source, for the facts a case marks as verified."""
+    found = getattr(case, "verified", None) or []
+    return {item.fact: item.source.value for item in found if isinstance(item, Verification)}
 
 
 def personal_field_names(model: type[BaseModel]) -> set[str]:

@@ -9,6 +9,10 @@ from pydantic import Field
 
 from runner.models.common import FrozenModel
 
+#: The outcome of a case no decision-table row could place: a caseworker chooses the outcome,
+#: and the letter is drafted then (pbl. § 21-4: no outcome without a legal ground).
+UNDECIDED = "til_vurdering"
+
 
 class RuleOutcome(StrEnum):
     """The outcome of one rule for one case."""
@@ -44,6 +48,13 @@ class RuleResult(FrozenModel):
     value: float | int | None = None  # calculation rules (welfare amounts)
     explanation: dict[str, str] = Field(default_factory=dict)
     error: str | None = None  # why the rule could not be evaluated (→ uavklart)
+    #: "open": the rule rests on discretion a person must exercise; "guideline": settled
+    #: by the kommune's adopted guideline (named in `guideline`)
+    discretion: str | None = None
+    guideline: dict[str, str] | None = None  # {reference, adopted} of the guideline applied
+    unverified: list[str] = Field(default_factory=list)  # facts it needs verified, declared only
+    #: each case fact it read → "oppgitt" (declared) or "kontrollert: <source>" (verified)
+    provenance: dict[str, str] = Field(default_factory=dict)
 
 
 class Decision(FrozenModel):
@@ -55,6 +66,8 @@ class Decision(FrozenModel):
     matched: str  # which row of the decision table matched (its `when`, or "otherwise")
     urgent: bool = False
     amounts: dict[str, float | int] = Field(default_factory=dict)
+    discretion: list[str] = Field(default_factory=list)  # rules (or rows) with open discretion
+    unverified: list[str] = Field(default_factory=list)  # rules waiting for a verified fact
 
 
 class Evaluation(FrozenModel):

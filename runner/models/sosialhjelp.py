@@ -65,12 +65,30 @@ class Child(FrozenModel):
     birth_date: date = Field(json_schema_extra=PERSONAL)
 
 
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class OtherAdult(FrozenModel):
+    """An adult in the household besides the applicant, by relationship to the applicant.
+
+    `relationship` is open-ended (ektefelle, registrert_partner, samboer, forelder,
+    voksent_barn, annen, …); the rules decide which relationships make a couple (par).
+    """
+
+    relationship: Code
+
+
 class Household(FrozenModel):
-    """Who the guideline rate is for."""
+    """Who the guideline rate is for.
+
+    `other_adults` lists every adult besides the applicant with their relationship to the
+    applicant; it is optional, and without it a household of two adults is unclear.
+    """
 
     adults: Annotated[int, Field(ge=1, le=20)]
     shared_housing: bool = False
     children: Annotated[list[Child], Field(max_length=20, default_factory=list)]
+    other_adults: Annotated[list[OtherAdult] | None, Field(max_length=19)] = None
 
 
 class Housing(FrozenModel):
@@ -83,12 +101,18 @@ class Housing(FrozenModel):
 
 
 class Income(FrozenModel):
-    """One income per month. `kind` is open-ended: unknown kinds are kept, never rejected."""
+    """One income per month. `kind` is open-ended: unknown kinds are kept, never rejected.
+
+    `work` says what a child's income comes from: work in leisure time (fritid), work in
+    the school holidays (skoleferie) or anything else (annet); optional, and a child's
+    income without it is left to a caseworker (sotjl. § 18 third ledd).
+    """
 
     kind: Annotated[str, Field(min_length=1, max_length=60)]
     amount: Kroner
     documented: bool
     earner: Literal["applicant", "partner", "child"] = "applicant"
+    work: Literal["fritid", "skoleferie", "annet"] | None = None
 
 
 class Assets(FrozenModel):
@@ -206,9 +230,52 @@ class SosialhjelpCase(FrozenModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def documented_income_totals(self) -> dict[str, int]:
+        """Like income_totals, but only the income sent with documentation."""
+        totals = dict.fromkeys(KNOWN_INCOME_KINDS, 0)
+        for item in self.income:
+            if item.earner != "child" and item.documented:
+                totals[item.kind] = totals.get(item.kind, 0) + item.amount
+        return totals
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def children_income(self) -> int:
-        """Income earned by the children (not counted, sotjl. § 18)."""
+        """All income of the children (never in income_totals)."""
         return sum(item.amount for item in self.income if item.earner == "child")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def children_work_income(self) -> int:
+        """The children's income from work in leisure time or school holidays."""
+        return sum(
+            item.amount
+            for item in self.income
+            if item.earner == "child" and item.work in ("fritid", "skoleferie")
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def children_other_income(self) -> int:
+        """The children's other income, or income whose source is not given."""
+        return self.children_income - self.children_work_income
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def partner_relationship(self) -> str:
+        """The second adult's relationship to the applicant in a household of two adults;
+        empty when the household is not two adults or the relationship is not given."""
+        others = self.household.other_adults
+        if self.household.adults != 2 or others is None or len(others) != 1:
+            return ""
+        return others[0].relationship
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def other_adults_mismatch(self) -> bool:
+        """True when other_adults is given but does not list adults − 1 persons."""
+        others = self.household.other_adults
+        return others is not None and len(others) != self.household.adults - 1
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -25,7 +25,7 @@ from runner.rules.ruleset import ContextScope, DecisionRow, Rule
 from runner.rules.schema import DecisionRowSpec, RuleSpec, TestFileSpec
 from runner.rules.yamlfile import YamlDocument
 
-RULE_FIELDS = ("applies_when", "uncertain_when", "condition", "value")
+RULE_FIELDS = ("applies_when", "uncertain_when", "condition", "value", "discretion_when")
 LANGUAGES = ("nb", "nn")
 
 
@@ -99,13 +99,14 @@ def build_rules(
         first_index.setdefault(spec.id, index)
         compiled: dict[str, Expression | None] = dict.fromkeys(RULE_FIELDS)
         for field in RULE_FIELDS:
-            source = getattr(spec, field)
+            source = _rule_source(spec, field)
+            where = (index, "discretion", "when") if field == "discretion_when" else (index, field)
             if source is None:
                 continue
             try:
                 expression = compile_expression(source, RULE_VARIABLES)
             except ExpressionError as error:
-                problems.append(doc.problem("rules", (index, field), str(error)))
+                problems.append(doc.problem("rules", where, str(error)))
                 continue
             for reason in check_references(
                 expression,
@@ -114,7 +115,7 @@ def build_rules(
                 parameters=parameters,
                 own_id=spec.id,
             ):
-                problems.append(doc.problem("rules", (index, field), reason))
+                problems.append(doc.problem("rules", where, reason))
             compiled[field] = expression
         templates: dict[str, Template] = {}
         for language in LANGUAGES:
@@ -143,10 +144,19 @@ def build_rules(
                 named_paths=tuple((".".join(path), path) for path in paths),
                 reads_results=any(expression.reads_results for expression in expressions),
                 result_ids=result_ids(paths),
+                discretion_when=compiled["discretion_when"],
             )
         )
         earlier[spec.id] = spec.value is not None
     return tuple(rules), problems
+
+
+def _rule_source(spec: RuleSpec, field: str) -> str | None:
+    """The CEL source of one of a rule's expressions (`discretion_when`: discretion.when)."""
+    if field == "discretion_when":
+        return spec.discretion.when if spec.discretion is not None else None
+    source: str | None = getattr(spec, field)
+    return source
 
 
 def build_decision(
@@ -176,7 +186,7 @@ def build_decision(
                 problems.append(doc.problem("", ("decision", index, field), reason))
             compiled[field] = expression
         when, urgent = compiled["when"], compiled["urgent"]
-        rows.append(DecisionRow(index, when, spec.outcome, spec.route, urgent))
+        rows.append(DecisionRow(index, when, spec.outcome, spec.route, urgent, spec.discretion))
     return tuple(rows), problems
 
 

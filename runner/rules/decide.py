@@ -26,10 +26,14 @@ def decide(
     context: cel.Context,
     outcomes: Mapping[str, str],
     amounts: Mapping[str, float | int],
+    *,
+    discretion: Sequence[str] = (),
+    unverified: Sequence[str] = (),
 ) -> Decision:
     """Run the first-hit table, row by row, over rule outcomes already placed in `context`.
 
-    Any `uavklart` rule routes to review whatever the row says. A row whose `when` fails
+    Any `uavklart` rule routes to review whatever the row says, and so does a row that
+    declares `discretion` (the kommune's "kan": a person decides). A row whose `when` fails
     at runtime is a defect of the rule set: it is skipped, the case goes to review, and
     `matched` says which row failed and why.
     """
@@ -53,7 +57,10 @@ def decide(
             urgent = True
             failures.append(f"decision[{chosen.index}].urgent feilet: {error_text(error)}")
     any_uncertain = UAVKLART_TEXT in outcomes.values()
-    route = Route.review if any_uncertain or failures else chosen.route
+    open_discretion = list(discretion)
+    if chosen.discretion is not None:  # a row that rests on discretion: always a person
+        open_discretion.append(f"decision[{chosen.index}]")
+    route = Route.review if any_uncertain or failures or open_discretion else chosen.route
     matched = chosen.matched_text
     if failures:
         matched += " (" + "; ".join(failures) + ")"
@@ -64,4 +71,6 @@ def decide(
         matched=matched,
         urgent=urgent,
         amounts=dict(amounts),
+        discretion=open_discretion,
+        unverified=list(unverified),
     )

@@ -21,7 +21,13 @@ from runner.errors import ConfigurationError
 from runner.models.results import Decision, RuleOutcome
 from runner.rules import explanations
 from runner.rules.decide import decide, is_true
-from runner.rules.expressions import VarPath, error_text
+from runner.rules.expressions import (
+    RULE_VARIABLES,
+    Expression,
+    VarPath,
+    compile_expression,
+    error_text,
+)
 from runner.rules.ruleset import Rule, RuleSet
 
 #: Marks a path that is not in the data (as opposed to a null value).
@@ -57,6 +63,35 @@ def _number(result: object) -> float | int:
     return result
 
 
+_guideline_expressions: dict[str, Expression] = {}
+
+
+def guideline_expression(source: str) -> Expression:
+    """A kommune guideline's conditions, compiled once per text (ExpressionError if wrong)."""
+    found = _guideline_expressions.get(source)
+    if found is None:
+        if len(_guideline_expressions) > 256:
+            _guideline_expressions.clear()
+        found = _guideline_expressions[source] = compile_expression(source, RULE_VARIABLES)
+    return found
+
+
+def expression_context(expression: Expression, data: Mapping[str, Any]) -> cel.Context:
+    """A CEL context holding just the flat variables `expression` reads from `data`."""
+    values: dict[str, Any] = {}
+    for path in expression.flat:
+        found = lookup(data, path)
+        if found is not MISSING:
+            values["__".join(path)] = found
+    for path in expression.has:
+        present = _present(data, path)
+        if present is not MISSING:
+            values["has__" + "__".join(path)] = present
+    for root in expression.whole:
+        values[root] = data[root]
+    return _context(values)
+
+
 def _context(values: dict[str, Any]) -> cel.Context:
     try:
         return cel.Context(values)
@@ -68,6 +103,18 @@ def _context(values: dict[str, Any]) -> cel.Context:
         ) from error
 
 
+class Settled:
+    """What `_settle` found: open or guided discretion, and facts still only declared."""
+
+    __slots__ = ("discretion", "guideline", "guideline_problem", "unverified")
+
+    def __init__(self) -> None:
+        self.discretion: str | None = None
+        self.guideline: dict[str, str] | None = None
+        self.guideline_problem: str | None = None
+        self.unverified: list[str] = []
+
+
 class Run:
     """One evaluation: its CEL context, and the outcomes and values of the rules so far.
 
@@ -75,8 +122,19 @@ class Run:
     `p_from`, `k`, `decision_date`, and `r` and `v`, filled in as the rules run.
     """
 
-    def __init__(self, rule_set: RuleSet, data: dict[str, Any], *, explain: bool) -> None:
+    def __init__(
+        self,
+        rule_set: RuleSet,
+        data: dict[str, Any],
+        *,
+        explain: bool,
+        verified: Mapping[str, str] | None = None,
+    ) -> None:
         self.rule_set = rule_set
+        #: fact path (below `case`) → who verified it; every other fact is declared
+        self.verified = dict(verified or {})
+        self.open_discretion: list[str] = []
+        self.unverified_rules: list[str] = []
         self.scope = rule_set.variables
         self.data = data
         self.outcomes: dict[str, str] = data["r"]
@@ -113,6 +171,13 @@ class Run:
         outcome, value, error = self._outcome(rule)
         data = self.data
         values = {name: lookup(data, path, None) for name, path in rule.named_paths}
+        settled = Settled()
+        if (
+            error is None
+            and outcome is not IKKE_AKTUELT
+            and (rule.spec.discretion is not None or rule.spec.requires_verified)
+        ):
+            outcome, settled, error = self._settle(rule, outcome)
         explanation: dict[str, str]
         if error is not None:
             explanation = explanations.fallback(error)
@@ -121,10 +186,14 @@ class Run:
         elif self.template_variables is None:
             explanation = {}
         else:
-            explanation, error = self._explain(rule, outcome, value, values)
+            explanation, error = self._explain(rule, outcome, value, values, settled)
             if error is not None:
                 outcome, value = UAVKLART, None
         rule_id = rule.id
+        if settled.discretion == "open":
+            self.open_discretion.append(rule_id)
+        if settled.unverified:
+            self.unverified_rules.append(rule_id)
         self.outcomes[rule_id] = outcome.value
         if value is not None:
             self.values[rule_id] = value
@@ -138,7 +207,88 @@ class Run:
             "value": value,
             "explanation": explanation,
             "error": error,
+            "discretion": settled.discretion,
+            "guideline": settled.guideline,
+            "unverified": settled.unverified,
+            "provenance": self._provenance(rule),
         }
+
+    def _provenance(self, rule: Rule) -> dict[str, str]:
+        """Each case fact the rule read: declared by the applicant, or verified (and by whom)."""
+        found: dict[str, str] = {}
+        for name, path in rule.named_paths:
+            if path[0] != "case" or len(path) < 2:
+                continue
+            source = self._verified_by(".".join(path[1:]))
+            found[name] = "oppgitt" if source is None else f"kontrollert: {source}"
+        return found
+
+    def _verified_by(self, fact: str) -> str | None:
+        """Who verified `fact` (or a fact that contains it, e.g. `plan` for `plan.conforms`)."""
+        verified = self.verified
+        if not verified:
+            return None
+        parts = fact.split(".")
+        for end in range(len(parts), 0, -1):
+            source = verified.get(".".join(parts[:end]))
+            if source is not None:
+                return source
+        return None
+
+    def _settle(self, rule: Rule, outcome: RuleOutcome) -> tuple[RuleOutcome, Settled, str | None]:
+        """Facts that must be verified, then discretion: what the robot may not settle alone.
+
+        A rule that would be `oppfylt` on a fact the applicant only declared is `uavklart`
+        when the rule requires it verified. A discretionary rule whose discretion is in play
+        is `uavklart` (a person decides) unless the kommune's guideline for this rule allows
+        it and its conditions hold; then it is `oppfylt`, citing the guideline.
+        """
+        settled = Settled()
+        if outcome is OPPFYLT:
+            settled.unverified = [
+                item.fact
+                for item in rule.spec.requires_verified
+                if self._verified_by(item.fact) is None
+            ]
+        spec = rule.discretion
+        if spec is not None:
+            try:
+                if rule.discretion_when is not None:
+                    in_play = is_true(rule.discretion_when.execute(self.context))
+                else:
+                    in_play = outcome is OPPFYLT
+            except Exception as error:  # unknown: the discretion may be in play
+                return UAVKLART, settled, self._describe(rule, error)
+            if in_play:
+                settled.discretion = "open"
+                if spec.guideline and not settled.unverified:
+                    self._apply_guideline(rule, settled)
+        if settled.unverified or settled.discretion == "open":
+            return UAVKLART, settled, None
+        if settled.discretion == "guideline":
+            return OPPFYLT, settled, None
+        return outcome, settled, None
+
+    def _apply_guideline(self, rule: Rule, settled: Settled) -> None:
+        """Settle the discretion by the kommune's guideline for this rule, if it covers the case."""
+        guidelines = self.data["k"].get("guidelines")
+        entry = guidelines.get(rule.id) if isinstance(guidelines, dict) else None
+        if not isinstance(entry, dict):
+            return
+        settled.guideline = {
+            "reference": str(entry.get("reference", "")),
+            "adopted": str(entry.get("adopted", "")),
+        }
+        try:
+            expression = guideline_expression(str(entry.get("conditions", "")))
+            holds = is_true(expression.execute(expression_context(expression, self.data)))
+        except Exception as error:  # a broken guideline never lets the robot decide
+            settled.guideline_problem = error_text(error)
+            return
+        if holds:
+            settled.discretion = "guideline"
+        else:
+            settled.guideline_problem = "vilkårene i retningslinjene er ikke oppfylt"
 
     def decision(self) -> Decision:
         """The decision table over the outcomes, row by row."""
@@ -146,7 +296,14 @@ class Run:
         any_uncertain = UAVKLART.value in texts
         all_met = not any_uncertain and IKKE_OPPFYLT.value not in texts
         self._hand_results({"any_uncertain": any_uncertain, "all_met": all_met})
-        return decide(self.rule_set.decision_rows, self.context, self.outcomes, self.values)
+        return decide(
+            self.rule_set.decision_rows,
+            self.context,
+            self.outcomes,
+            self.values,
+            discretion=self.open_discretion,
+            unverified=self.unverified_rules,
+        )
 
     def _hand_results(self, values: dict[str, Any]) -> None:
         """Put `values` and the results of the rules run since the last time into the
@@ -180,17 +337,26 @@ class Run:
             return UAVKLART, None, self._describe(rule, error)
 
     def _explain(
-        self, rule: Rule, outcome: RuleOutcome, value: float | int | None, values: dict[str, Any]
+        self,
+        rule: Rule,
+        outcome: RuleOutcome,
+        value: float | int | None,
+        values: dict[str, Any],
+        settled: Settled,
     ) -> tuple[dict[str, str], str | None]:
         variables = self.template_variables
         assert variables is not None
         variables["outcome"] = outcome.value
         variables["values"] = values
+        variables["discretion"] = settled.discretion
+        variables["unverified"] = settled.unverified
         if value is not None:
             variables["v"] = {**self.values, rule.id: value}
         try:
             return {
-                language: explanations.render(template, variables)
+                language: explanations.with_settled(
+                    explanations.render(template, variables), language, rule.spec, settled
+                )
                 for language, template in rule.explanation.items()
             }, None
         except Exception as failure:  # a broken template must not stop the case

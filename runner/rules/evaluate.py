@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from runner.errors import RuleSetError
+from runner.models.common import verified_facts
 from runner.models.registry import case_model, decision_date
 from runner.models.results import Evaluation
 from runner.rules.engine import Run
@@ -46,18 +47,20 @@ def evaluate(
         )
     day = on if on is not None else decision_date(case)
     parameters, parameters_from = rule_set.resolve_parameters(day)
-    # Templates may name any field of the case; expressions only the fields the plan lists.
-    fields = None if explain else rule_set.variables.case_fields
+    # Templates may name any field of the case; expressions only the fields the plan lists
+    # (and a kommune guideline's conditions any field).
+    own = dict(kommune or {})
+    fields = None if explain or own.get("guidelines") else rule_set.variables.case_fields
     data: dict[str, Any] = {
         "case": case.model_dump(mode="json", include=fields),
         "p": parameters,
         "p_from": parameters_from,
-        "k": dict(kommune or {}),
+        "k": own,
         "decision_date": day.isoformat(),
         "r": {},
         "v": {},
     }
-    run = Run(rule_set, data, explain=explain)
+    run = Run(rule_set, data, explain=explain, verified=verified_facts(case))
     results = run.rules()
     return Evaluation.model_validate(
         {

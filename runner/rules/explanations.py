@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
@@ -11,8 +12,23 @@ from runner.norwegian import format_date, format_number
 
 #: Names an explanation template may use.
 TEMPLATE_VARIABLES = frozenset(
-    {"case", "p", "p_from", "v", "r", "k", "outcome", "values", "decision_date"}
+    {
+        "case",
+        "p",
+        "p_from",
+        "v",
+        "r",
+        "k",
+        "outcome",
+        "values",
+        "decision_date",
+        "discretion",
+        "unverified",
+    }
 )
+
+if TYPE_CHECKING:
+    from runner.rules.schema import RuleSpec
 
 
 class _DataEnvironment(SandboxedEnvironment):
@@ -88,3 +104,86 @@ NOT_APPLICABLE = {
 def fallback(error: str) -> dict[str, str]:
     """The explanation shown when the rule or its template failed."""
     return {language: text.format(error=error) for language, text in FALLBACK.items()}
+
+
+class SettledLike(Protocol):
+    discretion: str | None
+    guideline: dict[str, str] | None
+    guideline_problem: str | None
+    unverified: list[str]
+
+
+#: Sentences added to a rule's explanation when the robot may not settle it alone.
+UNVERIFIED = {
+    "nb": "{facts} er bare oppgitt av søkeren og ikke kontrollert mot register, kommunens "
+    "kartdata eller av en saksbehandler. En saksbehandler må kontrollere det.",
+    "nn": "{facts} er berre opplyst av søkjaren og ikkje kontrollert mot register, kommunen "
+    "sine kartdata eller av ein sakshandsamar. Ein sakshandsamar må kontrollere det.",
+}
+DISCRETION_OPEN = {
+    "nb": "Her har kommunen skjønn ({basis}): {question}",
+    "nn": "Her har kommunen skjøn ({basis}): {question}",
+}
+NO_GUIDELINE = {
+    "nb": "Kommunen har ikke vedtatt retningslinjer for dette skjønnet, så en saksbehandler "
+    "avgjør det.",
+    "nn": "Kommunen har ikkje vedteke retningslinjer for dette skjønet, så ein sakshandsamar "
+    "avgjer det.",
+}
+NEVER_GUIDELINE = {
+    "nb": "Dette skjønnet kan bare en saksbehandler utøve.",
+    "nn": "Dette skjønet kan berre ein sakshandsamar utøve.",
+}
+GUIDELINE_NOT_MET = {
+    "nb": "Kommunens retningslinjer ({reference}, vedtatt {adopted}) dekker ikke denne saken "
+    "({problem}), så en saksbehandler avgjør det.",
+    "nn": "Retningslinjene til kommunen ({reference}, vedtekne {adopted}) dekkjer ikkje denne "
+    "saka ({problem}), så ein sakshandsamar avgjer det.",
+}
+GUIDELINE_APPLIED = {
+    "nb": "Kommunen har utøvd skjønnet ({basis}) etter sine retningslinjer ({reference}, "
+    "vedtatt {adopted}), og vilkårene i dem er oppfylt.",
+    "nn": "Kommunen har utøvd skjønet ({basis}) etter retningslinjene sine ({reference}, "
+    "vedtekne {adopted}), og vilkåra i dei er oppfylte.",
+}
+
+
+def with_settled(text: str, language: str, spec: RuleSpec, settled: SettledLike) -> str:
+    """The rendered explanation, plus what is left to a person (or the guideline applied)."""
+    parts = [text]
+    if settled.unverified:
+        names = {item.fact: getattr(item.name, language) for item in spec.requires_verified}
+        facts = ", ".join(names.get(fact, fact) for fact in settled.unverified)
+        parts.append(UNVERIFIED[language].format(facts=facts[:1].upper() + facts[1:]))
+    discretion = spec.discretion
+    if discretion is not None and settled.discretion is not None:
+        basis = ", ".join(reference.ref for reference in discretion.basis)
+        guideline = settled.guideline or {}
+        adopted = guideline.get("adopted", "")
+        with contextlib.suppress(TypeError, ValueError):
+            adopted = format_date(adopted)
+        if settled.discretion == "guideline":
+            parts.append(
+                GUIDELINE_APPLIED[language].format(
+                    basis=basis, reference=guideline.get("reference", ""), adopted=adopted
+                )
+            )
+        else:
+            parts.append(
+                DISCRETION_OPEN[language].format(
+                    basis=basis, question=getattr(discretion.question, language)
+                )
+            )
+            if not discretion.guideline:
+                parts.append(NEVER_GUIDELINE[language])
+            elif settled.guideline is not None and settled.guideline_problem:
+                parts.append(
+                    GUIDELINE_NOT_MET[language].format(
+                        reference=guideline.get("reference", ""),
+                        adopted=adopted,
+                        problem=settled.guideline_problem,
+                    )
+                )
+            elif not settled.unverified:
+                parts.append(NO_GUIDELINE[language])
+    return " ".join(part for part in parts if part)

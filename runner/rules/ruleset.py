@@ -14,7 +14,13 @@ from jinja2 import Template
 from runner.errors import NotFoundError
 from runner.models.results import LegalBasis, Route
 from runner.rules.expressions import Expression, VarPath
-from runner.rules.schema import ParameterSpec, RuleSetSpec, RuleSpec, TestFileSpec
+from runner.rules.schema import (
+    DiscretionSpec,
+    ParameterSpec,
+    RuleSetSpec,
+    RuleSpec,
+    TestFileSpec,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +40,23 @@ class Rule:
     named_paths: tuple[tuple[str, tuple[str, ...]], ...]  # ("case.measure.kind", path)
     reads_results: bool  # whether an expression reads `r` or `v`
     result_ids: frozenset[str] | None  # rule ids it reads via r./v.; None = any of them
+    discretion_when: Expression | None = None  # when its discretion is in play (see spec)
 
     @property
     def expressions(self) -> tuple[Expression, ...]:
-        parts = (self.applies_when, self.uncertain_when, self.condition, self.value)
+        parts = (
+            self.applies_when,
+            self.uncertain_when,
+            self.condition,
+            self.value,
+            self.discretion_when,
+        )
         return tuple(part for part in parts if part is not None)
+
+    @property
+    def discretion(self) -> DiscretionSpec | None:
+        """The "kan" this rule rests on, if any: a person or a kommune guideline decides."""
+        return self.spec.discretion
 
     @property
     def is_calculation(self) -> bool:
@@ -55,6 +73,7 @@ class DecisionRow:
     outcome: str
     route: Route
     urgent: Expression | None
+    discretion: DiscretionSpec | None = None
 
     @property
     def matched_text(self) -> str:

@@ -43,6 +43,32 @@ class Reference(FrozenModel):
     url: Https
 
 
+#: A fact of the case, as a path below `case` (e.g. `plan.conforms`).
+FactPath = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+
+
+class DiscretionSpec(FrozenModel):
+    """A "kan" in the law: the kommune may decide either way (discretion, skjønn).
+
+    A person decides, unless the kommune has adopted a guideline for exactly this rule
+    (`guidelines.<rule id>` in its settings) whose conditions hold for the case.
+    """
+
+    basis: Annotated[list[Reference], Field(min_length=1)]
+    question: LocalText  # what is left to decide, as a caseworker reads it
+    #: CEL: when the discretion is in play; without it, whenever the rule would be `oppfylt`
+    when: NonEmpty | None = None
+    #: whether a kommune's guideline may settle it (false: always a person, e.g. pbl. § 19-2)
+    guideline: bool = True
+
+
+class VerifiedFactSpec(FrozenModel):
+    """A fact a rule may rely on only when a register, map data or a caseworker confirmed it."""
+
+    fact: FactPath
+    name: LocalText  # how the letter and the case page name the fact
+
+
 class DecisionRowSpec(FrozenModel):
     """One row of the first-hit decision table: `when` or `otherwise`, outcome and route."""
 
@@ -51,6 +77,7 @@ class DecisionRowSpec(FrozenModel):
     outcome: OutcomeName
     route: Route
     urgent: NonEmpty | None = None
+    discretion: DiscretionSpec | None = None
 
     @model_validator(mode="after")
     def _when_or_otherwise(self) -> DecisionRowSpec:
@@ -135,6 +162,8 @@ class RuleSpec(FrozenModel):
     value: NonEmpty | None = None
     uncertain_when: NonEmpty | None = None
     explanation: LocalText
+    discretion: DiscretionSpec | None = None
+    requires_verified: list[VerifiedFactSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _condition_or_value(self) -> RuleSpec:

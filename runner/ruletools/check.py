@@ -31,6 +31,10 @@ CHECKS = {
     "parameter-dates": "dated values oldest first, no date twice, no gap after valid_from, "
     "the same keys in every dated value",
     "overlap": "versions of one rule set do not overlap in time",
+    "fallback": "the decision table's `otherwise` row is til_vurdering to review, never a "
+    "refusal (pbl. § 21-4: no outcome without a legal ground)",
+    "discretion": "no discretionary rule or row reaches an automatic outcome without a "
+    "guideline hook: tests show it going to a person, and (if allowed) settled by a guideline",
     "nb-nn": "the nb and nn texts (explanations, letters) read the same values",
     "letter-variable": "letter templates read only what the robot puts in the letter context",
     "unverified": "(warning) parameters with confidence M",

@@ -15,6 +15,7 @@ import yaml
 
 from runner.letters.analysis import context_paths
 from runner.models.registry import case_model
+from runner.models.results import UNDECIDED
 from runner.norwegian import format_date, format_number
 from runner.rules.expressions import mask_strings
 from runner.rules.fields import ITEMS, SchemaFields, case_fields, split_path
@@ -26,6 +27,9 @@ from runner.ruletools.testing import TestReport, coverage_gaps
 #: Hosts a rule's legal basis must link to (the law itself, or the ministry's circulars).
 LEGAL_HOSTS = ("lovdata.no", "regjeringen.no")
 RULE_FIELDS = ("applies_when", "uncertain_when", "condition", "value")
+#: Outcomes that refuse or dismiss: never the fallback of a decision table (pbl. § 21-4 first
+#: ledd; a case the rules cannot place goes to a caseworker as `til_vurdering`).
+REFUSALS = frozenset({"avslag", "avvist"})
 
 _COMPREHENSION = re.compile(
     r"(?<![\w.])([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)+)\s*\.\s*"
@@ -154,6 +158,17 @@ def check_fields(
                 if found:
                     line = rules_doc.line((index, field))
                     out.error("case-field", rules_doc.path, line, f"rule {rule.id}", *found)
+        if rule.discretion is not None and rule.discretion.when:
+            for root, path in cel_paths(rule.discretion.when):
+                found = _field_problem(fields, root, path, rule_set)
+                if found:
+                    line = rules_doc.line((index, "discretion", "when"))
+                    out.error("case-field", rules_doc.path, line, f"rule {rule.id}", *found)
+        for number, item in enumerate(rule.spec.requires_verified):
+            found = _field_problem(fields, "case", item.fact.split("."), rule_set)
+            if found:
+                line = rules_doc.line((index, "requires_verified", number, "fact"))
+                out.error("case-field", rules_doc.path, line, f"rule {rule.id}", *found)
         for language in ("nb", "nn"):
             source = getattr(rule.spec.explanation, language)
             for text in sorted(template_paths(source)):
@@ -172,6 +187,124 @@ def check_fields(
                 if found:
                     line = ruleset_doc.line(("decision", index, field))
                     out.error("case-field", ruleset_doc.path, line, f"decision[{index}]", *found)
+
+
+def check_fallback(rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
+    """The `otherwise` row neither refuses nor decides alone: a caseworker decides."""
+    rows = rule_set.spec.decision
+    index = len(rows) - 1
+    last = rows[index]
+    if last.outcome in REFUSALS or last.outcome != UNDECIDED or last.route.value != "review":
+        out.error(
+            "fallback",
+            doc.path,
+            doc.line(("decision", index, "outcome")),
+            f"decision[{index}] (otherwise)",
+            f"a case that matches no row gets '{last.outcome}' with route {last.route.value}: "
+            "an outcome without a legal ground"
+            + (" (a refusal)" if last.outcome in REFUSALS else ""),
+            f"end the table with `otherwise: true`, `outcome: {UNDECIDED}`, `route: review`, "
+            "and add a row for each outcome that has a legal ground",
+        )
+
+
+def _reads_guidelines(source: str | None) -> bool:
+    return bool(source) and re.search(r"\bk\s*\.\s*guidelines\b|\bk\s*\[", source or "") is not None
+
+
+def check_discretion(
+    rule_set: RuleSet,
+    report: TestReport,
+    rules_doc: YamlDocument,
+    ruleset_doc: YamlDocument,
+    out: Collector,
+) -> None:
+    """No discretion reaches an automatic outcome without a guideline hook.
+
+    A discretionary rule must be shown by the tests going to a person without a guideline
+    and, when a guideline may settle it, settled by one; a row that rests on discretion
+    cannot be automatic; no expression may read the kommune's guidelines itself.
+    """
+    for index, rule in enumerate(rule_set.rules):
+        sources = [getattr(rule.spec, field) for field in RULE_FIELDS]
+        if rule.discretion is not None:
+            sources.append(rule.discretion.when)
+        if any(_reads_guidelines(source) for source in sources):
+            out.error(
+                "discretion",
+                rules_doc.path,
+                rules_doc.line((index, "id")),
+                f"rule {rule.id}",
+                "reads the kommune's guidelines (k.guidelines) itself, bypassing the hook",
+                "declare `discretion:` on the rule; the engine applies guidelines.<rule id>",
+            )
+        spec = rule.discretion
+        if spec is None:
+            continue
+        hosts = [urlparse(basis.url).hostname or "" for basis in spec.basis]
+        if not any(host == h or host.endswith("." + h) for host in hosts for h in LEGAL_HOSTS):
+            out.error(
+                "discretion",
+                rules_doc.path,
+                rules_doc.line((index, "discretion")),
+                f"rule {rule.id}",
+                "the discretion's basis links to neither lovdata.no nor regjeringen.no",
+                "name the provision that says the kommune «kan», with its lovdata link",
+            )
+        counts = report.discretion_counts.get(rule.id, {})
+        if counts.get("auto"):
+            out.error(
+                "discretion",
+                rules_doc.path,
+                rules_doc.line((index, "discretion")),
+                f"rule {rule.id}",
+                f"its discretion was left open, yet {counts['auto']} test(s) ended with route auto",
+                "route every case with open discretion to review",
+            )
+        if not counts.get("open"):
+            out.error(
+                "discretion",
+                rules_doc.path,
+                rules_doc.line((index, "discretion")),
+                f"rule {rule.id}",
+                "no test shows its discretion going to a caseworker without a guideline, so "
+                "nothing shows it cannot lead to an automatic outcome",
+                "add a test where the discretion is in play and the kommune has no "
+                f"guideline, expecting rules: {{{rule.id}: uavklart}} and route: review",
+            )
+        if spec.guideline and not counts.get("guideline"):
+            out.error(
+                "discretion",
+                rules_doc.path,
+                rules_doc.line((index, "discretion")),
+                f"rule {rule.id}",
+                "no test shows a kommune guideline settling it (the guideline hook)",
+                f"add a test with kommune: {{guidelines: {{{rule.id}: {{reference, adopted, "
+                "conditions}}} expecting oppfylt, or set `guideline: false` if no kommune "
+                "guideline may settle it",
+            )
+    for index, row in enumerate(rule_set.spec.decision):
+        if any(_reads_guidelines(source) for source in (row.when, row.urgent)):
+            out.error(
+                "discretion",
+                ruleset_doc.path,
+                ruleset_doc.line(("decision", index)),
+                f"decision[{index}]",
+                "reads the kommune's guidelines (k.guidelines) itself, bypassing the hook",
+                "put the discretion in a rule with `discretion:`; the engine applies "
+                "guidelines.<rule id>",
+            )
+        if row.discretion is not None and row.route.value == "auto":
+            out.error(
+                "discretion",
+                ruleset_doc.path,
+                ruleset_doc.line(("decision", index, "route")),
+                f"decision[{index}]",
+                f"rests on discretion ({', '.join(b.ref for b in row.discretion.basis)}) "
+                "but is routed auto: an automatic outcome without a guideline hook",
+                "set `route: review`, or move the discretion into a rule with "
+                "`discretion:` so a kommune guideline can settle it",
+            )
 
 
 def check_placeholders(rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
@@ -292,6 +425,8 @@ def check_rules(rule_set: RuleSet, report: TestReport, out: Collector) -> None:
     for index in range(len(rule_set.rules)):
         _link_problem(index, rule_set, rules_doc, out)
     check_coverage(rule_set, report, rules_doc, out)
+    check_fallback(rule_set, ruleset_doc, out)
+    check_discretion(rule_set, report, rules_doc, ruleset_doc, out)
     check_fields(rule_set, rules_doc, ruleset_doc, out)
     check_placeholders(rule_set, rules_doc, out)
     check_parameters(rule_set, read_yaml(folder / "parameters.yaml"), out)

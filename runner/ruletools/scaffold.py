@@ -140,7 +140,8 @@ def _write(
         "tests with the provisions this rule set implements.",
         "decision": [
             {"when": f"r.{rule_id} == 'oppfylt'", "outcome": "innvilget", "route": "review"},
-            {"otherwise": True, "outcome": "avslag", "route": "review"},
+            {"when": f"r.{rule_id} == 'ikke_oppfylt'", "outcome": "avslag", "route": "review"},
+            {"otherwise": True, "outcome": "til_vurdering", "route": "review"},
         ],
     }
     basis = {"ref": "Lov/forskrift § (skriv inn hjemmelen)", "url": "https://lovdata.no/"}

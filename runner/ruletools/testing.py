@@ -45,6 +45,12 @@ class TestReport:
     outcome_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     #: rule id → how many of its `uavklart` came from a runtime error, not `uncertain_when`
     error_counts: dict[str, int] = field(default_factory=dict)
+    #: rule id → how many of its `uavklart` were left to a person: open discretion or a fact
+    #: that is only declared (the rule's own "not settled by the robot" side)
+    settled_counts: dict[str, int] = field(default_factory=dict)
+    #: rule id → {"open": tests where its discretion went to a person, "guideline": tests
+    #: where a kommune guideline settled it, "auto": tests where it was open yet auto}
+    discretion_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -124,15 +130,28 @@ def run_rule_tests(rule_set: RuleSet) -> TestReport:
     report = TestReport(rule_set_id=rule_set.id, version=rule_set.version)
     counts = {rule.id: dict.fromkeys((o.value for o in RuleOutcome), 0) for rule in rule_set.rules}
     errors = dict.fromkeys((rule.id for rule in rule_set.rules), 0)
+    settled = dict.fromkeys((rule.id for rule in rule_set.rules), 0)
+    discretion = {
+        rule.id: {"open": 0, "guideline": 0, "auto": 0}
+        for rule in rule_set.rules
+        if rule.discretion is not None
+    }
     shown_folder = f"{rule_set.path.parent.name}/{rule_set.path.name}"
     for file in rule_set.tests:
         for test in file.spec.tests:
             evaluation, problems = _run_one(rule_set, file, test)
             if evaluation is not None:
+                auto = evaluation.decision.route.value == "auto"
                 for result in evaluation.results:
                     counts[result.rule_id][result.outcome.value] += 1
                     if result.error is not None:
                         errors[result.rule_id] += 1
+                    elif result.unverified or result.discretion == "open":
+                        settled[result.rule_id] += 1
+                    if result.discretion is not None and result.rule_id in discretion:
+                        discretion[result.rule_id][result.discretion] += 1
+                        if result.discretion == "open" and auto:
+                            discretion[result.rule_id]["auto"] += 1
             if problems:
                 report.failed += 1
                 report.failures += [
@@ -143,6 +162,8 @@ def run_rule_tests(rule_set: RuleSet) -> TestReport:
                 report.passed += 1
     report.outcome_counts = counts
     report.error_counts = errors
+    report.settled_counts = settled
+    report.discretion_counts = discretion
     return report
 
 
@@ -151,7 +172,8 @@ def coverage_gaps(rule_set: RuleSet, report: TestReport) -> dict[str, list[str]]
 
     The not-met side may be shown as `ikke_oppfylt`, or as `uavklart` through the rule's own
     `uncertain_when` (a rule whose condition can only fail as uncertain, e.g. a request for
-    dispensation); a `uavklart` from a runtime error does not count. A pure calculation
+    dispensation), or as `uavklart` left to a person (open discretion, a fact only
+    declared); a `uavklart` from a runtime error does not count. A pure calculation
     (a `value` without a `condition`) only needs to be computed once.
     """
     gaps: dict[str, list[str]] = {}
@@ -160,9 +182,12 @@ def coverage_gaps(rule_set: RuleSet, report: TestReport) -> dict[str, list[str]]
         missing = [] if counts.get(RuleOutcome.oppfylt.value) else [RuleOutcome.oppfylt.value]
         if rule.condition is not None:
             uncertain = counts.get(RuleOutcome.uavklart.value, 0)
-            by_uncertain_when = uncertain - report.error_counts.get(rule.id, 0)
-            shown = counts.get(RuleOutcome.ikke_oppfylt.value, 0) or (
-                rule.uncertain_when is not None and by_uncertain_when > 0
+            left_to_a_person = report.settled_counts.get(rule.id, 0)
+            by_uncertain_when = uncertain - report.error_counts.get(rule.id, 0) - left_to_a_person
+            shown = (
+                counts.get(RuleOutcome.ikke_oppfylt.value, 0)
+                or (rule.uncertain_when is not None and by_uncertain_when > 0)
+                or left_to_a_person > 0
             )
             if not shown:
                 missing.append(RuleOutcome.ikke_oppfylt.value)

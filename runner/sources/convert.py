@@ -2,18 +2,28 @@
 
 Every way goes through the item boundary (`runner.sources.boundary`): whatever a parser or
 mapper raises on one hostile item becomes that item's error, so the pipeline quarantines it.
+
+Only a system may say a fact is verified (a register, map data, a caseworker). A case JSON
+that reaches us by e-mail comes from whoever sent the mail: what it claims as verified is
+taken as declared (its `verified` list is emptied and the log says how many were set aside).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
 from runner.intake import validate_case
 from runner.sources.boundary import guarded
 from runner.store.records import RawItemRecord
+
+#: Sources whose case JSON comes from a person, not from a system the kommune trusts.
+CITIZEN_SOURCES = frozenset({"imap"})
+
+log = structlog.get_logger(__name__)
 
 
 def read_case(source_config: Any, raw: RawItemRecord, content: bytes, case_model: str) -> BaseModel:
@@ -53,4 +63,14 @@ def _read_case(
         from runner.sources.excel import row_case
 
         return row_case(raw.source_ref, content, source_config.mapping, case_model, **common)
-    return validate_case(raw.source_ref, content, case_model)
+    case = validate_case(raw.source_ref, content, case_model)
+    return as_declared(case, raw.id) if kind in CITIZEN_SOURCES else case
+
+
+def as_declared(case: BaseModel, raw_id: int) -> BaseModel:
+    """The case with every fact it claims as verified taken as the sender's declaration."""
+    claimed = getattr(case, "verified", None)
+    if not claimed:
+        return case
+    log.warning("verified_claims_set_aside", raw_item_id=raw_id, count=len(claimed))
+    return case.model_copy(update={"verified": []})

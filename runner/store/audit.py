@@ -10,14 +10,18 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from runner.store import fast
 from runner.store.records import EventRecord
 from runner.store.schema import canonical_json, cases, events
 
 #: The prev_hash of a case's first event.
 GENESIS = "0" * 64
 
-_INSERT_EVENT = insert(events)
+_INSERT_EVENT = insert(events).returning(events.c.id)
+_INSERT_EVENTS = insert(events)
+
+#: Key in Connection.info of the events this transaction will insert before it commits
+#: (runner/store/engine.py: transaction); a savepoint rolled back drops its own.
+PENDING = "saksrobot.pending_events"
 
 
 def event_hash(
@@ -56,11 +60,31 @@ def new_event(
 
 
 def insert_event(conn: Connection, row: dict[str, Any]) -> EventRecord:
-    """Insert an event made by new_event; the caller moves the case's head to it."""
-    return EventRecord(id=fast.insert(conn, _INSERT_EVENT, row), **row)
+    """Insert an event made by new_event now; the caller moves the case's head to it."""
+    write_pending(conn)  # the events before it first: ids follow the order they were made
+    return EventRecord(id=conn.execute(_INSERT_EVENT, row).scalar_one(), **row)
+
+
+def add_event(conn: Connection, row: dict[str, Any]) -> None:
+    """Insert an event made by new_event with the transaction's others, in one statement
+    before it commits (now, outside engine.transaction); the caller moves the head to it."""
+    pending: list[dict[str, Any]] | None = conn.info.get(PENDING)
+    if pending is None:
+        conn.execute(_INSERT_EVENTS, row)
+    else:
+        pending.append(row)
+
+
+def write_pending(conn: Connection) -> None:
+    """Insert the events add_event kept for this transaction (one executemany)."""
+    pending: list[dict[str, Any]] | None = conn.info.get(PENDING)
+    if pending:
+        conn.execute(_INSERT_EVENTS, pending if len(pending) > 1 else pending[0])
+        pending.clear()
 
 
 def _event_rows(conn: Connection) -> Iterator[Any]:
+    write_pending(conn)
     query = select(events).order_by(events.c.case_id, events.c.seq)
     yield from conn.execution_options(yield_per=2000).execute(query)
 

@@ -12,8 +12,7 @@ from sqlalchemy import Connection, Insert, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from runner.errors import IllegalTransitionError, NotFoundError, StoreError
-from runner.store import fast
-from runner.store.audit import GENESIS, insert_event, new_event
+from runner.store.audit import GENESIS, add_event, insert_event, new_event
 from runner.store.engine import HELD
 from runner.store.records import CaseRecord, EventRecord
 from runner.store.schema import cases, raw_items, utcnow
@@ -61,7 +60,7 @@ _CASE_OF_RAW_ITEM = (
         raw_items.c.content_hash == bindparam("content_hash"),
     )
 )
-_INSERT_CASE = cases.insert()
+_INSERT_CASE = cases.insert().returning(cases.c.id)
 #: The new case's head moved to its `received` event, and the case as it now is.
 _START_HEAD = _MOVE_HEAD.returning(*cases.c)
 
@@ -115,7 +114,7 @@ def _take_head(conn: Connection, case_id: int, heads: dict[int, Head] | None) ->
     head = heads.pop(case_id, None) if heads is not None else None
     if head is not None:
         return head
-    row = fast.first_row(conn, _READ_HEAD, {"case_id": case_id})
+    row = conn.execute(_READ_HEAD, {"case_id": case_id}).first()
     if row is None:
         raise case_not_found(case_id)
     state, version, seq, event_hash = row
@@ -156,8 +155,7 @@ def add_raw_item(
     """
     content_hash = hashlib.sha256(content).hexdigest()
     now = utcnow()
-    inserted = fast.first_row(
-        conn,
+    inserted = conn.execute(
         statement,
         {
             "robot_id": robot_id,
@@ -168,7 +166,7 @@ def add_raw_item(
             "size": len(content),
             "received_at": now,
         },
-    )
+    ).first()
     if inserted is None:  # seen before
         found = conn.execute(
             _CASE_OF_RAW_ITEM, {"robot_id": robot_id, "content_hash": content_hash}
@@ -179,8 +177,7 @@ def add_raw_item(
                 fix="Run the store's audit (verify_audit) and restore the case from backup.",
             )
         return CaseRecord(*found), False
-    case_id = fast.insert(
-        conn,
+    case_id = conn.execute(
         _INSERT_CASE,
         {
             "raw_item_id": inserted[0],
@@ -197,7 +194,7 @@ def add_raw_item(
             "event_seq": 0,
             "event_hash": GENESIS,
         },
-    )
+    ).scalar_one()
     event = new_event(
         case_id,
         seq=1,
@@ -214,9 +211,10 @@ def add_raw_item(
             "to_state": CaseState.received.value,
         },
     )
-    row = fast.first_row(conn, _START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]})
-    assert row is not None  # the case inserted just now
-    insert_event(conn, event)
+    row = conn.execute(
+        _START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]}
+    ).one()
+    add_event(conn, event)
     return CaseRecord(*row), True
 
 
@@ -301,10 +299,10 @@ def transition(
         v_event_hash=event["hash"],
     )
     # The optimistic check: the row must still be in the state and version read above.
-    updated = fast.first_row(conn, _update_statement(frozenset(fields)), params)
+    updated = conn.execute(_update_statement(frozenset(fields)), params).first()
     if updated is None:
         raise IllegalTransitionError(str(case_id), f"{current} (changed meanwhile)", wanted)
-    insert_event(conn, event)
+    add_event(conn, event)
     if heads is not None:
         heads[case_id] = (wanted.value, version + 1, seq + 1, event["hash"])
     return CaseRecord(*updated)

@@ -6,7 +6,6 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from runner.errors import NotFoundError, StoreError
 from runner.models.results import Evaluation
-from runner.store import fast
 from runner.store.cases import lock_case
 from runner.store.records import DecisionRecord, LetterRecord
 from runner.store.schema import decisions, letters, utcnow
@@ -103,9 +102,7 @@ def record_decision(
         "template_hash": template_hash,
         "kommune_parameters": dict(evaluation.kommune_parameters),
     }
-    stored = fast.first_row(conn, _RECORD_DECISION, row)
-    assert stored is not None  # an INSERT … RETURNING of one row
-    return DecisionRecord(*stored)
+    return DecisionRecord(*conn.execute(_RECORD_DECISION, row).one())
 
 
 def latest_decision(conn: Connection, case_id: int) -> DecisionRecord | None:
@@ -129,8 +126,7 @@ def save_letter(
 ) -> LetterRecord:
     """Store a new version of the case's letter (the first is version 1)."""
     lock_case(conn, case_id)  # two writers must not both take the same next version
-    row = fast.first_row(
-        conn,
+    row = conn.execute(
         _INSERT_LETTER,
         {
             "case_id": case_id,
@@ -144,7 +140,7 @@ def save_letter(
             "created_at": utcnow(),
             "created_by": created_by,
         },
-    )
+    ).first()
     if row is None:  # no such decision of this case
         raise StoreError(
             f"Decision {decision_id} does not belong to case {case_id}",
@@ -169,7 +165,7 @@ def update_letter_file(
 ) -> LetterRecord:
     """Record where a letter's PDF was written and its sha256."""
     params = {"letter_id": letter_id, "v_pdf_path": pdf_path, "v_sha256": sha256}
-    row = fast.first_row(conn, _UPDATE_FILE, params)
+    row = conn.execute(_UPDATE_FILE, params).first()
     if row is None:
         get_letter(conn, letter_id)  # raises NotFoundError
     assert row is not None
@@ -200,5 +196,5 @@ def case_letters(conn: Connection, case_id: int) -> list[LetterRecord]:
 
 def latest_letter(conn: Connection, case_id: int) -> LetterRecord | None:
     """The newest version of the case's letter, if any."""
-    row = fast.first_row(conn, _LATEST_LETTER, {"case_id": case_id})
+    row = conn.execute(_LATEST_LETTER, {"case_id": case_id}).first()
     return LetterRecord(*row) if row is not None else None

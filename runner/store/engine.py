@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from runner.errors import StoreError
+from runner.store.audit import PENDING, write_pending
 from runner.store.schema import dumps_json
 
 SQLITE_PRAGMAS = (
@@ -89,21 +90,27 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
     transaction cannot fail half-way with "database is locked"; busy_timeout queues writers.
     A reader gets one snapshot (BEGIN). This is done here rather than in a "begin" event
     listener because any engine event makes SQLAlchemy dispatch on every statement.
-    Each transaction starts with no case rows held (HELD), and its record goes with it.
+    Each transaction starts with no case rows held (HELD) and no events waiting to be
+    inserted (audit.PENDING: they are inserted together before it commits); its record of
+    both goes with it.
     """
     with engine.connect() as conn:
         info = conn.info  # the pooled connection's, so it is taken out again below
         held: dict[int, Any] = {}
-        info[HELD] = held
+        pending: list[dict[str, Any]] = []
+        info[HELD], info[PENDING] = held, pending
         try:
             if engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
             yield conn
             if write:
+                write_pending(conn)
                 conn.commit()
         finally:
             if info.get(HELD) is held:
                 del info[HELD]
+            if info.get(PENDING) is pending:
+                del info[PENDING]
 
 
 def create_store_engine(url: str | URL) -> Engine:

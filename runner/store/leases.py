@@ -116,22 +116,22 @@ def heartbeat(
     return sorted(int(case_id) for case_id in conn.execute(statement).scalars())
 
 
-def release(conn: Connection, case_id: int, worker_id: str, *, processed: bool = False) -> bool:
-    """Give up the worker's lease on a case; False if it no longer held it.
+def release(conn: Connection, case_ids: list[int], worker_id: str, *, processed: int = 0) -> int:
+    """Give up the worker's leases on the cases; how many it still held.
 
-    processed=True also counts the case as done by the worker (one transaction for both).
+    `processed` cases are also counted as done by the worker (one transaction for both).
     """
     statement = (
         update(cases)
-        .where(cases.c.id == case_id, cases.c.lease_owner == worker_id)
+        .where(cases.c.id.in_(case_ids), cases.c.lease_owner == worker_id)
         .values(lease_owner=None, lease_expires_at=None)
     )
-    held = bool(conn.execute(statement).rowcount)
+    held = conn.execute(statement).rowcount if case_ids else 0
     if processed:
         conn.execute(
             update(workers)
             .where(workers.c.worker_id == worker_id)
-            .values(processed=workers.c.processed + 1)
+            .values(processed=workers.c.processed + processed)
         )
     return held
 
@@ -221,8 +221,12 @@ class LeaseStore:
 
     def release(self, case_id: int, worker_id: str, *, processed: bool = False) -> bool:
         """Give up a lease (counting the case as done if processed); False if not held."""
+        return self.release_all([case_id], worker_id, processed=int(processed)) == 1
+
+    def release_all(self, case_ids: list[int], worker_id: str, *, processed: int = 0) -> int:
+        """Give up leases (counting `processed` cases as done); how many were still held."""
         with self._store._write() as conn:
-            return release(conn, case_id, worker_id, processed=processed)
+            return release(conn, case_ids, worker_id, processed=processed)
 
     def register(self, worker_id: str, hostname: str, pid: int, robots: list[str]) -> None:
         """Record a starting worker."""

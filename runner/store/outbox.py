@@ -14,7 +14,6 @@ from sqlalchemy import Connection, Insert, String, Update, bindparam, select, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from runner.errors import IllegalTransitionError, NotFoundError, StoreError
-from runner.store import fast
 from runner.store.cases import lock_case
 from runner.store.records import OutboxRecord
 from runner.store.schema import letters, outbox, utcnow
@@ -74,7 +73,7 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    inserted = fast.first_row(conn, statement, values)
+    inserted = conn.execute(statement, values).first()
     if inserted is not None:
         return OutboxRecord(*inserted)
     # Nothing inserted: not the case's letter, or the key is taken.
@@ -122,7 +121,7 @@ def _move(
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(b_key=key, v_state=target, v_updated_at=utcnow())
     params.update({f"b_allowed_{index}": state for index, state in enumerate(allowed)})
-    row = fast.first_row(conn, _move_statement(allowed, frozenset(values)), params)
+    row = conn.execute(_move_statement(allowed, frozenset(values)), params).first()
     if row is not None:
         return OutboxRecord(*row)
     current = conn.execute(_BY_KEY, {"key": key}).first()
@@ -173,4 +172,4 @@ def outbox_rows(conn: Connection, state: str | None, limit: int | None) -> list[
 
 def outbox_for_case(conn: Connection, case_id: int) -> list[OutboxRecord]:
     """A case's outbox rows, oldest first."""
-    return [OutboxRecord(*row) for row in fast.all_rows(conn, _FOR_CASE, {"case_id": case_id})]
+    return [OutboxRecord(*row) for row in conn.execute(_FOR_CASE, {"case_id": case_id})]

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 
 from runner.errors import NotFoundError, StoreError
+from runner.store.audit import write_pending
 from runner.store.cases import case_not_found, hold
 from runner.store.records import CaseRecord, EventRecord, RawItemRecord
 from runner.store.schema import cases, events, raw_items
@@ -62,6 +63,16 @@ def get_case(conn: Connection, case_id: int) -> CaseRecord:
     if row is None:
         raise case_not_found(case_id)
     return CaseRecord(*row)
+
+
+def get_cases(conn: Connection, case_ids: list[int]) -> list[CaseRecord]:
+    """The cases with these ids, in the order given, or NotFoundError for the first missing."""
+    rows = conn.execute(select(cases).where(cases.c.id.in_(case_ids)))
+    found = {row.id: CaseRecord(*row) for row in rows}
+    missing = [case_id for case_id in case_ids if case_id not in found]
+    if missing:
+        raise case_not_found(missing[0])
+    return [found[case_id] for case_id in case_ids]
 
 
 def find_case(conn: Connection, ref_or_id: str) -> CaseRecord:
@@ -133,6 +144,7 @@ def count_by_kommune(conn: Connection) -> dict[tuple[str, str | None, str], int]
 
 def case_events(conn: Connection, case_id: int) -> list[EventRecord]:
     """A case's audit trail, oldest first."""
+    write_pending(conn)
     return [EventRecord(*row) for row in conn.execute(_EVENTS, {"case_id": case_id})]
 
 

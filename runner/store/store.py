@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from runner.errors import StoreError
 from runner.models.results import Evaluation
 from runner.store import audit, cases, documents, migrate, queries
 from runner.store import outbox as outbox_rows
@@ -43,11 +44,11 @@ class Store:
     def unit(self) -> Iterator[None]:
         """Every store call in the block, on this thread, in one write transaction.
 
-        For one step of a case (validate, evaluate, draft, finalise): its rows and events
-        are committed together or not at all, so a crash never leaves a step half done,
-        and the case pays for one commit instead of one per call. Not around anything that
-        must be on record before a side effect outside the database (sending a letter).
-        Nested units join the outer one.
+        For a batch of cases' store steps (runner/pipeline.py; each case in a `savepoint`):
+        their rows and events are committed together or not at all, so a crash never
+        leaves a step half done, and the batch pays for one commit instead of one per call.
+        Not around anything that must be on record before a side effect outside the
+        database (sending a letter). Nested units join the outer one.
         """
         if getattr(self._local, "conn", None) is not None:
             yield
@@ -58,6 +59,37 @@ class Store:
                 yield
             finally:
                 self._local.conn = None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the open unit that fails alone (a SAVEPOINT): if the block raises, its
+        writes are rolled back and the rest of the unit goes on; if it ends normally, its
+        writes stay in the unit, to be committed with it.
+
+        For one case's steps in a batch of cases (runner/pipeline.py). A database error
+        is raised as StoreError: the caller should give up the whole unit.
+        """
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            raise StoreError(
+                "A savepoint is a part of a unit of work, and none is open",
+                fix="Open it inside `with store.unit():`.",
+            )
+        heads = cases.held(conn)
+        before = dict(heads or {})
+        pending: list[Any] = conn.info.get(audit.PENDING, [])
+        events_before = list(pending)
+        try:
+            with conn.begin_nested():
+                yield
+        except BaseException as error:
+            if heads is not None:  # heads moved or locked in the savepoint are not held
+                heads.clear()
+                heads.update(before)
+            pending[:] = events_before  # nor are its events (and those it inserted) kept
+            if isinstance(error, DBAPIError):
+                raise describe_failure(self.engine, error) from error
+            raise
 
     def _write(self) -> AbstractContextManager[Connection]:
         return self._transaction(write=True)
@@ -392,6 +424,11 @@ class Store:
         """The case with this id."""
         with self._read() as conn:
             return queries.get_case(conn, case_id)
+
+    def get_cases(self, case_ids: list[int]) -> list[CaseRecord]:
+        """The cases with these ids, in the order given (one query)."""
+        with self._read() as conn:
+            return queries.get_cases(conn, case_ids)
 
     def find_case(self, ref_or_id: str) -> CaseRecord:
         """The case with this id, or else with this reference."""

@@ -13,6 +13,7 @@ from runner.drafting import letter_context
 from runner.errors import IllegalTransitionError, NotFoundError, SaksrobotError
 from runner.letterfiles import today_in_norway
 from runner.letters import appeal_deadline
+from runner.letters.placeholders import open_placeholders
 from runner.logs import get_logger
 from runner.models.results import Route
 from runner.models.robot import RobotDefinition
@@ -105,6 +106,14 @@ class Reviewer:
                 expected_version=version,
             )
             version = record.version
+        open_parts = open_placeholders(letter.markdown)
+        if open_parts:  # e.g. the caseworker's assessment in a welfare decision (fvl. § 25)
+            saved = " Endringene dine er lagret som en ny versjon." if edited else ""
+            raise ReviewError(
+                "Brevet har tekst saksbehandleren må skrive før det kan godkjennes: "
+                f"«{open_parts[0][:200]}».{saved}",
+                fix="Åpne saken, skriv vurderingen i stedet for teksten i [[ ]], og godkjenn.",
+            )
         # The letter is approved first: a crash between the two steps leaves an approved
         # letter on a waiting case, never an approved case with an unapproved letter.
         self.store.approve_letter(letter.id, user)

@@ -86,6 +86,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reject": ("Avslutt uten brev", "Avslutt utan brev"),
     "reject_reason": ("Begrunnelse", "Grunngiving"),
     "change_outcome": ("Velg et annet utfall", "Vel eit anna utfall"),
+    "choose_outcome_first": (
+        "Ingen regel gir et utfall i denne saken. Velg utfall nedenfor; da lages brevet.",
+        "Ingen regel gjev eit utfall i denne saka. Vel utfall nedanfor; då blir brevet laga.",
+    ),
+    "discretion_open": ("Skjønn: saksbehandler avgjør", "Skjøn: sakshandsamar avgjer"),
+    "needs_verification": ("Må kontrolleres", "Må kontrollerast"),
+    "guideline_applied": (
+        "Avgjort etter kommunens retningslinjer: {ref} (vedtatt {d})",
+        "Avgjort etter retningslinjene til kommunen: {ref} (vedteke {d})",
+    ),
+    "provenance": ("Opplysninger", "Opplysningar"),
+    "declared": ("oppgitt av søker", "opplyst av søkjar"),
     "redraft": ("Skriv nytt utkast", "Skriv nytt utkast"),
     "take": ("Ta saken", "Ta saka"),
     "hand_back": ("Legg tilbake i køen", "Legg tilbake i køen"),

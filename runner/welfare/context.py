@@ -28,7 +28,7 @@ def _period(text: str) -> tuple[date, date]:
 
 
 def welfare_context(
-    case: dict[str, Any], kommune: KommuneSettings, letter_date: date
+    case: dict[str, Any], kommune: KommuneSettings, letter_date: date, malform: str
 ) -> dict[str, Any]:
     """The `sosialhjelp` part of a letter's context (templates/sosialhjelp/*)."""
     start, end = _period(str(case.get("period", "")))
@@ -36,7 +36,11 @@ def welfare_context(
     answer_days = settings.forelopig_svar_days if settings else _DEFAULT_ANSWER_DAYS
     document_days = settings.document_deadline_days if settings else _DEFAULT_DOCUMENT_DAYS
     account = str(case.get("applicant", {}).get("account_number", ""))
+    basis = kommune.automation_basis.get("sosialhjelp")
     return {
+        "automation_rule": None if basis is None else (
+            basis.national_rule.nn if malform == "nn" else basis.national_rule.nb),
+        "automation_url": None if basis is None else basis.url,
         "period_start": start,
         "period_end": end,
         "period_text": f"{MONTHS[start.month - 1]} {start.year}",

@@ -28,7 +28,7 @@ def _letter(tmp_path: Path, key: str = "byggesak-smatiltak-1-v1") -> Letter:
     pdf = tmp_path / f"{key}.pdf"
     pdf.write_bytes(b"%PDF-1.7 a letter " + key.encode())
     return Letter(
-        key=key, pdf_path=pdf, reference="BS-2026-000107", recipient_email="kari@example.no"
+        key=key, pdf_path=pdf, reference="BS-2026-000122", recipient_email="kari@example.no"
     )
 
 
@@ -42,7 +42,7 @@ def test_send_read_back_and_reconcile(
     assert received["Message-ID"] == "<byggesak-smatiltak-1-v1@askoy.kommune.no>"
     assert received["To"] == "kari@example.no"
     (attachment,) = [p for p in received.walk() if p.get_filename()]
-    assert attachment.get_filename() == "BS-2026-000107.pdf"
+    assert attachment.get_filename() == "BS-2026-000122.pdf"
     assert attachment.get_payload(decode=True) == letter.pdf_path.read_bytes()
     ((copy, flags),) = dovecot.messages("Sent")
     assert copy["Message-ID"] == received["Message-ID"] and PENDING_FLAG not in flags
@@ -80,7 +80,7 @@ def test_crash_between_send_and_commit_sends_nothing_twice(
     store = open_store(down.database_url)
     fast = RetryPolicy(attempts=2, first_delay=0.01)
     pipeline = make_pipeline(down, store, robot, retry=fast)
-    case_file = DEMO / "inbox" / "byggesak" / "BS-2026-000107.json"
+    case_file = DEMO / "inbox" / "byggesak" / "BS-2026-000122.json"
     from runner.sources.base import RawItem
 
     case_id, _ = pipeline.intake(RawItem("folder", case_file.name, case_file.read_bytes()))
@@ -94,7 +94,7 @@ def test_crash_between_send_and_commit_sends_nothing_twice(
     channel = SmtpChannel(up.smtp, up.imap, kommune="Askøy kommune")  # type: ignore[arg-type]
     letter = store.latest_letter(case_id)
     assert letter is not None and letter.pdf_path is not None
-    channel.send(Letter(row.key, Path(letter.pdf_path), "BS-2026-000107", row.target))
+    channel.send(Letter(row.key, Path(letter.pdf_path), "BS-2026-000122", row.target))
     # Restart: the case resumes at finalised and reconciles instead of sending again.
     store.transition(case_id, CaseState.finalised, actor="test", event="resumed")
     done = make_pipeline(up, store, robot, retry=fast).process(case_id)

@@ -25,7 +25,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_decision_becomes_an_output_work_item(settings: Settings, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    case = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000107.json"
+    case = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000122.json"
     (inbox / case.name).write_bytes(case.read_bytes())
     robot = find_robot(settings, "byggesak-smatiltak")
     robot = robot.model_copy(update={"channel": WorkItemsChannelConfig(kind="workitems")})
@@ -36,7 +36,7 @@ def test_a_decision_becomes_an_output_work_item(settings: Settings, tmp_path: Pa
         (row,) = store.outbox_for_case(record.id)
     folder = settings.data_dir / "workitems" / row.key
     (item,) = json.loads((folder / OUTPUT).read_text(encoding="utf-8"))
-    assert item["payload"]["saksmappe"]["saksnummer"] == "BS-2026-000107"
+    assert item["payload"]["saksmappe"]["saksnummer"] == "BS-2026-000122"
     assert item["payload"]["vedtak"]["utfall"] == "innvilget"
     (name,) = item["files"]
     assert (folder / item["files"][name]).read_bytes()[:5] == b"%PDF-"

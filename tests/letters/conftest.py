@@ -159,6 +159,7 @@ def make_context(kommune: KommuneSettings) -> Callable[..., dict[str, Any]]:
             "byggefrist_ar": 3,
             "missing_documents": ["Situasjonsplan", "Teikningar av fasadane"],
             "reference": "BS-2026-000417",
+            "appeal_body": kommune.appeal_body_for("byggesak", "nb"),
         }
         context.update(overrides)
         return context

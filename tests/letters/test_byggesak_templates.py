@@ -80,12 +80,15 @@ def test_every_template_renders(
     assert "None" not in draft.markdown and "True" not in draft.markdown
 
 
+APPEAL = {"nb": "Statsforvalteren i Vestland", "nn": "Statsforvaltaren i Vestland"}
+
+
 @pytest.mark.parametrize("malform", ["nb", "nn"])
 @pytest.mark.parametrize("outcome", DECISIONS)
 def test_decisions_state_facts_rules_appeal_and_access(
     templates: LetterTemplates, make_context: Context, outcome: str, malform: str
 ) -> None:
-    text = _text(templates, outcome, malform, make_context(outcome))
+    text = _text(templates, outcome, malform, make_context(outcome, appeal_body=APPEAL[malform]))
     # What was applied for (§ 25: the facts)
     for fact in ("gnr. 3 bnr. 118", "Kleppevegen 7, 5300 Kleppestø", "garasje", "42,5 m²"):
         assert fact in text
@@ -94,7 +97,7 @@ def test_decisions_state_facts_rules_appeal_and_access(
     assert weeks in text
     assert "12. februar 2026" in text
     assert "Postboks 323, 5323 Kleppestø" in text
-    assert "Statsforvaltaren i Vestland" in text
+    assert APPEAL[malform] in text  # the appeal body written in the letter's målform
     assert "§§ 28 og 29" in text
     # Access to the documents
     assert "§§ 18 og 19" in text
@@ -129,7 +132,17 @@ def test_grant_lists_met_rules_with_legal_basis_and_conditions(
     assert 'href="https://lovdata.no/forskrift/2010-03-26-488/%C2%A73-1"' in html
     assert "SAK10 § 3-1 første ledd bokstav a" in html
     assert "3 år" in html and "§ 21-9" in html
-    assert ("kartgrunnlaget" in html) and ("innvilget" if malform == "nb" else "innvilga") in html
+    assert ("innvilget" if malform == "nb" else "innvilga") in html
+    # A § 20-4 permit ends with a ferdigattest (pbl. § 21-10); a free-standing building
+    # applied for without ansvarsrett may not be used for habitation (SAK10 § 3-1).
+    assert "ferdigattest" in html and "§ 21-10" in html and "kartgrunnlaget" not in html
+    assert ("kan ikke brukes til beboelse" if malform == "nb" else "nyttast til å bu i") in html
+    extension = make_context()
+    measure = {**extension["case"]["measure"], "kind": "tilbygg"}
+    extension["case"] = {**extension["case"], "measure": measure}
+    html = markdown_to_html(templates.render("byggesak/innvilget", malform, extension).markdown)
+    # no such condition for a tilbygg
+    assert "kan ikke brukes til beboelse" not in html and "nyttast til å bu i" not in html
     if malform == "nn":
         for word in ("løyve", "søkjar", "Grunngjeving"):
             assert word in html
@@ -163,7 +176,11 @@ def test_exempt_letter_puts_responsibility_on_the_owner(
     text = _text(templates, "ikke_soknadspliktig", malform, make_context("ikke_soknadspliktig"))
     assert "§ 20-5" in text and "§ 4-1" in text
     assert ("ansvarlig" if malform == "nb" else "ansvarleg") in text
-    assert "kartgrunnlaget" in text
+    assert "kartgrunnlaget" in text  # position report for an exempt building
+    # The answer to an application is a decision (enkeltvedtak, fvl. § 2), open to appeal
+    # also by neighbours; the exemption's conditions are stated.
+    assert "enkeltvedtak" in text and ("naboer" if malform == "nb" else "naboar") in text
+    assert "§ 4-1 første ledd bokstav a" in text
 
 
 @pytest.mark.parametrize("malform", ["nb", "nn"])

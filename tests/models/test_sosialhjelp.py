@@ -112,3 +112,45 @@ def test_child_age_bands_at_the_first_day_of_the_period(born: str, band: str) ->
 def test_invalid_values_are_refused(field: str, value: Any) -> None:
     with pytest.raises(ValidationError):
         _case(**{field: value})
+
+
+def test_the_new_optional_fields_may_be_absent() -> None:
+    case = _case()
+    assert case.household.other_adults is None
+    assert case.partner_relationship == "" and not case.other_adults_mismatch
+    assert all(item.work is None for item in case.income)
+
+
+def test_the_second_adults_relationship_is_read_only_for_two_adults() -> None:
+    couple = _case(household={"adults": 2, "other_adults": [{"relationship": "samboer"}]})
+    assert couple.partner_relationship == "samboer" and not couple.other_adults_mismatch
+    unclear = _case(household={"adults": 2})
+    assert unclear.partner_relationship == ""
+    wrong = _case(household={"adults": 1, "other_adults": [{"relationship": "samboer"}]})
+    assert wrong.partner_relationship == "" and wrong.other_adults_mismatch
+    with pytest.raises(ValidationError):
+        _case(household={"adults": 2, "other_adults": [{"relationship": "Samboer!"}]})
+
+
+def test_childrens_work_income_is_told_apart_from_their_other_income() -> None:
+    income = [
+        {"kind": "lonn", "amount": 2000, "documented": True, "earner": "child", "work": "fritid"},
+        {"kind": "lonn", "amount": 700, "documented": True, "earner": "child",
+         "work": "skoleferie"},
+        {"kind": "lonn", "amount": 500, "documented": True, "earner": "child"},
+        {"kind": "pensjon", "amount": 300, "documented": True, "earner": "child", "work": "annet"},
+    ]  # fmt: skip
+    case = _case(income=income)
+    assert (case.children_income, case.children_work_income, case.children_other_income) == (
+        3500, 2700, 800)  # fmt: skip
+
+
+def test_documented_income_leaves_out_what_came_without_documentation() -> None:
+    income = [
+        {"kind": "lonn", "amount": 2000, "documented": True},
+        {"kind": "lonn", "amount": 900, "documented": False},
+        {"kind": "bostotte", "amount": 400, "documented": False},
+    ]
+    case = _case(income=income)
+    assert case.income_totals["lonn"] == 2900 and case.documented_income_totals["lonn"] == 2000
+    assert case.documented_income_totals["bostotte"] == 0

@@ -226,7 +226,9 @@ def test_a_step_that_fails_half_way_leaves_nothing_behind(
     assert len(reports) == 6 and len(failed) == 6
     for case in store.list_cases():
         letters = store.letters(case.id)
-        assert [letter.version for letter in letters] == [1], case.reference
+        # til_vurdering: no letter until a caseworker chooses the outcome
+        expected = [] if case.outcome == "til_vurdering" else [1]
+        assert [letter.version for letter in letters] == expected, case.reference
         assert case.state in ("sent", "pending_review")
 
 

@@ -44,7 +44,7 @@ def _run(config: Settings, store: Store, inbox: Path) -> dict[str, Any]:
 def _sent_case(inbox: Path, reference: str) -> dict[str, Any]:
     """A demo case the demo kommune finalises and sends without review, under a new reference."""
     inbox.mkdir(parents=True, exist_ok=True)
-    case: dict[str, Any] = json.loads((DEMO_INBOX / "BS-2026-000107.json").read_text())
+    case: dict[str, Any] = json.loads((DEMO_INBOX / "BS-2026-000122.json").read_text())
     case["reference"] = reference
     return case
 

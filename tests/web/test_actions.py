@@ -11,8 +11,33 @@ from tests.web.conftest import HOME, login
 
 
 def _waiting(store: Store, route: str | None = None) -> list[CaseRecord]:
+    """Waiting cases with a drafted letter (til_vurdering waits for the caseworker's outcome)."""
     cases = store.list_cases(state=CaseState.pending_review, kommunenummer=HOME, limit=500)
-    return [c for c in cases if route is None or c.route == route]
+    return [
+        c
+        for c in cases
+        if (route is None or c.route == route) and store.latest_letter(c.id) is not None
+    ]
+
+
+def test_a_case_without_an_outcome_has_no_letter_until_the_caseworker_chooses(
+    client: TestClient, web_store: Store
+) -> None:
+    csrf = login(client, "kari")
+    cases = web_store.list_cases(state=CaseState.pending_review, kommunenummer=HOME, limit=500)
+    case = next(c for c in cases if c.outcome == "til_vurdering")
+    assert web_store.latest_letter(case.id) is None
+    page = client.get(f"/saker/{case.id}").text
+    assert 'id="choose-outcome"' in page and 'id="approve"' not in page
+    assert "Opplysninger" in page  # where each fact the rules read came from
+    response = client.post(
+        f"/saker/{case.id}/utfall",
+        data={"csrf": csrf, "version": str(case.version), "outcome": "innvilget"},
+    )
+    assert response.status_code == 303
+    letter = web_store.latest_letter(case.id)
+    assert letter is not None and letter.created_by == "kari"
+    assert web_store.get_case(case.id).outcome == "innvilget"
 
 
 def _form(store: Store, case: CaseRecord, csrf: str) -> dict[str, str]:

@@ -150,8 +150,13 @@ def test_review_in_the_browser(
     assert browser.find_elements(By.CSS_SELECTOR, "tr.urgent .badge.urgent")
     _shot(browser, "review-queue.png", tmp_path, 1000)
 
-    # Open the first (most urgent) case, edit its letter, preview, approve.
-    _click(browser, browser.find_element(By.CSS_SELECTOR, "table.queue tbody tr a"))
+    # Open the first (most urgent) case with a drafted letter, edit it, preview, approve.
+    drafted = [
+        link.get_attribute("href")
+        for link in browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr a")
+        if web_store.latest_letter(int(link.get_attribute("href").rsplit("/", 1)[1]))
+    ]
+    browser.get(drafted[0])
     assert browser.find_element(By.ID, "letter").text
     _shot(browser, "review-case.png", tmp_path, 1500)
     reference = browser.find_element(By.TAG_NAME, "h1").text.split()[1]

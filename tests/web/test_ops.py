@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -40,15 +42,25 @@ def test_readiness_fails_when_the_schema_is_behind(client: TestClient, web_store
     assert answer.status_code == 503 and "db upgrade" in answer.json()["fix"]
 
 
-def test_metrics_expose_counters_after_a_demo_run(web_settings: Settings, web_store: Store) -> None:
+def test_metrics_expose_counters_after_a_demo_run(
+    web_settings: Settings, web_store: Store, tmp_path: Path
+) -> None:
     settings = web_settings.model_copy(
         update={"kommune": web_settings.kommune.model_copy(
-            update={"auto_finalise": ["byggesak-excel"]})}
+            update={"auto_finalise": ["byggesak-excel", "byggesak-smatiltak"]})}
     )  # fmt: skip
-    robot = load_robots(settings.content_dir / "robots")["byggesak-excel"]
+    robots = load_robots(settings.content_dir / "robots")
+    robot = robots["byggesak-excel"]
+    sender = robots["byggesak-smatiltak"]
     before = TestClient(create_app(settings, web_store)).get("/metrics").text
-    sent_before = _value(before, "saksrobot_letters_sent_total", robot=robot.id, kommune="4627")
+    sent_before = _value(before, "saksrobot_letters_sent_total", robot=sender.id, kommune="4627")
     run_robot(settings, web_store, robot, inbox=DEMO_INBOX.parent / "byggesak-excel")
+    # The Excel rows' plan conformity is the applicant's declaration, so none of them is sent
+    # automatically; one more demo case with a verified plan is.
+    case = json.loads((DEMO_INBOX / "BS-2026-000122.json").read_text(encoding="utf-8"))
+    case["reference"] = "BS-2026-900122"
+    (tmp_path / "BS-2026-900122.json").write_text(json.dumps(case), encoding="utf-8")
+    run_robot(settings, web_store, sender, inbox=tmp_path)
     with TestClient(create_app(settings, web_store)) as client:
         response = client.get("/metrics")
     assert response.status_code == 200
@@ -59,7 +71,7 @@ def test_metrics_expose_counters_after_a_demo_run(web_settings: Settings, web_st
         labels = {"robot": robot_id, "kommune": kommune or "", "state": state}
         assert _value(body, "saksrobot_cases", **labels) == count
     assert _value(body, "saksrobot_cases", kommune="0301", state="pending_review") > 0
-    sent = _value(body, "saksrobot_letters_sent_total", robot=robot.id, kommune="4627")
+    sent = _value(body, "saksrobot_letters_sent_total", robot=sender.id, kommune="4627")
     assert sent > sent_before
     assert _value(body, "saksrobot_case_processing_seconds_count", robot=robot.id) > 0
     assert _value(body, "saksrobot_errors_total", robot=robot.id, kind="validation") > 0

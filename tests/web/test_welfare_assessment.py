@@ -1,0 +1,67 @@
+"""A welfare grant or refusal cannot be approved while the caseworker's assessment (sotjl.
+§ 18, fvl. § 25) is still the template's placeholder; written, it is approved and sent."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from demo.synthetic import sosialhjelp_case
+from runner.letters.placeholders import open_placeholders
+from runner.models.robot import load_robots
+from runner.run import run_robot
+from runner.store import CaseState, open_store
+from runner.web.actions import Reviewer, ReviewError
+from tests.web.conftest import review_settings
+
+RECEIVED = datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+@pytest.mark.parametrize(("scenario", "outcome"),
+                         [("enslig_innvilget", "innvilget"), ("inntekt_over_behov", "avslag")])
+def test_approval_waits_for_the_caseworkers_assessment(
+    tmp_path: Path, scenario: str, outcome: str
+) -> None:
+    settings = review_settings(tmp_path / "data")
+    robots = load_robots(settings.content_dir / "robots")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    case = sosialhjelp_case(random.Random(5), scenario, reference="SH-W-1", received_at=RECEIVED)
+    (inbox / "SH-W-1.json").write_text(json.dumps(case), encoding="utf-8")
+    with open_store(settings.database_url) as store:
+        run_robot(settings, store, robots["sosialhjelp-livsopphold"], inbox=inbox)
+        record = store.find_case("SH-W-1")
+        letter = store.latest_letter(record.id)
+        assert record.outcome == outcome and record.state == CaseState.pending_review
+        assert letter is not None and open_placeholders(letter.markdown)
+        reviewer = Reviewer(settings, store, robots)
+
+        with pytest.raises(ReviewError, match="må skrive"):
+            reviewer.approve(record.id, "kari", version=record.version, letter_id=letter.id)
+        assert store.get_case(record.id).state == CaseState.pending_review
+
+        # An edit that leaves the placeholder is kept, but still not approved.
+        touched = letter.markdown + "\n\nEt tillegg.\n"
+        with pytest.raises(ReviewError, match="lagret"):
+            reviewer.approve(record.id, "kari", version=record.version, letter_id=letter.id,
+                             markdown=touched)  # fmt: skip
+        record = store.get_case(record.id)
+        kept = store.latest_letter(record.id)
+        assert kept is not None and kept.version == 2 and record.state == CaseState.pending_review
+
+        start = kept.markdown.index("[[")
+        end = kept.markdown.index("]]") + 2
+        written = (kept.markdown[:start]
+                   + "Søkeren har ingen andre midler, og vi har lagt vekt på at …"
+                   + kept.markdown[end:])  # fmt: skip
+        reviewer.approve(record.id, "kari", version=record.version, letter_id=kept.id,
+                         markdown=written)  # fmt: skip
+        assert store.get_case(record.id).state == CaseState.sent
+        sent = store.latest_letter(record.id)
+        assert sent is not None and sent.approved_by == "kari"
+        assert "[[" not in sent.markdown and "lagt vekt på" in sent.markdown
