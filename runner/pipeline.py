@@ -36,12 +36,14 @@ from runner.drafting import letter_context
 from runner.errors import (
     ApplicationError,
     BusinessError,
+    CaseInterruptedError,
     CaseValidationError,
     FieldProblem,
     IllegalTransitionError,
     NotFoundError,
     SourceError,
     StoreError,
+    UnreadableItemError,
 )
 from runner.files import write_atomic_all
 from runner.kommuner.settings import KommuneSettings
@@ -54,6 +56,7 @@ from runner.redaction import personal_data_scope
 from runner.rules import RuleSetCatalog, evaluate
 from runner.settings import Settings
 from runner.sources.base import RawItem, read_marker
+from runner.sources.boundary import redacted_trace
 from runner.sources.convert import read_case
 from runner.store import CaseRecord, CaseState, Store
 from runner.store.records import DecisionRecord, LetterRecord
@@ -101,6 +104,11 @@ _STORE_STEPS = (CaseState.received, CaseState.validated, CaseState.evaluated, Ca
 
 #: Cases per batch, when the caller has that many at hand.
 BATCH_SIZE = 50
+
+#: How often a case may cut its processing short while processed alone (the run or the
+#: worker died holding it) before it is parked instead of taken up again. The first time
+#: it may have been another case of its batch: from then on it is processed alone.
+INTERRUPTION_LIMIT = 2
 
 
 class _Unprovable(ApplicationError):
@@ -229,6 +237,52 @@ class Pipeline:
             done.append(record)
         return done
 
+    def process_resumed(
+        self, batch: Sequence[tuple[CaseRecord, Path | None]], *, counted: bool = False
+    ) -> list[CaseRecord]:
+        """process_batch for cases taken up again after their processing was cut short.
+
+        Each is counted as interrupted first (committed before it is processed; `counted`
+        if the caller did, as a worker's claim does for a lease it takes over). A case cut
+        short before is processed alone, so it cannot take a batch down with it, and once
+        cut short more than INTERRUPTION_LIMIT times it is parked for a human instead: a
+        case that kills the robot stops it only that often, never forever.
+        """
+        done: dict[int, CaseRecord] = {}
+        fresh = [(record, base) for record, base in batch if record.interruptions == 0]
+        if fresh:
+            if not counted:
+                bases = {record.id: base for record, base in fresh}
+                now = self.store.count_interruption(list(bases))
+                fresh = [(record, bases[record.id]) for record in now]
+            done.update((record.id, record) for record in self.process_batch(fresh))
+        for record, base in batch:
+            if record.interruptions == 0:
+                continue
+            if not counted:
+                (record,) = self.store.count_interruption([record.id])
+            if record.interruptions > INTERRUPTION_LIMIT:
+                done[record.id] = self._park_interrupted(record)
+            else:
+                done[record.id] = self.process_batch([(record, base)])[0]
+        return [done[record.id] for record, _ in batch if record.id in done]
+
+    def _park_interrupted(self, record: CaseRecord) -> CaseRecord:
+        times = record.interruptions
+        log.warning("case_interrupted_too_often", case_id=record.id, times=times)
+        metrics.ERRORS.labels(self.robot.id, CaseInterruptedError.kind).inc()
+        error = CaseInterruptedError(
+            f"behandlingen av saken ble avbrutt {times} ganger (roboten stoppet mens den "
+            f"behandlet saken, i tilstand '{record.state}'); saken er satt til side så den "
+            "ikke stopper flere kjøringer",
+            fix=f"gi driftsansvarlig saksnummeret {record.id} (loggen viser hvor det stoppet), "
+            f"rett årsaken og kjør saksrobot cases retry {record.id}",
+        )
+        try:
+            return self._park(record, error)
+        except IllegalTransitionError:  # changed meanwhile (e.g. a lost lease)
+            return self.store.get_case(record.id)
+
     def _settle(self, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         """Take the case's next steps (its store steps, or sending), retried when they fail
         for want of something outside (ApplicationError), and on failure put it aside:
@@ -249,7 +303,13 @@ class Pipeline:
             except StoreError:
                 raise
             except Exception as error:  # a bug: park the case so it cannot block the others
-                log.exception("case_failed", case_id=record.id)
+                # the type and where, never the message: it may quote the case
+                log.error(
+                    "case_failed",
+                    case_id=record.id,
+                    exception=type(error).__name__,
+                    trace=redacted_trace(error),
+                )
                 metrics.ERRORS.labels(self.robot.id, "internal").inc()
                 return self._park(record, error)
         except IllegalTransitionError as error:  # changed meanwhile (e.g. a lost lease)
@@ -631,25 +691,42 @@ class Pipeline:
             else [FieldProblem("", error.message, error.fix or "").as_dict()]
         )
         log.info("case_quarantined", case_id=record.id, problems=len(problems))
+        data: dict[str, Any] = {"errors": problems}
+        if isinstance(error, UnreadableItemError):  # for the operator: what failed, and where
+            data["exception_type"] = error.exception_type
+            data["trace"] = error.trace
         return self.store.transition(
             record.id,
             CaseState.quarantined,
             actor=ROBOT_ACTOR,
             event="quarantined",
-            data={"errors": problems},
+            data=data,
             errors=problems,
         )
 
     def _park(self, record: CaseRecord, error: Exception) -> CaseRecord:
         """Put the case aside for a human; `error` is an ApplicationError or a bug."""
         current = self.store.get_case(record.id)
-        log.warning("case_parked", case_id=record.id, state=current.state, error=str(error))
+        shown = str(error) if isinstance(error, ApplicationError) else type(error).__name__
+        log.warning("case_parked", case_id=record.id, state=current.state, error=shown)
+        data: dict[str, Any]
         if isinstance(error, ApplicationError):
             data = {"from_state": current.state, "error": str(error), "kind": error.kind}
             last_error = str(error)
-        else:
-            data = {"from_state": current.state, "error": type(error).__name__, "kind": "internal"}
-            last_error = f"{type(error).__name__}: {error}"
+        else:  # a bug: its type and a traceback without messages (they may quote the case)
+            name = type(error).__name__
+            data = {
+                "from_state": current.state,
+                "error": name,
+                "kind": "internal",
+                "exception_type": name,
+                "trace": redacted_trace(error),
+            }
+            last_error = (
+                f"uventet feil i roboten ({name}) i tilstand '{current.state}'; feiltypen "
+                f"og sporet står i saksloggen. Gi driftsansvarlig saksnummeret {record.id}, "
+                f"og kjør saksrobot cases retry {record.id} når feilen er rettet"
+            )
         return self.store.transition(
             record.id,
             CaseState.parked,

@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from runner.channels.make import make_channel
-from runner.errors import ConfigurationError, NotFoundError
+from runner.errors import ConfigurationError, NotFoundError, StoreError
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.logs import get_logger
 from runner.models.robot import RobotDefinition, load_robots
@@ -22,6 +22,7 @@ from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.sources import FolderSource, Source, WorkItemsSource
 from runner.sources.base import RawItem
+from runner.sources.boundary import redacted_trace
 from runner.store import CaseRecord, Store
 
 log = get_logger("saksrobot.run")
@@ -70,6 +71,8 @@ class RunSummary:
     parked: int = 0
     resumed: int = 0
     stopped_early: bool = False
+    #: What could not be taken in at all (the source failed, not one item): in Norwegian
+    source_problems: list[str] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     stage_ms: dict[str, float] = field(default_factory=dict)
     outbox: Path | None = None
@@ -260,7 +263,7 @@ def _run_locked(
             summary.stopped_early = True
             return
         records = store.get_cases(resumed[first : first + BATCH_SIZE])
-        for record in pipeline.process_batch([(record, base_dir) for record in records]):
+        for record in pipeline.process_resumed([(record, base_dir) for record in records]):
             summary.resumed += 1
             source_ref = store.raw_item(record.id).source_ref
             key = pipeline.sent_outbox_key(record.id)
@@ -280,11 +283,17 @@ def _run_locked(
 
     if on_total is not None:
         on_total(source.count())
-    for item in source.items():
+    for item in _guarded_items(source, summary):
         if stop:
             summary.stopped_early = True
             break
-        record, created = pipeline.take_in(item)
+        try:
+            record, created = pipeline.take_in(item)
+        except StoreError:
+            raise
+        except Exception as error:  # the item stays in its source and is read again next run
+            _source_problem(summary, source, error, item.source_ref)
+            continue
         if not created:
             summary.duplicates += 1
             report = report_for(record, item.source_ref, store, True)
@@ -301,3 +310,35 @@ def _run_locked(
             process_taken()
     if taken:
         process_taken()
+
+
+def _guarded_items(source: Source, summary: RunSummary) -> Iterator[RawItem]:
+    """The source's items; if reading them fails past any one item (the source's own item
+    boundary catches those), the run goes on with what was read, and says so."""
+    try:
+        yield from source.items()
+    except StoreError:
+        raise
+    except Exception as error:
+        _source_problem(summary, source, error, None)
+
+
+def _source_problem(
+    summary: RunSummary, source: Source, error: Exception, source_ref: str | None
+) -> None:
+    """Record (in Norwegian, for the summary) and log (type and trace, never the message:
+    it may quote the item) that an item or the source could not be taken in."""
+    name = type(error).__name__
+    log.error(
+        "intake_failed",
+        source=source.kind,
+        source_ref=source_ref,
+        exception=name,
+        trace=redacted_trace(error),
+    )
+    where = f"{source_ref} i {source.describe()}" if source_ref else source.describe()
+    summary.source_problems.append(
+        f"{where} kunne ikke tas imot (uventet feil: {name}); det som ikke ble tatt imot, "
+        "blir liggende i kilden og leses på nytt ved neste kjøring. Står feilen igjen, gi "
+        "driftsansvarlig denne meldingen (feiltypen og sporet står i loggen)"
+    )

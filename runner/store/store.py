@@ -472,6 +472,12 @@ class Store:
         with self._read() as conn:
             return queries.case_events(conn, case_id)
 
+    def count_interruption(self, case_ids: list[int]) -> list[CaseRecord]:
+        """Count that the cases are taken up again after a crash cut their processing short;
+        the cases as they now are (committed before they are processed again)."""
+        with self._write() as conn:
+            return cases.count_interruption(conn, case_ids)
+
     def cases_to_resume(self, robot_id: str) -> list[int]:
         """Ids of the robot's cases in received, validated, evaluated, approved or finalised."""
         with self._read() as conn:
