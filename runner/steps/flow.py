@@ -189,7 +189,8 @@ class Pipeline:
         if fresh and not counted:
             bases = {record.id: base for record, base in fresh}
             fresh = [(r, bases[r.id]) for r in self.store.count_interruption(list(bases))]
-        done.update((record.id, record) for record in self.process_batch(fresh))
+        if fresh:
+            done.update((record.id, record) for record in self.process_batch(fresh))
         for record, base in batch:
             if record.interruptions == 0:
                 continue
