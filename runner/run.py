@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from runner.channels.make import make_channel
-from runner.errors import ConfigurationError, NotFoundError, StoreError
+from runner.errors import ConfigurationError, NotFoundError, SaksrobotError
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.logs import get_logger
 from runner.models.robot import RobotDefinition, load_robots
@@ -289,7 +289,7 @@ def _run_locked(
             break
         try:
             record, created = pipeline.take_in(item)
-        except StoreError:
+        except SaksrobotError:  # ours say what is wrong and how to fix it, as before
             raise
         except Exception as error:  # the item stays in its source and is read again next run
             _source_problem(summary, source, error, item.source_ref)
@@ -314,10 +314,11 @@ def _run_locked(
 
 def _guarded_items(source: Source, summary: RunSummary) -> Iterator[RawItem]:
     """The source's items; if reading them fails past any one item (the source's own item
-    boundary catches those), the run goes on with what was read, and says so."""
+    boundary catches those) in a way nobody foresaw, the run goes on with what was read,
+    and says so."""
     try:
         yield from source.items()
-    except StoreError:
+    except SaksrobotError:  # ours (e.g. the inbox is missing) say what is wrong, as before
         raise
     except Exception as error:
         _source_problem(summary, source, error, None)

@@ -46,7 +46,8 @@ class StageTimer:
 
 @dataclass(frozen=True)
 class Robot:
-    """One robot's parts, as its steps need them: read-only (the timer only adds up)."""
+    """One robot's parts, as its steps need them, for one batch: read-only but for the
+    timer, which adds up, and `files`, the letter files its cases are to leave on disk."""
 
     settings: Settings
     store: Store
@@ -59,6 +60,9 @@ class Robot:
     timer: StageTimer
     case_model: type[BaseModel]
     letters_dir: Path
+    #: The batch's letter files (PDF and decision record), written together before its
+    #: commit (flow.py): one journal flush and one fsync per folder for the whole batch.
+    files: list[tuple[Path, bytes]] = field(default_factory=list)
 
     def kommune(self, record: CaseRecord) -> KommuneSettings:
         """The settings of the case's kommune (the default kommune for a case without one)."""

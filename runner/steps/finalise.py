@@ -1,5 +1,5 @@
-"""The finalise step: an approved case → its letter PDF and decision record on disk, the
-letter on record in the outbox."""
+"""The finalise step: an approved case → its letter PDF and decision record (on disk when
+its batch commits), the letter on record in the outbox."""
 
 from __future__ import annotations
 
@@ -36,13 +36,8 @@ def finalise(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff |
         digest = hashlib.sha256(pdf_bytes).hexdigest()
         decision = handed.decision if handed else store.latest_decision(record.id)
         archived = _decision_record(robot, record, decision, letter, path, digest, pdf_bytes, key)
-        try:
-            write_atomic_all([(path, pdf_bytes), (record_path(path), archived)])
-        except OSError as error:
-            raise ApplicationError(
-                f"Could not store letter {key} and its decision record: {error.strerror}",
-                fix="Check free space and permissions in data_dir.",
-            ) from error
+        # written with the batch's others before its commit (flow.py: write_letter_files)
+        robot.files.extend([(path, pdf_bytes), (record_path(path), archived)])
         store.update_letter_file(letter.id, str(path), digest)
         store.enqueue(
             case_id=record.id,
@@ -88,3 +83,19 @@ def _decision_record(
             key=key,
         )
     )
+
+
+class LetterFilesError(ApplicationError):
+    """The letter files of a batch could not be written (disk full, permissions)."""
+
+
+def write_letter_files(files: list[tuple[Path, bytes]]) -> None:
+    """Write the letter files of a batch's finalised cases, each whole or not at all."""
+    try:
+        write_atomic_all(files)
+    except OSError as error:
+        what = f"letter {files[0][0].stem}" if len(files) <= 2 else f"{len(files) // 2} letters"
+        raise LetterFilesError(
+            f"Could not store {what} and the decision record: {error.strerror}",
+            fix="Check free space and permissions in data_dir.",
+        ) from error

@@ -47,7 +47,7 @@ from runner.steps.context import Handoff, Robot, StageTimer, Step
 from runner.steps.draft import draft
 from runner.steps.evaluate import evaluate
 from runner.steps.failures import RetryPolicy, with_retry
-from runner.steps.finalise import finalise
+from runner.steps.finalise import LetterFilesError, finalise, write_letter_files
 from runner.steps.send import send
 from runner.steps.validate import unread_error, validate
 from runner.store import CaseRecord, CaseState, Store
@@ -160,8 +160,15 @@ class Pipeline:
         robot = self.parts()
         self._newest_outbox = {}
         started = time.perf_counter()
-        with self.store.unit():
-            stored = [self._settle(robot, record, base) for record, base in batch]
+        try:
+            if len(batch) > 1:
+                stored = self._store_phase(robot, batch)
+            else:
+                stored = self._with_retry(lambda: self._store_phase(robot, batch))
+        except LetterFilesError as error:
+            if len(batch) > 1:  # whose files could not be written: each case alone tells
+                return [self.process_batch([one])[0] for one in batch]
+            return [self._put_aside_unless_moved(batch[0][0], error)]
         # only one clock for the whole batch's store steps: each case gets its share
         share = (time.perf_counter() - started) / max(len(batch), 1)
         done: list[CaseRecord] = []
@@ -223,14 +230,32 @@ class Pipeline:
             log.warning("case_taken_over", case_id=record.id, error=str(error))
             return self.store.get_case(record.id)
 
+    def _store_phase(
+        self, robot: Robot, batch: Sequence[tuple[CaseRecord, Path | None]]
+    ) -> list[CaseRecord]:
+        """The batch's store steps in one transaction, its letter files written (all in one
+        go) before it commits: a case is never finalised without its files on disk."""
+        robot.files.clear()
+        with self.store.unit():
+            stored = [self._settle(robot, record, base) for record, base in batch]
+            if robot.files:
+                with self.timer.timing("finalise"):
+                    write_letter_files(robot.files)
+        return stored
+
     def _store_steps(self, robot: Robot, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         """Validate, evaluate, draft and finalise, as far as the case goes, in a savepoint
         of the batch's transaction: all of its writes, or (if a step raises) none."""
         handoff: Handoff | None = None  # seen only by this case's next step
-        with self.store.savepoint():
-            while (step := STORE_STEPS.get(record.state)) is not None:
-                handed = handoff if handoff is not None and handoff.for_record(record) else None
-                record, handoff = step(robot, record, base_dir, handed)
+        files = len(robot.files)
+        try:
+            with self.store.savepoint():
+                while (step := STORE_STEPS.get(record.state)) is not None:
+                    handed = handoff if handoff and handoff.for_record(record) else None
+                    record, handoff = step(robot, record, base_dir, handed)
+        except BaseException:
+            del robot.files[files:]  # rolled back: its files are not to be written
+            raise
         return record
 
     def sent_outbox_key(self, case_id: int) -> str | None:
@@ -255,8 +280,11 @@ class Pipeline:
 
     def _park_interrupted(self, record: CaseRecord) -> CaseRecord:
         log.warning("case_interrupted_too_often", case_id=record.id, times=record.interruptions)
+        return self._put_aside_unless_moved(record, failures.interrupted(record))
+
+    def _put_aside_unless_moved(self, record: CaseRecord, error: Exception) -> CaseRecord:
         try:
-            return self._put_aside(record, failures.interrupted(record))
+            return self._put_aside(record, error)
         except IllegalTransitionError:  # changed meanwhile (e.g. a lost lease)
             return self.store.get_case(record.id)
 

@@ -23,7 +23,7 @@ from runner.settings import Settings
 from runner.sources import FolderSource
 from runner.steps.draft import draft
 from runner.steps.evaluate import evaluate
-from runner.steps.finalise import finalise
+from runner.steps.finalise import finalise, write_letter_files
 from runner.steps.validate import validate
 from runner.store import Store
 
@@ -114,6 +114,7 @@ def _finalised_with_row_sending(
     robot, handed = pipeline.parts(), None
     for step in (validate, evaluate, draft, finalise):
         record, handed = step(robot, record, inbox, handed)
+    write_letter_files(robot.files)  # as its batch would, before the commit
     assert record.state == "finalised"
     (row,) = store.outbox_for_case(case_id)
     store.mark_sending(row.key)
