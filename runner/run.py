@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from runner.casework.intake import guarded_items, intake_problem
 from runner.channels.make import make_channel
 from runner.errors import ConfigurationError, NotFoundError, SaksrobotError
 from runner.letters import LetterTemplates, PdfRenderer
@@ -22,7 +23,6 @@ from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.sources import FolderSource, Source, WorkItemsSource
 from runner.sources.base import RawItem
-from runner.sources.boundary import redacted_trace
 from runner.store import CaseRecord, Store
 
 log = get_logger("saksrobot.run")
@@ -283,7 +283,7 @@ def _run_locked(
 
     if on_total is not None:
         on_total(source.count())
-    for item in _guarded_items(source, summary):
+    for item in guarded_items(source, summary.source_problems):
         if stop:
             summary.stopped_early = True
             break
@@ -292,7 +292,7 @@ def _run_locked(
         except SaksrobotError:  # ours say what is wrong and how to fix it, as before
             raise
         except Exception as error:  # the item stays in its source and is read again next run
-            _source_problem(summary, source, error, item.source_ref)
+            summary.source_problems.append(intake_problem(source, error, item.source_ref))
             continue
         if not created:
             summary.duplicates += 1
@@ -311,35 +311,3 @@ def _run_locked(
     if taken:
         process_taken()
 
-
-def _guarded_items(source: Source, summary: RunSummary) -> Iterator[RawItem]:
-    """The source's items; if reading them fails past any one item (the source's own item
-    boundary catches those) in a way nobody foresaw, the run goes on with what was read,
-    and says so."""
-    try:
-        yield from source.items()
-    except SaksrobotError:  # ours (e.g. the inbox is missing) say what is wrong, as before
-        raise
-    except Exception as error:
-        _source_problem(summary, source, error, None)
-
-
-def _source_problem(
-    summary: RunSummary, source: Source, error: Exception, source_ref: str | None
-) -> None:
-    """Record (in Norwegian, for the summary) and log (type and trace, never the message:
-    it may quote the item) that an item or the source could not be taken in."""
-    name = type(error).__name__
-    log.error(
-        "intake_failed",
-        source=source.kind,
-        source_ref=source_ref,
-        exception=name,
-        trace=redacted_trace(error),
-    )
-    where = f"{source_ref} i {source.describe()}" if source_ref else source.describe()
-    summary.source_problems.append(
-        f"{where} kunne ikke tas imot (uventet feil: {name}); det som ikke ble tatt imot, "
-        "blir liggende i kilden og leses på nytt ved neste kjøring. Står feilen igjen, gi "
-        "driftsansvarlig denne meldingen (feiltypen og sporet står i loggen)"
-    )

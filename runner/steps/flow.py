@@ -11,9 +11,7 @@ One way for every case, new or resumed, from a run or a worker: `Pipeline.proces
 2. Then the letters are sent, one case after the other (runner/steps/send.py).
 
 A crash before the batch's commit loses only work: every case is still where it was and is
-taken up again (`resume_ids`, `process_resumed`). A case that cut its processing short
-before is taken up alone, and parked past INTERRUPTION_LIMIT: it never stops the robot
-forever.
+taken up again (`process_resumed`: alone if cut short before, parked past a limit).
 """
 
 from __future__ import annotations
