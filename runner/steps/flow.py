@@ -3,11 +3,10 @@ becomes of a case whose step fails (retried, quarantined or parked).
 
 One way for every case, new or resumed, from a run or a worker: `Pipeline.process_batch`.
 
-1. The store steps (validate, evaluate, draft, finalise: nothing leaves the machine) of all
-   the batch's cases run in one store transaction (`Store.unit`), committed once. Each case
-   runs in its own SAVEPOINT (`Store.savepoint`): when one of its steps fails, only that
-   case's writes are rolled back, and it is retried from where it was, then quarantined
-   (a business error) or parked (an application error, or a bug) like any case.
+1. The store steps (validate, evaluate, draft, finalise) of all the batch's cases run in one
+   transaction (`Store.unit`), each case in a SAVEPOINT: a failing case's writes alone are
+   rolled back, and it is retried, then quarantined or parked. The batch's letter files
+   are written in one go before it commits.
 2. Then the letters are sent, one case after the other (runner/steps/send.py).
 
 A crash before the batch's commit loses only work: every case is still where it was and is
@@ -144,20 +143,26 @@ class Pipeline:
 
     def process_taken_in(
         self, record: CaseRecord, content: bytes, *, base_dir: Path | None = None
-    ) -> CaseRecord:
-        """process() for a case as take_in returned it (not read back first)."""
+    ) -> CaseRecord:  # process() for a case as take_in returned it (not read back first)
         return self.process_batch([(record, base_dir)])[0]
 
-    def process_batch(self, batch: Sequence[tuple[CaseRecord, Path | None]]) -> list[CaseRecord]:
+    def process_batch(
+        self, batch: Sequence[tuple[CaseRecord, Path | None]], *, counting: bool = False
+    ) -> list[CaseRecord]:
         """Move every case (with the folder its attachments must be in) until it rests:
         their store steps in one transaction, then their letters sent one by one.
 
         Returns the cases as they now are, in the same order. A case another worker has
-        taken over meanwhile is left as it is (its record as read back).
+        taken over meanwhile is left as it is (its record as read back). With `counting`
+        (cases taken up again: `process_resumed`), each case is counted as interrupted
+        when its part begins (the batch's store steps, its own sending), on record before.
         """
         robot = self.parts()
         self._newest_outbox = {}
         started = time.perf_counter()
+        if counting:
+            taken = self._take_up([record for record, _ in batch if record.state in STORE_STEPS])
+            batch = [(taken.get(record.id, record), base) for record, base in batch]
         try:
             if len(batch) > 1:
                 stored = self._store_phase(robot, batch)
@@ -172,6 +177,8 @@ class Pipeline:
         done: list[CaseRecord] = []
         for record in stored:
             sent_from = time.perf_counter()
+            if counting and record.state == CaseState.finalised:
+                record = self._take_up([record])[record.id]
             if record.state == CaseState.finalised:
                 record = self._settle(robot, record, None)
             seconds = share + time.perf_counter() - sent_from
@@ -182,30 +189,33 @@ class Pipeline:
     def process_resumed(
         self, batch: Sequence[tuple[CaseRecord, Path | None]], *, counted: bool = False
     ) -> list[CaseRecord]:
-        """process_batch for cases taken up again after their processing was cut short.
-
-        Each is counted as interrupted first (committed before it is processed; `counted`
-        if the caller did, as a worker's claim does for a lease it takes over). A case cut
-        short before is processed alone, so it cannot take a batch down with it, and once
-        cut short more than INTERRUPTION_LIMIT times it is parked for a human instead.
-        """
+        """process_batch for cases taken up again after their processing was cut short,
+        counted as interrupted (`counted`: the caller did, as a worker's claim does for a
+        lease it takes over). A case cut short before is processed alone, and first (it
+        cannot take others down with it), and parked once cut short too often."""
         done: dict[int, CaseRecord] = {}
-        fresh = [(record, base) for record, base in batch if record.interruptions == 0]
-        if fresh and not counted:
-            bases = {record.id: base for record, base in fresh}
-            fresh = [(r, bases[r.id]) for r in self.store.count_interruption(list(bases))]
-        if fresh:
-            done.update((record.id, record) for record in self.process_batch(fresh))
         for record, base in batch:
             if record.interruptions == 0:
                 continue
-            if not counted:
-                (record,) = self.store.count_interruption([record.id])
-            if record.interruptions > INTERRUPTION_LIMIT:
+            if counted and record.interruptions > INTERRUPTION_LIMIT:
                 done[record.id] = self._park_interrupted(record)
             else:
-                done[record.id] = self.process_batch([(record, base)])[0]
+                done[record.id] = self.process_batch([(record, base)], counting=not counted)[0]
+        fresh = [(record, base) for record, base in batch if record.interruptions == 0]
+        if fresh:
+            done.update((r.id, r) for r in self.process_batch(fresh, counting=not counted))
         return [done[record.id] for record, _ in batch if record.id in done]
+
+    def _take_up(self, records: list[CaseRecord]) -> dict[int, CaseRecord]:
+        """Count the cases as interrupted, committed before they are processed (a move
+        resets it); one cut short more than INTERRUPTION_LIMIT times is parked instead."""
+        counted = self.store.count_interruption([record.id for record in records])
+        return {
+            record.id: self._park_interrupted(record)
+            if record.interruptions > INTERRUPTION_LIMIT
+            else record
+            for record in counted
+        }
 
     def _settle(self, robot: Robot, record: CaseRecord, base_dir: Path | None) -> CaseRecord:
         """Take the case's next steps (its store steps, or sending), retried when they fail
