@@ -167,6 +167,13 @@ class ApplicationError(SaksrobotError):
     kind = "application"
 
 
+class CaseInterruptedError(ApplicationError):
+    """A case cut its processing short again and again (the run or worker died holding it):
+    it is parked for a human instead of being taken up forever."""
+
+    kind = "interrupted"
+
+
 class ChannelError(ApplicationError):
     """A letter could not be delivered by its channel."""
 

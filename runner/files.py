@@ -18,16 +18,25 @@ def ensure_private_dir(path: Path) -> Path:
     A folder created here is made durable in its parent (fsync), so a file later made
     durable inside it cannot be lost with the folder in a power cut.
     """
-    missing = []
-    current = path
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for folder in reversed(missing):
-        folder.mkdir(exist_ok=True, mode=DIR_MODE)  # parents=True would give parents 0777-umask
-    for folder in reversed(missing):
-        _fsync_dir(folder.parent)
+    ensure_private_dirs([path])
     return path
+
+
+def ensure_private_dirs(paths: Sequence[Path]) -> None:
+    """ensure_private_dir for many folders: each parent of a new folder is made durable
+    once, however many folders were made in it (e.g. a batch's letter folders)."""
+    made: list[Path] = []
+    for path in dict.fromkeys(paths):
+        missing = []
+        current = path
+        while not current.exists():
+            missing.append(current)
+            current = current.parent
+        for folder in reversed(missing):
+            folder.mkdir(exist_ok=True, mode=DIR_MODE)  # parents=True: parents 0777-umask
+        made += reversed(missing)
+    for parent in dict.fromkeys(folder.parent for folder in made):
+        _fsync_dir(parent)
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -44,9 +53,9 @@ def write_atomic_all(files: Sequence[tuple[Path, bytes]]) -> None:
     """
     temps: list[tuple[str, Path]] = []
     handles: list[int] = []
+    ensure_private_dirs([target.parent for target, _data in files])
     try:
         for target, data in files:
-            ensure_private_dir(target.parent)
             handle, temp_name = tempfile.mkstemp(  # mode 0600, whatever the umask
                 prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
             )

@@ -12,8 +12,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from runner.casework.intake import guarded_items, intake_problem
 from runner.channels.make import make_channel
-from runner.errors import ConfigurationError, NotFoundError
+from runner.errors import ConfigurationError, NotFoundError, SaksrobotError
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.logs import get_logger
 from runner.models.robot import RobotDefinition, load_robots
@@ -70,6 +71,8 @@ class RunSummary:
     parked: int = 0
     resumed: int = 0
     stopped_early: bool = False
+    #: What could not be taken in at all (the source failed, not one item): in Norwegian
+    source_problems: list[str] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     stage_ms: dict[str, float] = field(default_factory=dict)
     outbox: Path | None = None
@@ -260,7 +263,7 @@ def _run_locked(
             summary.stopped_early = True
             return
         records = store.get_cases(resumed[first : first + BATCH_SIZE])
-        for record in pipeline.process_batch([(record, base_dir) for record in records]):
+        for record in pipeline.process_resumed([(record, base_dir) for record in records]):
             summary.resumed += 1
             source_ref = store.raw_item(record.id).source_ref
             key = pipeline.sent_outbox_key(record.id)
@@ -280,11 +283,17 @@ def _run_locked(
 
     if on_total is not None:
         on_total(source.count())
-    for item in source.items():
+    for item in guarded_items(source, summary.source_problems):
         if stop:
             summary.stopped_early = True
             break
-        record, created = pipeline.take_in(item)
+        try:
+            record, created = pipeline.take_in(item)
+        except SaksrobotError:  # ours say what is wrong and how to fix it, as before
+            raise
+        except Exception as error:  # the item stays in its source and is read again next run
+            summary.source_problems.append(intake_problem(source, error, item.source_ref))
+            continue
         if not created:
             summary.duplicates += 1
             report = report_for(record, item.source_ref, store, True)
@@ -301,3 +310,4 @@ def _run_locked(
             process_taken()
     if taken:
         process_taken()
+

@@ -184,8 +184,9 @@ class Worker:
         """Process leased cases, a batch per robot; how many came to rest (sent, review,
         quarantine, parked). A case the pipeline cannot finish is parked by it."""
         try:
+            records = self._alone_if_interrupted(self.store.get_cases(case_ids))
             by_robot: dict[str, list[CaseRecord]] = {}
-            for record in self.store.get_cases(case_ids):
+            for record in records:
                 by_robot.setdefault(record.robot_id, []).append(record)
             done: list[CaseRecord] = []
             for robot_id, records in by_robot.items():
@@ -194,7 +195,8 @@ class Worker:
                     robot = self.robots[robot_id]
                     pipeline = pipelines[robot_id] = make_pipeline(self.settings, self.store, robot)
                 inbox = _inbox(self.settings, pipeline.robot)
-                done += pipeline.process_batch([(record, inbox) for record in records])
+                batch = [(record, inbox) for record in records]
+                done += pipeline.process_resumed(batch, counted=True)
         except StoreError:  # the database went away mid-batch: the leases will expire
             with self._lock:
                 self.summary.store_errors += 1
@@ -206,6 +208,22 @@ class Worker:
             self.summary.processed += len(resting)
             self.summary.states.update(record.state for record in resting)
         return len(resting)
+
+
+    def _alone_if_interrupted(self, records: list[CaseRecord]) -> list[CaseRecord]:
+        """A case whose worker died holding it (its lease was taken over) is processed alone:
+        the others claimed with it are given back at once, so that if it kills this worker
+        too, only it is counted as interrupted again (and parked past the limit)."""
+        interrupted = [record for record in records if record.interruptions > 0]
+        if not interrupted:
+            return records
+        alone = interrupted[0]
+        others = [record.id for record in records if record.id != alone.id]
+        if others:
+            with self._lock:
+                self._held.difference_update(others)
+            self.store.leases.release_all(others, self.worker_id)
+        return [alone]
 
 
 def _inbox(settings: Settings, robot: RobotDefinition) -> Path | None:

@@ -134,6 +134,8 @@ def _print_summaries(summaries: list[Any], *, as_json: bool, outbox: Path | None
             console.print(f"{s.robot_id} utfall — {parts}")
         if s.stopped_early:
             console.print(f"{s.robot_id}: stoppet etter signal; resten tas ved neste kjøring.")
+        for problem in s.source_problems:
+            console.print(f"{s.robot_id}: {problem}", markup=False)
     if summaries and summaries[0].outbox is not None:
         console.print(f"Brev (PDF) ligger i: {summaries[0].outbox}")
 

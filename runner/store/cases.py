@@ -193,6 +193,7 @@ def add_raw_item(
             "version": 1,
             "event_seq": 0,
             "event_hash": GENESIS,
+            "interruptions": 0,
         },
     ).scalar_one()
     event = new_event(
@@ -218,6 +219,21 @@ def add_raw_item(
     return CaseRecord(*row), True
 
 
+def count_interruption(conn: Connection, case_ids: list[int]) -> list[CaseRecord]:
+    """Count that the cases are taken up again after their processing was cut short; the
+    cases as they now are, in the order given (not a move: no event, no new version)."""
+    if not case_ids:
+        return []
+    statement = (
+        update(cases)
+        .where(cases.c.id.in_(case_ids))
+        .values(interruptions=cases.c.interruptions + 1)
+        .returning(*cases.c)
+    )
+    found = {row.id: CaseRecord(*row) for row in conn.execute(statement)}
+    return [found[case_id] for case_id in case_ids if case_id in found]
+
+
 def _column_value(name: str, value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
@@ -237,7 +253,7 @@ def _column_value(name: str, value: Any) -> Any:
 def _update_statement(names: frozenset[str]) -> Update:
     """UPDATE cases for one set of changed columns, built once (statement building is slow)."""
     columns = {_COLUMN.get(name, name) for name in names}
-    columns |= {"state", "updated_at", "version", "event_seq", "event_hash"}
+    columns |= {"state", "updated_at", "version", "event_seq", "event_hash", "interruptions"}
     return (
         update(cases)
         .where(
@@ -297,6 +313,7 @@ def transition(
         v_version=version + 1,
         v_event_seq=seq + 1,
         v_event_hash=event["hash"],
+        v_interruptions=0,  # the case moved: whatever cut it short before is behind it
     )
     # The optimistic check: the row must still be in the state and version read above.
     updated = conn.execute(_update_statement(frozenset(fields)), params).first()

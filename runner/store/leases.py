@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    case,
     func,
     or_,
     select,
@@ -77,6 +78,9 @@ def claim(
     Urgent cases first, then the oldest. On PostgreSQL the candidates are locked with
     FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint cases without waiting; on
     SQLite the write transaction (BEGIN IMMEDIATE) makes the conditional UPDATE the only writer.
+
+    A case whose lease another worker still names (it expired: that worker died holding it)
+    is taken over, and counted as interrupted (`interruptions`: parked past a limit).
     """
     if not robot_ids or limit <= 0:
         return []
@@ -92,7 +96,14 @@ def claim(
     statement = (
         update(cases)
         .where(cases.c.id.in_(candidates.scalar_subquery()), _free(now))
-        .values(lease_owner=worker_id, lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .values(
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            interruptions=case(
+                (cases.c.lease_owner.is_not(None), cases.c.interruptions + 1),
+                else_=cases.c.interruptions,
+            ),
+        )
         .returning(cases.c.id, cases.c.urgent)
     )
     rows = conn.execute(statement).all()

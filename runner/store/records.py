@@ -50,6 +50,7 @@ class CaseRecord:
     version: int
     event_seq: int  # the seq and hash of the newest event (head of the audit chain)
     event_hash: str
+    interruptions: int  # taken up again after a crash without a move since (0 after a move)
 
     @property
     def case_state(self) -> CaseState:

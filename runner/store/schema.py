@@ -147,6 +147,9 @@ cases = Table(
     # The seq and hash of the case's newest event: the head of its audit chain.
     Column("event_seq", Integer, nullable=False),
     Column("event_hash", String(64), nullable=False),
+    # How often the case was taken up again after its processing was cut short (a run or a
+    # worker died holding it) without a move since: it is parked past a limit (flow.py).
+    Column("interruptions", Integer, nullable=False, server_default="0"),
     # The review queue: by state and robot, by legal deadline, per kommune. Their leading
     # columns also serve lookups by state alone and by kommunenummer alone.
     Index("ix_cases_state_robot", "state", "robot_id"),

@@ -2,7 +2,7 @@
 
 Reads of a case's personal data are events in that case's own trail (runner/store/audit.py);
 what happens to accounts belongs to no case, so it has this chain of its own, hashed the
-same way (audit.event_hash with case id 0). Table from migration 0005.
+same way (audit.event_hash with case id 0). Table from migration 0006.
 """
 
 from __future__ import annotations

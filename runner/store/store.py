@@ -44,7 +44,7 @@ class Store:
     def unit(self) -> Iterator[None]:
         """Every store call in the block, on this thread, in one write transaction.
 
-        For a batch of cases' store steps (runner/pipeline.py; each case in a `savepoint`):
+        For a batch of cases' store steps (runner/steps/flow.py; each case in a `savepoint`):
         their rows and events are committed together or not at all, so a crash never
         leaves a step half done, and the batch pays for one commit instead of one per call.
         Not around anything that must be on record before a side effect outside the
@@ -66,7 +66,7 @@ class Store:
         writes are rolled back and the rest of the unit goes on; if it ends normally, its
         writes stay in the unit, to be committed with it.
 
-        For one case's steps in a batch of cases (runner/pipeline.py). A database error
+        For one case's steps in a batch of cases (runner/steps/flow.py). A database error
         is raised as StoreError: the caller should give up the whole unit.
         """
         conn = getattr(self._local, "conn", None)
@@ -471,6 +471,12 @@ class Store:
         """The case's audit trail, oldest first."""
         with self._read() as conn:
             return queries.case_events(conn, case_id)
+
+    def count_interruption(self, case_ids: list[int]) -> list[CaseRecord]:
+        """Count that the cases are taken up again after a crash cut their processing short;
+        the cases as they now are (committed before they are processed again)."""
+        with self._write() as conn:
+            return cases.count_interruption(conn, case_ids)
 
     def cases_to_resume(self, robot_id: str) -> list[int]:
         """Ids of the robot's cases in received, validated, evaluated, approved or finalised."""

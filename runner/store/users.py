@@ -56,11 +56,11 @@ web_sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
-    Column("last_seen", UTCDateTime),  # 0005: for the idle timeout
+    Column("last_seen", UTCDateTime),  # 0006: for the idle timeout
 )
 
 # A browser that has logged in to an account: the lockout of new browsers does not apply to
-# it, so nobody can keep the owner out by failing logins on purpose (0005).
+# it, so nobody can keep the owner out by failing logins on purpose (0006).
 web_devices = Table(
     "web_devices",
     metadata,

@@ -21,6 +21,10 @@ from runner.pipeline import Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
 from runner.settings import Settings
 from runner.sources import FolderSource
+from runner.steps.draft import draft
+from runner.steps.evaluate import evaluate
+from runner.steps.finalise import finalise, write_letter_files
+from runner.steps.validate import validate
 from runner.store import Store
 
 from .conftest import CONTENT_ROOT, DEMO_SETTINGS, FIXTURES, ROBOT, write_cases
@@ -107,9 +111,10 @@ def _finalised_with_row_sending(
     item = FolderSource(inbox, max_bytes=config.max_input_bytes).read(inbox / "recon.json")
     case_id, _ = pipeline.intake(item)
     record = store.get_case(case_id)
-    record = pipeline._validate(record, inbox)
-    for step in (pipeline._evaluate, pipeline._draft, pipeline._finalise):
-        record = step(record)
+    robot, handed = pipeline.parts(), None
+    for step in (validate, evaluate, draft, finalise):
+        record, handed = step(robot, record, inbox, handed)
+    write_letter_files(robot.files)  # as its batch would, before the commit
     assert record.state == "finalised"
     (row,) = store.outbox_for_case(case_id)
     store.mark_sending(row.key)

@@ -11,11 +11,15 @@ import pytest
 from sqlalchemy import event
 
 from runner.errors import ApplicationError
-from runner.pipeline import Pipeline, _Handoff
+from runner.pipeline import STORE_STEPS, Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
 from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
-from runner.store import CaseRecord, Store
+from runner.steps.context import Handoff
+from runner.steps.draft import draft
+from runner.steps.evaluate import evaluate
+from runner.steps.validate import validate
+from runner.store import CaseRecord, CaseState, Store
 
 from .conftest import ROBOT, write_cases
 
@@ -147,19 +151,22 @@ def test_what_a_step_hands_on_is_what_the_store_holds(
     config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every handed-on decision and letter equals the store's newest, read when it is used."""
-    taken = Pipeline._handed
     used: list[str] = []
 
-    def checked(self: Pipeline, record: CaseRecord) -> _Handoff | None:
-        handed = taken(self, record)
-        if handed is not None:
-            assert handed.decision == store.latest_decision(record.id)
-            if handed.letter is not None:
-                assert handed.letter == store.latest_letter(record.id)
-            used.append(record.state)
-        return handed
+    def checked(step: Any) -> Any:
+        def run(robot: Any, record: CaseRecord, base: Any, handed: Handoff | None) -> Any:
+            if handed is not None:
+                assert handed.for_record(record)
+                assert handed.decision == store.latest_decision(record.id)
+                if handed.letter is not None:
+                    assert handed.letter == store.latest_letter(record.id)
+                used.append(record.state)
+            return step(robot, record, base, handed)
 
-    monkeypatch.setattr(Pipeline, "_handed", checked)
+        return run
+
+    for state, step in list(STORE_STEPS.items()):
+        monkeypatch.setitem(STORE_STEPS, state, checked(step))
     inbox = tmp_path / "inbox"
     write_cases(inbox, 12)
     run_robot(config, store, find_robot(config, ROBOT), inbox=inbox)
@@ -167,48 +174,50 @@ def test_what_a_step_hands_on_is_what_the_store_holds(
 
 
 def test_a_handoff_is_used_only_for_the_record_it_was_made_for(
-    pipeline: Pipeline, store: Store, tmp_path: Path
+    pipeline: Pipeline, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A handoff of another case, or of an older version of this one, is ignored and
-    dropped: the step reads from the store."""
+    """A handoff of another case, or of an older version of this one, is not for the
+    record: the step is given none and reads from the store."""
     inbox = tmp_path / "inbox"
     write_cases(inbox, 1)
     item = RawItem("folder", "x.json", next(inbox.iterdir()).read_bytes(), base_dir=inbox)
     record, _ = pipeline.take_in(item)
+    robot = pipeline.parts()
     with store.unit():
-        record = pipeline._validate(record, inbox)
-        record = pipeline._evaluate(record)
-    handoff = pipeline._staged
+        record, _ = validate(robot, record, inbox, None)
+        record, handoff = evaluate(robot, record, inbox, None)
     assert handoff is not None and handoff.for_record(record)
     decision = handoff.decision
-    for stale in (
-        _Handoff(record.id + 1, record.version, decision),
-        _Handoff(record.id, record.version - 1, decision),
-    ):
-        pipeline._handoff = stale
-        assert pipeline._handed(record) is None and pipeline._handoff is None
-    pipeline._handoff = handoff
-    assert pipeline._handed(record) is handoff and pipeline._handed(record) is None
+    assert not Handoff(record.id + 1, record.version, decision).for_record(record)
+    assert not Handoff(record.id, record.version - 1, decision).for_record(record)
+    given: list[Handoff | None] = []
+
+    def drafting(robot: Any, record: CaseRecord, base: Any, handed: Handoff | None) -> Any:
+        given.append(handed)
+        return draft(robot, record, base, handed)
+
+    monkeypatch.setitem(STORE_STEPS, CaseState.evaluated, drafting)
+    pipeline.process(record.id, base_dir=inbox)  # resumed: nothing handed on
+    assert given == [None]
 
 
 def test_a_case_whose_steps_fail_hands_nothing_on(
     pipeline: Pipeline, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a step stages is handed on only while its case's savepoint stands: a
-    rolled-back decision must never reach the next step, nor another case."""
+    """What a step hands on reaches only its case's next step while its savepoint stands:
+    a rolled-back decision must never reach the next step, nor another case."""
     inbox = tmp_path / "inbox"
     write_cases(inbox, 1)
     item = RawItem("folder", "x.json", next(inbox.iterdir()).read_bytes(), base_dir=inbox)
     record, _ = pipeline.take_in(item)
 
-    def failing_draft(_record: CaseRecord) -> CaseRecord:
-        assert pipeline._handoff is not None  # evaluate's decision, for this case
+    def failing_draft(robot: Any, record: CaseRecord, base: Any, handed: Any) -> Any:
+        assert handed is not None  # evaluate's decision, for this case
         raise ApplicationError("the draft failed after the decision was stored")
 
-    monkeypatch.setattr(pipeline, "_draft", failing_draft)
+    monkeypatch.setitem(STORE_STEPS, CaseState.evaluated, failing_draft)
     with store.unit(), pytest.raises(ApplicationError):
-        pipeline._store_steps(record, inbox)
-    assert pipeline._handoff is None and pipeline._staged is None
+        pipeline._store_steps(pipeline.parts(), record, inbox)
     assert store.get_case(record.id).state == "received"
     assert store.latest_decision(record.id) is None
 
@@ -235,16 +244,15 @@ def test_when_a_step_fails_the_case_is_rolled_back_and_retried(
 ) -> None:
     """A failure rolls back the case's savepoint: the case is retried, and ends with one
     set of rows and events, as if the failed attempt had not been made."""
-    draft = Pipeline._draft
     failed: set[int] = set()
 
-    def once(self: Pipeline, record: CaseRecord) -> CaseRecord:
+    def once(robot: Any, record: CaseRecord, base: Any, handed: Any) -> Any:
         if record.id not in failed:
             failed.add(record.id)
             raise ApplicationError("the disk hiccuped")
-        return draft(self, record)
+        return draft(robot, record, base, handed)
 
-    monkeypatch.setattr(Pipeline, "_draft", once)
+    monkeypatch.setitem(STORE_STEPS, CaseState.evaluated, once)
     inbox = tmp_path / "inbox"
     write_cases(inbox, 6)
     reports: list[Any] = []

@@ -19,7 +19,7 @@ from runner.store.schema import metadata
 TABLES = {"raw_items", "cases", "events", "decisions", "letters", "outbox", "alembic_version"}
 TABLES |= {"users", "web_sessions", "assignments", "quarantine_handled"}  # 0002
 TABLES |= {"workers"}  # 0003
-TABLES |= {"security_events", "web_devices"}  # 0005
+TABLES |= {"security_events", "web_devices"}  # 0006
 
 
 def test_upgrade_creates_the_schema_the_models_describe(store_url: str) -> None:

@@ -1,0 +1,80 @@
+"""The evaluate step: a validated case → its decision by the rule set in force on its date."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from runner.errors import CaseValidationError, FieldProblem, NotFoundError
+from runner.logs import get_logger
+from runner.models.registry import decision_date
+from runner.redaction import personal_data_scope
+from runner.rules import evaluate as evaluate_rules
+from runner.steps.context import ROBOT_ACTOR, Handoff, Robot, Step
+from runner.store import CaseRecord, CaseState
+
+log = get_logger("saksrobot.pipeline")
+
+
+def evaluate(robot: Robot, record: CaseRecord, _: Path | None, __: Handoff | None) -> Step:
+    """Evaluate the case, store the decision, and hand it to the draft step."""
+    with robot.timer.timing("evaluate"):
+        case = robot.case_model.model_validate(record.data)
+        on = decision_date(case)
+        with personal_data_scope(case, robot.case_model):
+            try:
+                rule_set = robot.catalog.get(robot.definition.rule_set, on)
+            except NotFoundError as error:
+                raise CaseValidationError(
+                    f"sak {record.reference}",
+                    [
+                        FieldProblem(
+                            "",
+                            f"ingen versjon av regelsettet gjelder {on}: {error}",
+                            "sjekk datoen på saken eller legg til en regelsett-versjon",
+                        )
+                    ],
+                ) from error
+            kommune = robot.kommune(record).rule_parameters(record.case_type, on)
+            evaluation = evaluate_rules(rule_set, case, on=on, kommune=kommune)
+            saved = robot.store.record_decision(
+                record.id,
+                evaluation,
+                inputs_hash=_sha256_json(record.data),
+                template_id=None,
+                template_hash=None,
+            )
+            decision = evaluation.decision
+            result = robot.store.transition(
+                record.id,
+                CaseState.evaluated,
+                actor=ROBOT_ACTOR,
+                event="evaluated",
+                data={
+                    "decision_id": saved.id,
+                    "rule_set": f"{evaluation.rule_set_id}@{evaluation.rule_set_version}",
+                    "rule_set_hash": evaluation.rule_set_hash,
+                    "outcome": decision.outcome,
+                    "route": str(decision.route),
+                    "reasons": list(decision.reasons),
+                },
+                outcome=decision.outcome,
+                route=str(decision.route),
+                reasons=list(decision.reasons),
+                urgent=decision.urgent,
+            )
+        log.debug(
+            "case_evaluated",
+            case_id=record.id,
+            outcome=decision.outcome,
+            route=str(decision.route),
+            reasons=list(decision.reasons),
+        )
+    return result, Handoff(result.id, result.version, saved)
+
+
+def _sha256_json(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,96 @@
+"""The send step: a finalised case's letters out through the channel, each exactly once.
+
+Each letter is on record in the outbox as "sending" before the channel is called and marked
+sent after: a letter found "sending" after a crash is reconciled with the channel (sent,
+not sent, or unknown: then a human decides), never sent twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner import metrics
+from runner.channels.base import Delivery, Letter
+from runner.errors import ApplicationError
+from runner.steps.context import ROBOT_ACTOR, Robot
+from runner.store import CaseRecord, CaseState
+
+
+class UnprovableError(ApplicationError):
+    """A letter's delivery can be proven neither way: a human decides, retrying cannot help."""
+
+
+def send(robot: Robot, record: CaseRecord) -> tuple[CaseRecord, str | None]:
+    """Send the case's pending letters; the case as sent, and its newest outbox key."""
+    store, channel = robot.store, robot.channel
+    with robot.timer.timing("send"):
+        marked: str | None = None  # a first letter with nothing to reconcile: on record with
+        with store.unit():  # the read, as "sending", in one commit
+            rows, letter = store.outbox_and_letter(record.id)
+            pending = [row for row in rows if row.state != "sent"]
+            if pending and pending[0].state == "pending" and letter and letter.pdf_path:
+                marked = store.mark_sending(pending[0].key).key
+        newest = rows[-1].key if rows else None
+        last_sent: str | None = None  # marked sent together with the case (below)
+        for row in pending:
+            if last_sent is not None:  # an earlier letter went out: on record before all else
+                store.mark_sent(last_sent)
+                last_sent = None
+            if row.state == "needs_human":
+                raise UnprovableError(
+                    f"Letter {row.key} could not be proven delivered: {row.last_error}",
+                    fix="Check the channel by hand, then mark the letter sent or resend it.",
+                )
+            if row.state == "sending":
+                delivery = channel.reconcile(row.key)
+                if delivery is Delivery.delivered:
+                    store.mark_sent(row.key)
+                    continue
+                if delivery is Delivery.unknown:
+                    store.mark_needs_human(row.key, "leveranse kan ikke bekreftes etter krasj")
+                    raise UnprovableError(
+                        f"Letter {row.key} was being sent when the robot stopped, and "
+                        f"channel '{channel.kind}' cannot prove whether it was delivered",
+                        fix="Check the channel by hand, then mark the letter sent or resend it.",
+                    )
+                store.mark_pending(row.key, "ikke levert før avbrudd; sendes på nytt")
+            if letter is None or letter.pdf_path is None:
+                raise ApplicationError(f"Letter for case {record.id} has no PDF")
+            if row.key != marked:
+                store.mark_sending(row.key)
+            channel.send(
+                Letter(
+                    key=row.key,
+                    pdf_path=Path(letter.pdf_path),
+                    reference=record.reference or str(record.id),
+                    recipient_email=row.target or None,
+                )
+            )
+            last_sent = row.key
+            robot_id = robot.definition.id
+            metrics.LETTERS_SENT.labels(robot_id, record.kommunenummer or "").inc()
+        result = _sent(robot, record, last_sent, [row.key for row in pending])
+    return result, newest
+
+
+def _sent(robot: Robot, record: CaseRecord, last_sent: str | None, keys: list[str]) -> CaseRecord:
+    """The case is sent: with the last letter marked sent in the same commit (one
+    transaction less per letter). If that commit fails, the letter is still marked sent
+    on its own before the error goes on: a letter that went out is never left "sending"
+    for want of the case's transition (a stop between the two is reconciled as before)."""
+    store = robot.store
+    try:
+        with store.unit():
+            if last_sent is not None:
+                store.mark_sent(last_sent)
+            return store.transition(
+                record.id,
+                CaseState.sent,
+                actor=ROBOT_ACTOR,
+                event="sent",
+                data={"channel": robot.channel.kind, "keys": keys},
+            )
+    except Exception:
+        if last_sent is not None:
+            store.mark_sent(last_sent)
+        raise
