@@ -119,7 +119,8 @@ def context(number: int, outcome: str = "innvilget") -> dict[str, Any]:
     letter_date = date(2026, 9, 22)
     return {
         "case": case,
-        "kommune": KOMMUNE.model_dump(mode="json"),
+        "kommune": KOMMUNE.letter_view("nn"),
+        "appeal_body": KOMMUNE.appeal_body_for("byggesak", "nn"),
         "decision": {"outcome": outcome, "route": "auto", "reasons": [], "automatic": True},
         "rules": RULES,
         "failed_rules": [],

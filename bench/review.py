@@ -47,7 +47,9 @@ def templates(store: Store) -> list[dict[str, Any]]:
     for record in store.list_cases(state=CaseState.pending_review, limit=1000):
         decision = store.latest_decision(record.id)
         letter = store.latest_letter(record.id)
-        assert decision is not None and letter is not None
+        if letter is None:  # no outcome yet (til_vurdering): the caseworker chooses it
+            continue
+        assert decision is not None
         found.append(
             {"case": asdict(record), "decision": asdict(decision), "letter": asdict(letter)}
         )

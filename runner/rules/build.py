@@ -145,6 +145,11 @@ def build_rules(
                 reads_results=any(expression.reads_results for expression in expressions),
                 result_ids=result_ids(paths),
                 discretion_when=compiled["discretion_when"],
+                case_facts=tuple(
+                    (".".join(path), fact_and_containers(path))
+                    for path in paths
+                    if path[0] == "case" and len(path) >= 2
+                ),
             )
         )
         earlier[spec.id] = spec.value is not None
@@ -251,3 +256,8 @@ def scope(rules: Sequence[Rule], rows: Sequence[DecisionRow]) -> ContextScope:
         result_whole=tuple(sorted(whole & {"r", "v"})),
         case_fields=case_fields,
     )
+
+
+def fact_and_containers(path: tuple[str, ...]) -> tuple[str, ...]:
+    """`case.plan.conforms` → ("plan.conforms", "plan"): the fact, then what contains it."""
+    return tuple(".".join(path[1:end]) for end in range(len(path), 1, -1))

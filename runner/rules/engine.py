@@ -215,11 +215,12 @@ class Run:
 
     def _provenance(self, rule: Rule) -> dict[str, str]:
         """Each case fact the rule read: declared by the applicant, or verified (and by whom)."""
+        verified = self.verified
+        if not verified:
+            return {name: "oppgitt" for name, _facts in rule.case_facts}
         found: dict[str, str] = {}
-        for name, path in rule.named_paths:
-            if path[0] != "case" or len(path) < 2:
-                continue
-            source = self._verified_by(".".join(path[1:]))
+        for name, facts in rule.case_facts:
+            source = next((verified[fact] for fact in facts if fact in verified), None)
             found[name] = "oppgitt" if source is None else f"kontrollert: {source}"
         return found
 

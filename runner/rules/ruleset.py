@@ -41,6 +41,9 @@ class Rule:
     reads_results: bool  # whether an expression reads `r` or `v`
     result_ids: frozenset[str] | None  # rule ids it reads via r./v.; None = any of them
     discretion_when: Expression | None = None  # when its discretion is in play (see spec)
+    #: Each case fact it reads, with the facts that contain it, longest first:
+    #: ("case.plan.conforms", ("plan.conforms", "plan")); a verification of any counts.
+    case_facts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def expressions(self) -> tuple[Expression, ...]:

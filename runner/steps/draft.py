@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from runner.deadlines import case_deadline
@@ -11,7 +12,7 @@ from runner.kommuner.settings import KommuneSettings
 from runner.letterfiles import today_in_norway
 from runner.letters import appeal_deadline
 from runner.logs import get_logger
-from runner.models.results import UNDECIDED
+from runner.models.results import UNDECIDED, Evaluation
 from runner.models.robot import RobotDefinition
 from runner.redaction import personal_data_scope
 from runner.steps.context import ROBOT_ACTOR, Handoff, Robot, Step
@@ -96,13 +97,7 @@ def draft(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff | No
                 "review": review,
                 "review_reason": why,
             },
-            deadline=case_deadline(
-                definition.deadline,
-                case=record.data,
-                parameters=evaluation.parameters,
-                urgent=evaluation.decision.urgent,
-                robot_id=definition.id,
-            ),
+            deadline=legal_deadline(robot, record, evaluation),
         )
     return result, Handoff(result.id, result.version, decision_record, letter)
 
@@ -121,12 +116,17 @@ def await_outcome(robot: Robot, record: CaseRecord, decision_record: DecisionRec
             "review_reason": "ingen regel gir et utfall; saksbehandler velger utfall, "
             "og brevet lages da",
         },
-        deadline=case_deadline(
-            robot.definition.deadline,
-            case=record.data,
-            parameters=evaluation.parameters,
-            urgent=evaluation.decision.urgent,
-            robot_id=robot.definition.id,
-        ),
+        deadline=legal_deadline(robot, record, evaluation),
     )
     return result, Handoff(result.id, result.version, decision_record)
+
+
+def legal_deadline(robot: Robot, record: CaseRecord, evaluation: Evaluation) -> date | None:
+    """The case's deadline in law, from the robot's deadline rule and the evaluation."""
+    return case_deadline(
+        robot.definition.deadline,
+        case=record.data,
+        parameters=evaluation.parameters,
+        urgent=evaluation.decision.urgent,
+        robot_id=robot.definition.id,
+    )
