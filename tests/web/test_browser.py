@@ -170,7 +170,7 @@ def test_review_in_the_browser(
     )
     browser.get(f"{server}/utboks")
     row = browser.find_element(By.XPATH, f"//tr[td/a[text()='{reference}']]")
-    assert "sent" in row.text
+    assert "Sendt" in row.text
     (case,) = [c for c in web_store.list_cases(limit=500) if c.reference == reference]
     assert case.state == CaseState.sent
     letter = web_store.latest_letter(case.id)
