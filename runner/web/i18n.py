@@ -173,6 +173,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "case_deadline": ("Saksbehandlingsfrist", "Sakshandsamingsfrist"),
     "skip_actions": ("Hopp til behandling av saken", "Hopp til handsaming av saka"),
     "sent_letter": ("Sendt brev", "Sendt brev"),
+    "approved_letter": ("Godkjent brev", "Godkjend brev"),
     "reads": ("Lest {n} ganger, sist {at} av {who}", "Lese {n} gonger, sist {at} av {who}"),
     "reads_list": ("Vis alle som har lest saken", "Vis alle som har lese saka"),
     "no_reads": ("Ingen har lest saken ennå.", "Ingen har lese saka enno."),

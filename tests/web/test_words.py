@@ -88,7 +88,7 @@ def test_reads_are_recorded_but_collapsed_in_the_history(
 def test_queue_reasons_show_their_result_and_the_badges_are_explained(
     client: TestClient, web_store: Store
 ) -> None:
-    login(client, "kari")
+    csrf = login(client, "kari")
     page = client.get("/saker").text
     seen = " ".join(_text(page).split())
     assert re.search(r"er vedlagt: (ikke oppfylt|uavklart)", seen), seen[:2000]
@@ -103,6 +103,10 @@ def test_queue_reasons_show_their_result_and_the_badges_are_explained(
     # Kommuner by name, with their number.
     assert "Askøy kommune (4627)" in _text(queue)
     assert ">4627</td>" not in queue
+    _nynorsk(client, csrf)
+    nynorsk = " ".join(_text(client.get("/saker").text).split())
+    assert "Hastar" in nynorsk and "kortare frist" in nynorsk
+    assert re.search(r": (ikkje oppfylt|uavklart) ", nynorsk)
 
 
 def test_outbox_calls_sent_letters_sent(client: TestClient, web_store: Store) -> None:
@@ -114,6 +118,9 @@ def test_outbox_calls_sent_letters_sent(client: TestClient, web_store: Store) ->
     assert client.post(f"/saker/{case.id}/godkjenn", data=form).status_code == 303
     seen = _text(client.get("/utboks").text)
     assert "Sendt brev" in seen and "Utkast til brev" not in seen
+    assert web_store.get_case(case.id).state == CaseState.sent
+    letter_heading = client.get(f"/saker/{case.id}").text
+    assert '<h2 id="letter-h">Sendt brev</h2>' in letter_heading
     assert "Sendt" in seen and "Mappe (arkiv)" in seen and " folder " not in seen
 
 
