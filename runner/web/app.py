@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from runner.errors import NotFoundError, SaksrobotError
 from runner.logs import get_logger
 from runner.metrics import store_registry
-from runner.models.robot import load_robots
+from runner.models.robot import RobotDefinition, load_robots
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.store import Store
@@ -55,12 +55,32 @@ SECURITY_HEADERS = {
 }
 
 
-def _rule_titles(settings: Settings) -> dict[str, dict[str, str]]:
+def _rule_titles(catalog: RuleSetCatalog) -> dict[str, dict[str, str]]:
     titles: dict[str, dict[str, str]] = {}
-    for rule_set in RuleSetCatalog.load(settings.content_dir / "rules").all():
+    for rule_set in catalog.all():
         for rule in rule_set.rules:
             titles[rule.id] = dict(rule.title)
     return titles
+
+
+def _deadline_bases(
+    catalog: RuleSetCatalog, robots: dict[str, RobotDefinition]
+) -> dict[str, dict[str, tuple[dict[str, str], str, str]]]:
+    """Per robot, what its urgent and normal deadline is: the rule-set parameter's
+    description and legal reference (the newest version of the rule set that has it)."""
+    bases: dict[str, dict[str, tuple[dict[str, str], str, str]]] = {}
+    for robot_id, robot in robots.items():
+        if robot.deadline is None:
+            continue
+        versions = [rs for rs in catalog.all() if rs.id == robot.rule_set]
+        for name, term in (("urgent", robot.deadline.urgent), ("normal", robot.deadline.normal)):
+            for rule_set in reversed(versions):
+                spec = rule_set.parameters.get(term.parameter)
+                if spec is not None:
+                    basis = (dict(spec.description), spec.reference.ref, spec.reference.url)
+                    bases.setdefault(robot_id, {})[name] = basis
+                    break
+    return bases
 
 
 class InternalError(SaksrobotError):
@@ -87,13 +107,15 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     """The web app over an open store (the caller closes it)."""
     app = FastAPI(title="saksrobot", docs_url=None, redoc_url=None, openapi_url=None)
     robots = load_robots(settings.content_dir / "robots")
+    catalog = RuleSetCatalog.load(settings.content_dir / "rules")
     app.state.ctx = WebContext(
         settings=settings,
         store=store,
         reviewer=Reviewer(settings, store, robots),
         env=make_environment(),
         throttle=LoginThrottle(settings.web),
-        rule_titles=_rule_titles(settings),
+        rule_titles=_rule_titles(catalog),
+        deadline_bases=_deadline_bases(catalog, robots),
     )
 
     idle = timedelta(minutes=settings.web.idle_minutes)

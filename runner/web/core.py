@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from runner.letters.escaping import strip_invisible
 from runner.settings import Settings
 from runner.store import CaseRecord, Store
 from runner.store.users import SessionRecord, UserRecord
+from runner.vocabulary import words
 from runner.web.actions import Reviewer
 from runner.web.i18n import translator
 from runner.web.summary import number, when
@@ -81,10 +82,26 @@ class WebContext:
     env: Environment
     throttle: LoginThrottle
     rule_titles: dict[str, dict[str, str]]  # rule id → title per målform (reasons' labels)
+    #: robot id → {"urgent"/"normal": (parameter description per målform, ref, url)}
+    deadline_bases: dict[str, dict[str, tuple[dict[str, str], str, str]]] = field(
+        default_factory=dict
+    )
 
     def rule_title(self, rule_id: str, malform: str) -> str:
         titles = self.rule_titles.get(rule_id, {})
         return titles.get(malform) or titles.get("nb") or rule_id
+
+    def kommune_name(self, kommunenummer: str | None) -> str:
+        """'Askøy kommune (4627)': the kommune's name from the settings, with its number."""
+        number = kommunenummer or self.home_kommune
+        served = self.settings.kommuner.get(number)
+        if served is None and number == self.home_kommune:
+            served = self.settings.kommune
+        return f"{served.name} ({number})" if served is not None else number
+
+    def deadline_basis(self, robot_id: str, urgent: bool) -> tuple[dict[str, str], str, str] | None:
+        """The deadline's description, legal reference and link, when the robot has one."""
+        return self.deadline_bases.get(robot_id, {}).get("urgent" if urgent else "normal")
 
     @property
     def home_kommune(self) -> str:
@@ -155,6 +172,8 @@ def render(
     role = session.user.role if session else None
     html = ctx.env.get_template(name).render(
         t=translator(malform),
+        word=words(malform),
+        kommune_name=ctx.kommune_name,
         malform=malform,
         user=session.user if session else None,
         can=PERMISSIONS.get(role or "", frozenset()),

@@ -170,6 +170,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "yes": ("ja", "ja"),
     "no": ("nei", "nei"),
     "unknown": ("ukjent", "ukjend"),
+    "case_deadline": ("Saksbehandlingsfrist", "Sakshandsamingsfrist"),
+    "skip_actions": ("Hopp til behandling av saken", "Hopp til handsaming av saka"),
+    "sent_letter": ("Sendt brev", "Sendt brev"),
+    "approved_letter": ("Godkjent brev", "Godkjend brev"),
+    "reads": ("Lest {n} ganger, sist {at} av {who}", "Lese {n} gonger, sist {at} av {who}"),
+    "reads_list": ("Vis alle som har lest saken", "Vis alle som har lese saka"),
+    "no_reads": ("Ingen har lest saken ennå.", "Ingen har lese saka enno."),
+    "legend": ("Forklaring til køen", "Forklaring til køen"),
+    "legend_urgent": (
+        "saken har kortere frist etter loven (for eksempel tre uker etter pbl. § 21-7 andre "
+        "ledd, eller nødhjelp samme dag) og står først i køen.",
+        "saka har kortare frist etter lova (til dømes tre veker etter pbl. § 21-7 andre "
+        "ledd, eller naudhjelp same dag) og står først i køen.",
+    ),
+    "legend_overdue": (
+        "saksbehandlingsfristen (datoen i kolonnen Frist) er ute; saken skulle vært avgjort.",
+        "sakshandsamingsfristen (datoen i kolonna Frist) er ute; saka skulle vore avgjord.",
+    ),
+    "legend_reasons": (
+        "reglene som gjorde at saken trenger vurdering, hver med sitt resultat "
+        "(ikke oppfylt eller uavklart).",
+        "reglane som gjorde at saka treng vurdering, kvar med resultatet sitt "
+        "(ikkje oppfylt eller uavklart).",
+    ),
 }
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.functions import Function
 
 from runner.store.review import assignments, quarantine_handled
-from runner.store.schema import cases, outbox, raw_items, utcnow
+from runner.store.schema import cases, decisions, outbox, raw_items, utcnow
 from runner.store.states import CaseState
 
 PAGE_SIZE = 50
@@ -126,6 +126,27 @@ def queue(conn: Connection, kommuner: list[str], flt: QueueFilter) -> tuple[list
     rows = [QueueRow(*row) for row in conn.execute(query)]
     total = conn.execute(select(func.count()).select_from(cases).where(*where)).scalar_one()
     return rows, int(total)
+
+
+def reason_results(conn: Connection, case_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Per case, each rule's result in its newest decision (rule id → oppfylt, uavklart, …):
+    the queue shows a reason with its result, not just the rule's title."""
+    if not case_ids:
+        return {}
+    newest = (
+        select(func.max(decisions.c.id))
+        .where(decisions.c.case_id.in_(case_ids))
+        .group_by(decisions.c.case_id)
+    )
+    query = select(decisions.c.case_id, decisions.c.results).where(decisions.c.id.in_(newest))
+    found: dict[int, dict[str, str]] = {}
+    for case_id, results in conn.execute(query):
+        found[int(case_id)] = {
+            str(r.get("rule_id")): str(r.get("outcome"))
+            for r in results or []
+            if isinstance(r, dict)
+        }
+    return found
 
 
 def reason_counts(conn: Connection, kommuner: list[str], flt: QueueFilter) -> dict[str, int]:

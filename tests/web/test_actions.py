@@ -73,7 +73,8 @@ def test_approve_sends_the_letter_once(client: TestClient, web_store: Store) -> 
     )
     assert again.status_code == 409 and again.json()["error"] == "illegal_transition"
     assert len(web_store.outbox_for_case(case.id)) == 1
-    assert "sent" in client.get("/utboks").text
+    outbox_page = client.get("/utboks").text
+    assert "<td>Sendt</td>" in outbox_page and "Utkast til brev" not in outbox_page
 
 
 def test_edit_preview_and_approve(client: TestClient, web_store: Store) -> None:

@@ -170,7 +170,7 @@ def test_review_in_the_browser(
     )
     browser.get(f"{server}/utboks")
     row = browser.find_element(By.XPATH, f"//tr[td/a[text()='{reference}']]")
-    assert "sent" in row.text
+    assert "Sendt" in row.text
     (case,) = [c for c in web_store.list_cases(limit=500) if c.reference == reference]
     assert case.state == CaseState.sent
     letter = web_store.latest_letter(case.id)
@@ -189,3 +189,54 @@ def test_review_in_the_browser(
     assert browser.find_element(By.TAG_NAME, "h1").text == "Finnes ikke"
     assert other.reference not in browser.page_source
     assert web_store.events(other.id)[-1].actor != "kari"
+
+
+def _log_in(driver: WebDriver, server: str, username: str) -> None:
+    driver.get(f"{server}/saker")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    _click(driver, driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
+
+
+def test_one_tab_reaches_the_actions(server: str, browser: WebDriver, web_store: Store) -> None:
+    """The first Tab on a case page lands on a link to the actions; Enter moves there."""
+    from selenium.webdriver.common.keys import Keys
+
+    _log_in(browser, server, "kari")
+    case = web_store.list_cases(state=CaseState.pending_review, kommunenummer="4627", limit=1)[0]
+    browser.get(f"{server}/saker/{case.id}")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    first = browser.switch_to.active_element
+    assert first.get_attribute("id") == "skip-actions" and first.is_displayed()
+    first.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 5).until(
+        lambda d: d.switch_to.active_element.get_attribute("id") == "actions"
+    )
+    browser.switch_to.active_element.send_keys(Keys.TAB)  # next stop: the actions' buttons
+    assert browser.switch_to.active_element.get_attribute("form") or (
+        browser.switch_to.active_element.tag_name in ("button", "select", "textarea", "input")
+    )
+
+
+def test_queue_fits_390_px_without_sideways_scrolling(
+    server: str, browser: WebDriver, tmp_path: Path
+) -> None:
+    """WCAG 1.4.10 reflow: at 390 CSS px the queue (and its page) scroll only downwards."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": False},
+    )
+    _log_in(browser, server, "leder")
+    assert browser.find_elements(By.CSS_SELECTOR, "table.queue tbody tr")
+    assert browser.execute_script("return window.innerWidth") == 390
+    widths = browser.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    wider = browser.execute_script(
+        "return [...document.querySelectorAll('main *')]"
+        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+        ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+    )
+    assert not wider, f"elements reach past the screen's edge: {wider}"
+    assert browser.save_screenshot(str(tmp_path / "queue-390.png"))

@@ -58,6 +58,7 @@ def case_page(
     letter = store.latest_letter(record.id)
     results: list[dict[str, Any]] = decision.results if decision else []
     robot = ctx.reviewer.robots.get(record.robot_id)
+    events = store.events(record.id)
     return render(
         request,
         "case.html",
@@ -72,7 +73,10 @@ def case_page(
         letter_html=Markup(markdown_to_html(letter.markdown)) if letter else None,
         preview_markdown=preview,
         preview_html=Markup(markdown_to_html(preview)) if preview else None,
-        events=store.events(record.id),
+        # Reads stay in the audit trail; the history lists actions and sums up the reads.
+        actions=[e for e in events if e.kind != "viewed"],
+        reads=[e for e in events if e.kind == "viewed"],
+        deadline_basis=ctx.deadline_basis(record.robot_id, record.urgent),
         assignment=store.review.assignment(record.id),
         outcomes=[o for o in (robot.letters if robot else {}) if o != record.outcome],
         colleagues=[

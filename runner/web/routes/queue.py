@@ -77,6 +77,7 @@ def queue_page(
     with transaction(ctx.store.engine, write=False) as conn:
         rows, total = queries.queue(conn, user.kommuner, flt)
         counts = queries.reason_counts(conn, user.kommuner, flt)
+        results = queries.reason_results(conn, [row.id for row in rows])
     robots = sorted(ctx.reviewer.robots)
     pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
     params = {
@@ -96,6 +97,7 @@ def queue_page(
         total=total,
         flt=flt,
         counts=counts,
+        results=results,
         robots=robots,
         ages=AGES,
         page=flt.page,
