@@ -19,8 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from runner.errors import FieldProblem, NotFoundError, SettingsError
-from runner.kommuner.folder import load_folder
+from runner.errors import NotFoundError, SettingsError
+from runner.kommuner.folder import load_folder, settings_problem
 from runner.kommuner.settings import KommuneSettings
 from runner.mailservers import ImapSettings, SmtpSettings
 
@@ -158,35 +158,35 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     toml_path = Path(path).resolve() if path is not None else None
     if toml_path is not None and not toml_path.is_file():
         raise SettingsError(
-            "Settings file not found",
+            "Fant ikke innstillingsfilen",
             file=toml_path,
-            fix="Give --settings the path of a saksrobot.toml (see demo/saksrobot.toml).",
+            fix="Gi --settings (eller SAKSROBOT_SETTINGS) stien til en saksrobot.toml "
+            "(se demo/saksrobot.toml).",
         )
     token = _toml_file.set(toml_path)
     try:
         settings = Settings(**overrides)
     except ValidationError as error:
         problems = [
-            FieldProblem(
-                ".".join(str(part) for part in item["loc"]),
-                item["msg"],
-                "Rett verdien i innstillingsfilen eller SAKSROBOT_-variabelen.",
+            settings_problem(
+                Settings, item, "Rett verdien i innstillingsfilen eller SAKSROBOT_-variabelen."
             )
             for item in error.errors()
         ]
         raise SettingsError(
-            "Invalid settings",
-            file=toml_path or "(environment)",
+            "Ugyldige innstillinger",
+            file=toml_path or "(miljøvariabler)",
             problems=problems,
-            fix="Correct the keys listed above; see demo/saksrobot.toml for a complete example.",
+            fix="Rett nøklene over; se demo/saksrobot.toml for et komplett eksempel.",
         ) from error
     except SettingsError:
         raise
     except Exception as error:  # tomllib.TOMLDecodeError and friends
         raise SettingsError(
-            f"Settings file cannot be read: {error}",
+            f"Innstillingsfilen kan ikke leses: {error}",
             file=toml_path,
-            fix="Check the TOML syntax (quotes around strings, [sections]).",
+            fix='Sjekk TOML-syntaksen: anførselstegn rundt tekst (navn = "Oslo"), '
+            "[seksjoner] på egen linje, ett = per nøkkel.",
         ) from error
     finally:
         _toml_file.reset(token)

@@ -129,6 +129,14 @@ def explain_command(
     settings_file: SettingsOption = None,
     store_url: StoreOption = None,
     as_json: JsonOption = False,
+    show_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--show-personal-data",
+            help="Show national ids in full (masked to the birth date by default, as on the "
+            "review page).",
+        ),
+    ] = False,
 ) -> None:
     """Explain a decision: the facts, each rule with values and legal basis, the letter."""
     from runner.errors import SaksrobotError
@@ -137,6 +145,13 @@ def explain_command(
     settings = load_cli_settings(settings_file, store_url)
     try:
         with open_cli_store(settings) as store:
-            explain_case(store, case, malform=malform, as_json=as_json, console=make_console())
+            explain_case(
+                store,
+                case,
+                malform=malform,
+                as_json=as_json,
+                console=make_console(),
+                show_personal_data=show_personal_data,
+            )
     except SaksrobotError as error:
         fail(error)

@@ -154,7 +154,7 @@ def demo_command(
             shutil.rmtree(settings.data_dir)
         demo_inbox = settings.content_dir / "demo" / "inbox"
         summaries = []
-        with open_cli_store(settings) as store:
+        with open_cli_store(settings, create=True) as store:
             for robot in load_robots(settings.content_dir / "robots").values():
                 source_path = getattr(robot.source, "path", None)  # an IMAP robot has none
                 if source_path is None:
