@@ -243,7 +243,8 @@ def new_command(
     ] = None,
 ) -> None:
     """Create a rule set with one rule, one parameter and tests both ways; it passes
-    `rules check` and `rules test` as it is. Then make it say what the law says."""
+    `rules test` as it is, and `rules check` once its legal basis names the provision.
+    Then make it say what the law says."""
     from runner.errors import SaksrobotError
     from runner.ruletools.scaffold import scaffold
     from runner.settings import CONTENT_ROOT
@@ -254,8 +255,30 @@ def new_command(
     except SaksrobotError as error:
         console.print(str(error), markup=False, highlight=False)
         raise typer.Exit(2) from error
-    console.print(f"Created {folder}: ruleset.yaml, parameters.yaml, rules.yaml, tests/.")
-    console.print(f"Next: edit it, then run `saksrobot rules check {folder}` and `rules test`.")
+    console.print(f"Opprettet {folder}: ruleset.yaml, parameters.yaml, rules.yaml, tests/.")
+    console.print(next_steps(folder, name, case_type), markup=False, highlight=False)
+
+
+def next_steps(folder: Path, name: str, case_type: str) -> str:
+    """What a rule author does after `rules new`: law, checks, robot, templates, review."""
+    return "\n".join(
+        [
+            "Neste steg:",
+            f"  1. Skriv inn hjemmelen: legal_basis i {folder / 'rules.yaml'} og reference i "
+            "parameters.yaml (ref: paragrafen, url: https://lovdata.no/...). "
+            "`rules check` feiler til plassholderen er byttet ut.",
+            "  2. La reglene si det loven sier, og legg til tester i tests/ (oppfylt og "
+            "ikke_oppfylt for hver regel).",
+            f"  3. Kjør: saksrobot rules check {folder} && saksrobot rules test {folder}",
+            f"  4. Koble regelsettet til en robot: robots/<robot>.yaml med case_type: "
+            f"{case_type}, rule_set: {name} og letters: <utfall>: <mappe>/<mal> for hvert "
+            "utfall i decision (innvilget, avslag, til_vurdering, ...).",
+            "  5. Skriv brevmalene: templates/<mappe>/<utfall>.nb.md.j2 og .nn.md.j2 "
+            "(se templates/README.md); `rules check` sjekker variablene de leser.",
+            "  6. Legg roboten til i en kommunes innstillinger (auto_finalise bare med "
+            "automation_basis), og kjør saksrobot kommuner check --settings ...",
+        ]
+    )
 
 
 def replay_command(
