@@ -38,10 +38,18 @@ def rules_callback() -> None:
     and tests/*.yaml."""
 
 
+#: The width of the rules commands' output when it is not a terminal (a CI log, a file, a
+#: pipe): wide enough that no table column is cut; tables are only as wide as their content.
+PIPE_WIDTH = 1000
+
+
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(soft_wrap=True)
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
 
 
 def _default(paths: list[Path] | None) -> list[Path]:
@@ -183,6 +191,14 @@ def diff_command(
             envvar="SAKSROBOT_SETTINGS",
         ),
     ] = None,
+    fail_on_change: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-change",
+            help="Exit 1 if any decision (outcome, route or amount) changes, so CI can ask "
+            "for a review of the change.",
+        ),
+    ] = False,
 ) -> None:
     """Show which test cases and stored cases change outcome, route or amount between two
     versions of a rule set, and the rules responsible. OLD/NEW: a folder, or a git revision
@@ -221,6 +237,13 @@ def diff_command(
         typer.echo(as_markdown(report, show_all=show_all), nl=False)
     else:
         console.print(as_table(report, show_all=show_all))
+    if fail_on_change and report.decisions:
+        typer.echo(
+            f"{len(report.decisions)} vedtak endres (utfall, rute eller beløp); "
+            "--fail-on-change gir exit 1. Gå gjennom endringene og få dem godkjent.",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @rules_app.command("new")

@@ -115,3 +115,16 @@ def test_git_revisions_are_checked_out(tmp_path: Path) -> None:
 def test_bad_date_exits_2(tmp_path: Path) -> None:
     outcome = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(SMATILTAK), "--on", "2026-13"])
     assert outcome.exit_code == 2
+
+
+def test_fail_on_change_gates_ci_and_tables_are_whole_in_a_pipe(tmp_path: Path) -> None:
+    new = _bigger_garages(tmp_path / "new")
+    changed = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(new), "--fail-on-change"])
+    assert changed.exit_code == 1, changed.output
+    assert "vedtak endres" in changed.output
+    assert "…" not in changed.output  # not a terminal: no column is cut
+    assert "Garasje 50,1 m² BYA" in changed.output
+    same = tmp_path / "same" / "byggesak-smatiltak"
+    shutil.copytree(SMATILTAK, same)
+    unchanged = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(same), "--fail-on-change"])
+    assert unchanged.exit_code == 0, unchanged.output
