@@ -62,14 +62,14 @@ def _default(paths: list[Path] | None) -> list[Path]:
 def _summary(rows: list[tuple[Path, RuleSet | None, TestReport | None]]) -> Table:
     from rich.table import Table
 
-    table = Table(title="Rule set tests")
-    for column in ("Rule set", "Version", "Passed", "Failed", "Status"):
-        table.add_column(column, justify="right" if column in ("Passed", "Failed") else "left")
+    table = Table(title="Tester av regelsett")
+    for column in ("Regelsett", "Versjon", "Bestått", "Feilet", "Status"):
+        table.add_column(column, justify="right" if column in ("Bestått", "Feilet") else "left")
     for folder, rule_set, report in rows:
         if rule_set is None or report is None:
-            table.add_row(folder.name, "-", "-", "-", "[red]cannot load[/red]")
+            table.add_row(folder.name, "-", "-", "-", "[red]kan ikke lastes[/red]")
             continue
-        status = "[green]ok[/green]" if report.ok else "[red]FAILED[/red]"
+        status = "[green]ok[/green]" if report.ok else "[red]FEILET[/red]"
         table.add_row(rule_set.id, rule_set.version, str(report.passed), str(report.failed), status)
     return table
 
@@ -80,15 +80,15 @@ def _counts(rule_set: RuleSet, report: TestReport) -> Table:
     from runner.ruletools.testing import coverage_gaps
 
     gaps = coverage_gaps(rule_set, report)
-    table = Table(title=f"Outcomes per rule: {rule_set.id} {rule_set.version}")
+    table = Table(title=f"Utfall per regel: {rule_set.id} {rule_set.version}")
     outcomes = ("oppfylt", "ikke_oppfylt", "uavklart", "ikke_aktuelt")
-    table.add_column("Rule", no_wrap=True)
+    table.add_column("Regel", no_wrap=True)
     for outcome in outcomes:
         table.add_column(outcome, justify="right")
-    table.add_column("Both ways", no_wrap=True)
+    table.add_column("Begge veier", no_wrap=True)
     for rule_id, counts in report.outcome_counts.items():
         missing = gaps.get(rule_id)
-        status = f"[red]no {' / '.join(missing)}[/red]" if missing else "[green]yes[/green]"
+        status = f"[red]mangler {' / '.join(missing)}[/red]" if missing else "[green]ja[/green]"
         table.add_row(rule_id, *(str(counts.get(outcome, 0)) for outcome in outcomes), status)
     return table
 
@@ -114,7 +114,7 @@ def test_command(
     console = _console()
     folders = _default(paths)
     if not folders:
-        console.print("[red]No rule sets found[/red] (a rule set folder holds ruleset.yaml).")
+        console.print("[red]Fant ingen regelsett[/red] (en regelsettmappe har ruleset.yaml).")
         raise typer.Exit(1)
     rows: list[tuple[Path, RuleSet | None, TestReport | None]] = []
     messages: list[str] = []
@@ -148,15 +148,15 @@ def check_command(paths: PathsArgument = None) -> None:
     console = _console()
     folders = _default(paths)
     if not folders:
-        console.print("[red]No rule sets found[/red] (a rule set folder holds ruleset.yaml).")
+        console.print("[red]Fant ingen regelsett[/red] (en regelsettmappe har ruleset.yaml).")
         raise typer.Exit(1)
     report = check_paths(folders)
     for problem in report.problems:
         console.print(problem.format(), markup=False, highlight=False)
     names = ", ".join(r.id if r else f.name for f, r in report.checked)
     console.print(
-        f"Checked {len(report.checked)} rule set(s) ({names}) for: {', '.join(CHECKS)}. "
-        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).",
+        f"Sjekket {len(report.checked)} regelsett ({names}) for: {', '.join(CHECKS)}. "
+        f"{len(report.errors)} feil, {len(report.warnings)} advarsel/advarsler.",
         markup=False,
         highlight=False,
     )
@@ -343,15 +343,15 @@ def replay_command(
     )
     if not report.hash_matches:
         console.print(
-            f"[yellow]Warning: the files changed since the decision (stored hash "
-            f"{report.stored.rule_set_hash[:12]}, now {rule_set.hash[:12]}).[/yellow]"
+            f"[yellow]Advarsel: filene er endret siden vedtaket (lagret hash "
+            f"{report.stored.rule_set_hash[:12]}, nå {rule_set.hash[:12]}).[/yellow]"
         )
     if report.same:
         console.print(
-            f"same result: {report.stored.decision.outcome}, {report.stored.decision.route}"
+            f"samme resultat: {report.stored.decision.outcome}, {report.stored.decision.route}"
         )
         return
-    console.print(f"[red]{len(report.differences)} difference(s):[/red]")
+    console.print(f"[red]{len(report.differences)} forskjell(er):[/red]")
     for line in report.differences:
         console.print(f"  {line}", markup=False, highlight=False)
     raise typer.Exit(1)

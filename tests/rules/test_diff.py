@@ -65,7 +65,7 @@ def test_diff_lists_test_cases_and_stored_cases_that_change(
     )
     assert outcome.exit_code == 0, outcome.output
     text = outcome.output
-    assert "3 stored cases evaluated under both versions" in text
+    assert "3 lagrede saker vurdert etter begge versjonene" in text
     assert "parameter frittliggende_max_bya_m2.2015-07-01: 50.0 → 60.0" in text
     assert "| sak: DIFF-2 | mangler_dokumentasjon → ikke_soknadspliktig |" in text
     assert "| sak: DIFF-3 |" in text
@@ -79,11 +79,11 @@ def test_no_change_says_so(tmp_path: Path) -> None:
     shutil.copytree(SMATILTAK, copy)
     outcome = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(copy), "--markdown"])
     assert outcome.exit_code == 0, outcome.output
-    assert "0 change outcome, route or amount" in outcome.output
-    assert "No decision changes." in outcome.output
+    assert "0 endrer utfall, rute eller beløp" in outcome.output
+    assert "Ingen vedtak endres." in outcome.output
     table = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(copy)])
     assert table.exit_code == 0
-    assert "Decisions that change" in table.output
+    assert "Vedtak som endres" in table.output
 
 
 def test_git_revisions_are_checked_out(tmp_path: Path) -> None:
