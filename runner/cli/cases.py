@@ -62,7 +62,7 @@ def cases_list(
     for column in ("Id", "Referanse", "Fil", "Tilstand", "Utfall", "Grunner / feil"):
         table.add_column(column)
     for record, source_ref in rows:
-        detail = "; ".join(f"{e['field'] or '(fil)'}: {e['reason']}" for e in record.errors or [])
+        detail = "; ".join(_problem_line(e) for e in record.errors or [])
         detail = detail or ", ".join(record.reasons or []) or (record.last_error or "")
         table.add_row(
             str(record.id),
@@ -73,6 +73,13 @@ def cases_list(
             detail,
         )
     make_console().print(table)
+
+
+def _problem_line(error: dict[str, str]) -> str:
+    """One quarantine problem: field, what is wrong and how to fix it."""
+    text = f"{error.get('field') or '(fil)'}: {error.get('reason', '')}"
+    fix = error.get("fix")
+    return f"{text} — rett slik: {fix}" if fix else text
 
 
 @cases_app.command("retry")
