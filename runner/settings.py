@@ -121,9 +121,9 @@ class Settings(BaseSettings):
         kommune = self.kommuner.get(kommunenummer)
         if kommune is None:
             raise NotFoundError(
-                f"Kommune {kommunenummer} is not served by this deployment",
-                fix=f"Add {self.kommuner_dir}/{kommunenummer}-<navn>.toml, or send the case "
-                "to the right kommune.",
+                f"Kommune {kommunenummer} betjenes ikke av denne installasjonen",
+                fix=f"Legg til {self.kommuner_dir}/{kommunenummer}-<navn>.toml, eller send "
+                "saken til riktig kommune.",
             )
         return kommune
 
@@ -226,9 +226,9 @@ def _served_kommuner(settings: Settings, toml_path: Path | None) -> dict[str, An
     for key, kommune in settings.kommuner.items():
         if key != kommune.kommunenummer:
             raise SettingsError(
-                f"kommuner.{key} has kommunenummer {kommune.kommunenummer}",
+                f"kommuner.{key} har kommunenummer {kommune.kommunenummer}",
                 file=origin,
-                fix="Use the kommunenummer as the table name: [kommuner.NNNN].",
+                fix="Bruk kommunenummeret som tabellnavn: [kommuner.NNNN].",
             )
         served[key] = kommune
     if settings.kommune is not None:
@@ -236,26 +236,26 @@ def _served_kommuner(settings: Settings, toml_path: Path | None) -> dict[str, An
     for number, (path, kommune) in load_folder(settings.kommuner_dir).items():
         if number in served:
             raise SettingsError(
-                f"Kommune {number} is configured twice (also in the settings file)",
+                f"Kommune {number} er satt opp to ganger (også i innstillingsfilen)",
                 file=path,
-                fix="Keep one definition per kommune: the file or the [kommune] table.",
+                fix="Behold én definisjon per kommune: filen eller [kommune]-tabellen.",
             )
         served[number] = kommune
     if not served:
         raise SettingsError(
-            "No kommune configured",
+            "Ingen kommune er satt opp",
             file=origin,
-            fix=f"Add a [kommune] table or a file per kommune in {settings.kommuner_dir} "
-            "(see demo/kommuner/).",
+            fix=f"Legg til en [kommune]-tabell eller én fil per kommune i "
+            f"{settings.kommuner_dir} (se demo/kommuner/).",
         )
     default = settings.kommune
     if default is None:
         number = settings.default_kommune or min(served)
         if number not in served:
             raise SettingsError(
-                f"default_kommune {number} is not among the kommuner served",
+                f"default_kommune {number} er ikke blant kommunene som betjenes",
                 file=origin,
-                fix=f"Choose one of {', '.join(sorted(served))}.",
+                fix=f"Velg en av {', '.join(sorted(served))}.",
             )
         default = served[number]
     return {"kommune": default, "kommuner": dict(sorted(served.items()))}

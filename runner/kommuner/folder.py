@@ -85,7 +85,7 @@ def load_kommune_file(path: Path) -> KommuneSettings:
     prefix = path.name.split("-", 1)[0]
     if not path.name[:4].isdigit() or prefix != kommune.kommunenummer:
         raise SettingsError(
-            "Kommune file name does not match its kommunenummer",
+            "Navnet på kommunefila passer ikke med kommunenummeret",
             file=path,
             problems=[
                 FieldProblem(
@@ -94,7 +94,7 @@ def load_kommune_file(path: Path) -> KommuneSettings:
                     "Gi fila navnet <kommunenummer>-<navn>.toml.",
                 )
             ],
-            fix=f"Rename the file to {kommune.kommunenummer}-<name>.toml or correct kommunenummer.",
+            fix=f"Gi fila navnet {kommune.kommunenummer}-<navn>.toml, eller rett kommunenummer.",
         )
     return kommune
 
@@ -107,9 +107,9 @@ def load_folder(folder: Path) -> dict[str, tuple[Path, KommuneSettings]]:
         if kommune.kommunenummer in found:
             other = found[kommune.kommunenummer][0]
             raise SettingsError(
-                f"Kommune {kommune.kommunenummer} is configured twice (also in {other})",
+                f"Kommune {kommune.kommunenummer} er satt opp to ganger (også i {other})",
                 file=path,
-                fix="Keep one file per kommune; remove or merge the other.",
+                fix="Behold én fil per kommune; fjern eller slå sammen den andre.",
             )
         found[kommune.kommunenummer] = (path, kommune)
     return found
