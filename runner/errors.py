@@ -66,7 +66,7 @@ class ConfigurationError(SaksrobotError):
         head = f"{self.file}: {self.message}" if self.file else self.message
         lines = [head] + [f"  - {p}" for p in self.problems]
         if self.fix:
-            lines.append(f"  How to fix: {self.fix}")
+            lines.append(f"  Slik retter du det: {self.fix}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:

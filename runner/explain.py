@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rich.console import Console
@@ -18,6 +19,25 @@ OUTCOME_TEXT = {
     "uavklart": "[yellow]uavklart[/]",
     "ikke_aktuelt": "[dim]ikke aktuelt[/]",
 }
+
+
+#: A fødselsnummer or D-nummer (or another 11-digit personal number) on its own, "DDMMYY
+#: NNNNN" or "DDMMYYNNNNN".
+_NATIONAL_ID = re.compile(r"(?<![0-9])([0-9]{6}) ?[0-9]{5}(?![0-9])")
+
+
+def mask_national_ids(value: Any) -> Any:
+    """`value` with every 11-digit national id shown as its birth date only ("010190 *****"),
+    as the review page shows it; the rest is unchanged."""
+    if isinstance(value, str):
+        return _NATIONAL_ID.sub(r"\1 *****", value)
+    if isinstance(value, dict):
+        return {key: mask_national_ids(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_national_ids(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) == 11:
+        return mask_national_ids(str(value))
+    return value
 
 
 def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
@@ -73,10 +93,19 @@ def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
 
 
 def explain_case(
-    store: Store, ref_or_id: str, *, malform: str, as_json: bool, console: Console
+    store: Store,
+    ref_or_id: str,
+    *,
+    malform: str,
+    as_json: bool,
+    console: Console,
+    show_personal_data: bool = False,
 ) -> None:
-    """Print the explanation of one case."""
+    """Print the explanation of one case; national ids are masked unless
+    `show_personal_data`."""
     data = explanation_data(store, ref_or_id)
+    if not show_personal_data:
+        data = mask_national_ids(data)
     if as_json:
         console.out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return

@@ -89,7 +89,8 @@ def configure_logging(
         each.propagate = True
     root.addHandler(handler)
     root.setLevel(numeric_level)
-    for chatty in ("alembic", "fontTools"):  # their info lines say nothing an operator needs
+    # Their info lines say nothing an operator needs (RPA.Excel: "Opened workbook: <object>").
+    for chatty in ("alembic", "fontTools", "RPA"):
         logging.getLogger(chatty).setLevel(max(numeric_level, logging.WARNING))
     logging.captureWarnings(True)
     structlog.configure(

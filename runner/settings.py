@@ -19,8 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from runner.errors import FieldProblem, NotFoundError, SettingsError
-from runner.kommuner.folder import load_folder
+from runner.errors import NotFoundError, SettingsError
+from runner.kommuner.folder import load_folder, settings_problem
 from runner.kommuner.settings import KommuneSettings
 from runner.mailservers import ImapSettings, SmtpSettings
 
@@ -121,9 +121,9 @@ class Settings(BaseSettings):
         kommune = self.kommuner.get(kommunenummer)
         if kommune is None:
             raise NotFoundError(
-                f"Kommune {kommunenummer} is not served by this deployment",
-                fix=f"Add {self.kommuner_dir}/{kommunenummer}-<navn>.toml, or send the case "
-                "to the right kommune.",
+                f"Kommune {kommunenummer} betjenes ikke av denne installasjonen",
+                fix=f"Legg til {self.kommuner_dir}/{kommunenummer}-<navn>.toml, eller send "
+                "saken til riktig kommune.",
             )
         return kommune
 
@@ -158,35 +158,35 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> Settings:
     toml_path = Path(path).resolve() if path is not None else None
     if toml_path is not None and not toml_path.is_file():
         raise SettingsError(
-            "Settings file not found",
+            "Fant ikke innstillingsfilen",
             file=toml_path,
-            fix="Give --settings the path of a saksrobot.toml (see demo/saksrobot.toml).",
+            fix="Gi --settings (eller SAKSROBOT_SETTINGS) stien til en saksrobot.toml "
+            "(se demo/saksrobot.toml).",
         )
     token = _toml_file.set(toml_path)
     try:
         settings = Settings(**overrides)
     except ValidationError as error:
         problems = [
-            FieldProblem(
-                ".".join(str(part) for part in item["loc"]),
-                item["msg"],
-                "Rett verdien i innstillingsfilen eller SAKSROBOT_-variabelen.",
+            settings_problem(
+                Settings, item, "Rett verdien i innstillingsfilen eller SAKSROBOT_-variabelen."
             )
             for item in error.errors()
         ]
         raise SettingsError(
-            "Invalid settings",
-            file=toml_path or "(environment)",
+            "Ugyldige innstillinger",
+            file=toml_path or "(miljøvariabler)",
             problems=problems,
-            fix="Correct the keys listed above; see demo/saksrobot.toml for a complete example.",
+            fix="Rett nøklene over; se demo/saksrobot.toml for et komplett eksempel.",
         ) from error
     except SettingsError:
         raise
     except Exception as error:  # tomllib.TOMLDecodeError and friends
         raise SettingsError(
-            f"Settings file cannot be read: {error}",
+            f"Innstillingsfilen kan ikke leses: {error}",
             file=toml_path,
-            fix="Check the TOML syntax (quotes around strings, [sections]).",
+            fix='Sjekk TOML-syntaksen: anførselstegn rundt tekst (navn = "Oslo"), '
+            "[seksjoner] på egen linje, ett = per nøkkel.",
         ) from error
     finally:
         _toml_file.reset(token)
@@ -226,9 +226,9 @@ def _served_kommuner(settings: Settings, toml_path: Path | None) -> dict[str, An
     for key, kommune in settings.kommuner.items():
         if key != kommune.kommunenummer:
             raise SettingsError(
-                f"kommuner.{key} has kommunenummer {kommune.kommunenummer}",
+                f"kommuner.{key} har kommunenummer {kommune.kommunenummer}",
                 file=origin,
-                fix="Use the kommunenummer as the table name: [kommuner.NNNN].",
+                fix="Bruk kommunenummeret som tabellnavn: [kommuner.NNNN].",
             )
         served[key] = kommune
     if settings.kommune is not None:
@@ -236,26 +236,26 @@ def _served_kommuner(settings: Settings, toml_path: Path | None) -> dict[str, An
     for number, (path, kommune) in load_folder(settings.kommuner_dir).items():
         if number in served:
             raise SettingsError(
-                f"Kommune {number} is configured twice (also in the settings file)",
+                f"Kommune {number} er satt opp to ganger (også i innstillingsfilen)",
                 file=path,
-                fix="Keep one definition per kommune: the file or the [kommune] table.",
+                fix="Behold én definisjon per kommune: filen eller [kommune]-tabellen.",
             )
         served[number] = kommune
     if not served:
         raise SettingsError(
-            "No kommune configured",
+            "Ingen kommune er satt opp",
             file=origin,
-            fix=f"Add a [kommune] table or a file per kommune in {settings.kommuner_dir} "
-            "(see demo/kommuner/).",
+            fix=f"Legg til en [kommune]-tabell eller én fil per kommune i "
+            f"{settings.kommuner_dir} (se demo/kommuner/).",
         )
     default = settings.kommune
     if default is None:
         number = settings.default_kommune or min(served)
         if number not in served:
             raise SettingsError(
-                f"default_kommune {number} is not among the kommuner served",
+                f"default_kommune {number} er ikke blant kommunene som betjenes",
                 file=origin,
-                fix=f"Choose one of {', '.join(sorted(served))}.",
+                fix=f"Velg en av {', '.join(sorted(served))}.",
             )
         default = served[number]
     return {"kommune": default, "kommuner": dict(sorted(served.items()))}

@@ -20,11 +20,15 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Environment for CLI runs: the demo settings with a private data folder."""
+    """Environment for CLI runs: the demo settings with a private data folder whose store
+    exists (as `saksrobot db upgrade` makes it: no other command creates one)."""
+    from runner.store import open_store
+
     env = {
         "SAKSROBOT_SETTINGS": str(DEMO_SETTINGS),
         "SAKSROBOT_DATA_DIR": str(tmp_path / "data"),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    open_store(f"sqlite:///{tmp_path / 'data' / 'saksrobot.db'}").close()
     return env

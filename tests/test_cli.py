@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,13 @@ def test_status_cases_and_explain(cli_env: dict[str, str]) -> None:
     assert human.exit_code == 0
     assert "Rettslig grunnlag" in human.stdout
 
+    national_id = data["case"]["facts"]["applicant"]["national_id"]  # masked by default
+    assert national_id.endswith(" *****") and len(national_id) == 12, national_id
+    for shown in (human.stdout, explained.stdout):
+        assert not re.search(r"(?<![0-9])[0-9]{11}(?![0-9])", shown)
+    full = runner.invoke(app, ["explain", first["reference"], "--json", "--show-personal-data"])
+    assert json.loads(full.stdout)["case"]["facts"]["applicant"]["national_id"].isdigit()
+
 
 def test_unknown_case_is_a_clear_error(cli_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["explain", "FINNES-IKKE"])
@@ -98,3 +106,25 @@ def test_unknown_robot_is_a_clear_error(cli_env: dict[str, str], tmp_path: Path)
     result = runner.invoke(app, ["run", "no-such-robot", "--inbox", str(tmp_path)])
     assert result.exit_code == 2
     assert "byggesak-smatiltak" in result.output
+
+
+def test_cases_list_shows_how_to_fix_each_quarantine_problem(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    case = json.loads(sorted((DEMO_INBOX / "byggesak").glob("*.json"))[0].read_text())
+    unserved = {**case, "reference": "BS-UNSERVED", "kommunenummer": "9999"}
+    comma = {**case, "reference": "BS-COMMA"}
+    comma["measure"] = {**case["measure"], "built_area_m2": "3,4"}
+    for item in (unserved, comma):
+        (inbox / f"{item['reference']}.json").write_text(json.dumps(item), encoding="utf-8")
+    ran = runner.invoke(app, ["run", "byggesak-smatiltak", "--inbox", str(inbox)])
+    assert ran.exit_code in (0, 1), ran.output
+    wide = {"COLUMNS": "400"}  # one line per case: the words are not wrapped in the cell
+    listed = runner.invoke(app, ["cases", "list", "--state", "quarantined"], env=wide)
+    assert listed.exit_code == 0, listed.output
+    text = " ".join(listed.stdout.split())
+    assert "betjenes ikke" in text and "legg 9999 til" in text
+    assert "built_area_m2" in text and "punktum som desimaltegn" in text
+    assert text.count("rett slik:") >= 2

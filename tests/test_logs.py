@@ -400,3 +400,18 @@ def test_embedded_valid_fnr_never_shows(
         rendered = str(renderer(None, "info", redact(None, "info", dict(event))))
         assert number not in rendered
         assert written not in rendered
+
+
+def test_rpaframework_info_lines_are_quiet_at_info() -> None:
+    """RPA.Excel logs "Opened workbook: <… object at 0x…>" at info: nothing for an operator."""
+    import io
+    import logging
+
+    from runner.logs import configure_logging
+
+    configure_logging("info", stream=io.StringIO())
+    assert not logging.getLogger("RPA.Excel.Files").isEnabledFor(logging.INFO)
+    assert logging.getLogger("RPA.Excel.Files").isEnabledFor(logging.WARNING)
+    assert logging.getLogger("runner.pipeline").isEnabledFor(logging.INFO)
+    configure_logging("debug", stream=io.StringIO())
+    assert logging.getLogger("RPA.Excel.Files").isEnabledFor(logging.WARNING)

@@ -53,7 +53,7 @@ def test_invalid_settings_name_file_and_key(tmp_path: Path) -> None:
 
 
 def test_missing_settings_file(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="not found"):
+    with pytest.raises(SettingsError, match="Fant ikke innstillingsfilen"):
         load_settings(tmp_path / "nope.toml")
 
 

@@ -10,6 +10,8 @@ options.py. Nothing outside this package imports it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from runner.cli import cases, report, run, store, web, welfare
@@ -48,6 +50,35 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=lazy_group(LAZY_COMMANDS),
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("saksrobot")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "ukjent (ikke installert)"
+        typer.echo(f"saksrobot {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print saksrobot's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Saksrobot: shared case-processing robots for Norwegian municipalities."""
+
+
 app.command("run")(run.run_command)
 app.command("demo")(run.demo_command)
 app.command("status")(run.status_command)

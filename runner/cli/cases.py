@@ -62,7 +62,7 @@ def cases_list(
     for column in ("Id", "Referanse", "Fil", "Tilstand", "Utfall", "Grunner / feil"):
         table.add_column(column)
     for record, source_ref in rows:
-        detail = "; ".join(f"{e['field'] or '(fil)'}: {e['reason']}" for e in record.errors or [])
+        detail = "; ".join(_problem_line(e) for e in record.errors or [])
         detail = detail or ", ".join(record.reasons or []) or (record.last_error or "")
         table.add_row(
             str(record.id),
@@ -73,6 +73,13 @@ def cases_list(
             detail,
         )
     make_console().print(table)
+
+
+def _problem_line(error: dict[str, str]) -> str:
+    """One quarantine problem: field, what is wrong and how to fix it."""
+    text = f"{error.get('field') or '(fil)'}: {error.get('reason', '')}"
+    fix = error.get("fix")
+    return f"{text} — rett slik: {fix}" if fix else text
 
 
 @cases_app.command("retry")
@@ -129,6 +136,14 @@ def explain_command(
     settings_file: SettingsOption = None,
     store_url: StoreOption = None,
     as_json: JsonOption = False,
+    show_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--show-personal-data",
+            help="Show national ids in full (masked to the birth date by default, as on the "
+            "review page).",
+        ),
+    ] = False,
 ) -> None:
     """Explain a decision: the facts, each rule with values and legal basis, the letter."""
     from runner.errors import SaksrobotError
@@ -137,6 +152,13 @@ def explain_command(
     settings = load_cli_settings(settings_file, store_url)
     try:
         with open_cli_store(settings) as store:
-            explain_case(store, case, malform=malform, as_json=as_json, console=make_console())
+            explain_case(
+                store,
+                case,
+                malform=malform,
+                as_json=as_json,
+                console=make_console(),
+                show_personal_data=show_personal_data,
+            )
     except SaksrobotError as error:
         fail(error)

@@ -86,6 +86,19 @@ def lazy_group(commands: dict[str, LazyCommand]) -> type[TyperGroup]:
                     return TyperGroup(name=cmd_name, help=lazy.help)
             return super().get_command(ctx, cmd_name)
 
+        def invoke(self, ctx: Any) -> Any:
+            """Run the command; a saksrobot error (a user's mistake: missing settings, a store
+            that cannot be opened, an unknown robot) is one message with its fix, exit 2,
+            never a traceback."""
+            from runner.errors import SaksrobotError
+
+            try:
+                return super().invoke(ctx)
+            except SaksrobotError as error:
+                from runner.cli.options import fail
+
+                fail(error)
+
         def format_help(self, ctx: Any, formatter: Any) -> None:
             self._listing = True
             try:

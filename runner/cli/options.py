@@ -21,7 +21,7 @@ SettingsOption = Annotated[
     typer.Option(
         "--settings",
         help="The deployment's saksrobot.toml, with its kommuner/ folder beside it "
-        "(default: ./saksrobot.toml, else the demo settings).",
+        "(default: ./saksrobot.toml; only `saksrobot demo` falls back to the demo settings).",
         envvar="SAKSROBOT_SETTINGS",
     ),
 ]
@@ -33,30 +33,49 @@ StoreOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 
-#: The demo deployment's settings, used when no --settings is given and ./saksrobot.toml is
-#: missing.
+#: The demo deployment's settings, used by `saksrobot demo` when no --settings is given.
 DEMO_SETTINGS = Path(__file__).resolve().parent.parent.parent / "demo" / "saksrobot.toml"
 
 
 def load_cli_settings(path: Path | None, store: str | None = None) -> Settings:
-    """The settings from `path` (default ./saksrobot.toml, else the demo's), with --store
-    over the configured store URL; logging is configured from them."""
+    """The settings from `path` (default ./saksrobot.toml), with --store over the configured
+    store URL; logging is configured from them. No settings given and no ./saksrobot.toml is a
+    SettingsError: only `saksrobot demo` runs on the demo settings."""
+    from runner.errors import SettingsError
     from runner.logs import configure_logging
     from runner.settings import load_settings
 
     if path is None:
         local = Path("saksrobot.toml")
-        path = local if local.is_file() else DEMO_SETTINGS
+        if not local.is_file():
+            raise SettingsError(
+                f"Ingen innstillinger: fant ikke saksrobot.toml i {Path.cwd()}",
+                fix="Gi --settings STI/saksrobot.toml, sett SAKSROBOT_SETTINGS, eller kjør "
+                "kommandoen i mappen med saksrobot.toml (saksrobot demo bruker demo-oppsettet).",
+            )
+        path = local
     overrides: dict[str, Any] = {"store_url": store} if store else {}
     settings = load_settings(path, **overrides)
     configure_logging(settings.log_level, settings.log_format)
     return settings
 
 
-def open_cli_store(settings: Settings) -> Store:
-    """The store the settings name (use it in a `with` block)."""
+def open_cli_store(settings: Settings, *, create: bool = False) -> Store:
+    """The store the settings name (use it in a `with` block). A SQLite file that does not
+    exist is refused (StoreError naming `saksrobot db upgrade`) unless `create`: only
+    `db upgrade` and `demo` create a store, so a typo in a path never makes an empty one."""
+    from runner.errors import StoreError
     from runner.store import open_store
+    from runner.store.engine import parse_url, sqlite_path
 
+    if not create:
+        path = sqlite_path(parse_url(settings.database_url))
+        if path is not None and not path.exists():
+            raise StoreError(
+                f"Saksarkivet {path} finnes ikke",
+                fix="Rett --store/store_url, eller opprett arkivet med "
+                "`saksrobot db upgrade` (med de samme innstillingene).",
+            )
     return open_store(settings.database_url)
 
 
@@ -76,7 +95,10 @@ def fail(error: Exception) -> NoReturn:
     from runner.errors import SaksrobotError
 
     if isinstance(error, SaksrobotError):
-        make_console(err=True).print(f"[bold red]Feil:[/] {error}", markup=True, soft_wrap=True)
+        from rich.text import Text
+
+        message = Text.assemble(("Feil: ", "bold red"), str(error))  # not markup: "[kommune]"
+        make_console(err=True).print(message, soft_wrap=True)
         raise typer.Exit(2) from error
     raise error
 

@@ -38,10 +38,18 @@ def rules_callback() -> None:
     and tests/*.yaml."""
 
 
+#: The width of the rules commands' output when it is not a terminal (a CI log, a file, a
+#: pipe): wide enough that no table column is cut; tables are only as wide as their content.
+PIPE_WIDTH = 1000
+
+
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(soft_wrap=True)
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
 
 
 def _default(paths: list[Path] | None) -> list[Path]:
@@ -54,14 +62,14 @@ def _default(paths: list[Path] | None) -> list[Path]:
 def _summary(rows: list[tuple[Path, RuleSet | None, TestReport | None]]) -> Table:
     from rich.table import Table
 
-    table = Table(title="Rule set tests")
-    for column in ("Rule set", "Version", "Passed", "Failed", "Status"):
-        table.add_column(column, justify="right" if column in ("Passed", "Failed") else "left")
+    table = Table(title="Tester av regelsett")
+    for column in ("Regelsett", "Versjon", "Bestått", "Feilet", "Status"):
+        table.add_column(column, justify="right" if column in ("Bestått", "Feilet") else "left")
     for folder, rule_set, report in rows:
         if rule_set is None or report is None:
-            table.add_row(folder.name, "-", "-", "-", "[red]cannot load[/red]")
+            table.add_row(folder.name, "-", "-", "-", "[red]kan ikke lastes[/red]")
             continue
-        status = "[green]ok[/green]" if report.ok else "[red]FAILED[/red]"
+        status = "[green]ok[/green]" if report.ok else "[red]FEILET[/red]"
         table.add_row(rule_set.id, rule_set.version, str(report.passed), str(report.failed), status)
     return table
 
@@ -72,15 +80,15 @@ def _counts(rule_set: RuleSet, report: TestReport) -> Table:
     from runner.ruletools.testing import coverage_gaps
 
     gaps = coverage_gaps(rule_set, report)
-    table = Table(title=f"Outcomes per rule: {rule_set.id} {rule_set.version}")
+    table = Table(title=f"Utfall per regel: {rule_set.id} {rule_set.version}")
     outcomes = ("oppfylt", "ikke_oppfylt", "uavklart", "ikke_aktuelt")
-    table.add_column("Rule", no_wrap=True)
+    table.add_column("Regel", no_wrap=True)
     for outcome in outcomes:
         table.add_column(outcome, justify="right")
-    table.add_column("Both ways", no_wrap=True)
+    table.add_column("Begge veier", no_wrap=True)
     for rule_id, counts in report.outcome_counts.items():
         missing = gaps.get(rule_id)
-        status = f"[red]no {' / '.join(missing)}[/red]" if missing else "[green]yes[/green]"
+        status = f"[red]mangler {' / '.join(missing)}[/red]" if missing else "[green]ja[/green]"
         table.add_row(rule_id, *(str(counts.get(outcome, 0)) for outcome in outcomes), status)
     return table
 
@@ -106,7 +114,7 @@ def test_command(
     console = _console()
     folders = _default(paths)
     if not folders:
-        console.print("[red]No rule sets found[/red] (a rule set folder holds ruleset.yaml).")
+        console.print("[red]Fant ingen regelsett[/red] (en regelsettmappe har ruleset.yaml).")
         raise typer.Exit(1)
     rows: list[tuple[Path, RuleSet | None, TestReport | None]] = []
     messages: list[str] = []
@@ -140,15 +148,15 @@ def check_command(paths: PathsArgument = None) -> None:
     console = _console()
     folders = _default(paths)
     if not folders:
-        console.print("[red]No rule sets found[/red] (a rule set folder holds ruleset.yaml).")
+        console.print("[red]Fant ingen regelsett[/red] (en regelsettmappe har ruleset.yaml).")
         raise typer.Exit(1)
     report = check_paths(folders)
     for problem in report.problems:
         console.print(problem.format(), markup=False, highlight=False)
     names = ", ".join(r.id if r else f.name for f, r in report.checked)
     console.print(
-        f"Checked {len(report.checked)} rule set(s) ({names}) for: {', '.join(CHECKS)}. "
-        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).",
+        f"Sjekket {len(report.checked)} regelsett ({names}) for: {', '.join(CHECKS)}. "
+        f"{len(report.errors)} feil, {len(report.warnings)} advarsel/advarsler.",
         markup=False,
         highlight=False,
     )
@@ -183,6 +191,14 @@ def diff_command(
             envvar="SAKSROBOT_SETTINGS",
         ),
     ] = None,
+    fail_on_change: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-change",
+            help="Exit 1 if any decision (outcome, route or amount) changes, so CI can ask "
+            "for a review of the change.",
+        ),
+    ] = False,
 ) -> None:
     """Show which test cases and stored cases change outcome, route or amount between two
     versions of a rule set, and the rules responsible. OLD/NEW: a folder, or a git revision
@@ -221,6 +237,13 @@ def diff_command(
         typer.echo(as_markdown(report, show_all=show_all), nl=False)
     else:
         console.print(as_table(report, show_all=show_all))
+    if fail_on_change and report.decisions:
+        typer.echo(
+            f"{len(report.decisions)} vedtak endres (utfall, rute eller beløp); "
+            "--fail-on-change gir exit 1. Gå gjennom endringene og få dem godkjent.",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 @rules_app.command("new")
@@ -243,7 +266,8 @@ def new_command(
     ] = None,
 ) -> None:
     """Create a rule set with one rule, one parameter and tests both ways; it passes
-    `rules check` and `rules test` as it is. Then make it say what the law says."""
+    `rules test` as it is, and `rules check` once its legal basis names the provision.
+    Then make it say what the law says."""
     from runner.errors import SaksrobotError
     from runner.ruletools.scaffold import scaffold
     from runner.settings import CONTENT_ROOT
@@ -254,8 +278,30 @@ def new_command(
     except SaksrobotError as error:
         console.print(str(error), markup=False, highlight=False)
         raise typer.Exit(2) from error
-    console.print(f"Created {folder}: ruleset.yaml, parameters.yaml, rules.yaml, tests/.")
-    console.print(f"Next: edit it, then run `saksrobot rules check {folder}` and `rules test`.")
+    console.print(f"Opprettet {folder}: ruleset.yaml, parameters.yaml, rules.yaml, tests/.")
+    console.print(next_steps(folder, name, case_type), markup=False, highlight=False)
+
+
+def next_steps(folder: Path, name: str, case_type: str) -> str:
+    """What a rule author does after `rules new`: law, checks, robot, templates, review."""
+    return "\n".join(
+        [
+            "Neste steg:",
+            f"  1. Skriv inn hjemmelen: legal_basis i {folder / 'rules.yaml'} og reference i "
+            "parameters.yaml (ref: paragrafen, url: https://lovdata.no/...). "
+            "`rules check` feiler til plassholderen er byttet ut.",
+            "  2. La reglene si det loven sier, og legg til tester i tests/ (oppfylt og "
+            "ikke_oppfylt for hver regel).",
+            f"  3. Kjør: saksrobot rules check {folder} && saksrobot rules test {folder}",
+            f"  4. Koble regelsettet til en robot: robots/<robot>.yaml med case_type: "
+            f"{case_type}, rule_set: {name} og letters: <utfall>: <mappe>/<mal> for hvert "
+            "utfall i decision (innvilget, avslag, til_vurdering, ...).",
+            "  5. Skriv brevmalene: templates/<mappe>/<utfall>.nb.md.j2 og .nn.md.j2 "
+            "(se templates/README.md); `rules check` sjekker variablene de leser.",
+            "  6. Legg roboten til i en kommunes innstillinger (auto_finalise bare med "
+            "automation_basis), og kjør saksrobot kommuner check --settings ...",
+        ]
+    )
 
 
 def replay_command(
@@ -297,15 +343,15 @@ def replay_command(
     )
     if not report.hash_matches:
         console.print(
-            f"[yellow]Warning: the files changed since the decision (stored hash "
-            f"{report.stored.rule_set_hash[:12]}, now {rule_set.hash[:12]}).[/yellow]"
+            f"[yellow]Advarsel: filene er endret siden vedtaket (lagret hash "
+            f"{report.stored.rule_set_hash[:12]}, nå {rule_set.hash[:12]}).[/yellow]"
         )
     if report.same:
         console.print(
-            f"same result: {report.stored.decision.outcome}, {report.stored.decision.route}"
+            f"samme resultat: {report.stored.decision.outcome}, {report.stored.decision.route}"
         )
         return
-    console.print(f"[red]{len(report.differences)} difference(s):[/red]")
+    console.print(f"[red]{len(report.differences)} forskjell(er):[/red]")
     for line in report.differences:
         console.print(f"  {line}", markup=False, highlight=False)
     raise typer.Exit(1)

@@ -156,7 +156,7 @@ def demo_command(
             shutil.rmtree(settings.data_dir)
         demo_inbox = settings.content_dir / "demo" / "inbox"
         summaries = []
-        with open_cli_store(settings) as store:
+        with open_cli_store(settings, create=True) as store:
             for robot in load_robots(settings.content_dir / "robots").values():
                 source_path = getattr(robot.source, "path", None)  # an IMAP robot has none
                 if source_path is None:
@@ -172,6 +172,7 @@ def demo_command(
     from runner.cli.web import demo_caseworker
     from runner.kommuner.summary import kommune_table, review_table
 
+    shown_settings = _shown(settings_file or DEMO_SETTINGS)
     with open_cli_store(settings) as store:
         console.print(kommune_table(store, settings))
         console.print(review_table(store, settings))
@@ -179,11 +180,22 @@ def demo_command(
         waiting = store.list_cases(state="pending_review", limit=1)
         if waiting:
             example = waiting[0].reference or str(waiting[0].id)
-            console.print(f"Se en sak: .venv/bin/saksrobot explain {example}")
+            console.print(
+                f"Se en sak: .venv/bin/saksrobot explain {example} --settings {shown_settings}"
+            )
         console.print(
-            "Saker til saksbehandler: .venv/bin/saksrobot cases list --state pending_review"
+            "Saker til saksbehandler: .venv/bin/saksrobot cases list --state pending_review "
+            f"--settings {shown_settings}"
         )
         demo_caseworker(store, settings, console)
+
+
+def _shown(path: Path) -> str:
+    """The settings path as the user can type it here (relative when under this folder)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def status_command(

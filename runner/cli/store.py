@@ -33,7 +33,8 @@ def audit_verify(settings_file: SettingsOption = None, store_url: StoreOption = 
 
 @db_app.command("upgrade")
 def db_upgrade(settings_file: SettingsOption = None, store_url: StoreOption = None) -> None:
-    """Apply database migrations (Alembic) up to the newest schema."""
+    """Create the store if missing and apply database migrations (Alembic) up to the newest
+    schema."""
     from runner.store import open_store
 
     settings = load_cli_settings(settings_file, store_url)

@@ -55,11 +55,19 @@ def users_add(
     store_url: StoreOption = None,
 ) -> None:
     """Add an account; without --password-stdin a random password is printed once."""
-    from runner.errors import SaksrobotError
+    from runner.errors import NotFoundError, SaksrobotError
 
     given = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
-        _settings, store = _open(settings_file, store_url)
+        settings = load_cli_settings(settings_file, store_url)
+        unknown = [number for number in kommune if not settings.serves(number)]
+        if unknown:
+            raise NotFoundError(
+                f"Kommune {', '.join(unknown)} betjenes ikke av denne installasjonen",
+                fix=f"Bruk et kommunenummer den betjener ({', '.join(settings.kommuner)}), "
+                f"eller legg til {settings.kommuner_dir}/<nummer>-<navn>.toml først.",
+            )
+        store = open_cli_store(settings)
         with store:
             password = create_user(
                 store,

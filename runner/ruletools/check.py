@@ -15,6 +15,7 @@ from runner.rules.yamlfile import read_yaml
 from runner.ruletools.check_letters import check_letters
 from runner.ruletools.check_rules import check_rules
 from runner.ruletools.lint import Collector, LintProblem, sort_problems
+from runner.ruletools.released import check_released
 from runner.ruletools.testing import run_rule_tests
 from runner.settings import CONTENT_ROOT
 
@@ -37,6 +38,8 @@ CHECKS = {
     "guideline hook: tests show it going to a person, and (if allowed) settled by a guideline",
     "nb-nn": "the nb and nn texts (explanations, letters) read the same values",
     "letter-variable": "letter templates read only what the robot puts in the letter context",
+    "released": "dated parameter values in the last release (git tag) are not edited or "
+    "removed (without tags: a warning, skipped)",
     "unverified": "(warning) parameters with confidence M",
 }
 
@@ -148,5 +151,6 @@ def check_paths(paths: Sequence[Path], content_dir: Path | None = None) -> Check
         check_rules(rule_set, run_rule_tests(rule_set), out)
         check_letters(rule_set, content_dir or content_dir_for(folder), out)
     _overlaps(loaded, out)
+    check_released(loaded, out)
     report.problems = sort_problems(out.problems)
     return report

@@ -75,8 +75,29 @@ def template_paths(source: str) -> set[str]:
     return context_paths(_parser.parse(source))
 
 
+#: What `rules new` writes where the legal basis goes: a reference still to be filled in.
+PLACEHOLDER_REF = "(skriv inn hjemmelen)"
+
+
+def is_placeholder_basis(ref: str, url: str) -> bool:
+    """Whether a legal basis is the scaffold's placeholder (or a bare link to a site)."""
+    path = urlparse(url).path.strip("/")
+    return PLACEHOLDER_REF in ref or "skriv inn" in ref.lower() or not path
+
+
 def _link_problem(rule_index: int, rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
     rule = rule_set.rules[rule_index]
+    for basis in rule.legal_basis:
+        if is_placeholder_basis(basis.ref, basis.url):
+            out.error(
+                "legal-basis",
+                doc.path,
+                doc.line((rule_index, "legal_basis")),
+                f"rule {rule.id}",
+                f"the legal basis is a placeholder ({basis.ref} {basis.url})",
+                "name the provision the rule rests on and link to it, e.g. {ref: pbl. § 20-5 "
+                "første ledd bokstav a, url: https://lovdata.no/lov/2008-06-27-71/§20-5}",
+            )
     hosts = [urlparse(basis.url).hostname or "" for basis in rule.legal_basis]
     if not any(host == h or host.endswith("." + h) for host in hosts for h in LEGAL_HOSTS):
         out.error(

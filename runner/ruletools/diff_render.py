@@ -37,7 +37,7 @@ def _rules(change: Change) -> str:
         if rule_id in outcomes:
             parts.append(f"{rule_id} ({outcomes[rule_id][0]} → {outcomes[rule_id][1]})")
         else:
-            parts.append(f"{rule_id} (value)")
+            parts.append(f"{rule_id} (verdi)")
     return ", ".join(parts) or "-"
 
 
@@ -53,37 +53,37 @@ def _row(change: Change) -> list[str]:
     ]
 
 
-HEADERS = ["", "Case", "Outcome", "Route", "Amounts", "Rules responsible"]
+HEADERS = ["", "Sak", "Utfall", "Rute", "Beløp", "Regler som gir endringen"]
 
 
 def summary(report: DiffReport) -> str:
     """One sentence: the versions, how many cases, how many decisions change."""
     old, new = report.old, report.new
-    evaluated = f"{report.tests} test cases" + (
-        f" and {report.cases} stored cases" if report.cases else ""
+    evaluated = f"{report.tests} testsaker" + (
+        f" og {report.cases} lagrede saker" if report.cases else ""
     )
     other = len(report.changes) - len(report.decisions)
-    tail = f"; {other} more change only rule outcomes or values" if other else ""
+    tail = f"; {other} til endrer bare regelutfall eller verdier" if other else ""
     return (
         f"{old.id} {old.version} ({old.hash[:12]}) → {new.id} {new.version} "
-        f"({new.hash[:12]}): {evaluated} evaluated under both versions, "
-        f"{len(report.decisions)} change outcome, route or amount{tail}."
+        f"({new.hash[:12]}): {evaluated} vurdert etter begge versjonene, "
+        f"{len(report.decisions)} endrer utfall, rute eller beløp{tail}."
     )
 
 
 def as_table(report: DiffReport, *, show_all: bool = False) -> Group:
     """The terminal view."""
     parts: list[Any] = [Text(summary(report))]
-    for title, lines in (("Parameters", report.parameters), ("Rules", report.rules)):
+    for title, lines in (("Parametere", report.parameters), ("Regler", report.rules)):
         if lines:
-            parts.append(Text(f"{title} changed: " + "; ".join(lines)))
-    table = Table(title="Decisions that change")
+            parts.append(Text(f"{title} endret: " + "; ".join(lines)))
+    table = Table(title="Vedtak som endres")
     for header in HEADERS:
         table.add_column(header)
     for change in report.changes if show_all else report.decisions:
         table.add_row(*_row(change))
     parts.append(table)
-    parts += [Text(f"skipped: {line}", style="yellow") for line in report.skipped]
+    parts += [Text(f"hoppet over: {line}", style="yellow") for line in report.skipped]
     return Group(*parts)
 
 
@@ -93,9 +93,9 @@ def _cell(text: str) -> str:
 
 def as_markdown(report: DiffReport, *, show_all: bool = False) -> str:
     """The same for pasting into a pull request."""
-    lines = [f"### Rule-set diff: {report.new.id}", "", summary(report), ""]
+    lines = [f"### Endringer i regelsettet {report.new.id}", "", summary(report), ""]
     if report.parameters or report.rules:
-        lines += ["**Changed in the rule set**", ""]
+        lines += ["**Endret i regelsettet**", ""]
         lines += [f"- parameter {_cell(line)}" for line in report.parameters]
         lines += [f"- rule {_cell(line)}" for line in report.rules]
         lines.append("")
@@ -107,7 +107,7 @@ def as_markdown(report: DiffReport, *, show_all: bool = False) -> str:
             cells[0] = f"{kind}: {cells[0]}"
             lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     else:
-        lines.append("No decision changes.")
+        lines.append("Ingen vedtak endres.")
     if report.skipped:
-        lines += ["", "Skipped:"] + [f"- {_cell(line)}" for line in report.skipped]
+        lines += ["", "Hoppet over:"] + [f"- {_cell(line)}" for line in report.skipped]
     return "\n".join(lines) + "\n"

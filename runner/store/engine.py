@@ -27,17 +27,22 @@ SQLITE_PRAGMAS = (
 HELD = "saksrobot.held"
 
 URL_HINT = (
-    "Set store_url (SAKSROBOT_STORE_URL) to sqlite:///path/to/saksrobot.db or "
-    "postgresql+psycopg://user@host:5432/dbname."
+    "Sett store_url (SAKSROBOT_STORE_URL) eller --store til sqlite:///sti/til/saksrobot.db "
+    "eller postgresql://bruker@vert:5432/database."
 )
 
 
 def parse_url(url: str | URL) -> URL:
-    """The URL as SQLAlchemy reads it, or StoreError naming the fix."""
+    """The URL as SQLAlchemy reads it, or StoreError naming the fix. `postgres://` and
+    `postgresql://` (as Heroku, Docker images and libpq write them) mean psycopg 3, the
+    driver saksrobot ships with."""
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except ArgumentError as error:
-        raise StoreError(f"'{url}' is not a database URL", fix=URL_HINT) from error
+        raise StoreError(f"'{url}' er ikke en database-URL", fix=URL_HINT) from error
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -137,8 +142,9 @@ def describe_failure(engine: Engine, error: DBAPIError) -> StoreError:
             f"The store at {where} refused a change: {error.orig}",
             fix="This is a bug or a database changed by hand; run the audit check (verify_audit).",
         )
+    reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else "ukjent feil"
     return StoreError(
-        f"The store at {where} cannot be used: {error.orig}",
-        fix="Check that the database server is running, that the file is a saksrobot store "
-        "and not locked by a hung process, and that store_url is right. " + URL_HINT,
+        f"Saksarkivet {where} kan ikke brukes: {reason}",
+        fix="Sjekk at databaseserveren kjører og kan nås, at filen er et saksrobot-arkiv og "
+        "ikke låst av en prosess som henger, og at store_url er riktig. " + URL_HINT,
     )

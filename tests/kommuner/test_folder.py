@@ -45,14 +45,14 @@ def test_invalid_kommune_file_names_file_and_key(deployment: Path) -> None:
 def test_file_name_must_match_kommunenummer(deployment: Path) -> None:
     folder = deployment.parent / "kommuner"
     (folder / "4601-bergen.toml").rename(folder / "4602-bergen.toml")
-    with pytest.raises(SettingsError, match="does not match"):
+    with pytest.raises(SettingsError, match="passer ikke med kommunenummeret"):
         load_settings(deployment)
 
 
 def test_a_kommune_twice_is_an_error(deployment: Path) -> None:
     folder = deployment.parent / "kommuner"
     shutil.copy(folder / "0301-oslo.toml", folder / "0301-oslo-kopi.toml")
-    with pytest.raises(SettingsError, match="configured twice"):
+    with pytest.raises(SettingsError, match="satt opp to ganger"):
         load_settings(deployment)
 
 
@@ -65,7 +65,7 @@ def test_a_deployment_without_kommune_table_uses_the_folder(deployment: Path) ->
     assert settings.kommune.name == "Bergen kommune"
     (deployment.parent / "kommuner" / "0301-oslo.toml").unlink()
     (deployment.parent / "kommuner" / "4601-bergen.toml").unlink()
-    with pytest.raises(SettingsError, match="No kommune configured"):
+    with pytest.raises(SettingsError, match="Ingen kommune er satt opp"):
         load_settings(deployment)
 
 

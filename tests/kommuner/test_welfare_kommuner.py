@@ -40,7 +40,7 @@ def test_welfare_cases_of_each_kommune_use_its_norm_and_replay_the_same(tmp_path
              "--store", settings.database_url],
         )  # fmt: skip
         assert result.exit_code == 0, (number, result.output)
-        assert "same result" in result.output, (number, result.output)
+        assert "samme resultat" in result.output, (number, result.output)
 
 
 def test_replay_uses_the_kommune_parameters_stored_with_the_decision(tmp_path: Path) -> None:

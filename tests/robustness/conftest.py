@@ -63,7 +63,11 @@ def write_cases(inbox: Path, count: int, *, seed: int = 4627, prefix: str = "KT"
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a real `python -m runner.cli` process on a private data folder."""
+    """The environment of a real `python -m runner.cli` process on a private data folder,
+    whose store exists (as `saksrobot db upgrade` makes it: no other command creates one)."""
+    store = data_dir / "saksrobot.db"
+    if "SAKSROBOT_STORE_URL" not in extra and not store.exists():
+        open_store(f"sqlite:///{store}").close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAKSROBOT_")}
     env.update(
         SAKSROBOT_SETTINGS=str(DEMO_SETTINGS),

@@ -101,8 +101,8 @@ def test_cel_paths_resolve_comprehension_variables() -> None:
 def test_coverage_table_shows_both_ways() -> None:
     outcome = runner.invoke(rules_app, ["test", str(SMATILTAK), "--coverage"])
     assert outcome.exit_code == 0, outcome.output
-    assert "Both ways" in outcome.output
-    assert "no ikke_oppfylt" not in outcome.output
+    assert "Begge veier" in outcome.output
+    assert "mangler ikke_oppfylt" not in outcome.output
     gap = runner.invoke(rules_app, ["test", str(FIXTURES / "lint" / "not_both_ways"), "--coverage"])
     assert gap.exit_code == 0
-    assert "no ikke_oppfylt" in gap.output
+    assert "mangler ikke_oppfylt" in gap.output

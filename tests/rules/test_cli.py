@@ -21,21 +21,21 @@ def test_default_runs_every_rule_set_under_content_rules() -> None:
 def test_a_rule_set_folder_that_passes() -> None:
     outcome = runner.invoke(rules_app, ["test", str(SMATILTAK), "--counts"])
     assert outcome.exit_code == 0, outcome.output
-    assert "Outcomes per rule" in outcome.output
+    assert "Utfall per regel" in outcome.output
     assert "frittliggende_unntatt" in outcome.output
 
 
 def test_failing_tests_exit_1_and_are_listed() -> None:
     outcome = runner.invoke(rules_app, ["test", str(FIXTURES / "engine")])
     assert outcome.exit_code == 1
-    assert "FAILED" in outcome.output
+    assert "FEILET" in outcome.output
     assert '"Garasje 50,1 m²": rule stor expected ikke_oppfylt, got oppfylt' in outcome.output
 
 
 def test_broken_rule_set_exits_1_with_the_error() -> None:
     outcome = runner.invoke(rules_app, ["test", str(FIXTURES / "broken" / "bad_cel")])
     assert outcome.exit_code == 1
-    assert "cannot load" in outcome.output
+    assert "kan ikke lastes" in outcome.output
     assert "rules[0].condition (line 5)" in outcome.output
 
 

@@ -65,7 +65,7 @@ def test_diff_lists_test_cases_and_stored_cases_that_change(
     )
     assert outcome.exit_code == 0, outcome.output
     text = outcome.output
-    assert "3 stored cases evaluated under both versions" in text
+    assert "3 lagrede saker vurdert etter begge versjonene" in text
     assert "parameter frittliggende_max_bya_m2.2015-07-01: 50.0 → 60.0" in text
     assert "| sak: DIFF-2 | mangler_dokumentasjon → ikke_soknadspliktig |" in text
     assert "| sak: DIFF-3 |" in text
@@ -79,11 +79,11 @@ def test_no_change_says_so(tmp_path: Path) -> None:
     shutil.copytree(SMATILTAK, copy)
     outcome = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(copy), "--markdown"])
     assert outcome.exit_code == 0, outcome.output
-    assert "0 change outcome, route or amount" in outcome.output
-    assert "No decision changes." in outcome.output
+    assert "0 endrer utfall, rute eller beløp" in outcome.output
+    assert "Ingen vedtak endres." in outcome.output
     table = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(copy)])
     assert table.exit_code == 0
-    assert "Decisions that change" in table.output
+    assert "Vedtak som endres" in table.output
 
 
 def test_git_revisions_are_checked_out(tmp_path: Path) -> None:
@@ -115,3 +115,16 @@ def test_git_revisions_are_checked_out(tmp_path: Path) -> None:
 def test_bad_date_exits_2(tmp_path: Path) -> None:
     outcome = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(SMATILTAK), "--on", "2026-13"])
     assert outcome.exit_code == 2
+
+
+def test_fail_on_change_gates_ci_and_tables_are_whole_in_a_pipe(tmp_path: Path) -> None:
+    new = _bigger_garages(tmp_path / "new")
+    changed = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(new), "--fail-on-change"])
+    assert changed.exit_code == 1, changed.output
+    assert "vedtak endres" in changed.output
+    assert "…" not in changed.output  # not a terminal: no column is cut
+    assert "Garasje 50,1 m² BYA" in changed.output
+    same = tmp_path / "same" / "byggesak-smatiltak"
+    shutil.copytree(SMATILTAK, same)
+    unchanged = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(same), "--fail-on-change"])
+    assert unchanged.exit_code == 0, unchanged.output

@@ -49,7 +49,7 @@ def test_replay_gives_the_same_result(content: Path) -> None:
     for reference in ("REPLAY-1", "REPLAY-2"):
         outcome = runner.invoke(app, ["replay", reference])
         assert outcome.exit_code == 0, outcome.output
-        assert "same result" in outcome.output
+        assert "samme resultat" in outcome.output
         assert "byggesak-smatiltak 2026.1" in outcome.output
 
 
@@ -63,7 +63,7 @@ def test_changed_files_are_refused_or_compared(content: Path) -> None:
 
     compared = runner.invoke(app, ["replay", "REPLAY-2", "--allow-changed"])
     assert compared.exit_code == 1, compared.output
-    assert "Warning: the files changed since the decision" in compared.output
+    assert "Advarsel: filene er endret siden vedtaket" in compared.output
     assert "rule frittliggende_unntatt: stored ikke_oppfylt, now oppfylt" in compared.output
     assert "parameter frittliggende_max_bya_m2: stored 50.0, now 60.0" in compared.output
 

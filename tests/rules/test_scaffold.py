@@ -37,6 +37,21 @@ def test_new_rule_set_passes_check_and_test(tmp_path: Path) -> None:
     rule_set = load_rule_set(folder)
     report = run_rule_tests(rule_set)
     assert report.ok and report.passed == 2, report.failures
+    assert "Neste steg" in made.output and "rule_set: byggesak-test" in made.output
+    assert "templates/" in made.output
+    checked = check_paths([folder])  # the placeholder legal basis must be filled in
+    assert [(problem.check, problem.subject) for problem in checked.errors] == [
+        ("legal-basis", "rule gnr_minst")
+    ], [problem.format() for problem in checked.errors]
+    assert "placeholder" in checked.errors[0].message
+    assert runner.invoke(rules_app, ["check", str(folder)]).exit_code == 1
+    rules_file = folder / "rules.yaml"
+    rules_file.write_text(
+        rules_file.read_text(encoding="utf-8")
+        .replace("Lov/forskrift § (skriv inn hjemmelen)", "pbl. § 20-5 første ledd bokstav a")
+        .replace("https://lovdata.no/", "https://lovdata.no/lov/2008-06-27-71/§20-5"),
+        encoding="utf-8",
+    )
     checked = check_paths([folder])
     assert not checked.errors, [problem.format() for problem in checked.errors]
     assert [problem.check for problem in checked.warnings] == ["unverified"]
@@ -63,7 +78,9 @@ def test_every_registered_case_type_can_be_scaffolded_from_the_shipped_rule_sets
         assert made.exit_code == 0, made.output
         folder = target / f"ny-{case_type}"
         assert run_rule_tests(load_rule_set(folder)).ok
-        assert not check_paths([folder]).errors
+        errors = check_paths([folder]).errors  # only the legal basis is left to fill in
+        assert {problem.check for problem in errors} == {"legal-basis"}, errors
+        assert all("placeholder" in problem.message for problem in errors)
 
 
 def test_refuses_a_bad_name_or_an_existing_folder(tmp_path: Path) -> None:

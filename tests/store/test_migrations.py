@@ -57,21 +57,21 @@ def test_a_newer_schema_is_refused_with_a_fix(store_url: str) -> None:
 @pytest.mark.postgres
 def test_an_unreachable_server_is_a_store_error() -> None:
     url = "postgresql+psycopg://postgres:secret@127.0.0.1:1/nowhere"
-    with pytest.raises(StoreError, match="cannot be used") as raised:
+    with pytest.raises(StoreError, match="kan ikke brukes") as raised:
         open_store(url)
     assert "secret" not in str(raised.value)
-    assert raised.value.fix is not None and "server is running" in raised.value.fix
+    assert raised.value.fix is not None and "databaseserveren kjører" in raised.value.fix
 
 
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("this is not SQLite, just some text that is long enough " * 40)
-    with pytest.raises(StoreError, match="cannot be used"):
+    with pytest.raises(StoreError, match="kan ikke brukes"):
         open_store(f"sqlite:///{path}")
 
 
 def test_a_bad_url_is_a_store_error() -> None:
-    with pytest.raises(StoreError, match="not a database URL") as raised:
+    with pytest.raises(StoreError, match="ikke en database-URL") as raised:
         open_store("saksrobot.db")
     assert raised.value.fix is not None and "sqlite:///" in raised.value.fix
 
