@@ -5,6 +5,7 @@ traceback. The mistakes: a missing settings file, malformed TOML, an unreachable
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -116,12 +117,10 @@ def test_a_wrong_robot_id(tmp_path: Path) -> None:
 
 def test_a_misspelt_key_gets_did_you_mean(tmp_path: Path) -> None:
     text = DEMO_SETTINGS.read_text(encoding="utf-8").replace("auto_finalise", "auto_finalize", 1)
-    settings = DEMO_SETTINGS.parent / f"misspelt-{tmp_path.name}.toml"  # beside kommuner/
+    shutil.copytree(DEMO_SETTINGS.parent / "kommuner", tmp_path / "kommuner")
+    settings = tmp_path / "saksrobot.toml"  # beside its kommuner/, as in demo/
     settings.write_text(text, encoding="utf-8")
-    try:
-        result = runner.invoke(app, ["kommuner", "check", "--settings", str(settings)])
-    finally:
-        settings.unlink()
+    result = runner.invoke(app, ["kommuner", "check", "--settings", str(settings)])
     assert result.exit_code == 2
     assert "kommune.auto_finalize: ukjent nøkkel (mente du auto_finalise?)" in result.output
 
