@@ -13,7 +13,6 @@ from runner.cli.options import (
     JsonOption,
     SettingsOption,
     StoreOption,
-    fail,
     load_cli_settings,
     make_console,
     open_cli_store,
@@ -102,16 +101,12 @@ def cases_retry(
 ) -> None:
     """Retry a quarantined or parked case: re-read its fixed file, or resume where it failed."""
     from runner.casework.retry import retry_case
-    from runner.errors import SaksrobotError
 
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        with open_cli_store(settings) as store:
-            result = retry_case(
-                settings, store, case, file=file, inbox=inbox, delivered=delivered, resend=resend
-            )
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file, store_url)
+    with open_cli_store(settings) as store:
+        result = retry_case(
+            settings, store, case, file=file, inbox=inbox, delivered=delivered, resend=resend
+        )
     record = result.case
     console = make_console()
     if result.resubmitted_from is not None:
@@ -146,19 +141,15 @@ def explain_command(
     ] = False,
 ) -> None:
     """Explain a decision: the facts, each rule with values and legal basis, the letter."""
-    from runner.errors import SaksrobotError
     from runner.explain import explain_case
 
     settings = load_cli_settings(settings_file, store_url)
-    try:
-        with open_cli_store(settings) as store:
-            explain_case(
-                store,
-                case,
-                malform=malform,
-                as_json=as_json,
-                console=make_console(),
-                show_personal_data=show_personal_data,
-            )
-    except SaksrobotError as error:
-        fail(error)
+    with open_cli_store(settings) as store:
+        explain_case(
+            store,
+            case,
+            malform=malform,
+            as_json=as_json,
+            console=make_console(),
+            show_personal_data=show_personal_data,
+        )

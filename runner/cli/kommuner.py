@@ -6,7 +6,7 @@ from datetime import date
 
 import typer
 
-from runner.cli.options import SettingsOption, fail, load_cli_settings, make_console
+from runner.cli.options import SettingsOption, load_cli_settings, make_console
 
 kommuner_app = typer.Typer(
     help="The kommuner this deployment serves (kommuner/NNNN-name.toml): list and check them.",
@@ -21,13 +21,9 @@ def list_command(settings_file: SettingsOption = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from runner.errors import SaksrobotError
     from runner.kommuner.check import source_of
 
-    try:
-        settings = load_cli_settings(settings_file)
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file)
     table = Table(title="Kommunar i denne installasjonen")
     for column in ("Nr.", "Namn", "Målform", "Automatisk vedtak", "Innstillingar"):
         table.add_column(column)
@@ -47,15 +43,11 @@ def list_command(settings_file: SettingsOption = None) -> None:
 @kommuner_app.command("check")
 def check_command(settings_file: SettingsOption = None) -> None:
     """Validate every kommune file and check each kommune has what the robots need."""
-    from runner.errors import SaksrobotError
     from runner.kommuner.check import check_kommune
     from runner.models.robot import load_robots
 
-    try:
-        settings = load_cli_settings(settings_file)
-        robots = load_robots(settings.content_dir / "robots")
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file)
+    robots = load_robots(settings.content_dir / "robots")
     console = make_console()
     today = date.today()
     failed = 0

@@ -10,7 +10,6 @@ import typer
 from runner.cli.options import (
     SettingsOption,
     StoreOption,
-    fail,
     load_cli_settings,
     make_console,
     open_cli_store,
@@ -23,14 +22,10 @@ def report_command(
     store_url: StoreOption = None,
 ) -> None:
     """Write an Excel report: cases by state, outcome, robot and kommune, and time waited."""
-    from runner.errors import SaksrobotError
     from runner.report import build_report, write_xlsx
 
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        with open_cli_store(settings) as store:
-            report = build_report(store)
-        write_xlsx(report, xlsx)
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file, store_url)
+    with open_cli_store(settings) as store:
+        report = build_report(store)
+    write_xlsx(report, xlsx)
     make_console().print(f"Rapport med {len(report.rows)} saker skrevet til {xlsx}")

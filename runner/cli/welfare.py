@@ -9,7 +9,6 @@ import typer
 from runner.cli.options import (
     SettingsOption,
     StoreOption,
-    fail,
     load_cli_settings,
     make_console,
     open_cli_store,
@@ -33,37 +32,33 @@ def forelopig_svar_command(
     from rich.table import Table
 
     from runner.channels import FolderChannel
-    from runner.errors import SaksrobotError
     from runner.letters import LetterTemplates, PdfRenderer
     from runner.models.robot import load_robots
     from runner.welfare.forelopig import LETTER, ForelopigSvar
 
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        robots = load_robots(settings.content_dir / "robots")
-        templates = LetterTemplates(settings.content_dir / "templates")
-        chosen = [
-            r
-            for r in robots.values()
-            if (robot is None or r.id == robot)
-            and templates.exists(f"{r.case_model}/{LETTER}", "nb")
-        ]
-        if robot is not None and not chosen:
-            typer.echo(f"Roboten '{robot}' finnes ikke eller har ingen mal for foreløpig svar.")
-            raise typer.Exit(2)
-        table = Table(title="Foreløpig svar (forvaltningsloven § 11 a)")
-        for column in ("Robot", "Sak", "Mottatt", "Handling"):
-            table.add_column(column)
-        pdf = PdfRenderer()
-        with open_cli_store(settings) as store:
-            for definition in chosen:
-                runner = ForelopigSvar(
-                    settings, store, definition, templates=templates, pdf=pdf,
-                    channel=FolderChannel(settings.outbox),
-                )  # fmt: skip
-                for result in runner.run(datetime.now(UTC), dry_run=dry_run):
-                    table.add_row(definition.id, result.reference or str(result.case_id),
-                                  result.received.isoformat(), result.action)  # fmt: skip
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file, store_url)
+    robots = load_robots(settings.content_dir / "robots")
+    templates = LetterTemplates(settings.content_dir / "templates")
+    chosen = [
+        r
+        for r in robots.values()
+        if (robot is None or r.id == robot)
+        and templates.exists(f"{r.case_model}/{LETTER}", "nb")
+    ]
+    if robot is not None and not chosen:
+        typer.echo(f"Roboten '{robot}' finnes ikke eller har ingen mal for foreløpig svar.")
+        raise typer.Exit(2)
+    table = Table(title="Foreløpig svar (forvaltningsloven § 11 a)")
+    for column in ("Robot", "Sak", "Mottatt", "Handling"):
+        table.add_column(column)
+    pdf = PdfRenderer()
+    with open_cli_store(settings) as store:
+        for definition in chosen:
+            runner = ForelopigSvar(
+                settings, store, definition, templates=templates, pdf=pdf,
+                channel=FolderChannel(settings.outbox),
+            )  # fmt: skip
+            for result in runner.run(datetime.now(UTC), dry_run=dry_run):
+                table.add_row(definition.id, result.reference or str(result.case_id),
+                              result.received.isoformat(), result.action)  # fmt: skip
     make_console().print(table)
