@@ -42,7 +42,9 @@ RENT_CODES = frozenset({"husleie", "boliglanAvdrag", "boliglanRenter", "kommunal
 ELECTRICITY_CODES = frozenset({"strom", "oppvarming"})
 DEPOSIT_CODES = frozenset({"brukskonto", "sparekonto", "bsu"})
 HOUSING_KINDS = frozenset({"eier", "leier", "kommunal", "ingen"})
-COUPLE_STATUSES = frozenset({"gift", "samboer"})
+#: NAV's sivilstatus codes that make a couple → the relationship the couple-rate rule reads
+#: (sotjl. § 18; the rule accepts ektefelle, registrert_partner and samboer).
+COUPLE_STATUSES = {"gift": "ektefelle", "samboer": "samboer"}
 #: Words in the applicant's own text that mark an emergency (assessed the same day).
 EMERGENCY_WORDS = ("nødhjelp", "naudhjelp", "nødssituasjon", "naudsituasjon", "matpenger")
 #: (vedlegg type, tilleggsinfo or "*") → the attachment kinds the rules look for.
@@ -143,8 +145,8 @@ def _address(personalia: Any, reader: _Reader) -> dict[str, str] | None:
 
 def _household(data: Any, reader: _Reader) -> dict[str, Any]:
     status = _at(data, "familie", "sivilstatus")
-    couple = _code(_at(status, "status")) in COUPLE_STATUSES
-    couple = couple and _at(status, "borSammenMed") is not False
+    relationship = COUPLE_STATUSES.get(_code(_at(status, "status")) or "")
+    couple = relationship is not None and _at(status, "borSammenMed") is not False
     children: list[dict[str, str]] = []
     path = "data.familie.forsorgerplikt.ansvar"
     for where, item in _items(_at(data, "familie", "forsorgerplikt", "ansvar"), path, reader):
@@ -156,7 +158,10 @@ def _household(data: Any, reader: _Reader) -> dict[str, Any]:
     adults = 2 if couple else 1
     persons = _at(data, "bosituasjon", "antallPersoner")
     shared = isinstance(persons, int) and persons > adults + len(children)
-    return {"adults": adults, "shared_housing": shared, "children": children}
+    household: dict[str, Any] = {"adults": adults, "shared_housing": shared, "children": children}
+    if couple:
+        household["other_adults"] = [{"relationship": relationship}]
+    return household
 
 
 def _economy(data: Any, reader: _Reader) -> dict[str, Any]:

@@ -104,9 +104,33 @@ def test_couple_and_emergency_and_typed_in_income() -> None:
     data["bosituasjon"]["antallPersoner"] = 4
     case = _map(document)
     assert case["household"]["adults"] == 2
+    # "gift" is the spouse the couple-rate rule looks for, not an adult of unknown relation.
+    assert case["household"]["other_adults"] == [{"relationship": "ektefelle"}]
     assert case["household"]["shared_housing"] is True  # four live there, three in the household
     assert case["request"]["kind"] == "nodhjelp"
     assert case["income"][1] == {"kind": "lonn", "amount": 3000, "documented": False}
+
+
+@pytest.mark.parametrize(
+    ("status", "relationship"), [("gift", "ektefelle"), ("samboer", "samboer")]
+)
+def test_a_couple_from_nav_gets_the_couple_rate_question_settled(
+    settings: Settings, status: str, relationship: str
+) -> None:
+    document = _document()
+    document["data"]["familie"]["sivilstatus"] = {"kilde": "bruker", "status": status}
+    case = _map(document)
+    assert case["household"]["other_adults"] == [{"relationship": relationship}]
+    assert _evaluate(settings, document)["par"] == "oppfylt"
+
+
+def test_a_spouse_living_elsewhere_is_not_in_the_household() -> None:
+    document = _document()
+    status = {"kilde": "bruker", "status": "gift", "borSammenMed": False}
+    document["data"]["familie"]["sivilstatus"] = status
+    household = _map(document)["household"]
+    assert household["adults"] == 1
+    assert "other_adults" not in household
 
 
 def test_the_fixture_is_granted_by_the_rules(settings: Settings) -> None:
