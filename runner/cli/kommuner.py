@@ -43,16 +43,19 @@ def list_command(settings_file: SettingsOption = None) -> None:
 @kommuner_app.command("check")
 def check_command(settings_file: SettingsOption = None) -> None:
     """Validate every kommune file and check each kommune has what the robots need."""
-    from runner.kommuner.check import check_kommune
+    from runner.kommuner.check import check_kommune, guideline_rules
     from runner.models.robot import load_robots
+    from runner.rules.catalog import RuleSetCatalog
 
     settings = load_cli_settings(settings_file)
     robots = load_robots(settings.content_dir / "robots")
+    catalog = RuleSetCatalog.load(settings.content_dir / "rules")
+    discretionary = guideline_rules(robots, catalog.all())
     console = make_console()
     today = date.today()
     failed = 0
     for number, kommune in settings.kommuner.items():
-        problems = check_kommune(kommune, robots, today)
+        problems = check_kommune(kommune, robots, today, discretionary)
         if problems:
             failed += 1
             console.print(f"{number} {kommune.name}: {len(problems)} problem(er)")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from runner.kommuner.settings import KommuneSettings
 from runner.models.robot import RobotDefinition
+from runner.rules.ruleset import RuleSet
 from runner.settings import Settings
 
 
@@ -32,10 +33,32 @@ def source_of(settings: Settings, kommunenummer: str) -> Path | None:
     return None
 
 
+def guideline_rules(
+    robots: Mapping[str, RobotDefinition], rule_sets: Iterable[RuleSet]
+) -> dict[str, bool]:
+    """The discretionary rules of the robots' rule sets, by rule id: True where a kommune's
+    guideline may settle the discretion, False where the law leaves it to a person each time
+    (e.g. dispensation, pbl. § 19-2)."""
+    used = {robot.rule_set for robot in robots.values()}
+    found: dict[str, bool] = {}
+    for rule_set in rule_sets:
+        if rule_set.id not in used:
+            continue
+        for rule in rule_set.rules:
+            if rule.discretion is not None:
+                found[rule.id] = found.get(rule.id, False) or rule.discretion.guideline
+    return found
+
+
 def check_kommune(
-    kommune: KommuneSettings, robots: dict[str, RobotDefinition], today: date
+    kommune: KommuneSettings,
+    robots: dict[str, RobotDefinition],
+    today: date,
+    discretionary: Mapping[str, bool],
 ) -> list[KommuneProblem]:
-    """Problems of one kommune against the deployment's robots (empty: ready to run)."""
+    """Problems of one kommune against the deployment's robots (empty: ready to run).
+
+    `discretionary` is `guideline_rules(...)` of the deployment's rule sets."""
     problems: list[KommuneProblem] = []
 
     def problem(key: str, reason: str, fix: str) -> None:
@@ -47,6 +70,16 @@ def check_kommune(
                     f"bruk en av {', '.join(sorted(robots))}")  # fmt: skip
             continue
         _check_automation_basis(kommune, robots[robot_id], today, problem)
+    for rule_id in sorted(kommune.guidelines):
+        if rule_id not in discretionary:
+            known = ", ".join(sorted(rule for rule, allowed in discretionary.items() if allowed))
+            problem(f"guidelines.{rule_id}", "ingen regel med skjønn har denne id-en, så "
+                    "retningslinja vert aldri brukt",
+                    f"bruk id-en til ein regel med skjønn: {known or '(ingen)'}")  # fmt: skip
+        elif not discretionary[rule_id]:
+            problem(f"guidelines.{rule_id}", "lova krev ei konkret vurdering i kvar sak, så "
+                    "ei retningslinje kan ikkje avgjere skjønnet",
+                    f"ta bort [guidelines.{rule_id}]; ein saksbehandlar avgjer")  # fmt: skip
     case_types = {robot.case_model for robot in robots.values()}
     for case_type in sorted(case_types):
         body = kommune.appeal_body.get(case_type)

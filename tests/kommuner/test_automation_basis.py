@@ -41,7 +41,7 @@ def _keys(problems: list[object]) -> list[str]:
 def test_auto_finalise_without_a_legal_basis_fails(
     askoy: KommuneSettings, robots: dict[str, RobotDefinition]
 ) -> None:
-    problems = _keys(check_kommune(_auto(askoy, "sosialhjelp-livsopphold"), robots, TODAY))
+    problems = _keys(check_kommune(_auto(askoy, "sosialhjelp-livsopphold"), robots, TODAY, {}))
     assert len(problems) == 1
     assert "auto_finalise" in problems[0] and "art. 22 nr. 2 bokstav b" in problems[0]
 
@@ -50,7 +50,7 @@ def test_a_basis_for_another_case_type_is_not_enough(
     askoy: KommuneSettings, robots: dict[str, RobotDefinition]
 ) -> None:
     kommune = _auto(askoy, "sosialhjelp-livsopphold", byggesak=BASIS)
-    assert any("sosialhjelp" in p for p in _keys(check_kommune(kommune, robots, TODAY)))
+    assert any("sosialhjelp" in p for p in _keys(check_kommune(kommune, robots, TODAY, {})))
 
 
 def test_a_named_basis_in_force_passes(
@@ -58,7 +58,7 @@ def test_a_named_basis_in_force_passes(
 ) -> None:
     in_force = BASIS.model_copy(update={"in_force_from": TODAY})
     kommune = _auto(askoy, "sosialhjelp-livsopphold", sosialhjelp=in_force)
-    assert check_kommune(kommune, robots, TODAY) == []
+    assert check_kommune(kommune, robots, TODAY, {}) == []
 
 
 def test_a_basis_not_yet_in_force_fails_until_the_day(
@@ -66,16 +66,16 @@ def test_a_basis_not_yet_in_force_fails_until_the_day(
 ) -> None:
     later = BASIS.model_copy(update={"in_force_from": date(2026, 12, 7)})
     kommune = _auto(askoy, "sosialhjelp-livsopphold", sosialhjelp=later)
-    (problem,) = _keys(check_kommune(kommune, robots, TODAY))
+    (problem,) = _keys(check_kommune(kommune, robots, TODAY, {}))
     assert "2026-12-07" in problem
-    assert check_kommune(kommune, robots, date(2026, 12, 7)) == []
+    assert check_kommune(kommune, robots, date(2026, 12, 7), {}) == []
 
 
 def test_no_auto_finalise_needs_no_basis(
     askoy: KommuneSettings, robots: dict[str, RobotDefinition]
 ) -> None:
     kommune = askoy.model_copy(update={"auto_finalise": [], "automation_basis": {}})
-    assert check_kommune(kommune, robots, TODAY) == []
+    assert check_kommune(kommune, robots, TODAY, {}) == []
 
 
 def test_the_appeal_body_is_written_per_malform(askoy: KommuneSettings) -> None:
@@ -92,7 +92,7 @@ def test_one_statsforvalter_name_for_both_malformer_fails_the_check(
         "sosialhjelp": LocalName(nb="Statsforvalteren i Vestland",
                                  nn="Statsforvaltaren i Vestland"),
     }})  # fmt: skip
-    (problem,) = _keys(check_kommune(kommune, robots, TODAY))
+    (problem,) = _keys(check_kommune(kommune, robots, TODAY, {}))
     assert "appeal_body.byggesak" in problem
     assert kommune.appeal_body_for("byggesak", "nb") == "Statsforvaltaren i Vestland"  # as given
 
