@@ -155,6 +155,15 @@ def _user_not_found(username: str) -> NotFoundError:
     return NotFoundError(f"No user '{username}'", fix="List the users with `saksrobot users list`.")
 
 
+def _sso_managed(username: str) -> StoreError:
+    return StoreError(
+        f"User '{username}' logs in by single sign-on: no password here, and the role and "
+        "kommuner follow the groups at the identity provider",
+        fix="Change the user's groups at the identity provider (or the [sso] group mapping); "
+        "disable the account here to stop it at once.",
+    )
+
+
 def _get(conn: Connection, username: str) -> UserRecord | None:
     row = conn.execute(select(users).where(users.c.username == username)).first()
     return UserRecord(*row) if row is not None else None
@@ -221,8 +230,12 @@ class UserStore:
         return UserRecord(*row) if row is not None else None
 
     def change(self, username: str, *, role: str, kommuner: list[str]) -> UserRecord:
-        """Give an account another role or other kommuner (its sessions end)."""
+        """Give an account another role or other kommuner (its sessions end). An account
+        from single sign-on gets both from its groups at every login, so not here."""
         _check(role, kommuner)
+        existing = self.get(username)
+        if existing is not None and existing.sso:
+            raise _sso_managed(username)
         user = self._set(username, role=role, kommuner=sorted(set(kommuner)))
         self._end_sessions(user.id)
         return user
@@ -255,7 +268,12 @@ class UserStore:
     def set_password_hash(
         self, username: str, password_hash: str, *, end_sessions: bool = False
     ) -> UserRecord:
-        """Store a new password hash (rehash after login, or a reset that logs out everywhere)."""
+        """Store a new password hash (rehash after login, or a reset that logs out everywhere).
+
+        An account from single sign-on has no password and gets none."""
+        existing = self.get(username)
+        if existing is not None and existing.sso:
+            raise _sso_managed(username)
         user = self._set(username, password_hash=password_hash)
         if end_sessions:
             self._end_sessions(user.id)

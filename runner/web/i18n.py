@@ -62,9 +62,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Kontoen din er deaktivert her. Be administratoren i kommunen om hjelp.",
         "Kontoen din er deaktivert her. Be administratoren i kommunen om hjelp.",
     ),
-    "sso_only": (
-        "Denne kontoen logger inn med {name}, ikke med passord.",
-        "Denne kontoen loggar inn med {name}, ikkje med passord.",
+    "sso_account": (
+        "Logger inn med felles pålogging: rolle og kommuner følger gruppene hos "
+        "identitetsleverandøren.",
+        "Loggar inn med felles pålogging: rolle og kommunar følgjer gruppene hos "
+        "identitetsleverandøren.",
     ),
     "switch_malform": ("Skriv nynorsk", "Skriv bokmål"),
     "logged_in_as": ("Innlogget som", "Innlogga som"),

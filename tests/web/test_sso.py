@@ -27,6 +27,7 @@ from tests.web.conftest import (
     SSO_SECRET_ENV,
     OidcProvider,
     csrf_of,
+    login,
     with_sso,
 )
 
@@ -240,3 +241,39 @@ def test_roles_rank_as_the_store_lists_them(sso_settings: Settings) -> None:
     )
     assert grants(provider, "grp-leder-4627") is None  # not a list: no access
     assert grants(provider, ["grp-not-mapped"]) is None
+
+
+def test_an_sso_account_gets_no_password_and_no_role_by_hand(
+    app: TestClient, web_store: Store
+) -> None:
+    assert at_provider(app, "kari.sso").status_code == 303
+    user = web_store.users.get("kari.sso")
+    assert user is not None
+    app.cookies.clear()
+    csrf = login(app, "admin")
+    page = app.get("/brukere")
+    assert f"/brukere/{user.id}/deaktiver" in page.text  # it can be disabled here
+    assert f"/brukere/{user.id}/passord" not in page.text
+    assert "rolle og kommuner følger gruppene hos identitetsleverandøren" in page.text
+    assert app.post(f"/brukere/{user.id}/passord", data={"csrf": csrf}).status_code == 400
+    changed = app.post(
+        f"/brukere/{user.id}/endre", data={"csrf": csrf, "role": "lead", "kommuner": HOME}
+    )
+    assert changed.status_code == 400
+    after = web_store.users.get("kari.sso")
+    assert after is not None and (after.role, after.password_hash) == ("caseworker", "")
+
+
+def test_a_disabled_sso_account_is_refused(app: TestClient, web_store: Store) -> None:
+    assert at_provider(app, "kari.sso").status_code == 303
+    web_store.users.set_disabled("kari.sso")
+    assert app.get("/saker").status_code == 303
+    answer = at_provider(app, "kari.sso")
+    assert answer.status_code == 403 and "Kontoen din er deaktivert her" in answer.text
+    assert failures(web_store)[-1] == {
+        "source": "testclient",
+        "method": "sso",
+        "provider": "test",
+        "reason": "disabled",
+        "user_id": web_store.users.get("kari.sso").id,  # type: ignore[union-attr]
+    }
