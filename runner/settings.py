@@ -90,6 +90,10 @@ class SsoProvider(BaseModel):
     client_secret_file: Path | None = Field(
         default=None, description="A file holding the client secret (relative to this file)"
     )
+    client_auth: Literal["client_secret_basic", "client_secret_post"] = Field(
+        default="client_secret_basic",
+        description="How the secret is sent to the token endpoint (both work with Entra ID)",
+    )
     scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
     groups_claim: str = Field(default="groups", description="The ID token's claim of group ids")
     username_claim: str = Field(

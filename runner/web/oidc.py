@@ -143,7 +143,10 @@ class OidcClient:
         published keys), issuer, audience (and azp), expiry, issue time and nonce."""
         endpoint = self.metadata()["token_endpoint"]
         try:
-            with self._oauth(client_secret=self.provider.client_secret()) as oauth:
+            with self._oauth(
+                client_secret=self.provider.client_secret(),
+                token_endpoint_auth_method=self.provider.client_auth,
+            ) as oauth:
                 token = oauth.fetch_token(
                     endpoint,
                     grant_type="authorization_code",

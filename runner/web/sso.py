@@ -16,9 +16,9 @@ provider and the database never hold up the event loop.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -102,7 +102,9 @@ def _refuse(
 
 
 @router.get("/logg-inn/sso/{provider}")
-def sso_start(request: Request, provider: str, neste: str = "/saker") -> Response:
+def sso_start(
+    request: Request, provider: str, neste: Annotated[str, Query(max_length=500)] = "/saker"
+) -> Response:
     """Send the browser to the provider's login (authorization code flow, PKCE S256)."""
     client = _client(request, provider)
     ctx = context_of(request)
@@ -132,10 +134,10 @@ def sso_start(request: Request, provider: str, neste: str = "/saker") -> Respons
 def sso_callback(
     request: Request,
     provider: str,
-    code: str | None = None,
-    state: str | None = None,
-    error: str | None = None,
-    iss: str | None = None,
+    code: Annotated[str | None, Query(max_length=4000)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+    iss: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """The provider's answer: check it, then start a session like a password login does."""
     client = _client(request, provider)
