@@ -97,6 +97,18 @@ class OidcClient:
             if self._metadata is None or time.monotonic() - self._metadata_at > DISCOVERY_SECONDS:
                 issuer = self.provider.issuer.rstrip("/")
                 data = self._get_json(f"{issuer}/.well-known/openid-configuration")
+                missing = [
+                    key
+                    for key in ("authorization_endpoint", "token_endpoint", "jwks_uri")
+                    if not isinstance(data.get(key), str)
+                ]
+                if missing:
+                    raise SsoFailed(
+                        "provider_misconfigured",
+                        f"The provider's discovery document lacks {', '.join(missing)}",
+                        fix="Check [sso.providers.*] issuer: it must be the provider's "
+                        "OpenID Connect issuer.",
+                    )
                 if data.get("issuer") != self.provider.issuer:
                     raise SsoFailed(
                         "provider_misconfigured",

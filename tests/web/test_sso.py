@@ -27,6 +27,7 @@ from tests.web.conftest import (
     SSO_SECRET_ENV,
     OidcProvider,
     csrf_of,
+    free_port,
     login,
     with_sso,
 )
@@ -277,3 +278,16 @@ def test_a_disabled_sso_account_is_refused(app: TestClient, web_store: Store) ->
         "reason": "disabled",
         "user_id": web_store.users.get("kari.sso").id,  # type: ignore[union-attr]
     }
+
+
+def test_a_provider_that_cannot_be_reached_is_a_norwegian_page(
+    web_settings: Settings, web_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nobody = OidcProvider(issuer=f"http://127.0.0.1:{free_port()}", app_port=0)
+    settings = with_sso(web_settings, nobody, APP, monkeypatch)
+    with TestClient(create_app(settings, web_store), follow_redirects=False) as client:
+        answer = client.get("/logg-inn/sso/test")
+    assert answer.status_code == 502
+    assert "Fikk ikke kontakt med Testkommunens Entra ID" in answer.text
+    assert "Traceback" not in answer.text and answer.headers["cache-control"] == "no-store"
+    assert failures(web_store)[-1]["reason"] == "provider_unreachable"
