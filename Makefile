@@ -27,6 +27,8 @@ demo: $(RUNTIME)
 
 test: $(DEV)
 	bash scripts/system-deps.sh
+	@# The OpenID provider the single sign-on tests log in at (tests/oidc/provider.mjs).
+	@if command -v npm >/dev/null; then npm ci --prefix tests/oidc --no-audit --no-fund --silent; fi
 	$(BIN)/ruff check runner tests bench demo
 	$(BIN)/mypy
 	$(BIN)/saksrobot rules check

@@ -7,11 +7,12 @@ in `kommuner_dir`; runner/kommuner/). A kommune's own settings are runner/kommun
 
 from __future__ import annotations
 
+import os
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -57,6 +58,98 @@ class WebSettings(BaseModel):
     )
     login_failures_per_account: int = Field(
         default=5, ge=1, description="Failed logins in a row before new browsers are locked out"
+    )
+
+
+class GroupGrant(BaseModel):
+    """What membership of one group at the identity provider gives: a role in some kommuner."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Literal["caseworker", "lead", "admin", "deployment_admin"]
+    kommuner: list[Annotated[str, Field(pattern=r"^\d{4}$")]] = Field(min_length=1)
+
+
+class SsoProvider(BaseModel):
+    """One OpenID Connect provider (a kommune's Entra ID or any other): [sso.providers.ID]."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(
+        min_length=1, max_length=80, description='Shown on the button "Logg inn med <name>"'
+    )
+    issuer: str = Field(
+        pattern=r"^(https://|http://(127\.0\.0\.1|localhost|\[::1\])[:/])\S+$",
+        description="The provider's issuer URL (its discovery document is at "
+        "<issuer>/.well-known/openid-configuration); https, plain http only on loopback",
+    )
+    client_id: str = Field(min_length=1, max_length=200)
+    client_secret_env: str | None = Field(
+        default=None, description="Name of the environment variable holding the client secret"
+    )
+    client_secret_file: Path | None = Field(
+        default=None, description="A file holding the client secret (relative to this file)"
+    )
+    client_auth: Literal["client_secret_basic", "client_secret_post"] = Field(
+        default="client_secret_basic",
+        description="How the secret is sent to the token endpoint (both work with Entra ID)",
+    )
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
+    groups_claim: str = Field(default="groups", description="The ID token's claim of group ids")
+    username_claim: str = Field(
+        default="preferred_username",
+        description="The claim that names a new account (then email, then the subject)",
+    )
+    groups: dict[str, GroupGrant] = Field(
+        min_length=1,
+        description="Group id (Entra: the group's object id) → role and kommuner. A user in "
+        "several groups gets the highest role among them (caseworker < lead < admin < "
+        "deployment_admin), in the kommuner of the groups that give it",
+    )
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> SsoProvider:
+        if (self.client_secret_env is None) == (self.client_secret_file is None):
+            raise ValueError(
+                "give exactly one of client_secret_env and client_secret_file "
+                "(the secret itself never goes in the settings file)"
+            )
+        if "openid" not in self.scopes:
+            raise ValueError('scopes must include "openid"')
+        return self
+
+    def client_secret(self) -> str:
+        """The client secret from its environment variable or file; SettingsError if absent."""
+        if self.client_secret_env is not None:
+            secret = os.environ.get(self.client_secret_env, "").strip()
+            where = f"miljøvariabelen {self.client_secret_env}"
+        else:
+            assert self.client_secret_file is not None
+            try:
+                secret = self.client_secret_file.read_text(encoding="utf-8").strip()
+            except OSError:
+                secret = ""
+            where = f"filen {self.client_secret_file}"
+        if not secret:
+            raise SettingsError(
+                f"Klienthemmeligheten for innlogging med {self.name} mangler ({where})",
+                fix=f"Legg hemmeligheten fra app-registreringen hos {self.name} i {where}.",
+            )
+        return secret
+
+
+class SsoSettings(BaseModel):
+    """Single sign-on with OpenID Connect ([sso] in saksrobot.toml; docs/security.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    public_url: str = Field(
+        pattern=r"^https?://[^/?#\s]+$",
+        description="The review page's address as the browser sees it, without a trailing "
+        "slash; redirect URIs are <public_url>/logg-inn/sso/<ID>/svar",
+    )
+    providers: dict[Annotated[str, Field(pattern=r"^[a-z0-9-]{1,30}$")], SsoProvider] = Field(
+        min_length=1
     )
 
 
@@ -109,6 +202,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings | None = None
     imap: ImapSettings | None = None
     web: WebSettings = Field(default_factory=WebSettings)
+    sso: SsoSettings | None = None
 
     def serves(self, kommunenummer: object) -> bool:
         """Whether cases of this kommunenummer are handled by this deployment."""
@@ -205,7 +299,19 @@ def _resolved_paths(settings: Settings, root: Path) -> dict[str, Any]:
         outbox_dir = data_dir / "outbox"
     elif not outbox_dir.is_absolute():
         outbox_dir = (root / outbox_dir).resolve()
+    resolved: dict[str, Any] = {}
+    if settings.sso is not None:
+        providers = {
+            key: provider.model_copy(
+                update={"client_secret_file": _under(root, provider.client_secret_file)}
+            )
+            if provider.client_secret_file is not None
+            else provider
+            for key, provider in settings.sso.providers.items()
+        }
+        resolved["sso"] = settings.sso.model_copy(update={"providers": providers})
     return {
+        **resolved,
         "data_dir": data_dir,
         "outbox_dir": outbox_dir,
         "content_dir": _under(root, settings.content_dir),
@@ -258,4 +364,23 @@ def _served_kommuner(settings: Settings, toml_path: Path | None) -> dict[str, An
                 fix=f"Velg en av {', '.join(sorted(served))}.",
             )
         default = served[number]
+    _check_sso(settings, served, origin)
     return {"kommune": default, "kommuner": dict(sorted(served.items()))}
+
+
+def _check_sso(
+    settings: Settings, served: dict[str, KommuneSettings], origin: Path | str
+) -> None:
+    """Every kommune a group grants is served by this deployment."""
+    if settings.sso is None:
+        return
+    for key, provider in settings.sso.providers.items():
+        for group, grant in provider.groups.items():
+            unknown = [k for k in grant.kommuner if k not in served]
+            if unknown:
+                raise SettingsError(
+                    f"sso.providers.{key}.groups.{group} gir tilgang til kommune "
+                    f"{', '.join(unknown)}, som ikke betjenes her",
+                    file=origin,
+                    fix=f"Bruk kommunenummer blant {', '.join(sorted(served))}.",
+                )

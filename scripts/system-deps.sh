@@ -5,6 +5,7 @@ set -euo pipefail
 PACKAGES=(
   "/usr/sbin/dovecot dovecot-imapd"
   "chromium chromium chromium-driver"
+  "npm nodejs npm"
 )
 missing=()
 for entry in "${PACKAGES[@]}"; do

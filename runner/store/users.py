@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,8 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
+    UniqueConstraint,
     delete,
     insert,
     select,
@@ -45,6 +48,11 @@ users = Table(
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    # 0007: an account from single sign-on is the provider's (issuer, subject); it has no
+    # password (password_hash is empty) and its role and kommuner come from its groups.
+    Column("sso_issuer", String(500)),
+    Column("sso_subject", String(255)),
+    UniqueConstraint("sso_issuer", "sso_subject"),
 )
 
 web_sessions = Table(
@@ -57,6 +65,24 @@ web_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime),  # 0006: for the idle timeout
+    # 0007: a session from single sign-on logs out at its provider with its ID token.
+    Column("sso_provider", String(30)),
+    Column("id_token", Text),
+)
+
+# 0007: a login sent to the identity provider, waiting for its answer. The browser holds a
+# random token in a cookie (this table its hash), so the answer is taken only in the browser
+# that started the login, once, before expires_at.
+sso_logins = Table(
+    "sso_logins",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("provider", String(30), nullable=False),
+    Column("state", String(100), nullable=False),
+    Column("nonce", String(100), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("next", String(500), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 # A browser that has logged in to an account: the lockout of new browsers does not apply to
@@ -84,6 +110,13 @@ class UserRecord:
     failed_logins: int
     locked_until: datetime | None
     created_at: datetime
+    sso_issuer: str | None = None
+    sso_subject: str | None = None
+
+    @property
+    def sso(self) -> bool:
+        """Whether the account logs in by single sign-on only (it has no password)."""
+        return self.sso_issuer is not None
 
     def locked(self, now: datetime) -> bool:
         """Whether repeated failed logins lock the account at `now` (for unknown browsers)."""
@@ -98,6 +131,19 @@ class SessionRecord:
     csrf_token: str
     expires_at: datetime
     last_seen: datetime
+    sso_provider: str | None = None
+    id_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SsoLogin:
+    """A login waiting for the identity provider's answer (see the sso_logins table)."""
+
+    provider: str
+    state: str
+    nonce: str
+    code_verifier: str
+    next: str
 
 
 def token_hash(token: str) -> str:
@@ -107,6 +153,15 @@ def token_hash(token: str) -> str:
 
 def _user_not_found(username: str) -> NotFoundError:
     return NotFoundError(f"No user '{username}'", fix="List the users with `saksrobot users list`.")
+
+
+def _sso_managed(username: str) -> StoreError:
+    return StoreError(
+        f"User '{username}' logs in by single sign-on: no password here, and the role and "
+        "kommuner follow the groups at the identity provider",
+        fix="Change the user's groups at the identity provider (or the [sso] group mapping); "
+        "disable the account here to stop it at once.",
+    )
 
 
 def _get(conn: Connection, username: str) -> UserRecord | None:
@@ -175,8 +230,12 @@ class UserStore:
         return UserRecord(*row) if row is not None else None
 
     def change(self, username: str, *, role: str, kommuner: list[str]) -> UserRecord:
-        """Give an account another role or other kommuner (its sessions end)."""
+        """Give an account another role or other kommuner (its sessions end). An account
+        from single sign-on gets both from its groups at every login, so not here."""
         _check(role, kommuner)
+        existing = self.get(username)
+        if existing is not None and existing.sso:
+            raise _sso_managed(username)
         user = self._set(username, role=role, kommuner=sorted(set(kommuner)))
         self._end_sessions(user.id)
         return user
@@ -209,7 +268,12 @@ class UserStore:
     def set_password_hash(
         self, username: str, password_hash: str, *, end_sessions: bool = False
     ) -> UserRecord:
-        """Store a new password hash (rehash after login, or a reset that logs out everywhere)."""
+        """Store a new password hash (rehash after login, or a reset that logs out everywhere).
+
+        An account from single sign-on has no password and gets none."""
+        existing = self.get(username)
+        if existing is not None and existing.sso:
+            raise _sso_managed(username)
         user = self._set(username, password_hash=password_hash)
         if end_sessions:
             self._end_sessions(user.id)
@@ -240,7 +304,14 @@ class UserStore:
         self._set(username, failed_logins=0, locked_until=None)
 
     def start_session(
-        self, user_id: int, *, token: str, csrf_token: str, lifetime: timedelta
+        self,
+        user_id: int,
+        *,
+        token: str,
+        csrf_token: str,
+        lifetime: timedelta,
+        sso_provider: str | None = None,
+        id_token: str | None = None,
     ) -> None:
         """Store a new session (the cookie holds `token`; the table its hash)."""
         now = utcnow()
@@ -254,6 +325,8 @@ class UserStore:
                     created_at=now,
                     expires_at=now + lifetime,
                     last_seen=now,
+                    sso_provider=sso_provider,
+                    id_token=id_token,
                 )
             )
 
@@ -272,6 +345,8 @@ class UserStore:
                 web_sessions.c.expires_at,
                 web_sessions.c.last_seen,
                 web_sessions.c.created_at,
+                web_sessions.c.sso_provider,
+                web_sessions.c.id_token,
                 *users.c,
             )
             .join(users, users.c.id == web_sessions.c.user_id)
@@ -281,7 +356,7 @@ class UserStore:
             row = conn.execute(query).first()
         if row is None:
             return None
-        csrf, expires_at, last_seen, created_at, *user_row = row
+        csrf, expires_at, last_seen, created_at, provider, id_token, *user_row = row
         user = UserRecord(*user_row)
         seen = last_seen or created_at
         if user.disabled or expires_at <= now or seen + idle <= now:
@@ -293,7 +368,14 @@ class UserStore:
                     .where(web_sessions.c.token_hash == token_hash(token))
                     .values(last_seen=now)
                 )
-        return SessionRecord(user=user, csrf_token=csrf, expires_at=expires_at, last_seen=now)
+        return SessionRecord(
+            user=user,
+            csrf_token=csrf,
+            expires_at=expires_at,
+            last_seen=now,
+            sso_provider=provider,
+            id_token=id_token,
+        )
 
     def end_session(self, token: str) -> None:
         """Log out: the session row is deleted."""
@@ -318,3 +400,95 @@ class UserStore:
         )
         with self._store._read() as conn:
             return conn.execute(query).first() is not None
+
+    def sso_account(
+        self,
+        *,
+        issuer: str,
+        subject: str,
+        username: str,
+        full_name: str,
+        role: str,
+        kommuner: Sequence[str],
+    ) -> UserRecord:
+        """The account of (issuer, subject), created or brought up to date from the claims.
+
+        The role and kommuner are the ones the provider's groups give today; when they
+        changed, the account's other sessions end. A new account is named `username`, or,
+        when another account has that name, `username` with a suffix from the subject (a
+        single sign-on never takes over an account it did not create).
+        """
+        chosen = sorted(set(kommuner))
+        _check(role, chosen)
+        key = (users.c.sso_issuer == issuer) & (users.c.sso_subject == subject)
+        with self._store._write() as conn:
+            row = conn.execute(select(users).where(key)).first()
+            if row is None:
+                name = username[:100]
+                if _get(conn, name) is not None:
+                    suffix = "#" + hashlib.sha256(f"{issuer} {subject}".encode()).hexdigest()[:8]
+                    name = username[: 100 - len(suffix)] + suffix
+                conn.execute(
+                    insert(users).values(
+                        username=name,
+                        full_name=full_name[:200],
+                        password_hash="",
+                        role=role,
+                        kommuner=chosen,
+                        disabled=False,
+                        failed_logins=0,
+                        created_at=utcnow(),
+                        sso_issuer=issuer,
+                        sso_subject=subject,
+                    )
+                )
+            else:
+                old = UserRecord(*row)
+                conn.execute(
+                    update(users)
+                    .where(users.c.id == old.id)
+                    .values(full_name=full_name[:200], role=role, kommuner=chosen)
+                )
+                if (old.role, old.kommuner) != (role, chosen):
+                    conn.execute(delete(web_sessions).where(web_sessions.c.user_id == old.id))
+            user = UserRecord(*conn.execute(select(users).where(key)).one())
+        return user
+
+    def sso_access_lost(self, *, issuer: str, subject: str) -> UserRecord | None:
+        """The provider's groups no longer give (issuer, subject) any access: the account's
+        sessions end. Returns the account, if there is one."""
+        key = (users.c.sso_issuer == issuer) & (users.c.sso_subject == subject)
+        with self._store._write() as conn:
+            row = conn.execute(select(users).where(key)).first()
+            if row is None:
+                return None
+            conn.execute(delete(web_sessions).where(web_sessions.c.user_id == row.id))
+        return UserRecord(*row)
+
+    def begin_sso(self, token: str, login: SsoLogin, *, lifetime: timedelta) -> None:
+        """Remember a login sent to the provider (the browser's cookie holds `token`)."""
+        now = utcnow()
+        with self._store._write() as conn:
+            conn.execute(delete(sso_logins).where(sso_logins.c.expires_at < now))
+            conn.execute(
+                insert(sso_logins).values(
+                    token_hash=token_hash(token),
+                    provider=login.provider,
+                    state=login.state,
+                    nonce=login.nonce,
+                    code_verifier=login.code_verifier,
+                    next=login.next,
+                    expires_at=now + lifetime,
+                )
+            )
+
+    def take_sso(self, token: str) -> SsoLogin | None:
+        """The waiting login of this browser, removed (an answer is used once); None when
+        there is none or it expired."""
+        key = sso_logins.c.token_hash == token_hash(token)
+        with self._store._write() as conn:
+            row = conn.execute(select(sso_logins).where(key)).first()
+            conn.execute(delete(sso_logins).where(key))
+        if row is None or row.expires_at <= utcnow():
+            return None
+        return SsoLogin(row.provider, row.state, row.nonce, row.code_verifier, row.next)

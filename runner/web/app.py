@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +21,7 @@ from runner.models.robot import RobotDefinition, load_robots
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.store import Store
-from runner.web import auth, login
+from runner.web import auth, login, sso
 from runner.web.actions import Reviewer
 from runner.web.core import (
     CSRF_COOKIE,
@@ -34,19 +35,21 @@ from runner.web.core import (
     read_cookie,
     secure,
 )
+from runner.web.oidc import OidcClient
 from runner.web.passwords import new_token
 from runner.web.routes import case, dashboard, ops, quarantine, queue, users
 from runner.web.throttle import LoginThrottle
 
 log = get_logger("saksrobot.web")
 
-#: No script at all, styles only from our own file, never framed, forms only to ourselves.
+#: No script at all, styles only from our own file, never framed, forms only to ourselves
+#: (and, with single sign-on, to the providers: logging out is a form whose answer is a
+#: redirect to the provider's end-session page, and browsers hold redirects to form-action).
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'{sso}; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -90,12 +93,29 @@ class InternalError(SaksrobotError):
 
 
 def _with_headers(request: Request, response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", request.app.state.csp)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     max_age = context_of_app(request).settings.web.hsts_seconds
     if secure(request) and max_age:
         response.headers["Strict-Transport-Security"] = f"max-age={max_age}"
     return response
+
+
+def _sso_clients(settings: Settings) -> dict[str, OidcClient]:
+    """A client per [sso.providers.*]; a missing client secret stops the start (SettingsError)."""
+    if settings.sso is None:
+        return {}
+    clients = {}
+    for key, provider in settings.sso.providers.items():
+        provider.client_secret()
+        clients[key] = OidcClient(key, provider, settings.sso.public_url)
+    return clients
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def context_of_app(request: Request) -> WebContext:
@@ -108,6 +128,10 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app = FastAPI(title="saksrobot", docs_url=None, redoc_url=None, openapi_url=None)
     robots = load_robots(settings.content_dir / "robots")
     catalog = RuleSetCatalog.load(settings.content_dir / "rules")
+    clients = _sso_clients(settings)
+    app.state.csp = CSP.format(
+        sso="".join(f" {_origin(c.provider.issuer)}" for c in clients.values())
+    )
     app.state.ctx = WebContext(
         settings=settings,
         store=store,
@@ -116,6 +140,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         throttle=LoginThrottle(settings.web),
         rule_titles=_rule_titles(catalog),
         deadline_bases=_deadline_bases(catalog, robots),
+        sso=clients,
     )
 
     idle = timedelta(minutes=settings.web.idle_minutes)
@@ -186,7 +211,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         return _with_headers(request, response)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, login, queue, case, quarantine, dashboard, users, ops):
+    for module in (auth, login, sso, queue, case, quarantine, dashboard, users, ops):
         app.include_router(module.router)
     app.state.metrics = store_registry(store)
     return app

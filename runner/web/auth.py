@@ -21,6 +21,7 @@ from runner.web.core import (
     secure,
     source_address,
 )
+from runner.web.oidc import SsoFailed
 from runner.web.passwords import same_token
 
 router = APIRouter()
@@ -96,9 +97,23 @@ def logout(request: Request, session: Session, form: CheckedForm) -> Response:
         user_id=session.user.id,
         source=source_address(request),
     )
-    response = RedirectResponse("/logg-inn", status_code=303)
+    response = RedirectResponse(_after_logout(request, session), status_code=303)
     delete_cookie(request, response, SESSION_COOKIE)
     return response
+
+
+def _after_logout(request: Request, session: SessionRecord) -> str:
+    """Where the browser goes after logging out: after a single sign-on, the provider's
+    end-session page (RP-initiated logout with id_token_hint), which sends it back to the
+    login page; else the login page. A provider that cannot be reached is skipped: the
+    session here has ended either way."""
+    client = context_of(request).sso.get(session.sso_provider or "")
+    if client is None:
+        return "/logg-inn"
+    try:
+        return client.logout_url(session.id_token) or "/logg-inn"
+    except SsoFailed:
+        return "/logg-inn"
 
 
 @router.post("/malform")

@@ -19,6 +19,7 @@ from runner.store.users import SessionRecord, UserRecord
 from runner.vocabulary import words
 from runner.web.actions import Reviewer
 from runner.web.i18n import translator
+from runner.web.oidc import OidcClient
 from runner.web.summary import number, when
 from runner.web.throttle import LoginThrottle
 
@@ -86,6 +87,8 @@ class WebContext:
     deadline_bases: dict[str, dict[str, tuple[dict[str, str], str, str]]] = field(
         default_factory=dict
     )
+    #: Single sign-on providers by their key in [sso.providers] (runner/web/sso.py).
+    sso: dict[str, OidcClient] = field(default_factory=dict)
 
     def rule_title(self, rule_id: str, malform: str) -> str:
         titles = self.rule_titles.get(rule_id, {})

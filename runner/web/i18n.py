@@ -25,6 +25,49 @@ TEXTS: dict[str, tuple[str, str]] = {
         "For mange mislykkede innlogginger herfra. Vent et kvarter og prøv igjen.",
         "For mange mislukka innloggingar herifrå. Vent eit kvarter og prøv igjen.",
     ),
+    "sso_login": ("Logg inn med {name}", "Logg inn med {name}"),
+    "or_password": (
+        "Eller logg inn med brukernavn og passord",
+        "Eller logg inn med brukarnamn og passord",
+    ),
+    "sso_failed_state": (
+        "Innloggingen ble ikke fullført: den tok for lang tid, eller den ble startet i en annen "
+        "nettleser eller fane. Prøv igjen.",
+        "Innlogginga vart ikkje fullført: ho tok for lang tid, eller ho vart starta i ein annan "
+        "nettlesar eller fane. Prøv igjen.",
+    ),
+    "sso_failed_token": (
+        "Svaret fra {name} kunne ikke kontrolleres, så du er ikke logget inn. Prøv igjen; skjer "
+        "det igjen, si fra til driftsansvarlig.",
+        "Svaret frå {name} kunne ikkje kontrollerast, så du er ikkje logga inn. Prøv igjen; skjer "
+        "det igjen, sei frå til driftsansvarleg.",
+    ),
+    "sso_failed_no_group": (
+        "Du er logget inn hos {name}, men er ikke med i noen gruppe som gir tilgang til "
+        "saksrobot. Be administratoren i kommunen om tilgang.",
+        "Du er logga inn hos {name}, men er ikkje med i nokon gruppe som gir tilgang til "
+        "saksrobot. Be administratoren i kommunen om tilgang.",
+    ),
+    "sso_failed_refused": (
+        "{name} avbrøt innloggingen. Prøv igjen.",
+        "{name} avbraut innlogginga. Prøv igjen.",
+    ),
+    "sso_failed_unreachable": (
+        "Fikk ikke kontakt med {name}. Prøv igjen om litt; varer det, si fra til "
+        "driftsansvarlig.",
+        "Fekk ikkje kontakt med {name}. Prøv igjen om litt; varer det, sei frå til "
+        "driftsansvarleg.",
+    ),
+    "sso_failed_disabled": (
+        "Kontoen din er deaktivert her. Be administratoren i kommunen om hjelp.",
+        "Kontoen din er deaktivert her. Be administratoren i kommunen om hjelp.",
+    ),
+    "sso_account": (
+        "Logger inn med felles pålogging: rolle og kommuner følger gruppene hos "
+        "identitetsleverandøren.",
+        "Loggar inn med felles pålogging: rolle og kommunar følgjer gruppene hos "
+        "identitetsleverandøren.",
+    ),
     "switch_malform": ("Skriv nynorsk", "Skriv bokmål"),
     "logged_in_as": ("Innlogget som", "Innlogga som"),
     "filters": ("Filtrer", "Filtrer"),

@@ -39,11 +39,36 @@ router = APIRouter()
 DEVICE_DAYS = 365
 
 
+def login_form(
+    request: Request,
+    *,
+    next: str,
+    failed: str | None = None,
+    status: int = 200,
+    provider: str | None = None,
+) -> Response:
+    """The login page: a button per single sign-on provider, the password form, and why the
+    last attempt failed (`failed`: 'wrong', 'throttled' or an i18n key of an SSO failure)."""
+    ctx = context_of(request)
+    providers = [(key, client.provider.name) for key, client in ctx.sso.items()]
+    name = ctx.sso[provider].provider.name if provider in ctx.sso else ""
+    return render(
+        request,
+        "login.html",
+        None,
+        status=status,
+        next=safe_next(next),
+        failed=failed,
+        sso_providers=providers,
+        provider_name=name,
+    )
+
+
 @router.get("/logg-inn")
 def login_page(request: Request, neste: str = "/saker") -> Response:
     if request.state.session is not None:
         return RedirectResponse(safe_next(neste), status_code=303)
-    return render(request, "login.html", None, next=safe_next(neste), failed=None)
+    return login_form(request, next=neste)
 
 
 @router.post("/logg-inn")
@@ -60,14 +85,18 @@ def login(
     address = source_address(request)
     if ctx.throttle.blocked(address):
         log.info("login_throttled")
-        return render(
-            request, "login.html", None, status=429, next=safe_next(neste), failed="throttled"
-        )
+        return login_form(request, status=429, next=neste, failed="throttled")
     name = username.strip()
     user = users.get(name)
     device = read_cookie(request, DEVICE_COOKIE)
     known = user is not None and users.trusted_device(user.id, device)
-    usable = user is not None and not user.disabled and (known or not user.locked(utcnow()))
+    # An account from single sign-on has no password: it logs in at its provider only.
+    usable = (
+        user is not None
+        and not user.disabled
+        and not user.sso
+        and (known or not user.locked(utcnow()))
+    )
     ok = verify_password(user.password_hash if usable and user else None, password)
     if not ok or user is None:
         ctx.throttle.failed(address)
@@ -85,9 +114,7 @@ def login(
             known_browser=known,
         )
         log.info("login_failed", locked=locked)
-        return render(
-            request, "login.html", None, status=401, next=safe_next(neste), failed="wrong"
-        )
+        return login_form(request, status=401, next=neste, failed="wrong")
     users.login_succeeded(user.username)
     if needs_rehash(user.password_hash):
         users.set_password_hash(user.username, hash_password(password))

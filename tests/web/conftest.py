@@ -5,15 +5,26 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
+import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from runner.models.robot import load_robots
 from runner.run import run_robot
-from runner.settings import CONTENT_ROOT, Settings, load_settings
+from runner.settings import (
+    CONTENT_ROOT,
+    GroupGrant,
+    Settings,
+    SsoProvider,
+    SsoSettings,
+    load_settings,
+)
 from runner.store import Store, open_store
 from runner.web.accounts import create_user
 from runner.web.app import create_app
@@ -113,3 +124,111 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_of(client.get("/oversikt").text)
+
+
+# --- Single sign-on: a real OpenID Connect provider (npm oidc-provider) on loopback ---------
+
+OIDC_DIR = CONTENT_ROOT / "tests" / "oidc"
+SSO_SECRET = "test-client-secret-that-is-long-enough"
+SSO_SECRET_ENV = "SAKSROBOT_TEST_SSO_SECRET"
+#: group id at the provider → (role, kommuner), as [sso.providers.test.groups]
+SSO_GROUPS = {
+    "grp-saksbehandler-4627": ("caseworker", [HOME]),
+    "grp-leder-4627": ("lead", [HOME]),
+    "grp-saksbehandler-0301": ("caseworker", [OTHER]),
+}
+#: the provider's accounts → their groups
+SSO_ACCOUNTS = {
+    "kari.sso": ["grp-saksbehandler-4627", "grp-not-mapped"],
+    "leder.sso": ["grp-saksbehandler-0301", "grp-leder-4627"],
+    "uten.tilgang": ["grp-not-mapped"],
+}
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """The running provider: its issuer, and the port kept for the browser tests' app."""
+
+    issuer: str
+    app_port: int
+
+    def hook(self, path: str, body: str) -> None:
+        """One of provider.mjs's test hooks (/test/tamper, /test/groups)."""
+        response = httpx.post(f"{self.issuer}{path}", content=body, timeout=10)
+        assert response.status_code == 204, response.text
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    """`node tests/oidc/provider.mjs` on a free loopback port (after `npm ci` when its
+    node_modules are missing), with one client for saksrobot and the accounts above."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("Node.js and npm are not installed (apt-get install nodejs npm)")
+    if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+        subprocess.run(
+            [npm, "ci", "--prefix", str(OIDC_DIR), "--no-audit", "--no-fund"],
+            check=True,
+            timeout=600,
+        )
+    port, app_port = free_port(), free_port()
+    apps = ["http://testserver", f"http://127.0.0.1:{app_port}"]
+    client = {
+        "client_id": "saksrobot",
+        "client_secret": SSO_SECRET,
+        "redirect_uris": [f"{app}/logg-inn/sso/test/svar" for app in apps],
+        "post_logout_redirect_uris": [f"{app}/logg-inn" for app in apps],
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+    }
+    accounts = {
+        name: {"name": name.split(".")[0].title() + " Nordmann", "groups": groups}
+        for name, groups in SSO_ACCOUNTS.items()
+    }
+    config = tmp_path_factory.mktemp("oidc") / "provider.json"
+    config.write_text(json.dumps({"port": port, "clients": [client], "accounts": accounts}))
+    process = subprocess.Popen(
+        [node, str(OIDC_DIR / "provider.mjs"), str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # "ready" once it listens; "" if it died
+        assert line.strip() == "ready", f"the OpenID provider did not start (exit {process.poll()})"
+        yield OidcProvider(issuer=f"http://127.0.0.1:{port}", app_port=app_port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def with_sso(
+    settings: Settings, provider: OidcProvider, public_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """The settings with [sso] for the test provider (the secret from an environment variable)."""
+    monkeypatch.setenv(SSO_SECRET_ENV, SSO_SECRET)
+    sso = SsoSettings(
+        public_url=public_url,
+        providers={
+            "test": SsoProvider(
+                name="Testkommunens Entra ID",
+                issuer=provider.issuer,
+                client_id="saksrobot",
+                client_secret_env=SSO_SECRET_ENV,
+                groups={
+                    group: GroupGrant(role=role, kommuner=kommuner)  # type: ignore[arg-type]
+                    for group, (role, kommuner) in SSO_GROUPS.items()
+                },
+            )
+        },
+    )
+    return settings.model_copy(update={"sso": sso})

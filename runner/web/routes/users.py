@@ -204,8 +204,11 @@ def reset_password(request: Request, user_id: int, session: Session, form: Check
     admin = require(session, "users")
     user = _target(request, admin, user_id)
     password = new_password()
-    context_of(request).store.users.set_password_hash(
-        user.username, hash_password(password), end_sessions=True
-    )
+    try:
+        context_of(request).store.users.set_password_hash(
+            user.username, hash_password(password), end_sessions=True
+        )
+    except StoreError as error:
+        raise BadRequest(error.message, fix=error.fix) from error
     _audit(request, admin, "password_reset", user_id=user.id)
     return _page(request, session, new_password=password, reset_for=user.username)
