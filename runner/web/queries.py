@@ -94,12 +94,13 @@ def _queue_where(
         where.append(cases.c.robot_id == flt.robot)
     if flt.min_age_days:
         where.append(cases.c.created_at <= utcnow() - timedelta(days=flt.min_age_days))
-    if flt.assignee:
+    if flt.assignee:  # an alias: the queue's own join of assignments must not correlate
+        taken = assignments.alias("taken")
         where.append(
             exists(
                 select(true())
-                .select_from(assignments)
-                .where(assignments.c.case_id == cases.c.id, assignments.c.username == flt.assignee)
+                .select_from(taken)
+                .where(taken.c.case_id == cases.c.id, taken.c.username == flt.assignee)
             )
         )
     if with_reason and flt.reason:
