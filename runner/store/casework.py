@@ -108,20 +108,21 @@ class CaseworkStore:
             lock_case(conn, case_id)
             now = utcnow()
             for new in answers:
-                values = {
-                    "case_id": case_id,
-                    "decision_id": decision_id,
-                    "rule_id": new.rule_id,
-                    "robot_outcome": new.robot_outcome,
-                    "outcome": new.outcome,
-                    "assessment": new.assessment,
-                    "answered_by": actor,
-                    "answered_at": now,
-                }
-                row_id = conn.execute(
-                    insert(point_answers).values(**values).returning(point_answers.c.id)
-                ).scalar_one()
-                stored.append(PointAnswer(id=row_id, **values))
+                row = conn.execute(
+                    insert(point_answers)
+                    .values(
+                        case_id=case_id,
+                        decision_id=decision_id,
+                        rule_id=new.rule_id,
+                        robot_outcome=new.robot_outcome,
+                        outcome=new.outcome,
+                        assessment=new.assessment,
+                        answered_by=actor,
+                        answered_at=now,
+                    )
+                    .returning(*point_answers.c)
+                ).one()
+                stored.append(PointAnswer(*row))
         return stored
 
     def notes(self, case_id: int) -> list[CaseNote]:
