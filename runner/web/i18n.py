@@ -188,6 +188,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Opne brevet slik det blir sendt (PDF, versjon {v})",
     ),
     "decided_points": ("Punkter som er avgjort", "Punkt som er avgjorde"),
+    "final_letter": ("Brevet som blir sendt", "Brevet som blir sendt"),
     "send_decision": ("Send vedtaket", "Send vedtaket"),
     "back_to_case": ("Tilbake til saken", "Tilbake til saka"),
     "letter_fingerprint": ("Kontrollsum for brevteksten", "Kontrollsum for brevteksten"),
