@@ -87,6 +87,8 @@ def test_answers_need_an_assessment_and_are_stored_with_who_and_when(
     assert "Skriv en vurdering på minst 20 tegn." in response.text
     assert f'id="svar-{point.rule_id}-{override}" checked' in response.text
     assert web_store.casework.answers(case.id) == {}
+    read = web_store.events(case.id)[-1]  # the page shown again is a read like any other
+    assert (read.kind, read.actor, read.data) == ("viewed", "kari", {"page": "vurdering"})
     no_choice = {**base, f"vurdering:{point.rule_id}": ASSESSMENT}
     response = client.post(f"/saker/{case.id}/vurdering", data=no_choice)
     assert response.status_code == 400 and "Velg oppfylt eller ikke oppfylt." in response.text

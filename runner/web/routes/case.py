@@ -150,6 +150,9 @@ def answer_points(request: Request, case_id: int, session: Session, form: Checke
     try:
         reviewer.answer(case_id, user.username, version=_number(form, "version"), given=given)
     except AnswerError as error:  # the page again, with the answers given and what is wrong
+        context_of(request).store.record_event(
+            case_id, actor=user.username, kind="viewed", data={"page": "vurdering"}
+        )
         return case_page(request, session, record, problems=error.problems, given=given, status=400)
     return _done(case_id, "answered")
 
