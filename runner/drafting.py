@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,11 +20,14 @@ LETTER_CONTEXT_KEYS = frozenset(
         "case", "kommune", "decision", "rules", "failed_rules", "fee", "fee_reference",
         "letter_date", "appeal_deadline", "appeal_weeks", "byggefrist_ar",
         "missing_documents", "reference", "parameters", "sosialhjelp", "appeal_body",
+        "decided_points",
     }
 )  # fmt: skip
 #: The keys of `decision`, and of each item of `rules` and `failed_rules`.
 LETTER_DECISION_KEYS = frozenset({"outcome", "route", "reasons", "automatic", "amounts"})
-LETTER_RULE_KEYS = frozenset({"id", "title", "outcome", "legal_basis", "explanation", "value"})
+LETTER_RULE_KEYS = frozenset(
+    {"id", "title", "outcome", "legal_basis", "explanation", "value", "assessment"}
+)
 
 
 def _int_parameter(evaluation: Evaluation, name: str) -> int:
@@ -48,16 +51,26 @@ def letter_context(
     appeal_deadline: date,
     case_type: str,
     document_rules: Sequence[str] = (),
+    answers: Mapping[str, tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Everything a letter template may refer to (the contract of templates/<robot>/*)."""
+    """Everything a letter template may refer to (the contract of templates/<robot>/*).
+
+    `answers` are the caseworker's decisions on the open points (rule id → outcome and
+    written assessment, runner/points.py): the rule's outcome in the letter is theirs, and
+    `decided_points` lists those rules, each with its `assessment` (fvl. § 25).
+    """
+    decided = answers or {}
     rules = [
         {
             "id": result.rule_id,
             "title": result.title.get(malform, result.title.get("nb", result.rule_id)),
-            "outcome": str(result.outcome),
+            "outcome": decided[result.rule_id][0]
+            if result.rule_id in decided
+            else str(result.outcome),
             "legal_basis": [basis.model_dump() for basis in result.legal_basis],
             "explanation": result.explanation.get(malform, result.explanation.get("nb", "")),
             "value": result.value,
+            "assessment": decided[result.rule_id][1] if result.rule_id in decided else None,
         }
         for result in evaluation.results
     ]
@@ -99,4 +112,5 @@ def letter_context(
         if case_type == "sosialhjelp"
         else None,
         "appeal_body": kommune.appeal_body_for(case_type, malform),
+        "decided_points": [rule for rule in rules if rule["id"] in decided],
     }

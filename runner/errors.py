@@ -207,6 +207,26 @@ class IllegalTransitionError(StoreError):
         )
 
 
+class ReviewError(SaksrobotError):
+    """A caseworker's action cannot be done on the case as it is now (an open point not
+    answered, a letter changed since it was shown, an assessment too short)."""
+
+    kind = "review"
+
+
+class AnswerError(ReviewError):
+    """Answers to a case's open points that cannot be stored as given; `problems` maps each
+    rule id to what is wrong (a key of the review page's words, runner/web/i18n.py)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{len(problems)} answer(s) cannot be stored: "
+            + ", ".join(f"{rule}: {problem}" for rule, problem in problems.items()),
+            fix="Choose oppfylt or ikke oppfylt for each point, and write the assessment.",
+        )
+
+
 class NotFoundError(SaksrobotError):
     """A case, robot, rule set or user that was asked for does not exist."""
 

@@ -11,7 +11,9 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 
+from runner.points import current_answers, open_points
 from runner.store import Store
+from runner.vocabulary import word
 
 OUTCOME_TEXT = {
     "oppfylt": "[green]oppfylt[/]",
@@ -45,6 +47,8 @@ def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
     record = store.find_case(ref_or_id)
     decision = store.latest_decision(record.id)
     letter = store.latest_letter(record.id)
+    points = open_points(decision.results) if decision is not None else []
+    answers = current_answers(points, store.casework.answers(record.id))
     return {
         "case": {
             "id": record.id,
@@ -72,6 +76,25 @@ def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
             "reasons": decision.reasons,
             "amounts": decision.amounts,
         },
+        # The caseworker's decisions on the points the robot left open (runner/points.py).
+        "open_points": [
+            {
+                "rule_id": point.rule_id,
+                "title": point.title,
+                "robot_outcome": point.robot_outcome,
+                "discretion": point.discretion,
+                "unverified": point.unverified,
+                "answer": None
+                if point.rule_id not in answers
+                else {
+                    "outcome": answers[point.rule_id].outcome,
+                    "assessment": answers[point.rule_id].assessment,
+                    "answered_by": answers[point.rule_id].answered_by,
+                    "answered_at": answers[point.rule_id].answered_at.isoformat(),
+                },
+            }
+            for point in points
+        ],
         "letter": None
         if letter is None
         else {
@@ -113,7 +136,8 @@ def explain_case(
     console.print(
         Panel.fit(
             f"Sak {case['reference'] or case['id']} (id {case['id']}) — robot {case['robot']}\n"
-            f"Tilstand: {case['state']}   Utfall: {case['outcome'] or '-'}   "
+            f"Tilstand: {word('state', case['state'], malform)}   "
+            f"Utfall: {word('outcome', case['outcome'], malform)}   "
             f"Rute: {case['route'] or '-'}",
             title="Sak",
         )
@@ -177,9 +201,11 @@ def explain_case(
             )
         console.print(table)
         console.print(
-            f"Vedtak: [bold]{decision['outcome']}[/], rute {decision['route']}; "
-            f"grunner: {', '.join(decision['reasons']) or 'ingen'}"
+            f"Vedtak: [bold]{word('outcome', decision['outcome'], malform)}[/], "
+            f"rute {decision['route']}; grunner: {', '.join(decision['reasons']) or 'ingen'}"
         )
+    if data["open_points"]:
+        _print_open_points(data["open_points"], malform, console)
     letter = data["letter"]
     if letter is not None:
         console.print(
@@ -195,5 +221,37 @@ def explain_case(
     for column in ("#", "Tid", "Aktør", "Hendelse"):
         table.add_column(column)
     for event in data["events"]:
-        table.add_row(str(event["seq"]), event["at"], event["actor"], event["kind"])
+        table.add_row(
+            str(event["seq"]), event["at"], event["actor"], word("event", event["kind"], malform)
+        )
+    console.print(table)
+
+
+def _print_open_points(points: list[dict[str, Any]], malform: str, console: Console) -> None:
+    """The open points and the caseworker's decision on each, with the written assessment."""
+    nynorsk = malform == "nn"
+    table = Table(
+        title="Opne punkt og vurderinga til sakshandsamaren"
+        if nynorsk
+        else "Åpne punkter og saksbehandlers vurdering"
+    )
+    for column in (
+        ("Regel", "Regel"),
+        ("Roboten", "Roboten"),
+        ("Avgjørelse", "Avgjerd"),
+        ("Vurdering", "Vurdering"),
+        ("Hvem og når", "Kven og når"),
+    ):
+        table.add_column(column[1] if nynorsk else column[0])
+    for point in points:
+        answer = point["answer"]
+        table.add_row(
+            f"{point['rule_id']}\n{point['title'].get(malform) or point['title'].get('nb', '')}",
+            word("result", point["robot_outcome"], malform),
+            word("result", answer["outcome"], malform)
+            if answer
+            else ("[yellow]ikkje avgjort[/]" if nynorsk else "[yellow]ikke avgjort[/]"),
+            answer["assessment"] if answer else "",
+            f"{answer['answered_by']}, {answer['answered_at']}" if answer else "",
+        )
     console.print(table)

@@ -50,6 +50,8 @@ EVENTS: dict[str, Pair] = {
     "handed_back": ("Lagt tilbake i køen", "Lagd tilbake i køen"),
     "viewed": ("Lest", "Lese"),
     "forelopig_svar_sent": ("Foreløpig svar sendt", "Førebels svar sendt"),
+    "points_answered": ("Åpne punkter avgjort", "Opne punkt avgjorde"),
+    "note_added": ("Internt notat skrevet", "Internt notat skrive"),
 }
 
 ROLES: dict[str, Pair] = {

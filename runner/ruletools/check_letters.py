@@ -138,6 +138,7 @@ def _unknown(
         "decision": LETTER_DECISION_KEYS,
         "rules": LETTER_RULE_KEYS,
         "failed_rules": LETTER_RULE_KEYS,
+        "decided_points": LETTER_RULE_KEYS,
         "parameters": frozenset(rule_set.parameters),
     }
     inner = known.get(root)

@@ -15,6 +15,7 @@ from runner.errors import StoreError
 from runner.models.results import Evaluation
 from runner.store import audit, cases, documents, migrate, queries
 from runner.store import outbox as outbox_rows
+from runner.store.casework import CaseworkStore
 from runner.store.engine import create_store_engine, describe_failure, transaction
 from runner.store.leases import LeaseStore
 from runner.store.records import (
@@ -487,6 +488,11 @@ class Store:
     def users(self) -> UserStore:
         """Caseworker accounts and web sessions (runner/store/users.py)."""
         return UserStore(self)
+
+    @property
+    def casework(self) -> CaseworkStore:
+        """Answers to open points and internal notes (runner/store/casework.py)."""
+        return CaseworkStore(self)
 
     @property
     def leases(self) -> LeaseStore:

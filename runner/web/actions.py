@@ -1,34 +1,43 @@
-"""What a caseworker does to a case: approve (as drafted or edited), reject, re-draft, assign.
+"""What a caseworker does to a case: answer its open points, approve (as drafted or edited),
+reject, re-draft.
 
-Each action is a transition or event with the user as actor. Approval ends in the robot's own
-pipeline (finalise → outbox with a unique key → send), so a letter goes out exactly once.
+Each action is a transition or event with the user as actor. Approval has two steps: `prepare`
+(keep an edited text, check every open point is answered) and, after the caseworker has seen
+the final PDF (`final_pdf`), `approve` with the hash of exactly that letter. It ends in the
+robot's own pipeline (finalise → outbox with a unique key → send), so a letter goes out
+exactly once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import UTC, datetime
 
 from runner.drafting import letter_context
-from runner.errors import IllegalTransitionError, NotFoundError, SaksrobotError
-from runner.letterfiles import today_in_norway
+from runner.errors import AnswerError, IllegalTransitionError, NotFoundError, ReviewError
+from runner.letterfiles import render_letter_pdf, today_in_norway
 from runner.letters import appeal_deadline
 from runner.letters.placeholders import open_placeholders
 from runner.logs import get_logger
-from runner.models.results import Route
+from runner.models.results import Evaluation, Route
 from runner.models.robot import RobotDefinition
 from runner.pipeline import Pipeline
+from runner.points import (
+    OpenPoint,
+    current_answers,
+    letter_answers,
+    new_answer,
+    open_points,
+    problem,
+    unanswered,
+)
 from runner.redaction import personal_data_scope
 from runner.settings import Settings
-from runner.store import CaseRecord, CaseState, LetterRecord, Store
+from runner.store import CaseRecord, CaseState, DecisionRecord, LetterRecord, Store
+from runner.store.casework import PointAnswer
 
 log = get_logger("saksrobot.web")
-
-
-class ReviewError(SaksrobotError):
-    """A review action cannot be done on the case as it is now."""
-
-    kind = "review"
 
 
 class Reviewer:
@@ -72,7 +81,105 @@ class Reviewer:
             )
         return letter
 
-    def approve(
+    def open_points(self, case_id: int) -> tuple[list[OpenPoint], dict[str, PointAnswer]]:
+        """The case's open points and their current answers."""
+        decision = self.store.latest_decision(case_id)
+        found = open_points(decision.results) if decision is not None else []
+        return found, current_answers(found, self.store.casework.answers(case_id))
+
+    def answer(
+        self,
+        case_id: int,
+        user: str,
+        *,
+        version: int,
+        given: dict[str, tuple[str | None, str]],
+    ) -> CaseRecord:
+        """Store the caseworker's answers (rule id → outcome, assessment) to open points and
+        draft the letter again with every answer in it, as one change of the case.
+
+        A point left without an outcome and without text stays open; anything else that is
+        not a valid answer is refused (AnswerError names each point and what is wrong).
+        """
+        record = self._waiting(case_id, version)
+        decision = self.store.latest_decision(case_id)
+        if decision is None:
+            raise ReviewError(f"Case {case_id} has no decision", fix="Run the robot again.")
+        found = {point.rule_id: point for point in open_points(decision.results)}
+        problems: dict[str, str] = {}
+        answers = []
+        for rule_id, (outcome, text) in given.items():
+            point = found.get(rule_id)
+            if point is None:
+                problems[rule_id] = "not_open"
+                continue
+            if outcome is None and not text.strip():
+                continue  # not answered now
+            wrong = problem(point, outcome, text)
+            if wrong is not None or outcome is None:
+                problems[rule_id] = wrong or "answer_missing"
+                continue
+            answers.append(new_answer(point, outcome, text))
+        if problems:
+            raise AnswerError(problems)
+        if not answers:
+            raise AnswerError({next(iter(found), "-"): "answer_missing"})
+        # A case still without an outcome (til_vurdering) has no letter to draft yet.
+        drafts = record.outcome in self.pipeline(record.robot_id).robot.letters
+        with self.store.unit():  # answers, the new letter and the event: all or nothing
+            self.store.casework.answer(case_id, decision.id, answers, actor=user)
+            _, current = self.open_points(case_id)
+            letter = None
+            if drafts:
+                letter = self._draft(record, decision.evaluation(), user, decision, current)
+            return self.store.transition(
+                case_id,
+                CaseState.pending_review,
+                actor=user,
+                event="points_answered",
+                data={
+                    "answers": {answer.rule_id: answer.outcome for answer in answers},
+                    "letter_id": letter.id if letter else None,
+                    "letter_version": letter.version if letter else None,
+                },
+                expected_version=version,
+            )
+
+    def ready(self, case_id: int) -> tuple[CaseRecord, LetterRecord]:
+        """The waiting case and the letter that would be sent, if it may be sent now: every
+        open point answered, the letter drafted with the answers, no text left to write."""
+        record = self.store.get_case(case_id)
+        if record.state != CaseState.pending_review:
+            raise IllegalTransitionError(str(case_id), record.state, "approved")
+        letter = self.store.latest_letter(case_id)
+        if letter is None:
+            raise ReviewError(
+                f"Case {case_id} has no letter yet",
+                fix="Choose the outcome on the case page; the letter is drafted then.",
+            )
+        found, answers = self.open_points(case_id)
+        left = unanswered(found, answers)
+        if left:
+            raise ReviewError(
+                f"Saken har {len(left)} åpne punkt(er) som ikke er avgjort: "
+                + ", ".join(point.rule_id for point in left),
+                fix="Svar på hvert åpent punkt øverst på saken før vedtaket sendes.",
+            )
+        if answers and letter.created_at < max(a.answered_at for a in answers.values()):
+            raise ReviewError(
+                f"Case {case_id}: the letter was written before the latest answers",
+                fix="Save the answers again; the letter is then drafted with them.",
+            )
+        open_parts = open_placeholders(letter.markdown)
+        if open_parts:  # e.g. the caseworker's assessment in a welfare decision (fvl. § 25)
+            raise ReviewError(
+                "Brevet har tekst saksbehandleren må skrive før det kan godkjennes: "
+                f"«{open_parts[0][:200]}».",
+                fix="Åpne saken, skriv vurderingen i stedet for teksten i [[ ]], og godkjenn.",
+            )
+        return record, letter
+
+    def prepare(
         self,
         case_id: int,
         user: str,
@@ -80,8 +187,9 @@ class Reviewer:
         version: int,
         letter_id: int,
         markdown: str | None = None,
-    ) -> CaseRecord:
-        """Approve the letter (a changed text becomes a new version by `user`) and send it."""
+    ) -> LetterRecord:
+        """The first step of approving: keep an edited text as a new version by `user`, and
+        check the case may be sent; the caseworker then confirms the final PDF (`approve`)."""
         record = self._waiting(case_id, version)
         letter = self._letter(record, letter_id)
         edited = markdown is not None and markdown.strip() != letter.markdown.strip()
@@ -97,7 +205,7 @@ class Reviewer:
                 sha256=None,
                 created_by=user,
             )
-            record = self.store.transition(
+            self.store.transition(
                 case_id,
                 CaseState.pending_review,
                 actor=user,
@@ -105,15 +213,49 @@ class Reviewer:
                 data={"letter_id": letter.id, "letter_version": letter.version},
                 expected_version=version,
             )
-            version = record.version
-        open_parts = open_placeholders(letter.markdown)
-        if open_parts:  # e.g. the caseworker's assessment in a welfare decision (fvl. § 25)
-            saved = " Endringene dine er lagret som en ny versjon." if edited else ""
+        try:
+            _, letter = self.ready(case_id)
+        except ReviewError as error:
+            if edited:
+                raise ReviewError(
+                    error.message + " Endringene dine er lagret som en ny versjon.", fix=error.fix
+                ) from None
+            raise
+        return letter
+
+    def final_pdf(self, case_id: int) -> tuple[LetterRecord, bytes]:
+        """The letter that would be sent now and its PDF, rendered exactly as finalising
+        will render it (same text, letterhead, recipient and date)."""
+        record, letter = self.ready(case_id)
+        pipeline = self.pipeline(record.robot_id)
+        return letter, render_letter_pdf(
+            pipeline.pdf,
+            record=record,
+            letter=letter,
+            kommune=self.settings.kommune_for(record.kommunenummer),
+            robot=pipeline.robot,
+            case_model=pipeline.case_model,
+        )
+
+    def approve(
+        self,
+        case_id: int,
+        user: str,
+        *,
+        version: int,
+        letter_id: int,
+        letter_hash: str,
+    ) -> CaseRecord:
+        """Approve and send exactly the letter the caseworker confirmed (`letter_hash`, from
+        `letter_digest`): a letter changed since, or a case not ready, is refused."""
+        record = self._waiting(case_id, version)
+        letter = self._letter(record, letter_id)
+        if letter_digest(letter) != letter_hash:
             raise ReviewError(
-                "Brevet har tekst saksbehandleren må skrive før det kan godkjennes: "
-                f"«{open_parts[0][:200]}».{saved}",
-                fix="Åpne saken, skriv vurderingen i stedet for teksten i [[ ]], og godkjenn.",
+                f"Case {case_id}: the letter changed after it was shown for confirmation",
+                fix="Open the confirmation again and read the letter that will be sent.",
             )
+        self.ready(case_id)
         # The letter is approved first: a crash between the two steps leaves an approved
         # letter on a waiting case, never an approved case with an unapproved letter.
         self.store.approve_letter(letter.id, user)
@@ -122,10 +264,14 @@ class Reviewer:
             CaseState.approved,
             actor=user,
             event="approved",
-            data={"letter_id": letter.id, "letter_version": letter.version, "edited": edited},
+            data={
+                "letter_id": letter.id,
+                "letter_version": letter.version,
+                "edited": letter.template_id is None,
+            },
             expected_version=version,
         )
-        log.info("case_approved", case_id=case_id, edited=edited)
+        log.info("case_approved", case_id=case_id)
         return self.pipeline(record.robot_id).process(case_id)
 
     def reject(self, case_id: int, user: str, *, version: int, reason: str) -> CaseRecord:
@@ -159,41 +305,11 @@ class Reviewer:
         chosen = old.decision.model_copy(
             update={"outcome": outcome, "route": Route.review, "matched": f"saksbehandler {user}"}
         )
-        evaluation = old.model_copy(update={"decision": chosen})
-        kommune = self.settings.kommune_for(record.kommunenummer)
-        malform = kommune.letter_malform(record.data.get("malform"))
-        today = today_in_norway(datetime.now(UTC))
-        with personal_data_scope(record.data, pipeline.case_model):
-            context = letter_context(
-                case=record.data,
-                evaluation=evaluation,
-                kommune=kommune,
-                malform=malform,
-                automatic=False,
-                letter_date=today,
-                appeal_deadline=appeal_deadline(today, int(old.parameters["klagefrist_uker"])),
-                case_type=record.case_type or pipeline.robot.case_model,
-                document_rules=pipeline.robot.document_rules,
-            )
-            draft = pipeline.templates.render(template_id, malform, context)
-        decision_id = self.store.save_decision(
-            case_id,
-            evaluation,
-            inputs_hash=decision.inputs_hash,
-            template_id=draft.template_id,
-            template_hash=draft.template_hash,
+        _, answers = self.open_points(case_id)
+        letter = self._draft(
+            record, old.model_copy(update={"decision": chosen}), user, decision, answers
         )
-        letter = self.store.save_letter(
-            case_id=case_id,
-            decision_id=decision_id,
-            malform=malform,
-            markdown=draft.markdown,
-            pdf_path=None,
-            sha256=None,
-            created_by=user,
-            template_id=draft.template_id,
-            template_hash=draft.template_hash,
-        )
+        decision_id = letter.decision_id
         return self.store.transition(
             case_id,
             CaseState.pending_review,
@@ -209,3 +325,67 @@ class Reviewer:
             expected_version=version,
             outcome=outcome,
         )
+
+    def _draft(
+        self,
+        record: CaseRecord,
+        evaluation: Evaluation,
+        user: str,
+        decision: DecisionRecord,
+        answers: dict[str, PointAnswer],
+    ) -> LetterRecord:
+        """Draft the letter for `evaluation`'s outcome with the caseworker's answers, as a new
+        version by `user` (a new decision record when the outcome is not the stored one)."""
+        pipeline = self.pipeline(record.robot_id)
+        outcome = evaluation.decision.outcome
+        template_id = pipeline.robot.letters.get(outcome)
+        if template_id is None:
+            raise ReviewError(
+                f"Robot {record.robot_id} has no letter for outcome '{outcome}'",
+                fix=f"Choose one of: {', '.join(pipeline.robot.letters)}.",
+            )
+        kommune = self.settings.kommune_for(record.kommunenummer)
+        malform = kommune.letter_malform(record.data.get("malform"))
+        today = today_in_norway(datetime.now(UTC))
+        found = open_points([result.model_dump(mode="json") for result in evaluation.results])
+        with personal_data_scope(record.data, pipeline.case_model):
+            context = letter_context(
+                case=record.data,
+                evaluation=evaluation,
+                kommune=kommune,
+                malform=malform,
+                automatic=False,
+                letter_date=today,
+                appeal_deadline=appeal_deadline(
+                    today, int(evaluation.parameters["klagefrist_uker"])
+                ),
+                case_type=record.case_type or pipeline.robot.case_model,
+                document_rules=pipeline.robot.document_rules,
+                answers=letter_answers(found, answers),
+            )
+            draft = pipeline.templates.render(template_id, malform, context)
+        decision_id = decision.id
+        if outcome != decision.outcome or draft.template_id != decision.template_id:
+            decision_id = self.store.save_decision(
+                record.id,
+                evaluation,
+                inputs_hash=decision.inputs_hash,
+                template_id=draft.template_id,
+                template_hash=draft.template_hash,
+            )
+        return self.store.save_letter(
+            case_id=record.id,
+            decision_id=decision_id,
+            malform=malform,
+            markdown=draft.markdown,
+            pdf_path=None,
+            sha256=None,
+            created_by=user,
+            template_id=draft.template_id,
+            template_hash=draft.template_hash,
+        )
+
+
+def letter_digest(letter: LetterRecord) -> str:
+    """The sha256 of a letter version's text: what the confirmation shows is what is sent."""
+    return hashlib.sha256(letter.markdown.encode("utf-8")).hexdigest()

@@ -121,11 +121,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "actor": ("Hvem", "Kven"),
     "event": ("Hendelse", "Hending"),
     "actions": ("Behandle saken", "Handsam saka"),
-    "approve": ("Godkjenn og send", "Godkjenn og send"),
+    "approve": ("Gå videre til godkjenning", "Gå vidare til godkjenning"),
     "edit_letter": ("Rediger brevet (Markdown)", "Rediger brevet (Markdown)"),
     "preview": ("Forhåndsvis", "Førehandsvis"),
     "preview_title": ("Forhåndsvisning av redigert brev", "Førehandsvising av redigert brev"),
-    "approve_edited": ("Godkjenn redigert brev og send", "Godkjenn redigert brev og send"),
+    "approve_edited": (
+        "Lagre endringene og gå videre til godkjenning",
+        "Lagre endringane og gå vidare til godkjenning",
+    ),
     "reject": ("Avslutt uten brev", "Avslutt utan brev"),
     "reject_reason": ("Begrunnelse", "Grunngiving"),
     "change_outcome": ("Velg et annet utfall", "Vel eit anna utfall"),
@@ -157,11 +160,93 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Desse klare utkasta blir godkjende og sende. Les gjennom lista.",
     ),
     "bulk_done": ("{n} saker er godkjent og sendt.", "{n} saker er godkjende og sende."),
+    "bulk_skipped": (
+        "{n} saker har åpne punkter og må avgjøres på sin egen side; de er ikke sendt.",
+        "{n} saker har opne punkt og må avgjerast på si eiga side; dei er ikkje sende.",
+    ),
     "done_approved": ("Saken er godkjent og brevet sendt.", "Saka er godkjend og brevet sendt."),
     "done_rejected": ("Saken er avsluttet.", "Saka er avslutta."),
     "done_redrafted": ("Nytt utkast er skrevet.", "Nytt utkast er skrive."),
     "done_assigned": ("Tildelingen er endret.", "Tildelinga er endra."),
     "done_handled": ("Saken er merket som håndtert.", "Saka er merkt som handtert."),
+    "done_answered": (
+        "Svarene er lagret, og brevet er skrevet på nytt med vurderingene dine.",
+        "Svara er lagra, og brevet er skrive på nytt med vurderingane dine.",
+    ),
+    "done_noted": ("Notatet er lagret.", "Notatet er lagra."),
+    "open_points": ("Åpne punkter du må avgjøre", "Opne punkt du må avgjere"),
+    "open_points_intro": (
+        "Roboten kunne ikke avgjøre disse punktene alene. Avgjør hvert punkt: bekreft "
+        "robotens vurdering eller overstyr den, og skriv en kort vurdering. Vurderingen "
+        "skrives inn i brevets begrunnelse (forvaltningsloven § 25).",
+        "Roboten kunne ikkje avgjere desse punkta åleine. Avgjer kvart punkt: stadfest "
+        "vurderinga til roboten eller overstyr henne, og skriv ei kort vurdering. Vurderinga "
+        "blir skriven inn i grunngjevinga i brevet (forvaltningslova § 25).",
+    ),
+    "points_progress": ("{done} av {n} punkter er avgjort.", "{done} av {n} punkt er avgjorde."),
+    "robot_reading": ("Robotens vurdering", "Vurderinga til roboten"),
+    "your_answer": ("Din avgjørelse", "Avgjerda di"),
+    "answer_oppfylt": ("Oppfylt", "Oppfylt"),
+    "answer_ikke_oppfylt": ("Ikke oppfylt", "Ikkje oppfylt"),
+    "assessment": ("Vurdering (kommer med i brevet)", "Vurdering (kjem med i brevet)"),
+    "assessment_always": (
+        "Påkrevd: skriv minst {n} tegn om hvilke fakta og hensyn du har lagt vekt på.",
+        "Påkravd: skriv minst {n} teikn om kva fakta og omsyn du har lagt vekt på.",
+    ),
+    "assessment_on_override": (
+        "Påkrevd hvis du overstyrer robotens vurdering (minst {n} tegn).",
+        "Påkravd dersom du overstyrer vurderinga til roboten (minst {n} teikn).",
+    ),
+    "save_answers": ("Lagre avgjørelsene", "Lagre avgjerdene"),
+    "answers_redraft_note": (
+        "Når du lagrer, skrives brevet på nytt med vurderingene dine. Endringer du har gjort "
+        "i brevteksten, må da gjøres på nytt.",
+        "Når du lagrar, blir brevet skrive på nytt med vurderingane dine. Endringar du har "
+        "gjort i brevteksten, må då gjerast på nytt.",
+    ),
+    "answered_by": ("Avgjort av {u} {at}: {outcome}.", "Avgjort av {u} {at}: {outcome}."),
+    "answer_missing": ("Velg oppfylt eller ikke oppfylt.", "Vel oppfylt eller ikkje oppfylt."),
+    "assessment_required": (
+        "Skriv en vurdering på minst {n} tegn.",
+        "Skriv ei vurdering på minst {n} teikn.",
+    ),
+    "assessment_too_long": (
+        "Vurderingen er for lang (høyst {m} tegn).",
+        "Vurderinga er for lang (høgst {m} teikn).",
+    ),
+    "not_open": ("Punktet er ikke lenger åpent.", "Punktet er ikkje lenger ope."),
+    "answer_points_first": (
+        "Avgjør de åpne punktene før vedtaket kan godkjennes ({n} igjen).",
+        "Avgjer dei opne punkta før vedtaket kan godkjennast ({n} att).",
+    ),
+    "confirm_title": ("Kontroller og send vedtaket", "Kontroller og send vedtaket"),
+    "confirm_intro": (
+        "Dette er vedtaket slik det blir sendt. Les brevet før du sender. Ingenting er sendt "
+        "før du trykker «Send vedtaket».",
+        "Dette er vedtaket slik det blir sendt. Les brevet før du sender. Ingenting er sendt "
+        "før du trykkjer «Send vedtaket».",
+    ),
+    "open_pdf": (
+        "Åpne brevet slik det blir sendt (PDF, versjon {v})",
+        "Opne brevet slik det blir sendt (PDF, versjon {v})",
+    ),
+    "decided_points": ("Punkter som er avgjort", "Punkt som er avgjorde"),
+    "final_letter": ("Brevet som blir sendt", "Brevet som blir sendt"),
+    "send_decision": ("Send vedtaket", "Send vedtaket"),
+    "back_to_case": ("Tilbake til saken", "Tilbake til saka"),
+    "letter_fingerprint": ("Kontrollsum for brevteksten", "Kontrollsum for brevteksten"),
+    "notes": ("Interne notater", "Interne notat"),
+    "notes_intro": (
+        "Bare for saksbehandlere i kommunen. Notater kommer ikke med i brevet og vises aldri "
+        "til søkeren.",
+        "Berre for sakshandsamarar i kommunen. Notat kjem ikkje med i brevet og blir aldri "
+        "viste til søkjaren.",
+    ),
+    "new_note": ("Nytt notat", "Nytt notat"),
+    "save_note": ("Lagre notatet", "Lagre notatet"),
+    "no_notes": ("Ingen notater.", "Ingen notat."),
+    "mine": ("Mine saker", "Mine saker"),
+    "mine_only": ("Bare saker jeg har tatt", "Berre saker eg har teke"),
     "state": ("Tilstand", "Tilstand"),
     "errors": ("Feil i innsendt sak", "Feil i innsend sak"),
     "field": ("Felt", "Felt"),

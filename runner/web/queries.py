@@ -40,6 +40,7 @@ class QueueFilter:
     reason: str | None = None
     min_age_days: int | None = None
     kommune: str | None = None
+    assignee: str | None = None  # "Mine saker": the cases this user has taken
     page: int = 1
 
 
@@ -93,6 +94,15 @@ def _queue_where(
         where.append(cases.c.robot_id == flt.robot)
     if flt.min_age_days:
         where.append(cases.c.created_at <= utcnow() - timedelta(days=flt.min_age_days))
+    if flt.assignee:  # an alias: the queue's own join of assignments must not correlate
+        taken = assignments.alias("taken")
+        where.append(
+            exists(
+                select(true())
+                .select_from(taken)
+                .where(taken.c.case_id == cases.c.id, taken.c.username == flt.assignee)
+            )
+        )
     if with_reason and flt.reason:
         reason = _reasons(conn.dialect.name)
         where.append(exists(select(true()).select_from(reason).where(reason.c.value == flt.reason)))

@@ -160,6 +160,7 @@ def make_context(kommune: KommuneSettings) -> Callable[..., dict[str, Any]]:
             "missing_documents": ["Situasjonsplan", "Teikningar av fasadane"],
             "reference": "BS-2026-000417",
             "appeal_body": kommune.appeal_body_for("byggesak", "nb"),
+            "decided_points": [],
         }
         context.update(overrides)
         return context

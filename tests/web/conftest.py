@@ -14,8 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from runner.models.robot import load_robots
+from runner.points import open_points
 from runner.run import run_robot
 from runner.settings import (
     CONTENT_ROOT,
@@ -232,3 +234,49 @@ def with_sso(
         },
     )
     return settings.model_copy(update={"sso": sso})
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+#: A written assessment long enough for any open point.
+ASSESSMENT = "Saksbehandler har kontrollert opplysningene mot kartet og vurdert punktet."
+
+
+def open_point_ids(store: Store, case_id: int) -> list[str]:
+    """The rule ids of the case's open points (runner/points.py)."""
+    decision = store.latest_decision(case_id)
+    return [point.rule_id for point in open_points(decision.results if decision else [])]
+
+
+def answer_points(
+    client: TestClient, store: Store, case_id: int, csrf: str, outcome: str = "ikke_oppfylt"
+) -> None:
+    """Answer every open point of the case on its page (each with `outcome` and a text)."""
+    points = open_point_ids(store, case_id)
+    if not points:
+        return
+    form: dict[str, str] = {"csrf": csrf, "version": str(store.get_case(case_id).version)}
+    for rule_id in points:
+        form[f"svar:{rule_id}"] = outcome
+        form[f"vurdering:{rule_id}"] = ASSESSMENT
+    response = client.post(f"/saker/{case_id}/vurdering", data=form)
+    assert response.status_code == 303, response.text
+
+
+def send_confirmed(
+    client: TestClient, store: Store, case_id: int, csrf: str, markdown: str | None = None
+) -> Response:
+    """Approve as a caseworker does: "Gå videre til godkjenning" (with an edited text, if
+    given), the confirmation page with the final PDF, then "Send vedtaket"."""
+    case = store.get_case(case_id)
+    letter = store.latest_letter(case_id)
+    assert letter is not None
+    form = {"csrf": csrf, "version": str(case.version), "letter_id": str(letter.id)}
+    if markdown is not None:
+        form["markdown"] = markdown
+    first = client.post(f"/saker/{case_id}/godkjenn", data=form)
+    assert first.status_code == 303, first.text
+    assert first.headers["location"] == f"/saker/{case_id}/bekreft"
+    page = client.get(f"/saker/{case_id}/bekreft")
+    assert page.status_code == 200, page.text
+    send_form = page.text[page.text.index('id="send-form"') :]
+    return client.post(f"/saker/{case_id}/send", data=dict(HIDDEN.findall(send_form)))

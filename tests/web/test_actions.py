@@ -7,16 +7,19 @@ import re
 from fastapi.testclient import TestClient
 
 from runner.store import CaseRecord, CaseState, Store
-from tests.web.conftest import HOME, login
+from tests.web.conftest import HOME, answer_points, login, open_point_ids, send_confirmed
 
 
-def _waiting(store: Store, route: str | None = None) -> list[CaseRecord]:
-    """Waiting cases with a drafted letter (til_vurdering waits for the caseworker's outcome)."""
+def _waiting(store: Store, route: str | None = None, *, clear: bool = False) -> list[CaseRecord]:
+    """Waiting cases with a drafted letter (til_vurdering waits for the caseworker's outcome);
+    clear: only those without open points."""
     cases = store.list_cases(state=CaseState.pending_review, kommunenummer=HOME, limit=500)
     return [
         c
         for c in cases
-        if (route is None or c.route == route) and store.latest_letter(c.id) is not None
+        if (route is None or c.route == route)
+        and store.latest_letter(c.id) is not None
+        and not (clear and open_point_ids(store, c.id))
     ]
 
 
@@ -57,8 +60,8 @@ def test_viewing_a_case_is_an_access_event(client: TestClient, web_store: Store)
 def test_approve_sends_the_letter_once(client: TestClient, web_store: Store) -> None:
     csrf = login(client, "kari")
     case = _waiting(web_store)[0]
-    form = _form(web_store, case, csrf)
-    response = client.post(f"/saker/{case.id}/godkjenn", data=form)
+    answer_points(client, web_store, case.id, csrf)
+    response = send_confirmed(client, web_store, case.id, csrf)
     assert response.status_code == 303
     assert web_store.get_case(case.id).state == CaseState.sent
     (row,) = web_store.outbox_for_case(case.id)
@@ -69,7 +72,12 @@ def test_approve_sends_the_letter_once(client: TestClient, web_store: Store) -> 
     assert ("approved", "kari") in kinds and kinds[-1] == ("sent", "robot")
     # The same form again (a double click, a replay) changes nothing and sends nothing.
     again = client.post(
-        f"/saker/{case.id}/godkjenn", data=form, headers={"accept": "application/json"}
+        f"/saker/{case.id}/send",
+        content=response.request.content,
+        headers={
+            "accept": "application/json",
+            "content-type": "application/x-www-form-urlencoded",
+        },
     )
     assert again.status_code == 409 and again.json()["error"] == "illegal_transition"
     assert len(web_store.outbox_for_case(case.id)) == 1
@@ -79,7 +87,7 @@ def test_approve_sends_the_letter_once(client: TestClient, web_store: Store) -> 
 
 def test_edit_preview_and_approve(client: TestClient, web_store: Store) -> None:
     csrf = login(client, "kari")
-    case = _waiting(web_store)[1]
+    case = _waiting(web_store, clear=True)[1]
     form = _form(web_store, case, csrf)
     original = web_store.latest_letter(case.id)
     assert original is not None
@@ -89,13 +97,13 @@ def test_edit_preview_and_approve(client: TestClient, web_store: Store) -> None:
     assert "Tillegg fra saksbehandler: &lt;script&gt;x&lt;/script&gt;" in preview.text
     assert "<script>x" not in preview.text
     assert web_store.latest_letter(case.id) == original  # a preview saves nothing
-    client.post(f"/saker/{case.id}/godkjenn", data={**form, "markdown": edited})
+    assert send_confirmed(client, web_store, case.id, csrf, markdown=edited).status_code == 303
     letter = web_store.latest_letter(case.id)
     assert letter is not None
     assert (letter.version, letter.created_by, letter.template_id) == (2, "kari", None)
     assert letter.approved_by == "kari" and "Tillegg fra saksbehandler" in letter.markdown
     assert web_store.get_case(case.id).state == CaseState.sent
-    assert [e.kind for e in web_store.events(case.id)][-4:] == [
+    assert [e.kind for e in web_store.events(case.id) if e.kind != "viewed"][-4:] == [
         "letter_edited",
         "approved",
         "finalised",
@@ -176,7 +184,7 @@ def test_take_hand_back_and_reassign(client: TestClient, web_store: Store) -> No
 
 def test_bulk_approve_lists_then_sends(client: TestClient, web_store: Store) -> None:
     csrf = login(client, "leder")
-    chosen = _waiting(web_store, route="auto")[:3]
+    chosen = _waiting(web_store, route="auto", clear=True)[:3]
     values = [f"{c.id}:{c.version}:0" for c in chosen]
     listing = client.post("/saker/masse", data={"csrf": csrf, "sak": values})
     assert listing.status_code == 200

@@ -160,11 +160,14 @@ def test_review_in_the_browser(
     assert browser.find_element(By.ID, "letter").text
     _shot(browser, "review-case.png", tmp_path, 1500)
     reference = browser.find_element(By.TAG_NAME, "h1").text.split()[1]
+    _answer_points(browser, "Kontrollert mot kartet og tegningene i saken.")
     area = browser.find_element(By.ID, "markdown")
     area.send_keys("\n\nMed vennleg helsing frå nettlesaren.")
     _click(browser, browser.find_element(By.ID, "preview"))
     assert "frå nettlesaren" in browser.find_element(By.ID, "preview-letter").text
     _click(browser, browser.find_element(By.ID, "approve-edited"))
+    assert "frå nettlesaren" in browser.find_element(By.ID, "letter").text  # the confirmation
+    _click(browser, browser.find_element(By.ID, "send"))
     assert (
         "Saken er godkjent og brevet sendt" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     )
@@ -189,6 +192,64 @@ def test_review_in_the_browser(
     assert browser.find_element(By.TAG_NAME, "h1").text == "Finnes ikke"
     assert other.reference not in browser.page_source
     assert web_store.events(other.id)[-1].actor != "kari"
+
+
+def _answer_points(driver: WebDriver, assessment: str) -> int:
+    """Answer every open point on the case page as "ikke oppfylt" with `assessment`; how many."""
+    points = driver.find_elements(By.CSS_SELECTOR, "#points-form li[id^=point-]")
+    for point in points:
+        rule_id = point.get_attribute("id").removeprefix("point-")
+        driver.find_element(By.ID, f"svar-{rule_id}-ikke_oppfylt").click()
+        driver.find_element(By.ID, f"vurdering-{rule_id}").send_keys(assessment)
+    if points:
+        _click(driver, driver.find_element(By.ID, "save-answers"))
+    return len(points)
+
+
+def test_deciding_two_open_points_then_sending(
+    server: str, browser: WebDriver, web_store: Store, tmp_path: Path
+) -> None:
+    """A caseworker answers both open points of a case, sees the confirmation with the final
+    PDF, and sends; the letter sent contains the written assessments."""
+    from tests.web.conftest import open_point_ids
+
+    waiting = web_store.list_cases(state=CaseState.pending_review, kommunenummer="4627", limit=500)
+    case = next(
+        c
+        for c in waiting
+        if len(open_point_ids(web_store, c.id)) == 2 and web_store.latest_letter(c.id)
+    )
+    _log_in(browser, server, "kari")
+    browser.get(f"{server}/saker/{case.id}")
+    assert "0 av 2 punkter er avgjort" in browser.find_element(By.ID, "points-progress").text
+    assert not browser.find_elements(By.ID, "approve")  # nothing to send before deciding
+    first, second = open_point_ids(web_store, case.id)
+    browser.find_element(By.ID, f"svar-{first}-oppfylt").click()
+    browser.find_element(By.ID, f"vurdering-{first}").send_keys(
+        "Avstanden er målt på situasjonsplanen og er innenfor kravet."
+    )
+    browser.find_element(By.ID, f"svar-{second}-ikke_oppfylt").click()
+    browser.find_element(By.ID, f"vurdering-{second}").send_keys(
+        "Nabosamtykket er ikke skriftlig, og kan derfor ikke legges til grunn."
+    )
+    _click(browser, browser.find_element(By.ID, "save-answers"))
+    assert "2 av 2 punkter er avgjort" in browser.find_element(By.ID, "points-progress").text
+    assert "Nabosamtykket er ikke skriftlig" in browser.find_element(By.ID, "letter").text
+    _shot(browser, "review-case-decided.png", tmp_path, 1500)
+    _click(browser, browser.find_element(By.ID, "approve"))
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Kontroller og send vedtaket")
+    pdf_link = browser.find_element(By.ID, "final-pdf").get_attribute("href")
+    assert pdf_link.endswith(f"/saker/{case.id}/bekreft/vedtak.pdf")
+    _shot(browser, "review-confirm.png", tmp_path, 1300)
+    _click(browser, browser.find_element(By.ID, "send"))
+    assert (
+        "Saken er godkjent og brevet sendt" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    )
+    assert web_store.get_case(case.id).state == CaseState.sent
+    letter = web_store.latest_letter(case.id)
+    assert letter is not None and letter.approved_by == "kari"
+    assert "Avstanden er målt på situasjonsplanen" in letter.markdown
+    assert "Nabosamtykket er ikke skriftlig" in letter.markdown
 
 
 def _log_in(driver: WebDriver, server: str, username: str) -> None:

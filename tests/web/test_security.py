@@ -27,7 +27,7 @@ from runner.web import login as login_routes
 from runner.web.app import create_app
 from runner.web.routes import case, dashboard, ops, quarantine, queue
 from runner.web.routes import users as users_routes
-from tests.web.conftest import HOME, PASSWORD, csrf_of, login
+from tests.web.conftest import HOME, PASSWORD, answer_points, csrf_of, login, send_confirmed
 
 BIDI = "\u202e"
 
@@ -168,7 +168,7 @@ def test_preview_and_bulk_page_are_recorded_reads(client: TestClient, web_store:
     assert client.post(f"/saker/{case.id}/forhandsvis", data=form).status_code == 200
     event = web_store.events(case.id)[-1]
     assert (event.kind, event.actor, event.data) == ("viewed", "leder", {"page": "forhandsvis"})
-    chosen = _waiting(web_store, route="auto")[:2]
+    chosen = [c for c in _waiting(web_store, route="auto") if not c.reasons][:2]
     values = [f"{c.id}:{c.version}:0" for c in chosen]
     assert client.post("/saker/masse", data={"csrf": csrf, "sak": values}).status_code == 200
     for picked in chosen:
@@ -272,8 +272,8 @@ def test_bidi_overrides_reach_neither_page_nor_pdf(
     assert "nnamdroN" in page and BIDI not in page
     letter = web_store.latest_letter(case.id)
     assert letter is not None
-    form = {"csrf": csrf, "version": str(case.version), "letter_id": str(letter.id)}
-    assert client.post(f"/saker/{case.id}/godkjenn", data=form).status_code == 303
+    answer_points(client, web_store, case.id, csrf)
+    assert send_confirmed(client, web_store, case.id, csrf).status_code == 303
     pdf = next((web_settings.data_dir / "outbox").glob(f"*-{case.id}-v*.pdf"))
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "nnamdroN" in text and BIDI not in text

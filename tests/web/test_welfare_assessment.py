@@ -16,7 +16,7 @@ from runner.letters.placeholders import open_placeholders
 from runner.models.robot import load_robots
 from runner.run import run_robot
 from runner.store import CaseState, open_store
-from runner.web.actions import Reviewer, ReviewError
+from runner.web.actions import Reviewer, ReviewError, letter_digest
 from tests.web.conftest import review_settings
 
 RECEIVED = datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Europe/Oslo"))
@@ -40,27 +40,38 @@ def test_approval_waits_for_the_caseworkers_assessment(
         assert record.outcome == outcome and record.state == CaseState.pending_review
         assert letter is not None and open_placeholders(letter.markdown)
         reviewer = Reviewer(settings, store, robots)
+        # The open points first (answering them drafts the letter again).
+        points, _ = reviewer.open_points(record.id)
+        if points:
+            given = {p.rule_id: ("oppfylt", "Vurdert etter søkerens opplysninger.") for p in points}
+            record = reviewer.answer(record.id, "kari", version=record.version, given=given)
+            letter = store.latest_letter(record.id)
+            assert letter is not None and open_placeholders(letter.markdown)
 
         with pytest.raises(ReviewError, match="må skrive"):
-            reviewer.approve(record.id, "kari", version=record.version, letter_id=letter.id)
+            reviewer.prepare(record.id, "kari", version=record.version, letter_id=letter.id)
         assert store.get_case(record.id).state == CaseState.pending_review
 
         # An edit that leaves the placeholder is kept, but still not approved.
         touched = letter.markdown + "\n\nEt tillegg.\n"
         with pytest.raises(ReviewError, match="lagret"):
-            reviewer.approve(record.id, "kari", version=record.version, letter_id=letter.id,
+            reviewer.prepare(record.id, "kari", version=record.version, letter_id=letter.id,
                              markdown=touched)  # fmt: skip
         record = store.get_case(record.id)
         kept = store.latest_letter(record.id)
-        assert kept is not None and kept.version == 2 and record.state == CaseState.pending_review
+        assert kept is not None and kept.version == letter.version + 1
+        assert record.state == CaseState.pending_review
 
         start = kept.markdown.index("[[")
         end = kept.markdown.index("]]") + 2
         written = (kept.markdown[:start]
                    + "Søkeren har ingen andre midler, og vi har lagt vekt på at …"
                    + kept.markdown[end:])  # fmt: skip
-        reviewer.approve(record.id, "kari", version=record.version, letter_id=kept.id,
-                         markdown=written)  # fmt: skip
+        final = reviewer.prepare(record.id, "kari", version=record.version, letter_id=kept.id,
+                                 markdown=written)  # fmt: skip
+        record = store.get_case(record.id)
+        reviewer.approve(record.id, "kari", version=record.version, letter_id=final.id,
+                         letter_hash=letter_digest(final))  # fmt: skip
         assert store.get_case(record.id).state == CaseState.sent
         sent = store.latest_letter(record.id)
         assert sent is not None and sent.approved_by == "kari"

@@ -11,7 +11,7 @@ import re
 from fastapi.testclient import TestClient
 
 from runner.store import CaseRecord, CaseState, Store
-from tests.web.conftest import HOME, login
+from tests.web.conftest import HOME, answer_points, login, send_confirmed
 
 TAGS = re.compile(r"<[^>]+>")
 
@@ -114,8 +114,8 @@ def test_outbox_calls_sent_letters_sent(client: TestClient, web_store: Store) ->
     case = _waiting(web_store)
     letter = web_store.latest_letter(case.id)
     assert letter is not None
-    form = {"csrf": csrf, "version": str(case.version), "letter_id": str(letter.id)}
-    assert client.post(f"/saker/{case.id}/godkjenn", data=form).status_code == 303
+    answer_points(client, web_store, case.id, csrf)
+    assert send_confirmed(client, web_store, case.id, csrf).status_code == 303
     seen = _text(client.get("/utboks").text)
     assert "Sendt brev" in seen and "Utkast til brev" not in seen
     assert web_store.get_case(case.id).state == CaseState.sent

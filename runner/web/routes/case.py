@@ -11,16 +11,20 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from runner.errors import AnswerError
 from runner.letters import markdown_to_html
+from runner.points import MAX_ASSESSMENT, MIN_ASSESSMENT
 from runner.store import CaseRecord
 from runner.store.users import SessionRecord
+from runner.web.actions import letter_digest
 from runner.web.auth import CheckedForm, Session
 from runner.web.core import BadRequest, context_of, malform_of, render, require, visible_case
 from runner.web.summary import summarise
 
 router = APIRouter()
 
-FAILED = ("ikke_oppfylt", "uavklart")
+#: The longest internal note.
+MAX_NOTE = 2000
 
 
 def _field(form: FormData, name: str, *, max_length: int = 100_000) -> str:
@@ -48,9 +52,12 @@ def case_page(
     record: CaseRecord,
     *,
     preview: str | None = None,
+    problems: dict[str, str] | None = None,
+    given: dict[str, tuple[str | None, str]] | None = None,
     status: int = 200,
 ) -> Response:
-    """Render the case page (also with a preview of an edited letter)."""
+    """Render the case page (also with a preview of an edited letter, or with the answers
+    just given and what is wrong with them)."""
     ctx = context_of(request)
     store = ctx.store
     malform = malform_of(request)
@@ -59,6 +66,7 @@ def case_page(
     results: list[dict[str, Any]] = decision.results if decision else []
     robot = ctx.reviewer.robots.get(record.robot_id)
     events = store.events(record.id)
+    points, answers = ctx.reviewer.open_points(record.id)
     return render(
         request,
         "case.html",
@@ -68,7 +76,14 @@ def case_page(
         facts=summarise(record.case_type, record.data, malform),
         decision=decision,
         results=results,
-        flagged=[r for r in results if r["outcome"] in FAILED],
+        points=points,
+        answers=answers,
+        unanswered=[p for p in points if p.rule_id not in answers],
+        problems=problems or {},
+        given=given or {},
+        min_assessment=MIN_ASSESSMENT,
+        max_assessment=MAX_ASSESSMENT,
+        notes=store.casework.notes(record.id),
         letter=letter,
         letter_html=Markup(markdown_to_html(letter.markdown)) if letter else None,
         preview_markdown=preview,
@@ -117,19 +132,115 @@ def preview(request: Request, case_id: int, session: Session, form: CheckedForm)
     return case_page(request, session, record, preview=markdown)
 
 
+@router.post("/saker/{case_id}/vurdering")
+def answer_points(request: Request, case_id: int, session: Session, form: CheckedForm) -> Response:
+    """Store the caseworker's answers to the open points; the letter is drafted again."""
+    user = require(session, "review")
+    record = visible_case(request, user, case_id)
+    reviewer = context_of(request).reviewer
+    points, _ = reviewer.open_points(case_id)
+    given: dict[str, tuple[str | None, str]] = {}
+    for point in points:
+        outcome = form.get(f"svar:{point.rule_id}")
+        text = form.get(f"vurdering:{point.rule_id}")
+        given[point.rule_id] = (
+            outcome if isinstance(outcome, str) and outcome else None,
+            text[: MAX_ASSESSMENT + 1] if isinstance(text, str) else "",
+        )
+    try:
+        reviewer.answer(case_id, user.username, version=_number(form, "version"), given=given)
+    except AnswerError as error:  # the page again, with the answers given and what is wrong
+        context_of(request).store.record_event(
+            case_id, actor=user.username, kind="viewed", data={"page": "vurdering"}
+        )
+        return case_page(request, session, record, problems=error.problems, given=given, status=400)
+    return _done(case_id, "answered")
+
+
 @router.post("/saker/{case_id}/godkjenn")
 def approve(request: Request, case_id: int, session: Session, form: CheckedForm) -> Response:
+    """Approving, step one: keep an edited letter, check the case may be sent, and go on to
+    the confirmation with the final PDF."""
     user = require(session, "review")
     visible_case(request, user, case_id)
     markdown = form.get("markdown")
-    context_of(request).reviewer.approve(
+    context_of(request).reviewer.prepare(
         case_id,
         user.username,
         version=_number(form, "version"),
         letter_id=_number(form, "letter_id"),
         markdown=markdown if isinstance(markdown, str) else None,
     )
+    return RedirectResponse(f"/saker/{case_id}/bekreft", 303)
+
+
+@router.get("/saker/{case_id}/bekreft")
+def confirm(request: Request, case_id: int, session: Session) -> Response:
+    """Approving, step two: the decision as it will be sent, its PDF, and "Send vedtaket"."""
+    user = require(session, "review")
+    visible_case(request, user, case_id)
+    ctx = context_of(request)
+    record, letter = ctx.reviewer.ready(case_id)
+    ctx.store.record_event(case_id, actor=user.username, kind="viewed", data={"page": "bekreft"})
+    points, answers = ctx.reviewer.open_points(case_id)
+    return render(
+        request,
+        "confirm.html",
+        session,
+        case=record,
+        letter=letter,
+        letter_hash=letter_digest(letter),
+        letter_html=Markup(markdown_to_html(letter.markdown)),
+        points=points,
+        answers=answers,
+    )
+
+
+@router.get("/saker/{case_id}/bekreft/vedtak.pdf")
+def confirm_pdf(request: Request, case_id: int, session: Session) -> Response:
+    """The final PDF of the letter that "Send vedtaket" would send, rendered now."""
+    user = require(session, "review")
+    visible_case(request, user, case_id)
+    ctx = context_of(request)
+    letter, pdf = ctx.reviewer.final_pdf(case_id)
+    ctx.store.record_event(
+        case_id,
+        actor=user.username,
+        kind="viewed",
+        data={"page": "bekreft-pdf", "letter_id": letter.id},
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="vedtak-{case_id}.pdf"'},
+    )
+
+
+@router.post("/saker/{case_id}/send")
+def send(request: Request, case_id: int, session: Session, form: CheckedForm) -> Response:
+    """Send exactly the letter confirmed: refused if it changed since the confirmation."""
+    user = require(session, "review")
+    visible_case(request, user, case_id)
+    context_of(request).reviewer.approve(
+        case_id,
+        user.username,
+        version=_number(form, "version"),
+        letter_id=_number(form, "letter_id"),
+        letter_hash=_field(form, "letter_hash", max_length=64),
+    )
     return _done(case_id, "approved")
+
+
+@router.post("/saker/{case_id}/notat")
+def add_note(request: Request, case_id: int, session: Session, form: CheckedForm) -> Response:
+    """An internal note on the case: for colleagues, never in a letter."""
+    user = require(session, "review")
+    visible_case(request, user, case_id)
+    text = _field(form, "note", max_length=MAX_NOTE).strip()
+    if not text:
+        raise BadRequest("The note is empty", fix="Write the note, then save it.")
+    context_of(request).store.casework.add_note(case_id, text, actor=user.username)
+    return _done(case_id, "noted")
 
 
 @router.post("/saker/{case_id}/avvis")
