@@ -141,7 +141,8 @@ def _check_fiks_io(
             problem(
                 "fiks_io",
                 f"{', '.join(users)} bruker Fiks IO, men kommunen har ingen Fiks IO-konto",
-                "legg til [kommune.fiks_io] (se docs/national-components.md)",
+                "legg til [fiks_io] i kommunefila (eller [kommune.fiks_io] i saksrobot.toml); se "
+                "docs/national-components.md",
             )
         return
     senders = [robot.id for robot in robots.values() if robot.channel.kind == "fiksio"]

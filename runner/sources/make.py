@@ -70,8 +70,9 @@ def _fiks_io_source(settings: Settings, config: FiksIoSourceConfig) -> Source:
     if account is None:
         raise ConfigurationError(
             "The robot reads Fiks IO messages, but the kommune has no [kommune.fiks_io]",
-            fix="Add [kommune.fiks_io] with account_id, integration_id and the key, certificate, "
-            "password and token files (see docs/national-components.md).",
+            fix="Add [fiks_io] to the kommune's file (or [kommune.fiks_io] to saksrobot.toml) with "
+            "account_id, integration_id and the key, certificate, password and token files "
+            "(docs/national-components.md).",
         )
     return FiksIoSource(
         fiks_io_receiver(account),
