@@ -62,6 +62,13 @@ class FiksIoServer:
     port: int = 0
     _by_client_id: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: one AMQP connection, used from the server's event-loop thread only
+    _connection: pika.BlockingConnection | None = None
+
+    def close(self) -> None:
+        if self._connection is not None and self._connection.is_open:
+            self._connection.close()
+        self._connection = None
 
     @property
     def base_url(self) -> str:
@@ -160,9 +167,10 @@ class FiksIoServer:
             headers["svar-til"] = sent["svarPaMelding"]
         for name, value in sent["headere"].items():
             headers[f"egendefinert-header.{name}"] = value
-        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        if self._connection is None or not self._connection.is_open:
+            self._connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        channel = self._connection.channel()
         try:
-            channel = connection.channel()
             queue = f"fiksio.konto.{sent['mottakerKontoId']}"
             channel.queue_declare(queue)
             channel.basic_publish(
@@ -172,7 +180,7 @@ class FiksIoServer:
                 pika.BasicProperties(headers=headers, expiration=str(sent["ttl"])),
             )
         finally:
-            connection.close()
+            channel.close()
 
     def _check_auth(self, request: Request) -> str | None:
         authorization = request.headers.get("authorization", "")
@@ -249,3 +257,4 @@ def running(server: FiksIoServer) -> Iterator[FiksIoServer]:
         runner.should_exit = True
         thread.join(timeout=10)
         sock.close()
+        server.close()
