@@ -5,6 +5,7 @@ set -euo pipefail
 PACKAGES=(
   "/usr/sbin/dovecot dovecot-imapd"
   "chromium chromium chromium-driver"
+  "/usr/sbin/rabbitmq-server rabbitmq-server"
 )
 missing=()
 for entry in "${PACKAGES[@]}"; do

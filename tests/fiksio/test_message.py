@@ -53,6 +53,7 @@ def test_an_outbox_key_always_gives_the_same_client_message_id() -> None:
     assert queue_name(RECEIVER) == f"fiksio.konto.{RECEIVER}"
 
 
+@pytest.mark.rabbitmq
 @pytest.mark.parametrize(
     ("files", "problem"),
     [

@@ -33,6 +33,8 @@ from tests.fiksio.fiks_io_server import FiksIoServer
 from tests.fiksio.keys import write_key_pair
 from tests.sources.helpers import run
 
+pytestmark = pytest.mark.rabbitmq
+
 APPLICATION_TYPE = "no.ks.fiks.byggesoknad.tiltakutenansvarsrett.v3"
 LETTER_TYPE = "no.ks.fiks.byggesak.vedtak.v1"
 RECEIVED = datetime(2026, 9, 21, 12, 0, tzinfo=UTC)

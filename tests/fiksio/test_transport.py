@@ -15,6 +15,8 @@ from runner.fiksio.message import client_message_id
 from tests.fiksio.conftest import Account, client_for, receiver_for
 from tests.fiksio.fiks_io_server import FiksIoServer
 
+pytestmark = pytest.mark.rabbitmq
+
 MESSAGE_TYPE = "no.dibk.byggesoknad.tiltakutenansvarsrett.v3"
 APPLICATION = ContainerFile("soknad.xml", b"<TiltakUtenAnsvarsrett/>", "application/xml")
 
