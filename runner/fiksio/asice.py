@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from xml.etree import ElementTree
@@ -101,7 +102,20 @@ def read_container(data: bytes, *, source: str) -> SignedContainer:
     with archive:
         entries = archive.infolist()
         _check_layout(entries, source)
-        contents = {entry.filename: archive.read(entry) for entry in entries}
+        try:
+            contents = {entry.filename: archive.read(entry) for entry in entries}
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            NotImplementedError,
+            RuntimeError,
+            EOFError,
+        ) as error:
+            # a damaged entry (bad CRC, broken deflate stream), an unsupported compression
+            # method or an encrypted entry
+            raise _refused(
+                source, "", "en fil i containeren er skadet eller kan ikke pakkes ut"
+            ) from error
     if contents["mimetype"] != MIMETYPE.encode():
         raise _refused(source, "mimetype", f"mimetype er ikke {MIMETYPE}")
     for required in (ASIC_MANIFEST, SIGNATURE):

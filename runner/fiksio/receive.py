@@ -17,13 +17,17 @@ from dataclasses import dataclass
 import pika
 import pika.exceptions
 
-from runner.errors import SourceError
+from runner.errors import FieldProblem, SourceError
 from runner.fiksio.asice import SignedContainer, read_container
 from runner.fiksio.crypto import KeyPair, decrypt_payload
 from runner.fiksio.errors import FiksIoMessageError
 from runner.fiksio.message import MESSAGE_ID, MessageMetadata, header_text, queue_name
+from runner.logs import get_logger
+from runner.sources.boundary import redacted_trace
 
 __all__ = ["Delivery", "FiksIoReceiver"]
+
+log = get_logger("saksrobot.fiksio.receive")
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,31 @@ class FiksIoReceiver:
     def open(
         self, body: bytes, headers: dict[str, object] | None, expiration: str | None
     ) -> Delivery:
-        """Read the headers, decrypt the body and check the container's signature."""
+        """Read the headers, decrypt the body and check the container's signature. Never raises:
+        whatever goes wrong with one message is that message's error (a message that crashed
+        the reader would be delivered again and again)."""
+        try:
+            return self._open(body, headers, expiration)
+        except Exception as error:  # the one-message boundary, as runner/sources/boundary.py
+            message_id = header_text((headers or {}).get(MESSAGE_ID)) or "uten-melding-id"
+            problem = FieldProblem(
+                "",
+                f"meldingen kan ikke leses (uventet feil: {type(error).__name__})",
+                "be avsenderen sende på nytt; står feilen igjen, gi driftsansvarlig meldingens id",
+            )
+            log.warning(
+                "fiksio_message_unreadable",
+                message_id=message_id,
+                exception=type(error).__name__,
+                trace=redacted_trace(error),
+            )
+            return Delivery(
+                body, message_id, None, None, FiksIoMessageError(f"fiksio:{message_id}", [problem])
+            )
+
+    def _open(
+        self, body: bytes, headers: dict[str, object] | None, expiration: str | None
+    ) -> Delivery:
         message_id = header_text((headers or {}).get(MESSAGE_ID)) or "uten-melding-id"
         source = f"fiksio:{message_id}"
         try:

@@ -126,3 +126,17 @@ def test_a_name_leading_out_of_the_container_is_refused(portal_keys: KeyPair) ->
     with pytest.raises(FiksIoMessageError) as caught:
         read_container(buffer.getvalue(), source="x")
     assert "peker ut av" in caught.value.problems[0].reason
+
+
+def test_a_damaged_entry_is_refused_not_raised(portal_keys: KeyPair) -> None:
+    """A broken deflate stream or CRC in one file is the message's error, never a crash."""
+    container = bytearray(build_container(FILES, portal_keys))
+    archive = zipfile.ZipFile(io.BytesIO(bytes(container)))
+    entry = archive.getinfo("situasjonsplan.pdf")
+    # the entry's data starts after its local header (30 bytes + name + extra field)
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)
+    for offset in range(start, start + entry.compress_size):
+        container[offset] ^= 0x55
+    with pytest.raises(FiksIoMessageError) as caught:
+        read_container(bytes(container), source="x")
+    assert "skadet" in caught.value.problems[0].reason
