@@ -12,6 +12,7 @@ from demo.dibk_form import application_xml
 from demo.synthetic import SCENARIOS, byggesak_case
 from runner.errors import CaseValidationError
 from runner.models import ByggesakCase
+from runner.settings import Settings
 from runner.sources.dibk import dibk_case
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dibk-tiltak-uten-ansvarsrett.xml"
@@ -127,3 +128,30 @@ def test_a_field_that_cannot_be_mapped_names_its_xml_path(
 def test_what_is_not_the_form_is_refused_whole(content: bytes, words: str) -> None:
     found = problems(content)
     assert any(words in reason for reason in found.values()), found
+
+
+def test_dibk_applications_from_a_folder_run_through_the_robot(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """From a drop folder: a good application becomes a case for a caseworker (the form does
+    not say whether the plan allows the measure); a broken one is quarantined with its path."""
+    from runner.models.robot import FolderSourceConfig
+    from runner.run import find_robot
+    from runner.store import open_store
+    from tests.sources.helpers import run
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "soknad.xml").write_bytes(FIXTURE.read_bytes())
+    (inbox / "odelagt.xml").write_bytes(_changed("<BRA>56.7</BRA>", "<BRA>femti</BRA>"))
+    robot = find_robot(settings, "byggesak-smatiltak")
+    source = FolderSourceConfig(kind="folder", path="inbox", format="dibk-tiltak-uten-ansvarsrett")
+    robot = robot.model_copy(update={"source": source})
+    store = open_store(settings.database_url)
+    reports = run(settings, store, robot, inbox)
+    good, bad = reports["soknad.xml"], reports["odelagt.xml"]
+    assert good.state == "pending_review" and good.errors == []
+    assert store.get_case(good.case_id).data["measure"]["built_area_m2"] == 57.8
+    assert bad.state == "quarantined"
+    assert bad.errors[0]["field"] == "beskrivelseAvTiltak/BRA"
+    assert "ikke et tall" in bad.errors[0]["reason"]
