@@ -34,16 +34,19 @@ def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
         from runner.fiksio.setup import fiks_io_client
 
         account = settings.kommune.fiks_io
-        if account is None or account.letter_receiver is None:
+        source = robot.source
+        messages = settings.data_dir / source.path if source.kind == "fiksio" else None
+        if account is None or (account.letter_receiver is None and messages is None):
             raise ConfigurationError(
-                f"Robot {robot.id} sends letters over Fiks IO, but [kommune.fiks_io] has no "
-                "letter_receiver",
-                fix="Set [kommune.fiks_io] with the account settings and letter_receiver (the "
-                "Fiks IO account the letters go to).",
+                f"Robot {robot.id} sends letters over Fiks IO, but the kommune has no Fiks IO "
+                "account, or no letter_receiver for cases that did not come over Fiks IO",
+                fix="Set [fiks_io] in the kommune's file with the account settings and "
+                "letter_receiver (the Fiks IO account the letters go to).",
             )
         return FiksIoChannel(
             lambda: fiks_io_client(account),
             receiver=account.letter_receiver,
             message_type=config.message_type,
+            messages=messages,
         )
     return FolderChannel(settings.outbox)

@@ -145,7 +145,11 @@ def _check_fiks_io(
                 "docs/national-components.md",
             )
         return
-    senders = [robot.id for robot in robots.values() if robot.channel.kind == "fiksio"]
+    senders = [
+        robot.id
+        for robot in robots.values()
+        if robot.channel.kind == "fiksio" and robot.source.kind != "fiksio"
+    ]
     if senders and account.letter_receiver is None:
         problem(
             "fiks_io.letter_receiver",

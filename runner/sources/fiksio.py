@@ -1,12 +1,13 @@
 """Cases as KS Fiks IO messages: each delivery on the account's queue becomes one raw item.
 
-A message is opened (headers, decryption, signature; runner/fiksio/receive.py) and its files are
-kept in `<path>/<message id>/` under data_dir; the item is the application file (DiBK's XML, or
-case JSON) and is acknowledged on the queue only when the run has stored it. A message that
-cannot be opened, is of a type the robot does not take, or carries no application becomes an
-item with the reason, which the pipeline quarantines; its encrypted body is kept in
-`<path>/refused/<message id>.cms`, so nothing is lost. The same application sent again (the
-sender's resend under the same klientMeldingId) has the same content and is one case.
+A message is opened (headers, decryption, signature; runner/fiksio/receive.py); its files are
+kept in `<path>/<message id>/` under data_dir and its headers in `<path>/<message id>.json`
+(a letter answers the message: runner/channels/fiksio.py). The item is the application file
+(DiBK's XML, or case JSON) and is acknowledged on the queue only when the run has stored it.
+A message that cannot be opened, is of a type the robot does not take, or carries no
+application becomes an item with the reason, which the pipeline quarantines; its encrypted body
+is kept in `<path>/refused/<message id>.cms`, so nothing is lost. The same application sent
+again (the sender's resend under the same klientMeldingId) has the same content and is one case.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class FiksIoSource:
         target = self.folder / message_id
         for item in files:
             _write_once(target / item.name, item.content)
+        # the message's headers beside its folder: a letter answers the message (channels/fiksio)
+        metadata = delivery.metadata.model_dump_json().encode("utf-8")
+        _write_once(self.folder / f"{message_id}.json", metadata)
         log.info(
             "fiksio_message_received",
             message_id=delivery.message_id,

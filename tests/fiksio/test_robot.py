@@ -52,8 +52,8 @@ def fiks_settings(
     fiks_io: FiksIoServer,
     accounts: tuple[Account, Account],
 ) -> Settings:
-    """The demo settings with Askøy's Fiks IO account; letters go back to the portal."""
-    kommune, portal = accounts
+    """The demo settings with Askøy's Fiks IO account; letters answer the application."""
+    kommune, _ = accounts
     secrets = tmp_path / "secrets"
     key_path, cert_path = write_key_pair(kommune.keys, secrets, "askoy")
     (secrets / "integrasjonspassord").write_text(fiks_io.password + "\n")
@@ -67,7 +67,7 @@ def fiks_settings(
         access_token_file=secrets / "token",
         api_url=fiks_io.base_url,
         amqp_url=amqp_url,
-        letter_receiver=portal.id,
+        letter_receiver=None,  # every case here came over Fiks IO: its letter answers it
     )
     askoy = settings.kommune.model_copy(update={"fiks_io": account})
     kommuner = {**settings.kommuner, askoy.kommunenummer: askoy}
@@ -161,6 +161,7 @@ def test_an_application_over_fiks_io_is_decided_and_answered_over_fiks_io(
     assert answer.error is None and answer.metadata is not None and answer.container is not None
     assert answer.metadata.message_type == LETTER_TYPE
     assert answer.metadata.sender_account == kommune.id
+    assert answer.metadata.reply_to == message_id  # the answer to the application's message
     assert answer.container.signer == kommune.keys.certificate
     (letter,) = answer.container.files
     assert letter.name == f"{case.reference}.pdf" and letter.content.startswith(b"%PDF")
