@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from demo.dibk_form import application_xml
 from demo.synthetic import SCENARIOS, byggesak_case
@@ -155,3 +158,20 @@ def test_dibk_applications_from_a_folder_run_through_the_robot(
     assert bad.state == "quarantined"
     assert bad.errors[0]["field"] == "beskrivelseAvTiltak/BRA"
     assert "ikke et tall" in bad.errors[0]["reason"]
+
+
+@settings_hypothesis(max_examples=150, deadline=None)
+@given(index=st.integers(min_value=0, max_value=200), text=st.text(max_size=30))
+def test_any_value_in_any_element_is_a_case_or_a_problem(index: int, text: str) -> None:
+    """Whatever text an element holds, the mapping gives a case or problems, never a crash."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(FIXTURE.read_bytes())
+    leaves = [node for node in root.iter() if len(node) == 0]
+    leaf = leaves[index % len(leaves)]
+    leaf.text = "".join(c for c in text if c.isprintable())
+    content = ElementTree.tostring(root, encoding="utf-8")
+    try:
+        read(content)
+    except CaseValidationError as error:
+        assert error.problems and all(p.reason for p in error.problems)
