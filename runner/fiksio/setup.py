@@ -26,20 +26,39 @@ def read_secret(path: Path, what: str) -> str:
     return text.splitlines()[0]
 
 
-def fiks_io_client(account: FiksIoSettings) -> FiksIoClient:
-    """A client sending from the kommune's account through the Fiks IO API."""
-    keys = load_key_pair(account.private_key, account.certificate)
-    integration = Integration(
+def integration(account: FiksIoSettings) -> Integration:
+    """The integration's login: id, password and a current Maskinporten token (read when
+    needed, so a refreshed token file is picked up)."""
+    return Integration(
         account.integration_id,
         read_secret(account.integration_password_file, "integrasjonspassordet"),
         lambda: read_secret(account.access_token_file, "Maskinporten-tokenet"),
     )
+
+
+def amqp_login(login: Integration) -> tuple[str, str]:
+    """The AMQP login Fiks IO takes (as KS's Java client logs in): the integration id as user,
+    the integration password and a current Maskinporten token, space-separated, as password."""
+    return str(login.integration_id), f"{login.password} {login.access_token()}"
+
+
+def fiks_io_client(account: FiksIoSettings) -> FiksIoClient:
+    """A client sending from the kommune's account through the Fiks IO API."""
+    keys = load_key_pair(account.private_key, account.certificate)
     return FiksIoClient(
-        account.api_url, account=account.account_id, integration=integration, signer=keys
+        account.api_url, account=account.account_id, integration=integration(account), signer=keys
     )
 
 
 def fiks_io_receiver(account: FiksIoSettings) -> FiksIoReceiver:
-    """A receiver of the messages on the kommune's account queue."""
+    """A receiver of the messages on the kommune's account queue; it logs in as the integration
+    unless the URL carries a user and password (a local broker)."""
     keys = load_key_pair(account.private_key, account.certificate)
-    return FiksIoReceiver(account.amqp_url, account=account.account_id, keys=keys)
+    has_login = "@" in account.amqp_url.split("://", 1)[-1].split("/", 1)[0]
+    login = integration(account)
+    return FiksIoReceiver(
+        account.amqp_url,
+        account=account.account_id,
+        keys=keys,
+        credentials=None if has_login else (lambda: amqp_login(login)),
+    )
