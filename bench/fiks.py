@@ -120,7 +120,7 @@ def main() -> None:
     if "--json" in sys.argv:
         print(json.dumps(result))
         return
-    print(f"Fiks IO, {count} messages (4 KB XML + 100 KB PDF each), RSA-2048, AES-256-CBC")
+    print(f"Fiks IO, {count} messages (4 KB XML + 100 KB PDF each), RSA-2048 (OAEP), AES-256-CBC")
     print(
         f"  out, sign + encrypt:        {result['out_crypto_per_s']:8.1f} msg/s "
         f"({result['out_crypto_ms']:.2f} ms each)"

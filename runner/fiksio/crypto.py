@@ -1,21 +1,28 @@
 """End-to-end encryption of a Fiks IO payload: CMS EnvelopedData for the receiver's certificate.
 
-KS's clients encrypt the ASiC-E container as CMS (RFC 5652) EnvelopedData with AES-256-CBC
-content encryption and RSA key transport to the receiver's X.509 certificate (the public key
-the receiving account has uploaded to Fiks). We use the `cryptography` package's PKCS#7
-envelope builder and decrypter, which produce and read exactly that structure.
+As KS's own encryption library does it (ks-no kryptering `CMSKrypteringImpl`, used by the Fiks IO
+clients): CMS (RFC 5652) EnvelopedData, content encrypted with AES-256-CBC, the content key
+encrypted for the receiver's X.509 certificate with RSAES-OAEP (SHA-256, MGF1 with SHA-256,
+empty label), the recipient named by issuer and serial number. Reading also takes RSA PKCS#1
+v1.5 key transport and AES-128/192, and BER (indefinite lengths, chunked content) as streaming
+CMS writers produce it. The structure is read and written with asn1crypto, the cryptography
+with the `cryptography` package's primitives.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from asn1crypto import algos, cms, core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.ciphers import algorithms
-from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import padding as block_padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from runner.errors import ConfigurationError, FieldProblem
 from runner.fiksio.errors import FiksIoMessageError
@@ -39,23 +46,72 @@ class KeyPair:
         self.certificate = certificate
 
 
+HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+#: RSAES-OAEP as KS's library sets it: SHA-256, MGF1 with SHA-256, empty label.
+OAEP_SHA256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+CONTENT_CIPHERS = {"aes128_cbc": 16, "aes192_cbc": 24, "aes256_cbc": 32}
+
+
 def encrypt_payload(data: bytes, receiver: x509.Certificate) -> bytes:
     """The data as DER-encoded CMS EnvelopedData that only the receiver's key opens."""
-    return (
-        pkcs7.PKCS7EnvelopeBuilder()
-        .set_data(data)
-        .add_recipient(receiver)
-        .set_content_encryption_algorithm(algorithms.AES256)
-        .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    public = receiver.public_key()
+    if not isinstance(public, rsa.RSAPublicKey):
+        raise ValueError("the receiver's certificate has no RSA key")
+    key, iv = os.urandom(32), os.urandom(16)
+    padder = block_padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
+    certificate = asn1_x509.Certificate.load(receiver.public_bytes(serialization.Encoding.DER))
+    oaep = algos.RSAESOAEPParams(
+        {
+            "hash_algorithm": {"algorithm": "sha256"},
+            "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
+            "p_source_algorithm": {"algorithm": "p_specified", "parameters": b""},
+        }
     )
+    recipient = cms.KeyTransRecipientInfo(
+        {
+            "version": "v0",
+            "rid": cms.RecipientIdentifier(
+                {
+                    "issuer_and_serial_number": cms.IssuerAndSerialNumber(
+                        {"issuer": certificate.issuer, "serial_number": certificate.serial_number}
+                    )
+                }
+            ),
+            "key_encryption_algorithm": {"algorithm": "rsaes_oaep", "parameters": oaep},
+            "encrypted_key": public.encrypt(key, OAEP_SHA256),
+        }
+    )
+    enveloped = cms.EnvelopedData(
+        {
+            "version": "v0",
+            "recipient_infos": [cms.RecipientInfo({"ktri": recipient})],
+            "encrypted_content_info": {
+                "content_type": "data",
+                "content_encryption_algorithm": {
+                    "algorithm": "aes256_cbc",
+                    "parameters": core.OctetString(iv),
+                },
+                "encrypted_content": ciphertext,
+            },
+        }
+    )
+    return bytes(cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped}).dump())
 
 
 def decrypt_payload(data: bytes, keys: KeyPair, *, source: str) -> bytes:
     """The plaintext of CMS EnvelopedData for our key; a message not for us, damaged or not
     CMS at all is a FiksIoMessageError saying so in Norwegian."""
     try:
-        return pkcs7.pkcs7_decrypt_der(data, keys.certificate, keys.private_key, [])
-    except ValueError as error:
+        return _decrypt(data, keys)
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise FiksIoMessageError(
             source,
             [
@@ -68,6 +124,67 @@ def decrypt_payload(data: bytes, keys: KeyPair, *, source: str) -> bytes:
                 )
             ],
         ) from error
+
+
+def _decrypt(data: bytes, keys: KeyPair) -> bytes:
+    info = cms.ContentInfo.load(data)
+    if info["content_type"].native != "enveloped_data":
+        raise ValueError("not CMS EnvelopedData")
+    enveloped = info["content"]
+    ours = [
+        choice.chosen
+        for choice in enveloped["recipient_infos"]
+        if choice.name == "ktri" and _names_us(choice.chosen["rid"], keys.certificate)
+    ]
+    if not ours:
+        raise ValueError("no recipient is our certificate")
+    recipient = ours[0]
+    content_key = keys.private_key.decrypt(
+        recipient["encrypted_key"].native, _key_padding(recipient["key_encryption_algorithm"])
+    )
+    content = enveloped["encrypted_content_info"]
+    algorithm = content["content_encryption_algorithm"]
+    name = algorithm["algorithm"].native
+    if CONTENT_CIPHERS.get(name) != len(content_key):
+        raise ValueError(f"content encryption {name} with a {len(content_key)}-byte key")
+    iv = algorithm["parameters"].native
+    ciphertext = content["encrypted_content"].native
+    if not isinstance(iv, bytes) or len(iv) != 16 or not isinstance(ciphertext, bytes):
+        raise ValueError("content encryption parameters missing")
+    decryptor = Cipher(algorithms.AES(content_key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ciphertext) + decryptor.finalize()
+    unpadder = block_padding.PKCS7(128).unpadder()
+    return unpadder.update(padded) + unpadder.finalize()
+
+
+def _names_us(rid: Any, certificate: x509.Certificate) -> bool:
+    """Whether a recipient identifier names our certificate (issuer and serial, or key id)."""
+    if rid.name == "issuer_and_serial_number":
+        ours = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+        chosen = rid.chosen
+        return bool(
+            chosen["serial_number"].native == certificate.serial_number
+            and chosen["issuer"].dump() == ours.issuer.dump()
+        )
+    try:
+        extension = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    except x509.ExtensionNotFound:
+        return False
+    return bool(rid.chosen.native == extension.value.digest)
+
+
+def _key_padding(algorithm: Any) -> padding.AsymmetricPadding:
+    """The RSA padding a recipient's key was encrypted with: OAEP (with its hashes) or v1.5."""
+    name = algorithm["algorithm"].native
+    if name == "rsaes_pkcs1v15":
+        return padding.PKCS1v15()
+    if name != "rsaes_oaep":
+        raise ValueError(f"key transport {name} is not RSA")
+    params = algorithm["parameters"]
+    digest = HASHES[params["hash_algorithm"]["algorithm"].native]
+    mask = HASHES[params["mask_gen_algorithm"]["parameters"]["algorithm"].native]
+    label = params["p_source_algorithm"]["parameters"].native or None
+    return padding.OAEP(mgf=padding.MGF1(mask()), algorithm=digest(), label=label)
 
 
 def load_certificate(path: Path) -> x509.Certificate:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from asn1crypto import cms
@@ -32,16 +33,91 @@ def test_only_the_receiver_opens_what_was_encrypted_for_it(
     assert caught.value.source == "fiksio:abc"
 
 
-def test_the_envelope_is_aes_256_cbc_with_rsa_key_transport(kommune_keys: KeyPair) -> None:
+def test_the_envelope_is_what_ks_kryptering_makes(kommune_keys: KeyPair) -> None:
+    """AES-256-CBC content, RSAES-OAEP with SHA-256 and MGF1-SHA-256, recipient by issuer and
+    serial number (ks-no kryptering CMSKrypteringImpl)."""
     envelope = cms.ContentInfo.load(encrypt_payload(b"x", kommune_keys.certificate))
     assert envelope["content_type"].native == "enveloped_data"
     content = envelope["content"]
     algorithm = content["encrypted_content_info"]["content_encryption_algorithm"]
     assert algorithm["algorithm"].native == "aes256_cbc"
     recipient = content["recipient_infos"][0].chosen
-    assert recipient["key_encryption_algorithm"]["algorithm"].native == "rsaes_pkcs1v15"
+    transport = recipient["key_encryption_algorithm"]
+    assert transport["algorithm"].native == "rsaes_oaep"
+    assert transport["parameters"].native == {
+        "hash_algorithm": {"algorithm": "sha256", "parameters": None},
+        "mask_gen_algorithm": {
+            "algorithm": "mgf1",
+            "parameters": {"algorithm": "sha256", "parameters": None},
+        },
+        "p_source_algorithm": {"algorithm": "p_specified", "parameters": b""},
+    }
     issuer_serial = recipient["rid"].chosen
     assert issuer_serial["serial_number"].native == kommune_keys.certificate.serial_number
+
+
+def test_an_envelope_with_pkcs1_v15_key_transport_is_read_too(kommune_keys: KeyPair) -> None:
+    """What other CMS writers make (here the cryptography package's own builder)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.ciphers import algorithms
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    envelope = (
+        pkcs7.PKCS7EnvelopeBuilder()
+        .set_data(b"fra en annen avsender")
+        .add_recipient(kommune_keys.certificate)
+        .set_content_encryption_algorithm(algorithms.AES128)
+        .encrypt(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
+    )
+    assert decrypt_payload(envelope, kommune_keys, source="x") == b"fra en annen avsender"
+
+
+def test_what_we_encrypt_opens_with_openssl(kommune_keys: KeyPair, tmp_path: Path) -> None:
+    """An independent CMS reader (the openssl command) opens our envelope."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed (apt-get install openssl)")
+    key_path, cert_path = write_key_pair(kommune_keys, tmp_path, "kommune")
+    (tmp_path / "melding.cms").write_bytes(
+        encrypt_payload(b"til mottakeren", kommune_keys.certificate)
+    )
+    done = subprocess.run(
+        [openssl, "cms", "-decrypt", "-inform", "DER", "-in", str(tmp_path / "melding.cms"),
+         "-inkey", str(key_path), "-recip", str(cert_path), "-binary"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b"til mottakeren"
+
+
+def test_what_openssl_encrypts_with_oaep_we_open(kommune_keys: KeyPair, tmp_path: Path) -> None:
+    """And the other way: openssl's OAEP-SHA256 envelope (BER, as a streaming writer makes)."""
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed (apt-get install openssl)")
+    _, cert_path = write_key_pair(kommune_keys, tmp_path, "kommune")
+    (tmp_path / "inn.txt").write_bytes(b"fra openssl")
+    done = subprocess.run(
+        [openssl, "cms", "-encrypt", "-binary", "-aes256", "-outform", "DER", "-stream",
+         "-in", str(tmp_path / "inn.txt"), "-recip", str(cert_path),
+         "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256",
+         "-keyopt", "rsa_mgf1_md:sha256"],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()
+    assert (
+        cms.ContentInfo.load(done.stdout)["content"]["recipient_infos"][0]
+        .chosen["key_encryption_algorithm"]["algorithm"]
+        .native
+        == "rsaes_oaep"
+    )
+    assert decrypt_payload(done.stdout, kommune_keys, source="x") == b"fra openssl"
 
 
 @pytest.mark.parametrize("damage", ["flip", "cut", "garbage"])
