@@ -67,7 +67,7 @@ def encrypt_payload(data: bytes, receiver: x509.Certificate) -> bytes:
     padder = block_padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
     ciphertext = encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
-    certificate = asn1_x509.Certificate.load(receiver.public_bytes(serialization.Encoding.DER))
+    issuer = asn1_x509.Name.load(receiver.issuer.public_bytes())  # as encoded: dumped as is
     oaep = algos.RSAESOAEPParams(
         {
             "hash_algorithm": {"algorithm": "sha256"},
@@ -81,7 +81,7 @@ def encrypt_payload(data: bytes, receiver: x509.Certificate) -> bytes:
             "rid": cms.RecipientIdentifier(
                 {
                     "issuer_and_serial_number": cms.IssuerAndSerialNumber(
-                        {"issuer": certificate.issuer, "serial_number": certificate.serial_number}
+                        {"issuer": issuer, "serial_number": receiver.serial_number}
                     )
                 }
             ),
@@ -89,21 +89,26 @@ def encrypt_payload(data: bytes, receiver: x509.Certificate) -> bytes:
             "encrypted_key": public.encrypt(key, OAEP_SHA256),
         }
     )
+    content = cms.EncryptedContentInfo(
+        {
+            "content_type": "data",
+            "content_encryption_algorithm": {
+                "algorithm": "aes256_cbc",
+                "parameters": core.OctetString(iv),
+            },
+            "encrypted_content": ciphertext,
+        }
+    )
+    # each level from its encoding, so the large content is encoded once, not at every level
     enveloped = cms.EnvelopedData(
         {
             "version": "v0",
             "recipient_infos": [cms.RecipientInfo({"ktri": recipient})],
-            "encrypted_content_info": {
-                "content_type": "data",
-                "content_encryption_algorithm": {
-                    "algorithm": "aes256_cbc",
-                    "parameters": core.OctetString(iv),
-                },
-                "encrypted_content": ciphertext,
-            },
+            "encrypted_content_info": cms.EncryptedContentInfo.load(content.dump()),
         }
     )
-    return bytes(cms.ContentInfo({"content_type": "enveloped_data", "content": enveloped}).dump())
+    envelope = {"content_type": "enveloped_data", "content": enveloped.load(enveloped.dump())}
+    return bytes(cms.ContentInfo(envelope).dump())
 
 
 def decrypt_payload(data: bytes, keys: KeyPair, *, source: str) -> bytes:
@@ -160,11 +165,10 @@ def _decrypt(data: bytes, keys: KeyPair) -> bytes:
 def _names_us(rid: Any, certificate: x509.Certificate) -> bool:
     """Whether a recipient identifier names our certificate (issuer and serial, or key id)."""
     if rid.name == "issuer_and_serial_number":
-        ours = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
         chosen = rid.chosen
         return bool(
             chosen["serial_number"].native == certificate.serial_number
-            and chosen["issuer"].dump() == ours.issuer.dump()
+            and chosen["issuer"].dump() == certificate.issuer.public_bytes()
         )
     try:
         extension = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
