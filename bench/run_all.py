@@ -65,12 +65,22 @@ def letters(count: str) -> list[Row]:
         count_pages = float(pages.group(1))
         target = ("≤ 10", "≥ 10") if count_pages == 1.0 else ("", "")  # the letter
         rows.append(
-            Row("letters", f"PDF render, ms per {count_pages:g}-page letter", float(ours.group(1)),
-                target[0], "ms")
+            Row(
+                "letters",
+                f"PDF render, ms per {count_pages:g}-page letter",
+                float(ours.group(1)),
+                target[0],
+                "ms",
+            )
         )
         rows.append(
-            Row("letters", f"RPA.PDF html_to_pdf / ours, {count_pages:g}-page letter",
-                float(ratio.group(1)), target[1], "x")
+            Row(
+                "letters",
+                f"RPA.PDF html_to_pdf / ours, {count_pages:g}-page letter",
+                float(ratio.group(1)),
+                target[1],
+                "x",
+            )
         )
     return rows
 
@@ -123,6 +133,19 @@ def review(cases: int) -> list[Row]:
     return rows
 
 
+def fiks(count: int) -> list[Row]:
+    found = json_of("fiks.py", str(count))
+    rows = [Row("fiks", "out: sign + encrypt, messages/s", found["out_crypto_per_s"], "")]
+    if found.get("in_per_s") is None:
+        return [*rows, Row("fiks", "in and API out (RabbitMQ not reachable)", None, "")]
+    return [
+        *rows,
+        Row("fiks", "out: through the send API (local stand-in), msg/s", found["out_api_per_s"],
+            ""),
+        Row("fiks", "in: AMQP + decrypt + verify, messages/s", found["in_per_s"], ""),
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10000, help="pipeline cases")
@@ -137,6 +160,7 @@ def main() -> None:
         lambda: letters("50" if args.quick else "200"),
         lambda: pipeline(cases),
         lambda: review(20_000 if args.quick else 100_000),
+        lambda: fiks(50 if args.quick else 200),
     ):
         try:
             rows += part()

@@ -310,4 +310,3 @@ def _run_locked(
             process_taken()
     if taken:
         process_taken()
-

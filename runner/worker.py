@@ -209,7 +209,6 @@ class Worker:
             self.summary.states.update(record.state for record in resting)
         return len(resting)
 
-
     def _alone_if_interrupted(self, records: list[CaseRecord]) -> list[CaseRecord]:
         """A case whose worker died holding it (its lease was taken over) is processed alone:
         the others claimed with it are given back at once, so that if it kills this worker

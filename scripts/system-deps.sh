@@ -6,6 +6,7 @@ PACKAGES=(
   "/usr/sbin/dovecot dovecot-imapd"
   "chromium chromium chromium-driver"
   "npm nodejs npm"
+  "/usr/sbin/rabbitmq-server rabbitmq-server"
 )
 missing=()
 for entry in "${PACKAGES[@]}"; do

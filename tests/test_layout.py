@@ -138,6 +138,6 @@ def test_no_module_imports_another_modules_private_names() -> None:
 
 def test_the_runtime_package_holds_no_demo_or_test_code() -> None:
     assert not (RUNNER / "synthetic.py").exists()
-    dev_only = ("pytest", "hypothesis", "httpx", "pyinstrument", "aiosmtpd", "demo", "tests")
+    dev_only = ("pytest", "hypothesis", "pyinstrument", "aiosmtpd", "demo", "tests")
     imported = {target.split(".")[0] for module in MODULES for target, _ in _edges(module)}
     assert imported.isdisjoint(dev_only)

@@ -24,12 +24,17 @@ class Letter:
     pdf_path: Path
     reference: str
     recipient_email: str | None = None
+    #: where the case came from (the raw item's source_ref, e.g. "fiksio:<message id>"), so a
+    #: channel can answer the message the application came in
+    source_ref: str | None = None
 
 
 class Channel(Protocol):
     """A way letters leave saksrobot (a folder, SMTP)."""
 
     kind: str
+    #: whether send() needs Letter.source_ref (the send step reads it only for such a channel)
+    answers_source: bool
 
     def send(self, letter: Letter) -> str:
         """Deliver the letter; return where it went. Raises ChannelError on failure."""

@@ -1,4 +1,4 @@
-"""Robot-file settings of the channels beyond the outbox folder: SMTP and output work items."""
+"""Robot-file settings of the channels beyond the outbox folder: SMTP, work items, Fiks IO."""
 
 from __future__ import annotations
 
@@ -21,4 +21,13 @@ class WorkItemsChannelConfig(FrozenModel):
     kind: Literal["workitems"]
     path: str = Field(
         default="workitems", description="Folder under data_dir; one sub-folder per letter"
+    )
+
+
+class FiksIoChannelConfig(FrozenModel):
+    """Letters as KS Fiks IO messages to the account in [kommune.fiks_io] letter_receiver."""
+
+    kind: Literal["fiksio"]
+    message_type: str = Field(
+        min_length=1, description="The Fiks IO message type the letters are sent as"
     )

@@ -15,6 +15,7 @@ class FolderChannel:
     """Writes `<key>.pdf` into the outbox; a file with that name proves delivery."""
 
     kind = "folder"
+    answers_source = False
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -10,7 +10,8 @@ from runner.settings import Settings
 
 
 def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
-    """Folder (the default), SMTP (needs [smtp]; [imap] for proof after a crash) or work items."""
+    """Folder (the default), SMTP (needs [smtp]; [imap] for proof after a crash), work items or
+    Fiks IO (needs [kommune.fiks_io])."""
     config = robot.channel
     if config.kind == "smtp":
         if settings.smtp is None:
@@ -28,4 +29,24 @@ def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
         from runner.channels.workitems import WorkItemsChannel
 
         return WorkItemsChannel(settings.data_dir / config.path)
+    if config.kind == "fiksio":
+        from runner.channels.fiksio import FiksIoChannel
+        from runner.fiksio.setup import fiks_io_client
+
+        account = settings.kommune.fiks_io
+        source = robot.source
+        messages = settings.data_dir / source.path if source.kind == "fiksio" else None
+        if account is None or (account.letter_receiver is None and messages is None):
+            raise ConfigurationError(
+                f"Robot {robot.id} sends letters over Fiks IO, but the kommune has no Fiks IO "
+                "account, or no letter_receiver for cases that did not come over Fiks IO",
+                fix="Set [fiks_io] in the kommune's file with the account settings and "
+                "letter_receiver (the Fiks IO account the letters go to).",
+            )
+        return FiksIoChannel(
+            lambda: fiks_io_client(account),
+            receiver=account.letter_receiver,
+            message_type=config.message_type,
+            messages=messages,
+        )
     return FolderChannel(settings.outbox)

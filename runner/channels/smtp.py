@@ -35,6 +35,7 @@ class SmtpChannel:
     """Sends `<reference>.pdf` to the letter's recipient with Message-ID `<key@domain>`."""
 
     kind = "smtp"
+    answers_source = False
 
     def __init__(
         self,

@@ -24,6 +24,7 @@ class WorkItemsChannel:
     """Writes an output work item per letter with RPA.Robocorp.WorkItems (FileAdapter)."""
 
     kind = "workitems"
+    answers_source = False
 
     def __init__(self, path: Path) -> None:
         self.path = path

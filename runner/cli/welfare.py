@@ -42,8 +42,7 @@ def forelopig_svar_command(
     chosen = [
         r
         for r in robots.values()
-        if (robot is None or r.id == robot)
-        and templates.exists(f"{r.case_model}/{LETTER}", "nb")
+        if (robot is None or r.id == robot) and templates.exists(f"{r.case_model}/{LETTER}", "nb")
     ]
     if robot is not None and not chosen:
         typer.echo(f"Roboten '{robot}' finnes ikke eller har ingen mal for foreløpig svar.")

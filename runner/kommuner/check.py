@@ -107,6 +107,7 @@ def check_kommune(
         if missing:
             problem("byggesak_fees.amounts", f"gebyr mangler for {', '.join(missing)}",
                     "sett eit beløp (0 om gratis) for kvart utfall")  # fmt: skip
+    _check_fiks_io(kommune, robots, today, problem)
     if "sosialhjelp" in case_types:
         welfare = kommune.sosialhjelp
         if welfare is None:
@@ -142,3 +143,76 @@ def _check_automation_basis(
                 f"{basis.in_force_from.isoformat()}: "
                 f"då tek {basis.national_rule.nn} til å gjelde",
                 f"ta '{robot.id}' ut av auto_finalise til regelen gjeld")  # fmt: skip
+
+
+#: A certificate that expires within this many days is reported, so it is renewed in time.
+CERTIFICATE_WARNING_DAYS = 30
+
+
+def _check_fiks_io(
+    kommune: KommuneSettings,
+    robots: dict[str, RobotDefinition],
+    today: date,
+    problem: Callable[[str, str, str], None],
+) -> None:
+    """The Fiks IO account: present where a robot uses it, and its key, certificate and secret
+    files readable, valid today and belonging together."""
+    from datetime import UTC, datetime, time
+
+    from runner.errors import ConfigurationError
+    from runner.fiksio.crypto import certificate_problems, load_certificate, load_private_key
+    from runner.fiksio.setup import read_secret
+
+    users = sorted(
+        robot.id
+        for robot in robots.values()
+        if robot.source.kind == "fiksio" or robot.channel.kind == "fiksio"
+    )
+    account = kommune.fiks_io
+    if account is None:
+        if users:
+            problem(
+                "fiks_io",
+                f"{', '.join(users)} bruker Fiks IO, men kommunen har ingen Fiks IO-konto",
+                "legg til [fiks_io] i kommunefila (eller [kommune.fiks_io] i saksrobot.toml); se "
+                "docs/national-components.md",
+            )
+        return
+    senders = [
+        robot.id
+        for robot in robots.values()
+        if robot.channel.kind == "fiksio" and robot.source.kind != "fiksio"
+    ]
+    if senders and account.letter_receiver is None:
+        problem(
+            "fiks_io.letter_receiver",
+            f"{', '.join(sorted(senders))} sender brev over Fiks IO, men mottakerkontoen mangler",
+            'sett letter_receiver = "<konto-id>"',
+        )
+    try:
+        certificate = load_certificate(account.certificate)
+    except ConfigurationError as error:
+        problem("fiks_io.certificate", error.message, error.fix or "")
+        certificate = None
+    try:
+        key = load_private_key(account.private_key)
+    except ConfigurationError as error:
+        problem("fiks_io.private_key", error.message, error.fix or "")
+        key = None
+    if certificate is not None:
+        moment = datetime.combine(today, time(12), tzinfo=UTC)
+        renew = "bestill nytt virksomhetssertifikat og last det opp i Fiks Forvaltning"
+        for reason in certificate_problems(certificate, key, now=moment):
+            problem("fiks_io.certificate", reason, renew)
+        left = (certificate.not_valid_after_utc - moment).days
+        if 0 <= left <= CERTIFICATE_WARNING_DAYS:
+            day = certificate.not_valid_after_utc.date().isoformat()
+            problem("fiks_io.certificate", f"sertifikatet går ut om {left} dager ({day})", renew)
+    for key_name, path, what in (
+        ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
+        ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
+    ):
+        try:
+            read_secret(path, what)
+        except ConfigurationError as error:
+            problem(f"fiks_io.{key_name}", error.message, error.fix or "")

@@ -7,7 +7,9 @@ without review). Read from `kommuner/NNNN-name.toml` (folder.py) or the deployme
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,6 +18,7 @@ from runner.rules.expressions import RULE_VARIABLES, ExpressionError, compile_ex
 __all__ = [
     "AutomationBasis",
     "ByggesakFees",
+    "FiksIoSettings",
     "Guideline",
     "KommuneSettings",
     "Letterhead",
@@ -153,6 +156,49 @@ class WelfareSettings(_Section):
         return data
 
 
+def _absolute(value: Path) -> Path:
+    if not value.is_absolute():
+        raise ValueError(
+            "bruk en absolutt sti til en fil utenfor repoet, f.eks. /etc/saksrobot/fiks/nøkkel.pem"
+        )
+    return value
+
+
+SecretPath = Annotated[Path, Field(description="Absolute path, outside the repository")]
+
+
+class FiksIoSettings(_Section):
+    """The kommune's KS Fiks IO account: what it orders from KS and keeps outside the repository.
+
+    The account and the integration are set up in Fiks Forvaltning (Fiks Konfigurasjon); the
+    account's certificate is uploaded there and its private key stays on the server. The
+    integration password and a current Maskinporten access token (scope ks:fiks) are read from
+    files, so no secret sits in a settings file; the token file is kept fresh by the kommune's
+    Maskinporten client.
+    """
+
+    account_id: UUID = Field(description="The Fiks IO account (konto) id")
+    integration_id: UUID = Field(description="The Fiks integration id")
+    private_key: SecretPath = Field(description="The account's RSA private key (PEM or DER)")
+    certificate: SecretPath = Field(description="The account's X.509 certificate (PEM or DER)")
+    integration_password_file: SecretPath = Field(
+        description="File holding the integration password"
+    )
+    access_token_file: SecretPath = Field(
+        description="File holding a current Maskinporten access token (scope ks:fiks)"
+    )
+    api_url: str = Field(default="https://api.fiks.ks.no", pattern=r"^https?://\S+$")
+    amqp_url: str = Field(default="amqps://io.fiks.ks.no:5671", pattern=r"^amqps?://\S+$")
+    letter_receiver: UUID | None = Field(
+        default=None, description="The Fiks IO account that robots with channel fiksio send to"
+    )
+
+    @field_validator("private_key", "certificate", "integration_password_file", "access_token_file")
+    @classmethod
+    def _absolute_path(cls, value: Path) -> Path:
+        return _absolute(value)
+
+
 _STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
 
 
@@ -202,9 +248,7 @@ class KommuneSettings(_Section):
     malform: Literal["nb", "nn", "nøytral"] = "nøytral"
     letterhead: Letterhead
     appeal_body: dict[str, str | LocalName] = Field(
-        default_factory=lambda: dict.fromkeys(
-            ("byggesak", "sosialhjelp"), _STATSFORVALTEREN
-        ),
+        default_factory=lambda: dict.fromkeys(("byggesak", "sosialhjelp"), _STATSFORVALTEREN),
         description="Who decides an appeal, per case type: {nb = '…', nn = '…'}, or one text "
         "for a body whose name is the same in both målformer",
     )
@@ -224,6 +268,9 @@ class KommuneSettings(_Section):
         default_factory=dict,
         description="The legal basis for automated decisions per case type (byggesak, "
         "sosialhjelp); required for every robot in auto_finalise",
+    )
+    fiks_io: FiksIoSettings | None = Field(
+        default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
     )
 
     def appeal_body_for(self, case_type: str, malform: str) -> str | None:

@@ -8,12 +8,21 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from runner.channels.configs import SmtpChannelConfig, WorkItemsChannelConfig
+from runner.channels.configs import (
+    FiksIoChannelConfig,
+    SmtpChannelConfig,
+    WorkItemsChannelConfig,
+)
 from runner.deadlines import DeadlinePolicy
 from runner.errors import FieldProblem, RobotDefinitionError
 from runner.models.common import FrozenModel
 from runner.models.registry import CASE_MODELS
-from runner.sources.configs import ExcelSourceConfig, ImapSourceConfig, PdfFormSourceConfig
+from runner.sources.configs import (
+    ExcelSourceConfig,
+    FiksIoSourceConfig,
+    ImapSourceConfig,
+    PdfFormSourceConfig,
+)
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,62}$")]
 
@@ -31,9 +40,10 @@ class FolderSourceConfig(FrozenModel):
     kind: Literal["folder"]
     path: str = Field(description="Inbox folder, relative to the settings file's data_dir")
     pattern: str = "*"
-    format: Literal["case", "nav-soknad"] = Field(
+    format: Literal["case", "nav-soknad", "dibk-tiltak-uten-ansvarsrett"] = Field(
         default="case",
-        description="case: saksrobot case JSON; nav-soknad: NAV's digital sosialhjelp application",
+        description="case: saksrobot case JSON; nav-soknad: NAV's digital sosialhjelp "
+        "application; dibk-tiltak-uten-ansvarsrett: DiBK's XML application",
     )
 
 
@@ -49,7 +59,8 @@ SourceConfig = Annotated[
     | WorkItemsSourceConfig
     | PdfFormSourceConfig
     | ExcelSourceConfig
-    | ImapSourceConfig,
+    | ImapSourceConfig
+    | FiksIoSourceConfig,
     Field(discriminator="kind"),
 ]
 
@@ -62,7 +73,8 @@ class FolderChannelConfig(FrozenModel):
 
 
 ChannelConfig = Annotated[
-    FolderChannelConfig | SmtpChannelConfig | WorkItemsChannelConfig, Field(discriminator="kind")
+    FolderChannelConfig | SmtpChannelConfig | WorkItemsChannelConfig | FiksIoChannelConfig,
+    Field(discriminator="kind"),
 ]
 
 
@@ -147,8 +159,9 @@ def _fix_for(error_type: str) -> str:
     return {
         "missing": "add this field",
         "extra_forbidden": "remove this field or check its spelling",
-        "union_tag_invalid": "use a supported kind (folder, workitems, pdfform, excel, imap)",
-        "union_tag_not_found": "add 'kind:' (folder, workitems, pdfform, excel or imap)",
+        "union_tag_invalid": "use a supported kind (folder, workitems, pdfform, excel, imap, "
+        "fiksio)",
+        "union_tag_not_found": "add 'kind:' (folder, workitems, pdfform, excel, imap or fiksio)",
     }.get(error_type, "correct the value")
 
 

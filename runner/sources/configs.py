@@ -1,4 +1,4 @@
-"""Robot-file settings of the sources that need a field mapping: PDF forms, Excel, e-mail."""
+"""Robot-file settings of the sources beyond a drop folder: PDF forms, Excel, e-mail, Fiks IO."""
 
 from __future__ import annotations
 
@@ -41,4 +41,21 @@ class ImapSourceConfig(FrozenModel):
     handled_folder: str = Field(default="Behandlet", description="Where handled mail is moved")
     form: CaseMapping | None = Field(
         default=None, description="Mapping for attached PDF forms (none: PDFs are quarantined)"
+    )
+
+
+class FiksIoSourceConfig(FrozenModel):
+    """Cases as KS Fiks IO messages to the kommune's account (its [kommune.fiks_io] settings)."""
+
+    kind: Literal["fiksio"]
+    format: Literal["dibk-tiltak-uten-ansvarsrett", "case"] = Field(
+        default="dibk-tiltak-uten-ansvarsrett",
+        description="What the message carries: DiBK's XML application, or saksrobot case JSON",
+    )
+    message_types: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1, description="Fiks IO message types this robot takes; others are quarantined"
+    )
+    path: str = Field(
+        default="fiksio",
+        description="Folder under data_dir where every message's files are kept (one per message)",
     )

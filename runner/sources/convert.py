@@ -55,7 +55,15 @@ def _read_case(
         from runner.sources.pdfform import form_case
 
         return form_case(raw.source_ref, content, mapping, case_model, **common)
-    if kind == "folder" and getattr(source_config, "format", "case") == "nav-soknad":
+    form = getattr(source_config, "format", "case")
+    if kind in ("folder", "fiksio") and form == "dibk-tiltak-uten-ansvarsrett":
+        from runner.sources.dibk import dibk_case
+
+        # a Fiks IO message's files are kept in a folder of its own (named by message id);
+        # from a drop folder, attachment names are relative to the inbox
+        folder = raw.source_ref.partition(":")[2] if kind == "fiksio" else ""
+        return dibk_case(raw.source_ref, content, case_model, attachment_folder=folder, **common)
+    if kind == "folder" and form == "nav-soknad":
         from runner.sources.nav import nav_case
 
         return nav_case(raw.source_ref, content, case_model, **common)

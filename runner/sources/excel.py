@@ -48,9 +48,7 @@ NOT_READ = {
     ".csv": "filen er CSV, ikke en arbeidsbok; åpne den i Excel og lagre den som .xlsx",
 }
 #: The defaults of the settings max_workbook_bytes, max_workbook_rows and max_text_chars.
-DEFAULT_LIMITS = Limits(
-    **{f.name: Settings.model_fields[f.name].default for f in fields(Limits)}
-)
+DEFAULT_LIMITS = Limits(**{f.name: Settings.model_fields[f.name].default for f in fields(Limits)})
 
 
 class ExcelSource:

@@ -46,8 +46,7 @@ def inbox_files(folder: Path) -> list[Path]:
 
 
 NOT_A_FILE = (
-    "dette er ikke en vanlig fil (en pipe, socket eller enhet); legg selve søknadsfilen i "
-    "innboksen"
+    "dette er ikke en vanlig fil (en pipe, socket eller enhet); legg selve søknadsfilen i innboksen"
 )
 
 

@@ -1,4 +1,4 @@
-"""Build the sources that need settings beyond a path: PDF forms, Excel batches, IMAP mail."""
+"""Build the sources that need settings beyond a path: PDF forms, Excel, IMAP mail, Fiks IO."""
 
 from __future__ import annotations
 
@@ -7,15 +7,23 @@ from pathlib import Path
 from runner.errors import ConfigurationError
 from runner.settings import Settings
 from runner.sources.base import Source
-from runner.sources.configs import ExcelSourceConfig, ImapSourceConfig, PdfFormSourceConfig
+from runner.sources.configs import (
+    ExcelSourceConfig,
+    FiksIoSourceConfig,
+    ImapSourceConfig,
+    PdfFormSourceConfig,
+)
 
 
 def make_mapped_source(
     settings: Settings,
-    config: PdfFormSourceConfig | ExcelSourceConfig | ImapSourceConfig,
+    config: PdfFormSourceConfig | ExcelSourceConfig | ImapSourceConfig | FiksIoSourceConfig,
     inbox: Path | None,
 ) -> Source:
-    """The source for a pdfform, excel or imap robot (`inbox` overrides a folder path)."""
+    """The source for a pdfform, excel, imap or fiksio robot (`inbox` overrides a folder
+    path)."""
+    if isinstance(config, FiksIoSourceConfig):
+        return _fiks_io_source(settings, config)
     if isinstance(config, PdfFormSourceConfig):
         from runner.sources.pdfform import PdfFormSource
 
@@ -50,5 +58,26 @@ def make_mapped_source(
         settings.imap,
         folder=config.folder,
         handled_folder=config.handled_folder,
+        max_bytes=settings.max_input_bytes,
+    )
+
+
+def _fiks_io_source(settings: Settings, config: FiksIoSourceConfig) -> Source:
+    from runner.fiksio.setup import fiks_io_receiver
+    from runner.sources.fiksio import FiksIoSource
+
+    account = settings.kommune.fiks_io
+    if account is None:
+        raise ConfigurationError(
+            "The robot reads Fiks IO messages, but the kommune has no [kommune.fiks_io]",
+            fix="Add [fiks_io] to the kommune's file (or [kommune.fiks_io] to saksrobot.toml) with "
+            "account_id, integration_id and the key, certificate, password and token files "
+            "(docs/national-components.md).",
+        )
+    return FiksIoSource(
+        fiks_io_receiver(account),
+        settings.data_dir / config.path,
+        message_types=list(config.message_types),
+        format=config.format,
         max_bytes=settings.max_input_bytes,
     )

@@ -32,6 +32,7 @@ def send(robot: Robot, record: CaseRecord) -> tuple[CaseRecord, str | None]:
                 marked = store.mark_sending(pending[0].key).key
         newest = rows[-1].key if rows else None
         last_sent: str | None = None  # marked sent together with the case (below)
+        source_ref: str | None = None  # read once, when a letter is about to go
         for row in pending:
             if last_sent is not None:  # an earlier letter went out: on record before all else
                 store.mark_sent(last_sent)
@@ -58,12 +59,15 @@ def send(robot: Robot, record: CaseRecord) -> tuple[CaseRecord, str | None]:
                 raise ApplicationError(f"Letter for case {record.id} has no PDF")
             if row.key != marked:
                 store.mark_sending(row.key)
+            if source_ref is None and channel.answers_source:
+                source_ref = store.raw_item(record.id).source_ref
             channel.send(
                 Letter(
                     key=row.key,
                     pdf_path=Path(letter.pdf_path),
                     reference=record.reference or str(record.id),
                     recipient_email=row.target or None,
+                    source_ref=source_ref,
                 )
             )
             last_sent = row.key

@@ -212,9 +212,7 @@ def add_raw_item(
             "to_state": CaseState.received.value,
         },
     )
-    row = conn.execute(
-        _START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]}
-    ).one()
+    row = conn.execute(_START_HEAD, {"b_id": case_id, "b_seq": 1, "b_hash": event["hash"]}).one()
     add_event(conn, event)
     return CaseRecord(*row), True
 

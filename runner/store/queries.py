@@ -18,9 +18,7 @@ _BY_REFERENCE = select(cases).where(cases.c.reference == bindparam("reference"))
 _EVENTS = select(events).where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq)
 _RAW_COLUMNS = [column for column in raw_items.c if column.name != "content"]
 _OF_CASE = cases.c.id == bindparam("case_id")
-_RAW_ITEM = (
-    select(*_RAW_COLUMNS).join(cases, cases.c.raw_item_id == raw_items.c.id).where(_OF_CASE)
-)
+_RAW_ITEM = select(*_RAW_COLUMNS).join(cases, cases.c.raw_item_id == raw_items.c.id).where(_OF_CASE)
 _RAW_CONTENT = (
     select(raw_items.c.content).join(cases, cases.c.raw_item_id == raw_items.c.id).where(_OF_CASE)
 )
@@ -134,9 +132,9 @@ def count_by_state(conn: Connection, robot_id: str | None) -> dict[tuple[str, st
 
 def count_by_kommune(conn: Connection) -> dict[tuple[str, str | None, str], int]:
     """How many cases each robot has in each state, per kommune (None: not read yet)."""
-    query = select(
-        cases.c.robot_id, cases.c.kommunenummer, cases.c.state, func.count()
-    ).group_by(cases.c.robot_id, cases.c.kommunenummer, cases.c.state)
+    query = select(cases.c.robot_id, cases.c.kommunenummer, cases.c.state, func.count()).group_by(
+        cases.c.robot_id, cases.c.kommunenummer, cases.c.state
+    )
     return {
         (robot, kommune, state): int(count) for robot, kommune, state, count in conn.execute(query)
     }

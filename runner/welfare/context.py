@@ -38,8 +38,9 @@ def welfare_context(
     account = str(case.get("applicant", {}).get("account_number", ""))
     basis = kommune.automation_basis.get("sosialhjelp")
     return {
-        "automation_rule": None if basis is None else (
-            basis.national_rule.nn if malform == "nn" else basis.national_rule.nb),
+        "automation_rule": None
+        if basis is None
+        else (basis.national_rule.nn if malform == "nn" else basis.national_rule.nb),
         "automation_url": None if basis is None else basis.url,
         "period_start": start,
         "period_end": end,

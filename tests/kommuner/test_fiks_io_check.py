@@ -1,0 +1,150 @@
+"""`kommuner check` on a kommune's Fiks IO account: keys and certificate readable, valid today,
+belonging together; secret files readable; an account where a robot uses Fiks IO."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from runner.cli import app
+from runner.kommuner.check import check_kommune
+from runner.kommuner.settings import FiksIoSettings, KommuneSettings
+from runner.models.robot import RobotDefinition, load_robots
+from runner.settings import CONTENT_ROOT, load_settings
+from tests.fiksio.keys import make_key_pair, write_key_pair
+
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture(scope="module")
+def robots() -> dict[str, RobotDefinition]:
+    return load_robots(CONTENT_ROOT / "robots")
+
+
+@pytest.fixture(scope="module")
+def askoy() -> KommuneSettings:
+    return load_settings(CONTENT_ROOT / "demo" / "saksrobot.toml").kommune
+
+
+def account(folder: Path, *, days: int = 365, other_key: bool = False) -> FiksIoSettings:
+    keys = make_key_pair("Askøy", days=days)
+    key_path, cert_path = write_key_pair(keys, folder, "askoy")
+    if other_key:
+        key_path, _ = write_key_pair(make_key_pair("Annen"), folder, "annen")
+    (folder / "passord").write_text("hemmelig\n")
+    (folder / "token").write_text("token\n")
+    return FiksIoSettings(
+        account_id=uuid.uuid4(),
+        integration_id=uuid.uuid4(),
+        private_key=key_path,
+        certificate=cert_path,
+        integration_password_file=folder / "passord",
+        access_token_file=folder / "token",
+    )
+
+
+def fiks_problems(kommune: KommuneSettings, robots: dict[str, RobotDefinition],
+                  on: date = TODAY) -> list[str]:  # fmt: skip
+    return [str(p) for p in check_kommune(kommune, robots, on, {}) if p.key.startswith("fiks_io")]
+
+
+def with_account(kommune: KommuneSettings, settings: FiksIoSettings) -> KommuneSettings:
+    return kommune.model_copy(update={"fiks_io": settings})
+
+
+def test_a_good_account_has_no_problems(
+    askoy: KommuneSettings, robots: dict[str, RobotDefinition], tmp_path: Path
+) -> None:
+    assert fiks_problems(with_account(askoy, account(tmp_path)), robots) == []
+
+
+def test_an_expired_or_expiring_certificate_is_reported(
+    askoy: KommuneSettings, robots: dict[str, RobotDefinition], tmp_path: Path
+) -> None:
+    kommune = with_account(askoy, account(tmp_path, days=11))  # valid from yesterday
+    (problem,) = fiks_problems(kommune, robots)
+    assert re.search(r"går ut om (9|10) dager", problem), problem
+    assert "nytt virksomhetssertifikat" in problem
+    (problem,) = fiks_problems(kommune, robots, TODAY + timedelta(days=20))
+    assert "gikk ut" in problem
+
+
+def test_a_key_of_another_certificate_is_reported(
+    askoy: KommuneSettings, robots: dict[str, RobotDefinition], tmp_path: Path
+) -> None:
+    kommune = with_account(askoy, account(tmp_path, other_key=True))
+    assert fiks_problems(kommune, robots) == [
+        "4627 fiks_io.certificate: den private nøkkelen hører ikke til sertifikatet "
+        "(bestill nytt virksomhetssertifikat og last det opp i Fiks Forvaltning)"
+    ]
+
+
+def test_unreadable_files_are_reported_each(
+    askoy: KommuneSettings, robots: dict[str, RobotDefinition], tmp_path: Path
+) -> None:
+    settings = account(tmp_path)
+    settings.private_key.unlink()
+    settings.certificate.write_bytes(b"ikke et sertifikat")
+    settings.access_token_file.write_text("")
+    problems = fiks_problems(with_account(askoy, settings), robots)
+    assert len(problems) == 3
+    assert any("fiks_io.private_key: Kan ikke lese" in p for p in problems)
+    assert any("fiks_io.certificate" in p and "ikke et X.509" in p for p in problems)
+    assert any("fiks_io.access_token_file" in p and "er tom" in p for p in problems)
+
+
+def test_a_robot_on_fiks_io_needs_the_account(
+    askoy: KommuneSettings, robots: dict[str, RobotDefinition]
+) -> None:
+    robot = robots["byggesak-smatiltak"].model_copy(
+        update={
+            "source": RobotDefinition.model_validate(
+                {**robots["byggesak-smatiltak"].model_dump(),
+                 "source": {"kind": "fiksio", "message_types": ["x.v1"]}}
+            ).source
+        }
+    )  # fmt: skip
+    (problem,) = fiks_problems(askoy, {**robots, robot.id: robot})
+    assert "bruker Fiks IO, men kommunen har ingen Fiks IO-konto" in problem
+
+
+def test_key_paths_must_be_absolute(tmp_path: Path) -> None:
+    settings = account(tmp_path).model_dump()
+    settings["private_key"] = "nokler/askoy.pem"
+    with pytest.raises(ValidationError, match="absolutt sti"):
+        FiksIoSettings.model_validate(settings)
+
+
+def test_the_cli_check_reads_the_section_from_the_kommune_file(tmp_path: Path) -> None:
+    shutil.copy(CONTENT_ROOT / "demo" / "saksrobot.toml", tmp_path / "saksrobot.toml")
+    shutil.copytree(CONTENT_ROOT / "demo" / "kommuner", tmp_path / "kommuner")
+    keys = make_key_pair("Bergen", days=5)
+    key_path, cert_path = write_key_pair(keys, tmp_path / "fiks", "bergen")
+    (tmp_path / "fiks" / "passord").write_text("p")
+    bergen = tmp_path / "kommuner" / "4601-bergen.toml"
+    bergen.write_text(
+        bergen.read_text(encoding="utf-8")
+        + f"""
+[fiks_io]
+account_id = "{uuid.uuid4()}"
+integration_id = "{uuid.uuid4()}"
+private_key = "{key_path}"
+certificate = "{cert_path}"
+integration_password_file = "{tmp_path / "fiks" / "passord"}"
+access_token_file = "{tmp_path / "fiks" / "token-mangler"}"
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["kommuner", "check", "--settings", str(tmp_path / "saksrobot.toml")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "fiks_io.certificate: sertifikatet går ut om" in result.output
+    assert "fiks_io.access_token_file: Kan ikke lese Maskinporten-tokenet" in result.output
