@@ -114,6 +114,21 @@ class Settings(BaseSettings):
         """Whether cases of this kommunenummer are handled by this deployment."""
         return kommunenummer == self.kommune.kommunenummer or kommunenummer in self.kommuner
 
+    @property
+    def served(self) -> frozenset[str]:
+        """The kommunenummer of every kommune this deployment serves."""
+        return frozenset(self.kommuner) | {self.kommune.kommunenummer}
+
+    def owner(self, kommunenummer: str | None) -> str | None:
+        """The served kommune a case or quarantined item belongs to: its kommunenummer when
+        served; with none read (broken JSON, a binary file), the only kommune of a deployment
+        that serves one. None when no kommune owns it (a kommune not served, or none read in a
+        deployment of several): only a deployment admin sees it, never a kommune's users."""
+        served = self.served
+        if kommunenummer is None:
+            return next(iter(served)) if len(served) == 1 else None
+        return kommunenummer if kommunenummer in served else None
+
     def kommune_for(self, kommunenummer: str | None) -> KommuneSettings:
         """The settings of the kommune a case belongs to; NotFoundError if it is not served."""
         if kommunenummer is None or kommunenummer == self.kommune.kommunenummer:

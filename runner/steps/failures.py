@@ -18,6 +18,7 @@ from runner.errors import (
 )
 from runner.logs import get_logger
 from runner.sources.boundary import redacted_trace
+from runner.sources.convert import claimed_kommune
 from runner.steps.context import ROBOT_ACTOR
 from runner.steps.send import UnprovableError
 from runner.steps.validate import UnreadError
@@ -57,8 +58,22 @@ def with_retry(policy: RetryPolicy, action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def quarantine(store: Store, record: CaseRecord, error: BusinessError) -> CaseRecord:
-    """The case itself is wrong: every problem on record, shown to a caseworker."""
+def owner_fields(store: Store, record: CaseRecord, source_config: Any) -> dict[str, Any]:
+    """For a case put aside before validation read its kommunenummer: the kommune its raw
+    item states, so the item is shown to that kommune's caseworkers only (and one of a
+    kommune not served, or whose kommune cannot be read, to nobody's as their own)."""
+    if record.kommunenummer is not None:
+        return {}
+    raw, content = store.raw_item_and_content(record.id)
+    claimed = claimed_kommune(source_config, raw, content)
+    return {} if claimed is None else {"kommunenummer": claimed}
+
+
+def quarantine(
+    store: Store, record: CaseRecord, error: BusinessError, source_config: Any
+) -> CaseRecord:
+    """The case itself is wrong: every problem on record, shown to a caseworker of the
+    kommune the item states (owner_fields)."""
     problems = (
         [p.as_dict() for p in error.problems]
         if isinstance(error, CaseValidationError)
@@ -76,11 +91,13 @@ def quarantine(store: Store, record: CaseRecord, error: BusinessError) -> CaseRe
         event="quarantined",
         data=data,
         errors=problems,
+        **owner_fields(store, record, source_config),
     )
 
 
-def park(store: Store, record: CaseRecord, error: Exception) -> CaseRecord:
-    """Put the case aside for a human; `error` is an ApplicationError or a bug."""
+def park(store: Store, record: CaseRecord, error: Exception, source_config: Any) -> CaseRecord:
+    """Put the case aside for a human; `error` is an ApplicationError or a bug. The case gets
+    the kommune its item states, as in quarantine."""
     current = store.get_case(record.id)
     data: dict[str, Any]
     if isinstance(error, ApplicationError):
@@ -109,6 +126,7 @@ def park(store: Store, record: CaseRecord, error: Exception) -> CaseRecord:
         data=data,
         last_error=last_error,
         attempts=current.attempts + 1,
+        **owner_fields(store, current, source_config),
     )
 
 

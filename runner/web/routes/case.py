@@ -15,7 +15,15 @@ from runner.letters import markdown_to_html
 from runner.store import CaseRecord
 from runner.store.users import SessionRecord
 from runner.web.auth import CheckedForm, Session
-from runner.web.core import BadRequest, context_of, malform_of, render, require, visible_case
+from runner.web.core import (
+    BadRequest,
+    context_of,
+    malform_of,
+    record_read,
+    render,
+    require,
+    visible_case,
+)
 from runner.web.summary import summarise
 
 router = APIRouter()
@@ -84,7 +92,7 @@ def case_page(
             for u in store.users.list()
             if not u.disabled
             and u.role in ("caseworker", "lead")
-            and set(u.kommuner) & {record.kommunenummer or ctx.home_kommune}
+            and ctx.settings.owner(record.kommunenummer) in u.kommuner
         ],
         message=request.query_params.get("melding"),
     )
@@ -95,9 +103,7 @@ def show_case(request: Request, case_id: int, session: Session) -> Response:
     user = require(session, "review")
     record = visible_case(request, user, case_id)
     # Who looked at whose data: every view is an event in the case's audit trail.
-    context_of(request).store.record_event(
-        case_id, actor=user.username, kind="viewed", data={"page": "sak"}
-    )
+    record_read(request, user, case_id, "sak")
     return case_page(request, session, record)
 
 
@@ -111,9 +117,7 @@ def preview(request: Request, case_id: int, session: Session, form: CheckedForm)
     record = visible_case(request, user, case_id)
     markdown = _field(form, "markdown")
     # The preview shows the case's facts too: a read like any other.
-    context_of(request).store.record_event(
-        case_id, actor=user.username, kind="viewed", data={"page": "forhandsvis"}
-    )
+    record_read(request, user, case_id, "forhandsvis")
     return case_page(request, session, record, preview=markdown)
 
 
@@ -181,7 +185,12 @@ def assign(request: Request, case_id: int, session: Session, form: CheckedForm) 
         target = _field(form, "username", max_length=100)
         colleague = store.users.get(target)
         home = record_kommune(request, case_id)
-        if colleague is None or colleague.disabled or home not in colleague.kommuner:
+        if (
+            colleague is None
+            or colleague.disabled
+            or home is None
+            or home not in colleague.kommuner
+        ):
             raise BadRequest(
                 f"'{target}' cannot take this case",
                 fix="Choose a colleague who works for the case's kommune.",
@@ -192,6 +201,7 @@ def assign(request: Request, case_id: int, session: Session, form: CheckedForm) 
     return _done(case_id, "assigned")
 
 
-def record_kommune(request: Request, case_id: int) -> str:
+def record_kommune(request: Request, case_id: int) -> str | None:
+    """The served kommune the case belongs to (Settings.owner)."""
     ctx = context_of(request)
-    return ctx.store.get_case(case_id).kommunenummer or ctx.home_kommune
+    return ctx.settings.owner(ctx.store.get_case(case_id).kommunenummer)
