@@ -207,6 +207,12 @@ class IllegalTransitionError(StoreError):
         )
 
 
+class UsageError(SaksrobotError):
+    """A command-line argument is wrong (a date that is not one, a range backwards)."""
+
+    kind = "usage"
+
+
 class NotFoundError(SaksrobotError):
     """A case, robot, rule set or user that was asked for does not exist."""
 

@@ -26,6 +26,7 @@ COMMANDS: list[list[str]] = [
     ["cases", "list"],
     ["cases", "retry", "BS-2026-000107"],
     ["audit", "verify"],
+    ["audit", "export", "--since", "2026-01-01"],
     ["db", "upgrade"],
     ["users", "list"],
     ["users", "add", "kari", "--name", "Kari", "--kommune", "4627"],

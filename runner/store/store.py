@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -15,6 +16,7 @@ from runner.errors import StoreError
 from runner.models.results import Evaluation
 from runner.store import audit, cases, documents, migrate, queries
 from runner.store import outbox as outbox_rows
+from runner.store.auditexport import export_events
 from runner.store.engine import create_store_engine, describe_failure, transaction
 from runner.store.leases import LeaseStore
 from runner.store.records import (
@@ -502,6 +504,14 @@ class Store:
         """Recompute every case's hash chain; one line per changed or removed event."""
         with self._read() as conn:
             return audit.verify_chains(conn)
+
+    def export_audit(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The case trails' and the security log's events in [since, until) as SIEM events,
+        oldest first, read in one transaction (runner/store/auditexport.py)."""
+        with self._read() as conn:
+            yield from export_events(conn, since, until)
 
 
 def open_store(url: str, *, upgrade: bool = True) -> Store:
