@@ -1,5 +1,5 @@
-"""`saksrobot audit verify|export` and `saksrobot db upgrade`: the store's audit trail and
-schema."""
+"""`saksrobot audit verify|export`, `saksrobot retention` and `saksrobot db upgrade`: the
+store's audit trail, what it keeps, and its schema."""
 
 from __future__ import annotations
 
@@ -120,6 +120,85 @@ def audit_export(
                 Path(temporary).unlink(missing_ok=True)
                 raise
     make_console(err=True).print(f"{count} hendelser eksportert.")
+
+
+def retention_command(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Only count what would be removed; remove nothing."),
+    ] = False,
+    settings_file: SettingsOption = None,
+    store_url: StoreOption = None,
+) -> None:
+    """Remove personal data that has outlived its retention period (the retention table of
+    the settings, a kommune's retention_days): quarantined items' input, sent cases' personal
+    data, old security-log events. Open cases are never touched; the run is recorded in the
+    security log, each case changed in its own trail."""
+    from datetime import timedelta
+
+    from rich.table import Table
+
+    from runner.cli.web import CLI_ACTOR
+    from runner.store.schema import utcnow
+
+    settings = load_cli_settings(settings_file, store_url)
+    retention = settings.retention
+    now = utcnow()
+
+    def finished_before(kommunenummer: str | None, case_type: str | None) -> datetime:
+        return now - timedelta(days=settings.finished_case_days(kommunenummer, case_type))
+
+    periods = {
+        "quarantine_days": retention.quarantine_days,
+        "finished_case_days": retention.finished_case_days,
+        "default_finished_case_days": retention.default_finished_case_days,
+        "security_log_days": retention.security_log_days,
+        "kommune_retention_days": {
+            number: kommune.retention_days
+            for number, kommune in settings.kommuner.items()
+            if kommune.retention_days
+        },
+    }
+    with open_cli_store(settings) as store:
+        due = store.retention.due(
+            quarantined_before=now - timedelta(days=retention.quarantine_days),
+            finished_before=finished_before,
+            security_before=now - timedelta(days=retention.security_log_days),
+        )
+        if dry_run:
+            store.retention.record_dry_run(due, actor=CLI_ACTOR, periods=periods)
+            done = due
+        else:
+            done = store.retention.remove(due, actor=CLI_ACTOR, periods=periods)
+    title = "Oppbevaringstid: dette ville blitt fjernet" if dry_run else "Oppbevaringstid: fjernet"
+    table = Table(title=title)
+    table.add_column("Kategori")
+    table.add_column("Hva")
+    table.add_column("Antall", justify="right")
+    counts = done.counts()
+    table.add_row(
+        "karantene",
+        f"innhold og feil i elementer i karantene over {retention.quarantine_days} dager",
+        str(counts["quarantined"]),
+    )
+    table.add_row(
+        "avsluttede saker",
+        "personopplysninger i sendte saker etter "
+        + ", ".join(f"{kind} {days}" for kind, days in retention.finished_case_days.items())
+        + " dager (eller kommunens egne)",
+        str(counts["finished"]),
+    )
+    table.add_row(
+        "sikkerhetslogg",
+        f"hendelser eldre enn {retention.security_log_days} dager",
+        str(counts["security_log"]),
+    )
+    console = make_console()
+    console.print(table)
+    if dry_run:
+        console.print("Prøvekjøring: ingenting er fjernet. Kjør uten --dry-run for å fjerne.")
+    else:
+        console.print("Kjøringen er ført i sikkerhetsloggen (saksrobot audit export).")
 
 
 @db_app.command("upgrade")

@@ -27,6 +27,7 @@ from runner.store.records import (
     OutboxRecord,
     RawItemRecord,
 )
+from runner.store.retention import RetentionStore
 from runner.store.review import ReviewStore
 from runner.store.states import CaseState
 from runner.store.users import UserStore
@@ -499,6 +500,11 @@ class Store:
     def review(self) -> ReviewStore:
         """Assignments and handled quarantine items (runner/store/review.py)."""
         return ReviewStore(self)
+
+    @property
+    def retention(self) -> RetentionStore:
+        """Finding and removing personal data past its period (runner/store/retention.py)."""
+        return RetentionStore(self)
 
     def verify_audit(self) -> list[str]:
         """Recompute every case's hash chain; one line per changed or removed event."""
