@@ -50,6 +50,10 @@ EVENTS: dict[str, Pair] = {
     "handed_back": ("Lagt tilbake i køen", "Lagd tilbake i køen"),
     "viewed": ("Lest", "Lese"),
     "forelopig_svar_sent": ("Foreløpig svar sendt", "Førebels svar sendt"),
+    "personal_data_removed": (
+        "Personopplysninger slettet etter oppbevaringstiden",
+        "Personopplysningar sletta etter oppbevaringstida",
+    ),
 }
 
 ROLES: dict[str, Pair] = {

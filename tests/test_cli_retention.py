@@ -62,3 +62,6 @@ def test_dry_run_counts_and_the_run_removes(cli_env: dict[str, str]) -> None:
     assert [(e["actor"], e["actor_role"]) for e in runs] == [("cli", "operator")] * 4
     removed = [e for e in events if e["event_type"] == "personal_data_removed"]
     assert {e["object"]["id"] for e in removed} == {case["case_id"] for case in sent}
+    replayed = runner.invoke(app, ["replay", sent[0]["reference"]])
+    assert replayed.exit_code == 2
+    assert "removed after the retention period" in replayed.output

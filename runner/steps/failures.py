@@ -58,15 +58,16 @@ def with_retry(policy: RetryPolicy, action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def owner_fields(store: Store, record: CaseRecord, source_config: Any) -> dict[str, Any]:
-    """For a case put aside before validation read its kommunenummer: the kommune its raw
-    item states, so the item is shown to that kommune's caseworkers only (and one of a
-    kommune not served, or whose kommune cannot be read, to nobody's as their own)."""
-    if record.kommunenummer is not None:
+def owner_fields(store: Store, case_id: int, source_config: Any) -> dict[str, Any]:
+    """For a case put aside before validation set its kommunenummer (`received`: the item as
+    it now is was never validated, e.g. a retried file): the kommune its raw item states,
+    None if none can be read. So the item is shown to that kommune's caseworkers only, and
+    one of a kommune not served or with none readable to nobody's as their own. A case put
+    aside later keeps its validated kommunenummer."""
+    if store.get_case(case_id).state != CaseState.received:
         return {}
-    raw, content = store.raw_item_and_content(record.id)
-    claimed = claimed_kommune(source_config, raw, content)
-    return {} if claimed is None else {"kommunenummer": claimed}
+    raw, content = store.raw_item_and_content(case_id)
+    return {"kommunenummer": claimed_kommune(source_config, raw, content)}
 
 
 def quarantine(
@@ -91,7 +92,7 @@ def quarantine(
         event="quarantined",
         data=data,
         errors=problems,
-        **owner_fields(store, record, source_config),
+        **owner_fields(store, record.id, source_config),
     )
 
 
@@ -126,7 +127,7 @@ def park(store: Store, record: CaseRecord, error: Exception, source_config: Any)
         data=data,
         last_error=last_error,
         attempts=current.attempts + 1,
-        **owner_fields(store, current, source_config),
+        **owner_fields(store, current.id, source_config),
     )
 
 

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 RETENTION_EVENT = "retention"
 #: The case event recording what left a case.
 REMOVED_EVENT = "personal_data_removed"
-#: What a rule result keeps: the values it read and its explanation quote the case.
+#: What a rule result loses (emptied, so it keeps its shape): the values it read and the
+#: explanation, which quotes them.
 _RESULT_KEYS_REMOVED = ("values", "explanation")
 
 
@@ -200,7 +201,7 @@ def _clear_sent(conn: Connection, case_id: int, actor: str) -> bool:
         select(decisions.c.id, decisions.c.results).where(decisions.c.case_id == case_id)
     ).all():
         kept = [
-            {key: value for key, value in result.items() if key not in _RESULT_KEYS_REMOVED}
+            {**result, **{key: {} for key in _RESULT_KEYS_REMOVED}}
             if isinstance(result, dict)
             else result
             for result in results or []

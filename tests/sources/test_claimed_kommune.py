@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from runner.casework.retry import retry_case
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseState, Store, open_store
 
@@ -87,3 +88,23 @@ def test_pdf_form_states_its_kommune(settings: Settings, store: Store, tmp_path:
     make_form.fill(BLANK_FORM, values, tmp_path / "inbox" / "skjema.pdf")
     reports = run(settings, store, "byggesak-skjema", tmp_path / "inbox")
     assert _quarantined(store, reports) == {"skjema.pdf": "0301"}
+
+
+def test_a_retried_file_is_owned_by_the_kommune_it_now_states(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    case = json.loads(DEMO_CASE.read_text(encoding="utf-8"))
+    bad = {**case, "kommunenummer": "4601", "received_at": "ikke en dato"}
+    (inbox / "sak.json").write_text(json.dumps(bad), encoding="utf-8")
+    (report,) = run(settings, store, "byggesak-smatiltak", inbox).values()
+    assert store.get_case(report.case_id).kommunenummer == "4601"
+    fixed = tmp_path / "fixed"
+    fixed.mkdir()
+    (fixed / "sak.json").write_text(json.dumps({**bad, "kommunenummer": "0301"}))
+    again = retry_case(settings, store, str(report.case_id), file=fixed / "sak.json").case
+    assert (again.state, again.kommunenummer) == (CaseState.quarantined, "0301")
+    (fixed / "sak.json").write_text('{"case_type": "byggesak", "kommunenummer": "0301",')
+    again = retry_case(settings, store, str(report.case_id), file=fixed / "sak.json").case
+    assert (again.state, again.kommunenummer) == (CaseState.quarantined, None)

@@ -77,7 +77,7 @@ def test_what_is_due_goes_and_open_cases_stay(filled: Settings, store: Store) ->
         assert all(row.target == "" for row in store.outbox_for_case(case.id))
         decision = store.latest_decision(case.id)
         assert decision is not None and decision.results
-        assert all("values" not in r and "explanation" not in r for r in decision.results)
+        assert all(r["values"] == {} == r["explanation"] for r in decision.results)
         assert all(r["legal_basis"] and r["outcome"] for r in decision.results)  # kept
         assert store.events(case.id)[-1].kind == "personal_data_removed"
     for case in quarantined:
