@@ -227,6 +227,12 @@ class AnswerError(ReviewError):
         )
 
 
+class UsageError(SaksrobotError):
+    """A command-line argument is wrong (a date that is not one, a range backwards)."""
+
+    kind = "usage"
+
+
 class NotFoundError(SaksrobotError):
     """A case, robot, rule set or user that was asked for does not exist."""
 

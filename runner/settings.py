@@ -153,6 +153,40 @@ class SsoSettings(BaseModel):
     )
 
 
+class RetentionSettings(BaseModel):
+    """How long personal data stays in the working store ([retention]; `saksrobot retention`
+    removes what has outlived it). GDPR art. 5(1)(e), storage limitation: kept no longer than
+    the purpose needs. Cases still open are never touched."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quarantine_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days a quarantined item's raw input (it never became a case) is kept for "
+        "the sender to correct it and `cases retry`; then the content and errors are removed",
+    )
+    finished_case_days: dict[str, int] = Field(
+        default_factory=lambda: {"byggesak": 90, "sosialhjelp": 90},
+        description="Days after its letter was sent that a case's personal data (input, "
+        "facts, letter text, values read, recipient) stays, per case type. The archive "
+        "(Noark 5, arkivlova § 6) keeps the official record from the decision record handed "
+        "over with the letter; the working store only needs it while an appeal may come "
+        "(forvaltningsloven § 29: three weeks) and is forwarded. A kommune may set its own "
+        "(retention_days in its settings)",
+    )
+    default_finished_case_days: int = Field(
+        default=90, ge=1, description="finished_case_days for a case type not listed there"
+    )
+    security_log_days: int = Field(
+        default=365,
+        ge=30,
+        description="Days login, failed-login and admin events (with source addresses) are "
+        "kept: long enough to investigate an incident (NSM grunnprinsipper 3.2 and 4.2), no "
+        "longer (GDPR art. 5(1)(e))",
+    )
+
+
 class Settings(BaseSettings):
     """All settings of one deployment. Build them with `load_settings`, which makes relative
     paths relative to the settings file and fills `kommune` and `kommuner`."""
@@ -203,10 +237,38 @@ class Settings(BaseSettings):
     imap: ImapSettings | None = None
     web: WebSettings = Field(default_factory=WebSettings)
     sso: SsoSettings | None = None
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     def serves(self, kommunenummer: object) -> bool:
         """Whether cases of this kommunenummer are handled by this deployment."""
         return kommunenummer == self.kommune.kommunenummer or kommunenummer in self.kommuner
+
+    @property
+    def served(self) -> frozenset[str]:
+        """The kommunenummer of every kommune this deployment serves."""
+        return frozenset(self.kommuner) | {self.kommune.kommunenummer}
+
+    def owner(self, kommunenummer: str | None) -> str | None:
+        """The served kommune a case or quarantined item belongs to: its kommunenummer when
+        served; with none read (broken JSON, a binary file), the only kommune of a deployment
+        that serves one. None when no kommune owns it (a kommune not served, or none read in a
+        deployment of several): only a deployment admin sees it, never a kommune's users."""
+        served = self.served
+        if kommunenummer is None:
+            return next(iter(served)) if len(served) == 1 else None
+        return kommunenummer if kommunenummer in served else None
+
+    def finished_case_days(self, kommunenummer: str | None, case_type: str | None) -> int:
+        """How long a sent case's personal data is kept: the kommune's own retention_days
+        for the case type, else [retention] finished_case_days, else its default."""
+        kommune = self.kommuner.get(kommunenummer or "")
+        own = kommune.retention_days.get(case_type or "") if kommune is not None else None
+        if own is not None:
+            return own
+        retention = self.retention
+        return retention.finished_case_days.get(
+            case_type or "", retention.default_finished_case_days
+        )
 
     def kommune_for(self, kommunenummer: str | None) -> KommuneSettings:
         """The settings of the kommune a case belongs to; NotFoundError if it is not served."""

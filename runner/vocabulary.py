@@ -52,6 +52,10 @@ EVENTS: dict[str, Pair] = {
     "forelopig_svar_sent": ("Foreløpig svar sendt", "Førebels svar sendt"),
     "points_answered": ("Åpne punkter avgjort", "Opne punkt avgjorde"),
     "note_added": ("Internt notat skrevet", "Internt notat skrive"),
+    "personal_data_removed": (
+        "Personopplysninger slettet etter oppbevaringstiden",
+        "Personopplysningar sletta etter oppbevaringstida",
+    ),
 }
 
 ROLES: dict[str, Pair] = {

@@ -26,6 +26,8 @@ COMMANDS: list[list[str]] = [
     ["cases", "list"],
     ["cases", "retry", "BS-2026-000107"],
     ["audit", "verify"],
+    ["audit", "export", "--since", "2026-01-01"],
+    ["retention", "--dry-run"],
     ["db", "upgrade"],
     ["users", "list"],
     ["users", "add", "kari", "--name", "Kari", "--kommune", "4627"],

@@ -1,7 +1,7 @@
 """The `saksrobot` command: every command and group, in one place.
 
 Each command lives in a module of this package, one per command group: run.py (run, demo,
-status), cases.py (cases list|retry, explain), store.py (audit, db), welfare.py
+status), cases.py (cases list|retry, explain), store.py (audit, retention, db), welfare.py
 (forelopig-svar), web.py (users, serve), report.py, and, imported only when they run
 (lazy.py), rules.py (rules, replay), kommuner.py and worker.py. The helpers they share
 (--settings, --store, --json, loading settings, opening the store, reporting errors) are in
@@ -86,6 +86,7 @@ app.command("explain")(cases.explain_command)
 app.command("forelopig-svar")(welfare.forelopig_svar_command)
 app.command("serve")(web.serve_command)
 app.command("report")(report.report_command)
+app.command("retention")(store.retention_command)
 app.add_typer(cases.cases_app, name="cases")
 app.add_typer(store.audit_app, name="audit")
 app.add_typer(store.db_app, name="db")

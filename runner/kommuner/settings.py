@@ -272,6 +272,11 @@ class KommuneSettings(_Section):
     fiks_io: FiksIoSettings | None = Field(
         default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
     )
+    retention_days: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Days after its letter was sent that a case's personal data stays in the "
+        "working store, per case type; overrides [retention] finished_case_days",
+    )
 
     def appeal_body_for(self, case_type: str, malform: str) -> str | None:
         """The appeal body of a case type written in `malform` (nb or nn); None if unset."""

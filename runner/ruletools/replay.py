@@ -100,6 +100,12 @@ def replay_case(
     record = store.find_case(case)
     decision = store.latest_decision(record.id)
     label = record.reference or f"sak {record.id}"
+    if decision is not None and not record.data and record.state == "sent":
+        raise NotFoundError(
+            f"Case {label}: its facts were removed after the retention period "
+            "(saksrobot retention), so it cannot be evaluated again",
+            fix="The decision, its rules and legal basis stay: see `saksrobot explain`.",
+        )
     if decision is None or not record.data or record.case_type is None:
         raise NotFoundError(
             f"Case {label} has no stored decision to replay (state {record.state})",

@@ -10,14 +10,18 @@ taken as declared (its `verified` list is emptied and the log says how many were
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
 from pydantic import BaseModel
 
-from runner.errors import CaseValidationError, FieldProblem
+from runner.errors import CaseValidationError, FieldProblem, SaksrobotError
 from runner.intake import validate_case
+from runner.sources.base import read_marker
 from runner.sources.boundary import guarded
+from runner.sources.mapping import CaseMapping, convert_value
 from runner.store.records import RawItemRecord
 
 #: Sources whose case JSON comes from a person, not from a system the kommune trusts.
@@ -73,6 +77,58 @@ def _read_case(
         return row_case(raw.source_ref, content, source_config.mapping, case_model, **common)
     case = validate_case(raw.source_ref, content, case_model)
     return as_declared(case, raw.id) if kind in CITIZEN_SOURCES else case
+
+
+KOMMUNENUMMER = re.compile(r"\d{4}")
+
+
+def claimed_kommune(source_config: Any, raw: RawItemRecord, content: bytes) -> str | None:
+    """The kommunenummer a raw item states, read without validating the case: where the
+    item's shape puts it (a case JSON's top-level `kommunenummer`, NAV's
+    `mottaker.kommunenummer`, the form field or column the mapping sends to `kommunenummer`,
+    or the mapping's constant). None when it cannot be read (broken JSON, a binary file, the
+    field missing or not four digits): such an item belongs to no kommune."""
+    if read_marker(content) is not None:
+        return None
+    try:
+        value = guarded(raw.source_ref, content, lambda: _claimed(source_config, raw, content))
+    except (SaksrobotError, OSError):  # the boundary's error for this item, or the disk's
+        return None
+    return value if isinstance(value, str) and KOMMUNENUMMER.fullmatch(value) else None
+
+
+def _claimed(source_config: Any, raw: RawItemRecord, content: bytes) -> object:
+    from runner.intake import parse_json_object
+
+    kind = getattr(source_config, "kind", "folder")
+    if kind == "pdfform" or (kind == "imap" and content.startswith(b"%PDF")):
+        mapping = getattr(source_config, "mapping", None) or getattr(source_config, "form", None)
+        if mapping is None:
+            return None
+        from runner.sources.pdfform import read_form_fields
+
+        return _mapped_kommune(mapping, read_form_fields(raw.source_ref, content))
+    document = parse_json_object(raw.source_ref, content)
+    if kind == "excel":
+        return _mapped_kommune(source_config.mapping, document)
+    if kind == "folder" and getattr(source_config, "format", "case") == "nav-soknad":
+        receiver = document.get("mottaker")
+        return receiver.get("kommunenummer") if isinstance(receiver, Mapping) else None
+    return document.get("kommunenummer")
+
+
+def _mapped_kommune(mapping: CaseMapping, values: Mapping[str, object]) -> object:
+    """The value a field mapping sends to the case's kommunenummer (a constant, or the named
+    form field or column)."""
+    if "kommunenummer" in mapping.constants:
+        return mapping.constants["kommunenummer"]
+    for name, spec in mapping.field_maps().items():
+        if spec.to == "kommunenummer":
+            try:
+                return convert_value(values.get(name), spec.type)
+            except ValueError:  # EmptyValue too
+                return None
+    return None
 
 
 def as_declared(case: BaseModel, raw_id: int) -> BaseModel:

@@ -18,6 +18,7 @@ from runner.errors import (
 )
 from runner.logs import get_logger
 from runner.sources.boundary import redacted_trace
+from runner.sources.convert import claimed_kommune
 from runner.steps.context import ROBOT_ACTOR
 from runner.steps.send import UnprovableError
 from runner.steps.validate import UnreadError
@@ -57,8 +58,23 @@ def with_retry(policy: RetryPolicy, action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def quarantine(store: Store, record: CaseRecord, error: BusinessError) -> CaseRecord:
-    """The case itself is wrong: every problem on record, shown to a caseworker."""
+def owner_fields(store: Store, case_id: int, source_config: Any) -> dict[str, Any]:
+    """For a case put aside before validation set its kommunenummer (`received`: the item as
+    it now is was never validated, e.g. a retried file): the kommune its raw item states,
+    None if none can be read. So the item is shown to that kommune's caseworkers only, and
+    one of a kommune not served or with none readable to nobody's as their own. A case put
+    aside later keeps its validated kommunenummer."""
+    if store.get_case(case_id).state != CaseState.received:
+        return {}
+    raw, content = store.raw_item_and_content(case_id)
+    return {"kommunenummer": claimed_kommune(source_config, raw, content)}
+
+
+def quarantine(
+    store: Store, record: CaseRecord, error: BusinessError, source_config: Any
+) -> CaseRecord:
+    """The case itself is wrong: every problem on record, shown to a caseworker of the
+    kommune the item states (owner_fields)."""
     problems = (
         [p.as_dict() for p in error.problems]
         if isinstance(error, CaseValidationError)
@@ -76,11 +92,13 @@ def quarantine(store: Store, record: CaseRecord, error: BusinessError) -> CaseRe
         event="quarantined",
         data=data,
         errors=problems,
+        **owner_fields(store, record.id, source_config),
     )
 
 
-def park(store: Store, record: CaseRecord, error: Exception) -> CaseRecord:
-    """Put the case aside for a human; `error` is an ApplicationError or a bug."""
+def park(store: Store, record: CaseRecord, error: Exception, source_config: Any) -> CaseRecord:
+    """Put the case aside for a human; `error` is an ApplicationError or a bug. The case gets
+    the kommune its item states, as in quarantine."""
     current = store.get_case(record.id)
     data: dict[str, Any]
     if isinstance(error, ApplicationError):
@@ -109,6 +127,7 @@ def park(store: Store, record: CaseRecord, error: Exception) -> CaseRecord:
         data=data,
         last_error=last_error,
         attempts=current.attempts + 1,
+        **owner_fields(store, current.id, source_config),
     )
 
 

@@ -130,9 +130,9 @@ class Pipeline:
             error = unread_error(record.id, item.source_ref, item.problem, transient=item.transient)
             record = self.store.get_case(record.id)
             if isinstance(error, BusinessError):
-                record = failures.quarantine(self.store, record, error)
+                record = failures.quarantine(self.store, record, error, self.robot.source)
             else:
-                record = failures.park(self.store, record, error)
+                record = failures.park(self.store, record, error, self.robot.source)
         return record, created
 
     # -- the state machine ----------------------------------------------------------------
@@ -277,14 +277,14 @@ class Pipeline:
         """Quarantine (BusinessError) or park (ApplicationError, or a bug) the case."""
         if isinstance(error, BusinessError):
             metrics.ERRORS.labels(self.robot.id, error.kind).inc()
-            return failures.quarantine(self.store, record, error)
+            return failures.quarantine(self.store, record, error, self.robot.source)
         if isinstance(error, ApplicationError):
             metrics.ERRORS.labels(self.robot.id, error.kind).inc()
         else:  # a bug: the type and where, never the message (it may quote the case)
             trace = redacted_trace(error)
             log.error("case_failed", case_id=record.id, exception=type(error).__name__, trace=trace)
             metrics.ERRORS.labels(self.robot.id, "internal").inc()
-        return failures.park(self.store, record, error)
+        return failures.park(self.store, record, error, self.robot.source)
 
     def _park_interrupted(self, record: CaseRecord) -> CaseRecord:
         log.warning("case_interrupted_too_often", case_id=record.id, times=record.interruptions)

@@ -2,7 +2,9 @@
 
 Reads of a case's personal data are events in that case's own trail (runner/store/audit.py);
 what happens to accounts belongs to no case, so it has this chain of its own, hashed the
-same way (audit.event_hash with case id 0). Table from migration 0006.
+same way (audit.event_hash with case id 0). Table from migration 0006. `saksrobot
+retention` removes its oldest events; the run's `retention` event names the last one removed
+and its hash, and the check starts there.
 """
 
 from __future__ import annotations
@@ -95,9 +97,24 @@ class SecurityLog:
             return verify_security_chain(conn)
 
 
+def _retention_anchor(conn: Connection) -> tuple[int, str]:
+    """Where the kept chain starts: after the last event a retention run removed (its seq
+    and hash, named by the newest `retention` event that removed any), else at the start."""
+    query = (
+        select(security_events.c.data)
+        .where(security_events.c.kind == "retention")
+        .order_by(security_events.c.seq.desc())
+    )
+    for data in conn.execute(query).scalars():
+        if isinstance(data, dict) and data.get("pruned_through"):
+            return int(data["pruned_through"]), str(data["anchor_hash"])
+    return 0, GENESIS
+
+
 def verify_security_chain(conn: Connection) -> list[str]:
     problems: list[str] = []
-    prev_hash, expected = GENESIS, 1
+    through, prev_hash = _retention_anchor(conn)
+    expected = through + 1
     query = select(security_events).order_by(security_events.c.seq)
     for event in conn.execution_options(yield_per=2000).execute(query):
         if event.seq != expected:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -15,6 +16,7 @@ from runner.errors import StoreError
 from runner.models.results import Evaluation
 from runner.store import audit, cases, documents, migrate, queries
 from runner.store import outbox as outbox_rows
+from runner.store.auditexport import export_events
 from runner.store.casework import CaseworkStore
 from runner.store.engine import create_store_engine, describe_failure, transaction
 from runner.store.leases import LeaseStore
@@ -26,6 +28,7 @@ from runner.store.records import (
     OutboxRecord,
     RawItemRecord,
 )
+from runner.store.retention import RetentionStore
 from runner.store.review import ReviewStore
 from runner.store.states import CaseState
 from runner.store.users import UserStore
@@ -504,10 +507,23 @@ class Store:
         """Assignments and handled quarantine items (runner/store/review.py)."""
         return ReviewStore(self)
 
+    @property
+    def retention(self) -> RetentionStore:
+        """Finding and removing personal data past its period (runner/store/retention.py)."""
+        return RetentionStore(self)
+
     def verify_audit(self) -> list[str]:
         """Recompute every case's hash chain; one line per changed or removed event."""
         with self._read() as conn:
             return audit.verify_chains(conn)
+
+    def export_audit(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The case trails' and the security log's events in [since, until) as SIEM events,
+        oldest first, read in one transaction (runner/store/auditexport.py)."""
+        with self._read() as conn:
+            yield from export_events(conn, since, until)
 
 
 def open_store(url: str, *, upgrade: bool = True) -> Store:

@@ -34,12 +34,14 @@ DEVICE_COOKIE = "saksrobot_device"
 #: With Secure, cookies get the __Host- prefix: only this host, path /, never over http.
 HOST_PREFIX = "__Host-"
 
-#: Who may do what. Admins manage accounts and see the (anonymous) dashboard only.
+#: Who may do what. Admins manage accounts and see the (anonymous) dashboard only; a
+#: deployment admin also handles the quarantined items no kommune owns ("unowned": a kommune
+#: not served, or none could be read; Settings.owner), which no kommune's users may see.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "caseworker": frozenset({"review", "dashboard"}),
     "lead": frozenset({"review", "dashboard", "assign", "bulk"}),
     "admin": frozenset({"dashboard", "users"}),
-    "deployment_admin": frozenset({"dashboard", "users"}),
+    "deployment_admin": frozenset({"dashboard", "users", "unowned"}),
 }
 
 
@@ -95,8 +97,11 @@ class WebContext:
         return titles.get(malform) or titles.get("nb") or rule_id
 
     def kommune_name(self, kommunenummer: str | None) -> str:
-        """'Askøy kommune (4627)': the kommune's name from the settings, with its number."""
-        number = kommunenummer or self.home_kommune
+        """'Askøy kommune (4627)': the kommune's name from the settings, with its number (a
+        kommune not served: its number; none read: the owner's name, or '–' without one)."""
+        number = kommunenummer or self.settings.owner(None)
+        if number is None:
+            return "–"
         served = self.settings.kommuner.get(number)
         if served is None and number == self.home_kommune:
             served = self.settings.kommune
@@ -188,18 +193,30 @@ def render(
     return HTMLResponse(html, status_code=status)
 
 
-def require(session: SessionRecord, permission: str) -> UserRecord:
-    """The user, if their role has `permission`; else AccessDenied."""
-    if permission not in PERMISSIONS.get(session.user.role, frozenset()):
+def require(session: SessionRecord, *permissions: str) -> UserRecord:
+    """The user, if their role has one of `permissions`; else AccessDenied."""
+    if PERMISSIONS.get(session.user.role, frozenset()).isdisjoint(permissions):
         raise AccessDenied(
-            f"Role '{session.user.role}' may not do this ({permission})",
+            f"Role '{session.user.role}' may not do this ({' or '.join(permissions)})",
             fix="Ask an administrator for the right role.",
         )
     return session.user
 
 
+def sees(settings: Settings, user: UserRecord, kommunenummer: str | None) -> bool:
+    """Whether the user may see a case or quarantined item of this kommunenummer: a reviewer
+    those of their own served kommuner, a deployment admin ("unowned") those no served
+    kommune owns (Settings.owner) and every one whose kommune could not be read. A case
+    without kommunenummer is never taken as the default kommune's."""
+    permissions = PERMISSIONS.get(user.role, frozenset())
+    owner = settings.owner(kommunenummer)
+    if "unowned" in permissions and (owner is None or kommunenummer is None):
+        return True
+    return owner is not None and "review" in permissions and owner in user.kommuner
+
+
 def visible_case(request: Request, user: UserRecord, case_id: int) -> CaseRecord:
-    """The case, if it belongs to one of the user's kommuner.
+    """The case, if the user may see it (`sees`).
 
     Another kommune's case is answered exactly like a case that does not exist (404, not
     403), so guessing ids tells nothing about other kommuner's cases.
@@ -211,12 +228,26 @@ def visible_case(request: Request, user: UserRecord, case_id: int) -> CaseRecord
             record = ctx.store.get_case(case_id)
         except NotFoundError:
             record = None
-    if record is None or (record.kommunenummer or ctx.home_kommune) not in user.kommuner:
+    if record is None or not sees(ctx.settings, user, record.kommunenummer):
         raise NotFoundError(
             f"Case {case_id} does not exist",
             fix="Go back to the queue and choose a case from the list.",
         )
     return record
+
+
+def record_read(
+    request: Request, user: UserRecord, case_id: int, page: str, **shown: int | str
+) -> None:
+    """A page showed the case's personal data: a `viewed` event in its audit trail, with
+    the reader's role and source address (`saksrobot audit export` passes them on) and
+    what exactly was shown (`shown`, ids only: e.g. letter_id=…)."""
+    context_of(request).store.record_event(
+        case_id,
+        actor=user.username,
+        kind="viewed",
+        data={"page": page, **shown, "role": user.role, "source": source_address(request)},
+    )
 
 
 def error_response(request: Request, error: SaksrobotError) -> Response:

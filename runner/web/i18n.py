@@ -258,6 +258,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "note": ("Merknad", "Merknad"),
     "no_quarantine": ("Ingen saker i karantene.", "Ingen saker i karantene."),
     "whole_file": ("(hele filen)", "(heile fila)"),
+    "kommune_unread": ("(kunne ikke leses)", "(kunne ikkje lesast)"),
     "by_state": ("Saker per robot og tilstand", "Saker per robot og tilstand"),
     "per_day": ("Mottatte saker per dag, siste 30 dager", "Mottekne saker per dag, siste 30 dagar"),
     "time_in_queue": ("Tid i køen", "Tid i køen"),

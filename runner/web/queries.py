@@ -1,8 +1,8 @@
 """The review page's reads: queue, reason counts, quarantine, outbox and dashboard figures.
 
 Every query is limited to the user's kommuner in SQL, so a page never loads another
-kommune's rows. A case without a kommunenummer (it failed validation before one was read)
-belongs to the installation's own kommune.
+kommune's rows. A case belongs to the served kommune Settings.owner names: one without a
+kommunenummer (none could be read from its item) only in a deployment of one kommune.
 """
 
 from __future__ import annotations
@@ -72,14 +72,22 @@ def _reasons(dialect: str) -> Any:
     return function.table_valued("value").alias("reason")
 
 
-def kommune_scope(kommuner: list[str], home: str, *, nullable: bool) -> ColumnElement[bool]:
-    """Rows of the user's kommuner (nullable: a case without kommunenummer is `home`'s)."""
-    if not kommuner:
+def kommune_scope(kommuner: list[str], served: frozenset[str]) -> ColumnElement[bool]:
+    """Rows the user's served kommuner own (Settings.owner): of their kommunenummer, and
+    those without one only when the deployment serves just the user's kommune."""
+    own = sorted(set(kommuner) & served)
+    if not own:
         return false()
-    condition: ColumnElement[bool] = cases.c.kommunenummer.in_(kommuner)
-    if nullable and home in kommuner:
+    condition: ColumnElement[bool] = cases.c.kommunenummer.in_(own)
+    if len(served) == 1:
         condition = or_(condition, cases.c.kommunenummer.is_(None))
     return condition
+
+
+def unowned_scope(served: frozenset[str]) -> ColumnElement[bool]:
+    """Rows of a kommune not served, and rows whose kommune could not be read: the
+    deployment admin's (in a deployment of one kommune, the latter are that kommune's too)."""
+    return or_(cases.c.kommunenummer.is_(None), cases.c.kommunenummer.not_in(sorted(served)))
 
 
 def _queue_where(
@@ -179,23 +187,30 @@ class QuarantineRow:
 
     id: int
     robot_id: str
+    kommunenummer: str | None
     source_ref: str
     errors: list[dict[str, str]]
     updated_at: datetime
 
 
 def quarantine(
-    conn: Connection, kommuner: list[str], home: str, *, limit: int = 200
+    conn: Connection, scope: ColumnElement[bool], *, limit: int = 200
 ) -> list[QuarantineRow]:
-    """Quarantined items of the user's kommuner that nobody has marked handled since."""
+    """Quarantined items in `scope` (kommune_scope, unowned_scope) that nobody has marked
+    handled since."""
     query = (
         select(
-            cases.c.id, cases.c.robot_id, raw_items.c.source_ref, cases.c.errors, cases.c.updated_at
+            cases.c.id,
+            cases.c.robot_id,
+            cases.c.kommunenummer,
+            raw_items.c.source_ref,
+            cases.c.errors,
+            cases.c.updated_at,
         )
         .join(raw_items, raw_items.c.id == cases.c.raw_item_id)
         .outerjoin(quarantine_handled, quarantine_handled.c.case_id == cases.c.id)
         .where(cases.c.state == CaseState.quarantined.value)
-        .where(kommune_scope(kommuner, home, nullable=True))
+        .where(scope)
         .where(
             or_(
                 quarantine_handled.c.case_id.is_(None),
@@ -238,9 +253,11 @@ class Dashboard:
     oldest_days: float | None
 
 
-def dashboard(conn: Connection, kommuner: list[str], home: str, today: date) -> Dashboard:
+def dashboard(
+    conn: Connection, kommuner: list[str], served: frozenset[str], today: date
+) -> Dashboard:
     """Counts by robot and state, cases received per day (30 days), time in the queue."""
-    scope = kommune_scope(kommuner, home, nullable=True)
+    scope = kommune_scope(kommuner, served)
     by_state = {
         (robot, state): int(count)
         for robot, state, count in conn.execute(

@@ -34,6 +34,8 @@ from runner.web.app import create_app
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
 DEMO_INBOX = CONTENT_ROOT / "demo" / "inbox" / "byggesak"
 HOME, OTHER = "4627", "0301"
+#: A third served kommune of the demo (Bergen), and one the demo does not serve (Trondheim).
+BERGEN, NOT_SERVED = "4601", "5001"
 PASSWORD = "riktig-hest-batteri-stift"
 #: username → (role, kommuner)
 USERS = {
@@ -41,6 +43,7 @@ USERS = {
     "leder": ("lead", [HOME]),
     "admin": ("admin", [HOME]),
     "ola": ("caseworker", [OTHER]),
+    "bjorg": ("caseworker", [BERGEN]),
     "drift": ("deployment_admin", [HOME]),
 }
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -55,6 +58,32 @@ def review_settings(data_dir: Path, kommunenummer: str = HOME) -> Settings:
     return settings.model_copy(update={"kommune": kommune})
 
 
+#: The template store's quarantined items: file name → the kommunenummer its content states
+#: (None: none can be read). Each but broken.json is a demo case with a name and national id.
+QUARANTINED = {
+    "broken.json": None,
+    "askoy-bad.json": HOME,
+    "bergen-bad.json": BERGEN,
+    "trondheim.json": NOT_SERVED,
+}
+
+
+def _bad_inbox(target: Path) -> Path:
+    """Items the byggesak robot quarantines: broken JSON, a case of each of two served
+    kommuner with a date that is not one, and a valid case of a kommune not served."""
+    target.mkdir(parents=True)
+    (target / "broken.json").write_text('{"case_type": "byggesak", <script>alert(1)</script>')
+    demo = json.loads(sorted(DEMO_INBOX.glob("*.json"))[0].read_text(encoding="utf-8"))
+    for name, kommune in QUARANTINED.items():
+        if kommune is None:
+            continue
+        case = {**demo, "kommunenummer": kommune, "reference": f"Q-{kommune}"}
+        if kommune != NOT_SERVED:
+            case["received_at"] = "ikke en dato"
+        (target / name).write_text(json.dumps(case), encoding="utf-8")
+    return target
+
+
 def _other_kommune_inbox(target: Path, count: int) -> Path:
     target.mkdir(parents=True)
     for path in sorted(DEMO_INBOX.glob("*.json"))[:count]:
@@ -67,7 +96,8 @@ def _other_kommune_inbox(target: Path, count: int) -> Path:
 
 @pytest.fixture(scope="session")
 def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the demo cases of kommune 4627, some of 0301, and four users; built once."""
+    """A store with the demo cases (4627 and 4601), some of 0301, the QUARANTINED items
+    and the USERS; built once."""
     root = tmp_path_factory.mktemp("web-template")
     settings = review_settings(root / "data")
     robot = load_robots(settings.content_dir / "robots")["byggesak-smatiltak"]
@@ -75,10 +105,7 @@ def template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run_robot(settings, store, robot, inbox=DEMO_INBOX)
         other = review_settings(root / "data", OTHER)
         run_robot(other, store, robot, inbox=_other_kommune_inbox(root / "oslo", 8))
-        bad = root / "bad"
-        bad.mkdir()
-        (bad / "broken.json").write_text('{"case_type": "byggesak", <script>alert(1)</script>')
-        run_robot(settings, store, robot, inbox=bad)
+        run_robot(settings, store, robot, inbox=_bad_inbox(root / "bad"))
         for username, (role, kommuner) in USERS.items():
             create_user(
                 store,

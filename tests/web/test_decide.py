@@ -88,7 +88,8 @@ def test_answers_need_an_assessment_and_are_stored_with_who_and_when(
     assert f'id="svar-{point.rule_id}-{override}" checked' in response.text
     assert web_store.casework.answers(case.id) == {}
     read = web_store.events(case.id)[-1]  # the page shown again is a read like any other
-    assert (read.kind, read.actor, read.data) == ("viewed", "kari", {"page": "vurdering"})
+    assert (read.kind, read.actor, read.data["page"]) == ("viewed", "kari", "vurdering")
+    assert read.data["role"] == "caseworker" and read.data["source"]
     no_choice = {**base, f"vurdering:{point.rule_id}": ASSESSMENT}
     response = client.post(f"/saker/{case.id}/vurdering", data=no_choice)
     assert response.status_code == 400 and "Velg oppfylt eller ikke oppfylt." in response.text

@@ -167,13 +167,21 @@ def test_preview_and_bulk_page_are_recorded_reads(client: TestClient, web_store:
     form = {"csrf": csrf, "markdown": "# Utkast"}
     assert client.post(f"/saker/{case.id}/forhandsvis", data=form).status_code == 200
     event = web_store.events(case.id)[-1]
-    assert (event.kind, event.actor, event.data) == ("viewed", "leder", {"page": "forhandsvis"})
+    assert (event.kind, event.actor, event.data) == (
+        "viewed",
+        "leder",
+        {"page": "forhandsvis", "role": "lead", "source": "testclient"},
+    )
     chosen = [c for c in _waiting(web_store, route="auto") if not c.reasons][:2]
     values = [f"{c.id}:{c.version}:0" for c in chosen]
     assert client.post("/saker/masse", data={"csrf": csrf, "sak": values}).status_code == 200
     for picked in chosen:
         event = web_store.events(picked.id)[-1]
-        assert (event.kind, event.actor, event.data) == ("viewed", "leder", {"page": "masse"})
+        assert (event.kind, event.actor, event.data) == (
+            "viewed",
+            "leder",
+            {"page": "masse", "role": "lead", "source": "testclient"},
+        )
 
 
 # Finding 6 and sessions: Secure cookies, __Host-, HSTS, idle timeout.

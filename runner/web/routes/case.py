@@ -18,7 +18,15 @@ from runner.store import CaseRecord
 from runner.store.users import SessionRecord
 from runner.web.actions import letter_digest
 from runner.web.auth import CheckedForm, Session
-from runner.web.core import BadRequest, context_of, malform_of, render, require, visible_case
+from runner.web.core import (
+    BadRequest,
+    context_of,
+    malform_of,
+    record_read,
+    render,
+    require,
+    visible_case,
+)
 from runner.web.summary import summarise
 
 router = APIRouter()
@@ -99,7 +107,7 @@ def case_page(
             for u in store.users.list()
             if not u.disabled
             and u.role in ("caseworker", "lead")
-            and set(u.kommuner) & {record.kommunenummer or ctx.home_kommune}
+            and ctx.settings.owner(record.kommunenummer) in u.kommuner
         ],
         message=request.query_params.get("melding"),
     )
@@ -110,9 +118,7 @@ def show_case(request: Request, case_id: int, session: Session) -> Response:
     user = require(session, "review")
     record = visible_case(request, user, case_id)
     # Who looked at whose data: every view is an event in the case's audit trail.
-    context_of(request).store.record_event(
-        case_id, actor=user.username, kind="viewed", data={"page": "sak"}
-    )
+    record_read(request, user, case_id, "sak")
     return case_page(request, session, record)
 
 
@@ -126,9 +132,7 @@ def preview(request: Request, case_id: int, session: Session, form: CheckedForm)
     record = visible_case(request, user, case_id)
     markdown = _field(form, "markdown")
     # The preview shows the case's facts too: a read like any other.
-    context_of(request).store.record_event(
-        case_id, actor=user.username, kind="viewed", data={"page": "forhandsvis"}
-    )
+    record_read(request, user, case_id, "forhandsvis")
     return case_page(request, session, record, preview=markdown)
 
 
@@ -150,9 +154,7 @@ def answer_points(request: Request, case_id: int, session: Session, form: Checke
     try:
         reviewer.answer(case_id, user.username, version=_number(form, "version"), given=given)
     except AnswerError as error:  # the page again, with the answers given and what is wrong
-        context_of(request).store.record_event(
-            case_id, actor=user.username, kind="viewed", data={"page": "vurdering"}
-        )
+        record_read(request, user, case_id, "vurdering")
         return case_page(request, session, record, problems=error.problems, given=given, status=400)
     return _done(case_id, "answered")
 
@@ -181,7 +183,7 @@ def confirm(request: Request, case_id: int, session: Session) -> Response:
     visible_case(request, user, case_id)
     ctx = context_of(request)
     record, letter = ctx.reviewer.ready(case_id)
-    ctx.store.record_event(case_id, actor=user.username, kind="viewed", data={"page": "bekreft"})
+    record_read(request, user, case_id, "bekreft")
     points, answers = ctx.reviewer.open_points(case_id)
     return render(
         request,
@@ -203,12 +205,7 @@ def confirm_pdf(request: Request, case_id: int, session: Session) -> Response:
     visible_case(request, user, case_id)
     ctx = context_of(request)
     letter, pdf = ctx.reviewer.final_pdf(case_id)
-    ctx.store.record_event(
-        case_id,
-        actor=user.username,
-        kind="viewed",
-        data={"page": "bekreft-pdf", "letter_id": letter.id},
-    )
+    record_read(request, user, case_id, "bekreft-pdf", letter_id=letter.id)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -292,7 +289,12 @@ def assign(request: Request, case_id: int, session: Session, form: CheckedForm) 
         target = _field(form, "username", max_length=100)
         colleague = store.users.get(target)
         home = record_kommune(request, case_id)
-        if colleague is None or colleague.disabled or home not in colleague.kommuner:
+        if (
+            colleague is None
+            or colleague.disabled
+            or home is None
+            or home not in colleague.kommuner
+        ):
             raise BadRequest(
                 f"'{target}' cannot take this case",
                 fix="Choose a colleague who works for the case's kommune.",
@@ -303,6 +305,7 @@ def assign(request: Request, case_id: int, session: Session, form: CheckedForm) 
     return _done(case_id, "assigned")
 
 
-def record_kommune(request: Request, case_id: int) -> str:
+def record_kommune(request: Request, case_id: int) -> str | None:
+    """The served kommune the case belongs to (Settings.owner)."""
     ctx = context_of(request)
-    return ctx.store.get_case(case_id).kommunenummer or ctx.home_kommune
+    return ctx.settings.owner(ctx.store.get_case(case_id).kommunenummer)

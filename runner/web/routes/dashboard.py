@@ -25,7 +25,7 @@ def dashboard(request: Request, session: Session) -> Response:
     t = translator(malform_of(request))
     with transaction(ctx.store.engine, write=False) as conn:
         figures = queries.dashboard(
-            conn, user.kommuner, ctx.home_kommune, today_in_norway(utcnow())
+            conn, user.kommuner, ctx.settings.served, today_in_norway(utcnow())
         )
     robots = sorted({robot for robot, _ in figures.by_state})
     states = sorted({state for _, state in figures.by_state})

@@ -5,15 +5,25 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from sqlalchemy import or_
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runner.errors import NotFoundError
 from runner.store import CaseState
 from runner.store.engine import transaction
+from runner.store.users import UserRecord
 from runner.web import queries
 from runner.web.auth import CheckedForm, Session
-from runner.web.core import BadRequest, context_of, render, require, visible_case
+from runner.web.core import (
+    PERMISSIONS,
+    BadRequest,
+    context_of,
+    record_read,
+    render,
+    require,
+    visible_case,
+)
 
 router = APIRouter()
 
@@ -21,32 +31,42 @@ router = APIRouter()
 RAW_LIMIT = 100_000
 
 
+#: A reviewer handles the items of their own kommuner; a deployment admin those no kommune
+#: owns (core.sees).
+QUARANTINE = ("review", "unowned")
+
+
 @router.get("/karantene")
 def quarantine_list(request: Request, session: Session) -> Response:
-    user = require(session, "review")
+    user = require(session, *QUARANTINE)
     ctx = context_of(request)
+    permissions = PERMISSIONS[user.role]
+    served = ctx.settings.served
+    scopes = [queries.kommune_scope(user.kommuner, served)] if "review" in permissions else []
+    if "unowned" in permissions:
+        scopes.append(queries.unowned_scope(served))
     with transaction(ctx.store.engine, write=False) as conn:
-        rows = queries.quarantine(conn, user.kommuner, ctx.home_kommune)
+        rows = queries.quarantine(conn, or_(*scopes))
     return render(
         request, "quarantine.html", session, rows=rows, message=request.query_params.get("melding")
     )
 
 
-def _quarantined(request: Request, session: Session, case_id: int) -> tuple[str, object]:
-    user = require(session, "review")
+def _quarantined(request: Request, session: Session, case_id: int) -> tuple[UserRecord, object]:
+    user = require(session, *QUARANTINE)
     record = visible_case(request, user, case_id)
     if record.state != CaseState.quarantined:
         raise NotFoundError(
             f"Case {case_id} is not in quarantine", fix="Open it from the quarantine list."
         )
-    return user.username, record
+    return user, record
 
 
 @router.get("/karantene/{case_id}")
 def quarantine_item(request: Request, case_id: int, session: Session) -> Response:
-    username, record = _quarantined(request, session, case_id)
+    user, record = _quarantined(request, session, case_id)
     store = context_of(request).store
-    store.record_event(case_id, actor=username, kind="viewed", data={"page": "karantene"})
+    record_read(request, user, case_id, "karantene")
     content = store.raw_content(case_id)
     text = content[:RAW_LIMIT].decode("utf-8", errors="replace")
     return render(
@@ -62,11 +82,11 @@ def quarantine_item(request: Request, case_id: int, session: Session) -> Respons
 
 @router.post("/karantene/{case_id}/handtert")
 def mark_handled(request: Request, case_id: int, session: Session, form: CheckedForm) -> Response:
-    username, _record = _quarantined(request, session, case_id)
+    user, _record = _quarantined(request, session, case_id)
     note = form.get("note")
     if not isinstance(note, str) or len(note) > 2000:
         raise BadRequest("The note is missing or too long", fix="Write at most 2000 characters.")
     context_of(request).store.review.mark_handled(
-        case_id, actor=username, note=note.strip() or "håndtert"
+        case_id, actor=user.username, note=note.strip() or "håndtert"
     )
     return RedirectResponse(f"/karantene?{urlencode({'melding': 'handled'})}", 303)

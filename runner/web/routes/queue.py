@@ -22,6 +22,7 @@ from runner.web.core import (
     BadRequest,
     context_of,
     malform_of,
+    record_read,
     render,
     require,
     visible_case,
@@ -169,7 +170,7 @@ def bulk_review(request: Request, session: Session, form: CheckedForm) -> Respon
             continue
         items.append((record, version, letter_digest(letter), letter))
     for record, *_rest in items:  # the page shows each case's letter: a read of each
-        store.record_event(record.id, actor=user.username, kind="viewed", data={"page": "masse"})
+        record_read(request, user, record.id, "masse")
     return render(request, "bulk.html", session, items=items, skipped=skipped)
 
 
