@@ -35,7 +35,7 @@ from runner.web.core import (
     secure,
 )
 from runner.web.passwords import new_token
-from runner.web.routes import case, dashboard, ops, quarantine, queue, users
+from runner.web.routes import case, dashboard, documents, ops, quarantine, queue, users
 from runner.web.throttle import LoginThrottle
 
 log = get_logger("saksrobot.web")
@@ -186,7 +186,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         return _with_headers(request, response)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, login, queue, case, quarantine, dashboard, users, ops):
+    for module in (auth, login, queue, case, documents, quarantine, dashboard, users, ops):
         app.include_router(module.router)
     app.state.metrics = store_registry(store)
     return app

@@ -177,6 +177,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reads": ("Lest {n} ganger, sist {at} av {who}", "Lese {n} gonger, sist {at} av {who}"),
     "reads_list": ("Vis alle som har lest saken", "Vis alle som har lese saka"),
     "no_reads": ("Ingen har lest saken ennå.", "Ingen har lese saka enno."),
+    "documents": ("Dokumenter i saken", "Dokument i saka"),
+    "documents_note": (
+        "Dokumentene åpnes i en ny fane. Hver åpning blir registrert som lesing av saken.",
+        "Dokumenta blir opna i ei ny fane. Kvar opning blir registrert som lesing av saka.",
+    ),
+    "doc_brev": ("Brev, versjon {n} (PDF)", "Brev, versjon {n} (PDF)"),
+    "doc_utkast": ("Brevutkastet slik det blir (PDF)", "Brevutkastet slik det blir (PDF)"),
+    "doc_soknad": ("Søknaden slik den kom inn ({source})", "Søknaden slik han kom inn ({source})"),
+    "doc_vedlegg": ("Vedlegg {n}: {kind}", "Vedlegg {n}: {kind}"),
+    "doc_missing": ("ikke mottatt som fil", "ikkje motteke som fil"),
     "legend": ("Forklaring til køen", "Forklaring til køen"),
     "legend_urgent": (
         "saken har kortere frist etter loven (for eksempel tre uker etter pbl. § 21-7 andre "

@@ -16,6 +16,7 @@ from runner.store import CaseRecord
 from runner.store.users import SessionRecord
 from runner.web.auth import CheckedForm, Session
 from runner.web.core import BadRequest, context_of, malform_of, render, require, visible_case
+from runner.web.documents import CaseDocuments
 from runner.web.summary import summarise
 
 router = APIRouter()
@@ -70,6 +71,7 @@ def case_page(
         results=results,
         flagged=[r for r in results if r["outcome"] in FAILED],
         letter=letter,
+        documents=CaseDocuments(store, ctx.reviewer, record).listing(),
         letter_html=Markup(markdown_to_html(letter.markdown)) if letter else None,
         preview_markdown=preview,
         preview_html=Markup(markdown_to_html(preview)) if preview else None,
