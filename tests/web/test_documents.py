@@ -92,9 +92,7 @@ def test_the_sent_letter_opens_and_the_outbox_links_to_it(
     assert link in outbox and "Sendt brev" in outbox and "Utkast til brev" not in outbox
 
 
-def test_a_changed_letter_file_is_not_served(
-    client: TestClient, web_store: Store
-) -> None:
+def test_a_changed_letter_file_is_not_served(client: TestClient, web_store: Store) -> None:
     csrf = login(client, "kari")
     case = _waiting(web_store)
     letter = web_store.latest_letter(case.id)
