@@ -194,8 +194,7 @@ def test_the_line_start_mark_cannot_come_from_input() -> None:
 
 
 _TRICKY = (
-    "#>+=-0123456789.) \t\n\xa0\u2009\\`*_[]<>&|~"
-    "\x00\x1f\x7f\x85\x9f\u202a\u202e\u2066\u2069æøåáŋ"
+    "#>+=-0123456789.) \t\n\xa0\u2009\\`*_[]<>&|~\x00\x1f\x7f\x85\x9f\u202a\u202e\u2066\u2069æøåáŋ"
 )
 
 

@@ -52,7 +52,8 @@ def test_a_date_round_trips_without_a_backslash_into_the_pdf(
     assert found is not None
     shown = unescape(found.group(1))
     assert shown == draft.markdown and "10\\. juni" not in shown
-    edited = shown + "\nVi viser også til telefonsamtalen 10. juni og e-post til ola_n@example.no.\n"
+    added = "Vi viser også til telefonsamtalen 10. juni og e-post til ola_n@example.no."
+    edited = f"{shown}\n{added}\n"
     form = {"csrf": csrf, "version": str(case.version), "letter_id": str(draft.id)}
     preview = client.post(f"/saker/{case_id}/forhandsvis", data={**form, "markdown": edited})
     assert preview.status_code == 200
