@@ -146,15 +146,23 @@ def demo_command(
 ) -> None:
     """Run every robot on the built-in demo data with an embedded SQLite store."""
     import shutil
+    from datetime import UTC, datetime
 
+    from runner.demo import dated_inbox
     from runner.errors import SaksrobotError
+    from runner.letterfiles import today_in_norway
     from runner.models.robot import load_robots
 
     try:
         settings = load_cli_settings(settings_file or DEMO_SETTINGS)
         if not keep and settings.data_dir.name == ".demo" and settings.data_dir.exists():
             shutil.rmtree(settings.data_dir)
-        demo_inbox = settings.content_dir / "demo" / "inbox"
+        # The demo's cases dated for today, where the robots' own source folders are.
+        demo_inbox = dated_inbox(
+            settings.content_dir / "demo" / "inbox",
+            settings.data_dir / "inbox",
+            today_in_norway(datetime.now(UTC)),
+        )
         summaries = []
         with open_cli_store(settings, create=True) as store:
             for robot in load_robots(settings.content_dir / "robots").values():
