@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (real servers and browsers), when missing.
+# Installs the Debian packages the test suite needs (real servers and browsers, and npm for
+# axe-core: tests/web/test_axe.py runs `npm ci --prefix tests/web/axe`), when missing.
 # Each line of PACKAGES is "<command or file that proves it is installed> <debian packages...>".
 set -euo pipefail
 PACKAGES=(
   "/usr/sbin/dovecot dovecot-imapd"
   "chromium chromium chromium-driver"
+  "npm npm"
 )
 missing=()
 for entry in "${PACKAGES[@]}"; do

@@ -8,6 +8,7 @@ from collections.abc import Callable
 TEXTS: dict[str, tuple[str, str]] = {
     "app": ("Saksrobot – saksbehandling", "Saksrobot – sakshandsaming"),
     "skip": ("Hopp til innholdet", "Hopp til innhaldet"),
+    "main_menu": ("Hovedmeny", "Hovudmeny"),
     "queue": ("Saker til vurdering", "Saker til vurdering"),
     "quarantine": ("Karantene", "Karantene"),
     "dashboard": ("Oversikt", "Oversikt"),
