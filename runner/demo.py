@@ -7,6 +7,8 @@ days before it (1–20 days), and a few cases are near or past their deadline, a
 day's queue. Every other date in a case moves with its received date, so the time between
 them stays what the scenario needs (a neighbour notice sent weeks before, a welfare period
 the month after, children's ages). The same day gives the same inbox (seeded by the day).
+Each attachment a case lists gets a one-page PDF saying it is a demo document, so the review
+page can open it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["LATE_EVERY", "dated_case", "dated_inbox", "days_ago"]
+__all__ = ["LATE_EVERY", "attachment_pdf", "dated_case", "dated_inbox", "days_ago"]
 
 OSLO = ZoneInfo("Europe/Oslo")
 SEED = 4627
@@ -86,8 +88,37 @@ def dated_case(case: dict[str, Any], received: datetime) -> dict[str, Any]:
     return moved
 
 
+def attachment_pdf(reference: str, kind: str) -> bytes:
+    """A one-page PDF standing in for an attachment of a demo case (the same bytes each time)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=OSLO))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 20)
+    pdf.cell(0, 12, f"Vedlegg: {kind}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(
+        0, 7, f"Sak {reference}. Demodokument laget av saksrobot demo, ikke et ekte vedlegg."
+    )
+    return bytes(pdf.output())
+
+
+def _attachments(case: dict[str, Any], folder: Path) -> None:
+    """A demo PDF for each attachment the case lists (inside `folder` only)."""
+    root = folder.resolve()
+    for attachment in case.get("attachments") or []:
+        path = (root / str(attachment.get("file", ""))).resolve()
+        if path.is_relative_to(root) and path != root and not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(
+                attachment_pdf(str(case.get("reference")), str(attachment.get("kind")))
+            )
+
+
 def _dated_json(path: Path, rng: random.Random, index: int, today: date) -> bytes:
     case: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    _attachments(case, path.parent)
     urgent = (case.get("request") or {}).get("kind") == "nodhjelp"
     ago = days_ago(rng, index, str(case.get("case_type")), urgent)
     dated = dated_case(case, _received(rng, today, ago))

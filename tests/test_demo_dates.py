@@ -121,3 +121,18 @@ def test_the_demo_queue_is_mostly_within_deadline_with_the_outcomes_of_the_fixed
     fixed_waiting = [c for c in queues["fixed"] if c.state == CaseState.pending_review]
     overdue = [c for c in fixed_waiting if c.deadline is not None and c.deadline < today]
     assert len(overdue) > len(fixed_waiting) / 2  # the fixed dates: most past their deadline
+
+
+def test_each_listed_attachment_is_a_demo_pdf_beside_the_case(tmp_path: Path) -> None:
+    first = dated_inbox(DEMO_INBOX, tmp_path / "a", DAY)
+    again = dated_inbox(DEMO_INBOX, tmp_path / "b", DAY)
+    listed = 0
+    for robot in ("byggesak", "sosialhjelp"):
+        for case in _cases(first, robot).values():
+            for attachment in case.get("attachments", []):
+                listed += 1
+                path = first / robot / attachment["file"]
+                assert path.read_bytes().startswith(b"%PDF-")
+                assert path.read_bytes() == (again / robot / attachment["file"]).read_bytes()
+    assert listed > 50
+    assert not list(DEMO_INBOX.glob("*/*/*.pdf"))  # the fixtures stay without them
