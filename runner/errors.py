@@ -207,6 +207,12 @@ class IllegalTransitionError(StoreError):
         )
 
 
+class UsageError(SaksrobotError):
+    """A command was given an option value it cannot use (a date that is not a date)."""
+
+    kind = "usage"
+
+
 class NotFoundError(SaksrobotError):
     """A case, robot, rule set or user that was asked for does not exist."""
 

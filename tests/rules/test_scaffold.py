@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from runner.cli import app
 from runner.cli.rules import rules_app
 from runner.rules import load_rule_set
 from runner.ruletools.check import check_paths
@@ -91,16 +92,16 @@ def test_every_registered_case_type_can_be_scaffolded_from_the_shipped_rule_sets
 
 
 def test_refuses_a_bad_name_or_an_existing_folder(tmp_path: Path) -> None:
-    bad = runner.invoke(rules_app, ["new", "Ugyldig Navn", "--case-type", "byggesak",
-                                     "--dir", str(tmp_path)])  # fmt: skip
+    bad = runner.invoke(app, ["rules", "new", "Ugyldig Navn", "--case-type", "byggesak",
+                              "--dir", str(tmp_path)])  # fmt: skip
     assert bad.exit_code == 2
     assert "not a valid rule-set id" in bad.output
     (tmp_path / "finst").mkdir()
-    exists = runner.invoke(rules_app, ["new", "finst", "--case-type", "byggesak",
-                                        "--dir", str(tmp_path)])  # fmt: skip
+    exists = runner.invoke(app, ["rules", "new", "finst", "--case-type", "byggesak",
+                                 "--dir", str(tmp_path)])  # fmt: skip
     assert exists.exit_code == 2
     assert "exists already" in exists.output
     unknown = runner.invoke(
-        rules_app, ["new", "x", "--case-type", "ukjent", "--dir", str(tmp_path)]
+        app, ["rules", "new", "x", "--case-type", "ukjent", "--dir", str(tmp_path)]
     )
     assert unknown.exit_code == 2
