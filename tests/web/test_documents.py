@@ -149,6 +149,9 @@ def test_attachments_beside_the_case_file_open_and_missing_ones_are_named(
     (inbox / "sak.json").write_text(json.dumps(data), encoding="utf-8")
     plan = b"%PDF-1.4 situasjonsplan"
     (inbox / data["attachments"][0]["file"]).write_bytes(plan)
+    data["attachments"].append({"kind": "annet", "file": "BS-2026-000107/side.html"})
+    (inbox / "BS-2026-000107" / "side.html").write_text("<script>alert(1)</script>")
+    (inbox / "sak.json").write_text(json.dumps(data), encoding="utf-8")
     _run(web_settings, web_store, "byggesak-smatiltak", inbox)
     case = web_store.find_case("BS-2026-900107")
     login(client, "kari")
@@ -162,6 +165,11 @@ def test_attachments_beside_the_case_file_open_and_missing_ones_are_named(
     assert response.content == plan
     assert _reads(web_store, case.id)[-1] == {"page": "dokument", "dokument": "vedlegg-1"}
     assert client.get(f"/saker/{case.id}/dokumenter/vedlegg-2").status_code == 404
+    html_file = client.get(f"/saker/{case.id}/dokumenter/vedlegg-4")  # never run as a page
+    assert html_file.status_code == 200
+    assert html_file.headers["content-type"] == "application/octet-stream"
+    assert html_file.headers["content-disposition"].startswith("attachment; ")
+    assert html_file.headers["content-security-policy"] == DOCUMENT_CSP
 
 
 def test_a_pdf_form_application_opens_as_the_form(

@@ -10,9 +10,13 @@ from starlette.responses import Response
 
 from runner.web.auth import Session
 from runner.web.core import context_of, require, visible_case
-from runner.web.documents import BYTES, CaseDocuments, Content
+from runner.web.documents import CaseDocuments, Content
 
 router = APIRouter()
+
+#: What the browser shows itself (its PDF viewer, JSON and text as text, images); a
+#: spreadsheet or unknown type is offered as a download.
+SHOWN = frozenset({"application/pdf", "application/json", "text/plain", "image/png", "image/jpeg"})
 
 #: A document is shown by the browser's own viewer: it may load nothing, run nothing, be
 #: framed by nobody and submit nowhere.
@@ -21,7 +25,8 @@ DOCUMENT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; for
 
 def document_response(content: Content) -> Response:
     """The document inline (a download for a type the browser should not show itself)."""
-    disposition = "attachment" if content.media_type == BYTES else "inline"
+    shown = content.media_type.split(";")[0] in SHOWN
+    disposition = "inline" if shown else "attachment"
     return Response(
         content.body,
         media_type=content.media_type,
