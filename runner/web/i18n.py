@@ -131,6 +131,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "note": ("Merknad", "Merknad"),
     "no_quarantine": ("Ingen saker i karantene.", "Ingen saker i karantene."),
     "whole_file": ("(hele filen)", "(heile fila)"),
+    "not_in_quarantine": ("Sak {n} er ikke i karantene", "Sak {n} er ikkje i karantene"),
+    "open_from_quarantine": (
+        "Åpne saken fra karantenelisten.",
+        "Opne saka frå karantenelista.",
+    ),
+    "note_too_long": ("Merknaden mangler eller er for lang", "Merknaden manglar eller er for lang"),
+    "note_fix": ("Skriv høyst 2000 tegn.", "Skriv høgst 2000 teikn."),
     "by_state": ("Saker per robot og tilstand", "Saker per robot og tilstand"),
     "per_day": ("Mottatte saker per dag, siste 30 dager", "Mottekne saker per dag, siste 30 dagar"),
     "time_in_queue": ("Tid i køen", "Tid i køen"),

@@ -42,3 +42,24 @@ def test_quarantine_pages_have_no_english_in_either_malform(
         assert not ENGLISH.findall(seen), ENGLISH.findall(seen)
     assert "Feil i innsend sak" in item and "Merk som handtert" in item
     assert "Innhaldet slik det kom inn" in item and " byte " in item
+
+
+def test_quarantine_errors_are_norwegian_in_either_malform(
+    client: TestClient, web_store: Store
+) -> None:
+    csrf = login(client, "kari")
+    waiting = web_store.list_cases(state=CaseState.pending_review, limit=1)[0]
+    (quarantined,) = web_store.list_cases(state=CaseState.quarantined, limit=50)
+    not_there = _text(client.get(f"/karantene/{waiting.id}").text)
+    assert f"Sak {waiting.id} er ikke i karantene" in not_there
+    assert "Åpne saken fra karantenelisten." in not_there
+    too_long = client.post(
+        f"/karantene/{quarantined.id}/handtert", data={"csrf": csrf, "note": "x" * 2001}
+    )
+    assert too_long.status_code == 400
+    assert "Merknaden mangler eller er for lang" in _text(too_long.text)
+    _nynorsk(client, csrf)
+    not_there = _text(client.get(f"/karantene/{waiting.id}").text)
+    assert f"Sak {waiting.id} er ikkje i karantene" in not_there
+    assert "Opne saka frå karantenelista." in not_there
+    assert not ENGLISH.findall(not_there), ENGLISH.findall(not_there)
