@@ -33,9 +33,9 @@ def _case_received_on_10_june(settings: Settings, store: Store, inbox: Path) -> 
     return store.find_case("BS-2026-910115").id
 
 
-def _pdf_text(path: str) -> str:
+def _pdf_lines(path: str) -> list[str]:
     reader = PdfReader(BytesIO(Path(path).read_bytes()))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return [line.strip() for page in reader.pages for line in page.extract_text().splitlines()]
 
 
 def test_a_date_round_trips_without_a_backslash_into_the_pdf(
@@ -46,25 +46,28 @@ def test_a_date_round_trips_without_a_backslash_into_the_pdf(
     assert case.state == CaseState.pending_review
     draft = web_store.latest_letter(case_id)
     assert draft is not None
-    assert "søknaden din 10. juni 2026" in draft.markdown and "\\." not in draft.markdown
+    assert "søknaden din 10. juni 2026" in draft.markdown
+    assert "\\" not in draft.markdown  # no escape, and no backslash line break either
     csrf = login(client, "kari")
     found = TEXTAREA.search(client.get(f"/saker/{case_id}").text)
     assert found is not None
     shown = unescape(found.group(1))
     assert shown == draft.markdown and "10\\. juni" not in shown
     added = "Vi viser også til telefonsamtalen 10. juni og e-post til ola_n@example.no."
-    edited = f"{shown}\n{added}\n"
+    edited = f"{shown}\n{added}\nRing oss gjerne.\n"  # a line break as the caseworker types it
     form = {"csrf": csrf, "version": str(case.version), "letter_id": str(draft.id)}
     preview = client.post(f"/saker/{case_id}/forhandsvis", data={**form, "markdown": edited})
     assert preview.status_code == 200
     again = TEXTAREA.search(preview.text)
     assert again is not None and unescape(again.group(1)) == edited  # the text as written
-    assert "telefonsamtalen 10. juni og e-post til ola_n@example.no." in preview.text
+    assert f"{added}<br />\nRing oss gjerne." in preview.text
     approved = client.post(f"/saker/{case_id}/godkjenn", data={**form, "markdown": edited})
     assert approved.status_code == 303
     letter = web_store.latest_letter(case_id)
     assert letter is not None and letter.markdown == edited and letter.pdf_path
-    text = _pdf_text(letter.pdf_path)
+    lines = _pdf_lines(letter.pdf_path)
+    text = " ".join(" ".join(lines).split())
+    assert "Ring oss gjerne." in lines  # its own line, as typed
     assert "søknaden din 10. juni 2026" in text
     assert "telefonsamtalen 10. juni og e-post til ola_n@example.no." in text
     assert "\\" not in text
