@@ -3,12 +3,12 @@
 demo/inbox/ holds the generated demo cases with the fixed dates the tests rely on (received
 through 2026). Run as they are, almost every case in the review queue would be past its
 deadline. `dated_inbox` copies them for a given day: each case is received a few working
-days before it (1–20 days), and a few cases are near or past their deadline, as in a real
-day's queue. Every other date in a case moves with its received date, so the time between
-them stays what the scenario needs (a neighbour notice sent weeks before, a welfare period
-the month after, children's ages). The same day gives the same inbox (seeded by the day).
-Each attachment a case lists gets a one-page PDF saying it is a demo document, so the review
-page can open it.
+days before it (1–20 days), emergency help the same day, and a few cases are near or past
+their deadline, as in a real day's queue. Every other date in a case moves with its received
+date, so the time between them stays what the scenario needs (a neighbour notice sent weeks
+before, a welfare period the month after, children's ages). The same day gives the same
+inbox (seeded by the day). Each attachment a case lists gets a one-page PDF saying it is a
+demo document, so the review page can open it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ RECEIVED_COLUMN = "Mottatt"
 def days_ago(rng: random.Random, index: int, case_type: str, urgent_same_day: bool) -> int:
     """How many days before the demo day case number `index` is received."""
     if urgent_same_day:
-        return 1  # emergency help waits one day: the one case past its deadline by a day
+        return 0  # emergency help is decided the day it comes in: it came in today
     deadline = DEADLINE_DAYS.get(case_type)
     if deadline is not None and index % LATE_EVERY == LATE_EVERY // 2:
         near = (index // LATE_EVERY) % 2 == 0
@@ -52,7 +52,11 @@ def days_ago(rng: random.Random, index: int, case_type: str, urgent_same_day: bo
 
 
 def _received(rng: random.Random, today: date, ago: int) -> datetime:
-    """A weekday office-hour time `ago` days before `today` (or the weekday before that)."""
+    """A weekday office-hour time `ago` days before `today` (or the weekday before that);
+    today (ago 0): just after midnight, so never in the future whenever the demo runs (the
+    case model allows an hour ahead)."""
+    if ago == 0:
+        return datetime.combine(today, time(0, rng.randint(1, 59)), OSLO)
     day = today - timedelta(days=ago)
     while day.weekday() >= 5:
         day -= timedelta(days=1)

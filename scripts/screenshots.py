@@ -141,7 +141,7 @@ def take(out: Path, work: Path) -> None:
             driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
             WebDriverWait(driver, 30).until(lambda d: "/logg-inn" not in d.current_url)
             load(driver, f"{server}/saker")
-            shot(driver, out / "review-queue.png", 1000)
+            shot(driver, out / "review-queue.png", 1800)  # the filters and a dozen rows
             load(driver, f"{server}/saker/{case.id}")
             shot(driver, out / "review-case.png", 1500)
             shot(driver, out / "review-case-documents.png", 1000, at="documents")

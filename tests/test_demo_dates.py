@@ -84,6 +84,9 @@ def test_cases_arrive_on_weekdays_in_the_days_before_and_a_few_long_ago(tmp_path
     for robot in ("byggesak", "sosialhjelp"):
         for case in _cases(dated, robot).values():
             received = _received(case)
+            if (case.get("request") or {}).get("kind") == "nodhjelp":
+                assert received == DAY  # emergency help: received today, decided today
+                continue
             assert received < DAY and received.weekday() < 5
             age = (DAY - received).days
             ages["recent" if age <= 22 else "old"] += 1
