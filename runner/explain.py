@@ -155,6 +155,7 @@ def explain_case(
             Panel(
                 json.dumps(case["facts"], ensure_ascii=False, indent=2),
                 title="Fakta (innsendt sak)",
+                expand=console.is_terminal,  # piped: as wide as the facts, not the pipe
             )
         )
     decision = data["decision"]
@@ -213,6 +214,7 @@ def explain_case(
                 Markdown(letter["markdown"]),
                 title=f"Brev v{letter['version']} ({letter['malform']}, "
                 f"mal {letter['template_id']})",
+                expand=console.is_terminal,
             )
         )
         if letter["pdf_path"]:

@@ -94,6 +94,14 @@ CHANNELS: dict[str, Pair] = {
     "workitems": ("Arbeidskø", "Arbeidskø"),
 }
 
+SOURCES: dict[str, Pair] = {
+    "folder": ("saksfil", "saksfil"),
+    "pdfform": ("PDF-skjema", "PDF-skjema"),
+    "excel": ("rad i regneark", "rad i rekneark"),
+    "imap": ("e-post", "e-post"),
+    "workitems": ("arbeidsoppgave", "arbeidsoppgåve"),
+}
+
 #: kind → its words; `word(kind, code, malform)` looks up here.
 KINDS: Mapping[str, Mapping[str, Pair]] = {
     "state": STATES,
@@ -103,6 +111,7 @@ KINDS: Mapping[str, Mapping[str, Pair]] = {
     "result": RESULTS,
     "outbox": OUTBOX,
     "channel": CHANNELS,
+    "source": SOURCES,
 }
 
 

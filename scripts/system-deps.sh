@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs (real servers and browsers), when missing.
+# Installs the Debian packages the test suite needs (real servers and browsers, and npm for
+# axe-core: tests/web/test_axe.py runs `npm ci --prefix tests/web/axe`), when missing.
 # Each line of PACKAGES is "<command or file that proves it is installed> <debian packages...>".
 set -euo pipefail
 PACKAGES=(

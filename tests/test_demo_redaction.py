@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -48,5 +49,13 @@ def test_demo_at_debug_level_leaks_no_personal_data(tmp_path: Path) -> None:
         values |= _personal_values(json.loads(path.read_text(encoding="utf-8")))
     leaked = sorted(v for v in values if v in logs)
     assert not leaked, f"{len(leaked)} personal values in the logs"
+    # The demo ran on its cases dated for today (runner/demo.py), in the robots' own inbox.
+    dated = [
+        json.loads(path.read_text(encoding="utf-8"))["received_at"]
+        for path in (tmp_path / "data" / "inbox" / "byggesak").glob("*.json")
+    ]
+    today = datetime.now(UTC).date()
+    assert len(dated) == 48
+    assert all(0 < (today - datetime.fromisoformat(r).date()).days <= 100 for r in dated)
     assert (tmp_path / "data" / "outbox").is_dir()
     assert any((tmp_path / "data" / "outbox").glob("*.pdf"))

@@ -79,13 +79,20 @@ def open_cli_store(settings: Settings, *, create: bool = False) -> Store:
     return open_store(settings.database_url)
 
 
+#: The width of every command's output when it is not a terminal (a pipe, a file, a CI log):
+#: wide enough that no table column is cut or squeezed; tables are only as wide as their
+#: content, and panels fit theirs (runner/explain.py).
+PIPE_WIDTH = 1000
+
+
 def make_console(err: bool = False) -> Any:
-    """A rich console on stdout (or stderr); at least 110 columns when not a terminal."""
+    """A rich console on stdout (or stderr): the terminal's width, or PIPE_WIDTH when the
+    output is not a terminal."""
     from rich.console import Console
 
     printer = Console(stderr=err, highlight=False)
     if not printer.is_terminal:
-        printer.width = max(printer.width, 110)
+        printer.width = PIPE_WIDTH
     return printer
 
 
@@ -105,6 +112,7 @@ def fail(error: Exception) -> NoReturn:
 
 __all__ = [
     "DEMO_SETTINGS",
+    "PIPE_WIDTH",
     "JsonOption",
     "SettingsOption",
     "StoreOption",

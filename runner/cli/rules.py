@@ -8,10 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from runner.cli.options import SettingsOption, StoreOption, fail, load_cli_settings, open_cli_store
+from runner.cli.options import (
+    SettingsOption,
+    StoreOption,
+    load_cli_settings,
+    make_console,
+    open_cli_store,
+)
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.table import Table
 
     from runner.rules.ruleset import RuleSet
@@ -36,20 +41,6 @@ PathsArgument = Annotated[
 def rules_callback() -> None:
     """Work with rule sets: each is a folder with ruleset.yaml, parameters.yaml, rules.yaml
     and tests/*.yaml."""
-
-
-#: The width of the rules commands' output when it is not a terminal (a CI log, a file, a
-#: pipe): wide enough that no table column is cut; tables are only as wide as their content.
-PIPE_WIDTH = 1000
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    console = Console(soft_wrap=True)
-    if not console.is_terminal:
-        console.width = PIPE_WIDTH
-    return console
 
 
 def _default(paths: list[Path] | None) -> list[Path]:
@@ -111,7 +102,7 @@ def test_command(
     from runner.rules.load import load_rule_set
     from runner.ruletools.testing import run_rule_tests
 
-    console = _console()
+    console = make_console()
     folders = _default(paths)
     if not folders:
         console.print("[red]Fant ingen regelsett[/red] (en regelsettmappe har ruleset.yaml).")
@@ -145,7 +136,7 @@ def check_command(paths: PathsArgument = None) -> None:
     warnings (unverified parameters) are printed but pass."""
     from runner.ruletools.check import CHECKS, check_paths
 
-    console = _console()
+    console = make_console()
     folders = _default(paths)
     if not folders:
         console.print("[red]Fant ingen regelsett[/red] (en regelsettmappe har ruleset.yaml).")
@@ -206,33 +197,31 @@ def diff_command(
     other argument's folder at HEAD)."""
     from contextlib import ExitStack
 
-    from runner.errors import SaksrobotError
+    from runner.errors import UsageError
     from runner.rules.load import load_rule_set
     from runner.ruletools.diff import diff_rule_sets
     from runner.ruletools.diff_render import as_markdown, as_table
     from runner.ruletools.revisions import resolve_pair
 
-    console = _console()
     try:
         day = date.fromisoformat(on) if on else None
-        kommune = None
-        if store_url is not None:
-            kommune = load_cli_settings(settings_file, store_url).kommune.rule_parameters
-        with ExitStack() as stack:
-            old_path, new_path = resolve_pair(old, new, stack)
-            report = diff_rule_sets(
-                load_rule_set(old_path),
-                load_rule_set(new_path),
-                store_url=store_url,
-                on=day,
-                kommune=kommune,
-            )
-    except ValueError as error:
-        console.print(f"[red]--on: {error}[/red] (write the date as YYYY-MM-DD)")
-        raise typer.Exit(2) from error
-    except SaksrobotError as error:
-        console.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(2) from error
+    except ValueError:
+        raise UsageError(
+            f"--on {on}: ikke en dato", fix="Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-06-10."
+        ) from None
+    kommune = None
+    if store_url is not None:
+        kommune = load_cli_settings(settings_file, store_url).kommune.rule_parameters
+    with ExitStack() as stack:
+        old_path, new_path = resolve_pair(old, new, stack)
+        report = diff_rule_sets(
+            load_rule_set(old_path),
+            load_rule_set(new_path),
+            store_url=store_url,
+            on=day,
+            kommune=kommune,
+        )
+    console = make_console()
     if markdown:
         typer.echo(as_markdown(report, show_all=show_all), nl=False)
     else:
@@ -268,16 +257,11 @@ def new_command(
     """Create a rule set with one rule, one parameter and tests both ways; it passes
     `rules test` as it is, and `rules check` once its legal basis names the provision.
     Then make it say what the law says."""
-    from runner.errors import SaksrobotError
     from runner.ruletools.scaffold import scaffold
     from runner.settings import CONTENT_ROOT
 
-    console = _console()
-    try:
-        folder = scaffold(name, case_type, rules_dir or CONTENT_ROOT / "rules", example=example)
-    except SaksrobotError as error:
-        console.print(str(error), markup=False, highlight=False)
-        raise typer.Exit(2) from error
+    folder = scaffold(name, case_type, rules_dir or CONTENT_ROOT / "rules", example=example)
+    console = make_console()
     console.print(f"Opprettet {folder}: ruleset.yaml, parameters.yaml, rules.yaml, tests/.")
     console.print(next_steps(folder, name, case_type), markup=False, highlight=False)
 
@@ -317,23 +301,19 @@ def replay_command(
     store_url: StoreOption = None,
 ) -> None:
     """Re-evaluate a stored decision under the rule-set version it was made with and confirm the same result; exit 1 on any difference."""  # noqa: E501
-    from runner.errors import SaksrobotError
     from runner.ruletools.replay import replay_case
 
-    console = _console()
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        with open_cli_store(settings) as store:
-            own = settings.kommune_for(store.find_case(case).kommunenummer)  # the case's kommune
-            report = replay_case(
-                store,
-                case,
-                settings.content_dir / "rules",
-                allow_changed=allow_changed,
-                kommune=own.rule_parameters,
-            )
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file, store_url)
+    with open_cli_store(settings) as store:
+        own = settings.kommune_for(store.find_case(case).kommunenummer)  # the case's kommune
+        report = replay_case(
+            store,
+            case,
+            settings.content_dir / "rules",
+            allow_changed=allow_changed,
+            kommune=own.rule_parameters,
+        )
+    console = make_console()
     rule_set = report.rule_set
     console.print(
         f"{report.reference}: {rule_set.id} {rule_set.version} ({rule_set.path}), "

@@ -14,7 +14,6 @@ from runner.cli.options import (
     JsonOption,
     SettingsOption,
     StoreOption,
-    fail,
     load_cli_settings,
     make_console,
     open_cli_store,
@@ -39,14 +38,10 @@ def run_command(
     ] = False,
 ) -> None:
     """Run a robot once over its inbox: quarantine bad items, decide, draft, send."""
-    from runner.errors import SaksrobotError
 
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        with open_cli_store(settings) as store:
-            summary = _run_one(settings, store, robot_id, inbox, as_json, intake_only)
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file, store_url)
+    with open_cli_store(settings) as store:
+        summary = _run_one(settings, store, robot_id, inbox, as_json, intake_only)
     _print_summaries([summary], as_json=as_json)
 
 
@@ -146,27 +141,31 @@ def demo_command(
 ) -> None:
     """Run every robot on the built-in demo data with an embedded SQLite store."""
     import shutil
+    from datetime import UTC, datetime
 
-    from runner.errors import SaksrobotError
+    from runner.demo import dated_inbox
+    from runner.letterfiles import today_in_norway
     from runner.models.robot import load_robots
 
-    try:
-        settings = load_cli_settings(settings_file or DEMO_SETTINGS)
-        if not keep and settings.data_dir.name == ".demo" and settings.data_dir.exists():
-            shutil.rmtree(settings.data_dir)
-        demo_inbox = settings.content_dir / "demo" / "inbox"
-        summaries = []
-        with open_cli_store(settings, create=True) as store:
-            for robot in load_robots(settings.content_dir / "robots").values():
-                source_path = getattr(robot.source, "path", None)  # an IMAP robot has none
-                if source_path is None:
-                    continue
-                inbox = demo_inbox / source_path.removeprefix("inbox/")
-                if not inbox.exists():
-                    continue
-                summaries.append(_run_one(settings, store, robot.id, inbox, False))
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file or DEMO_SETTINGS)
+    if not keep and settings.data_dir.name == ".demo" and settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
+    # The demo's cases dated for today, where the robots' own source folders are.
+    demo_inbox = dated_inbox(
+        settings.content_dir / "demo" / "inbox",
+        settings.data_dir / "inbox",
+        today_in_norway(datetime.now(UTC)),
+    )
+    summaries = []
+    with open_cli_store(settings, create=True) as store:
+        for robot in load_robots(settings.content_dir / "robots").values():
+            source_path = getattr(robot.source, "path", None)  # an IMAP robot has none
+            if source_path is None:
+                continue
+            inbox = demo_inbox / source_path.removeprefix("inbox/")
+            if not inbox.exists():
+                continue
+            summaries.append(_run_one(settings, store, robot.id, inbox, False))
     _print_summaries(summaries, as_json=False)
     console = make_console()
     from runner.cli.web import demo_caseworker

@@ -12,7 +12,6 @@ import typer
 from runner.cli.options import (
     SettingsOption,
     StoreOption,
-    fail,
     load_cli_settings,
     open_cli_store,
 )
@@ -55,39 +54,36 @@ def users_add(
     store_url: StoreOption = None,
 ) -> None:
     """Add an account; without --password-stdin a random password is printed once."""
-    from runner.errors import NotFoundError, SaksrobotError
+    from runner.errors import NotFoundError
 
     given = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        unknown = [number for number in kommune if not settings.serves(number)]
-        if unknown:
-            raise NotFoundError(
-                f"Kommune {', '.join(unknown)} betjenes ikke av denne installasjonen",
-                fix=f"Bruk et kommunenummer den betjener ({', '.join(settings.kommuner)}), "
-                f"eller legg til {settings.kommuner_dir}/<nummer>-<navn>.toml først.",
-            )
-        store = open_cli_store(settings)
-        with store:
-            password = create_user(
-                store,
-                username=username,
-                full_name=name,
-                role=role,
-                kommuner=kommune,
-                password=given,
-            )
-            created = store.users.get(username)
-            assert created is not None
-            store.users.log.record(
-                "user_created",
-                actor=CLI_ACTOR,
-                user_id=created.id,
-                role=created.role,
-                kommuner=created.kommuner,
-            )
-    except SaksrobotError as error:
-        fail(error)
+    settings = load_cli_settings(settings_file, store_url)
+    unknown = [number for number in kommune if not settings.serves(number)]
+    if unknown:
+        raise NotFoundError(
+            f"Kommune {', '.join(unknown)} betjenes ikke av denne installasjonen",
+            fix=f"Bruk et kommunenummer den betjener ({', '.join(settings.kommuner)}), "
+            f"eller legg til {settings.kommuner_dir}/<nummer>-<navn>.toml først.",
+        )
+    store = open_cli_store(settings)
+    with store:
+        password = create_user(
+            store,
+            username=username,
+            full_name=name,
+            role=role,
+            kommuner=kommune,
+            password=given,
+        )
+        created = store.users.get(username)
+        assert created is not None
+        store.users.log.record(
+            "user_created",
+            actor=CLI_ACTOR,
+            user_id=created.id,
+            role=created.role,
+            kommuner=created.kommuner,
+        )
     typer.echo(f"Bruker {username} ({role}) er opprettet for kommune {', '.join(kommune)}.")
     if given is None:
         typer.echo(f"Passord (vises bare nå): {password}")
@@ -116,25 +112,20 @@ def users_passwd(
     store_url: StoreOption = None,
 ) -> None:
     """Set a new password (random unless --password-stdin) and end the account's sessions."""
-    from runner.errors import SaksrobotError, StoreError
+    from runner.errors import StoreError
     from runner.web.passwords import MIN_LENGTH, hash_password, new_password
 
     given = sys.stdin.readline().rstrip("\n") if password_stdin else None
     password = given if given is not None else new_password()
-    try:
-        if len(password) < MIN_LENGTH:
-            raise StoreError(
-                f"The password has fewer than {MIN_LENGTH} characters",
-                fix="Choose a longer password, or leave out --password-stdin to get a random one.",
-            )
-        _settings, store = _open(settings_file, store_url)
-        with store:
-            user = store.users.set_password_hash(
-                username, hash_password(password), end_sessions=True
-            )
-            store.users.log.record("password_reset", actor=CLI_ACTOR, user_id=user.id)
-    except SaksrobotError as error:
-        fail(error)
+    if len(password) < MIN_LENGTH:
+        raise StoreError(
+            f"The password has fewer than {MIN_LENGTH} characters",
+            fix="Choose a longer password, or leave out --password-stdin to get a random one.",
+        )
+    _settings, store = _open(settings_file, store_url)
+    with store:
+        user = store.users.set_password_hash(username, hash_password(password), end_sessions=True)
+        store.users.log.record("password_reset", actor=CLI_ACTOR, user_id=user.id)
     typer.echo(f"Nytt passord for {username}; alle innloggingar er avslutta.")
     if given is None:
         typer.echo(f"Passord (vises bare nå): {password}")
@@ -147,15 +138,11 @@ def users_disable(
     store_url: StoreOption = None,
 ) -> None:
     """Disable an account and end its sessions."""
-    from runner.errors import SaksrobotError
 
-    try:
-        _settings, store = _open(settings_file, store_url)
-        with store:
-            user = store.users.set_disabled(username, True)
-            store.users.log.record("user_disabled", actor=CLI_ACTOR, user_id=user.id)
-    except SaksrobotError as error:
-        fail(error)
+    _settings, store = _open(settings_file, store_url)
+    with store:
+        user = store.users.set_disabled(username, True)
+        store.users.log.record("user_disabled", actor=CLI_ACTOR, user_id=user.id)
     typer.echo(f"Bruker {username} er deaktivert.")
 
 

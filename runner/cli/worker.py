@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from runner.cli.options import SettingsOption, StoreOption, fail, load_cli_settings, open_cli_store
+from runner.cli.options import SettingsOption, StoreOption, load_cli_settings, open_cli_store
 
 if TYPE_CHECKING:
     from runner.store import Store
@@ -39,33 +39,30 @@ def worker_command(
     ] = "127.0.0.1",
 ) -> None:
     """Process cases from the shared store until stopped; run one per core, on many machines."""
-    from runner.errors import NotFoundError, SaksrobotError
+    from runner.errors import NotFoundError
     from runner.models.robot import load_robots
     from runner.run import StopFlag
     from runner.worker import Worker, WorkerOptions
 
-    try:
-        settings = load_cli_settings(settings_file, store_url)
-        known = load_robots(settings.content_dir / "robots")
-        wanted = robots or sorted(known)
-        unknown = [robot for robot in wanted if robot not in known]
-        if unknown:
-            raise NotFoundError(
-                f"No robot '{unknown[0]}'", fix=f"Known robots: {', '.join(sorted(known))}."
-            )
-        options = WorkerOptions(
-            robots=wanted, concurrency=concurrency, lease_seconds=lease, idle_exit=idle_exit
+    settings = load_cli_settings(settings_file, store_url)
+    known = load_robots(settings.content_dir / "robots")
+    wanted = robots or sorted(known)
+    unknown = [robot for robot in wanted if robot not in known]
+    if unknown:
+        raise NotFoundError(
+            f"No robot '{unknown[0]}'", fix=f"Known robots: {', '.join(sorted(known))}."
         )
-        stop = StopFlag()
-        with open_cli_store(settings) as store, stop.installed():
-            if metrics_port is not None:
-                from runner.metrics import serve_metrics
+    options = WorkerOptions(
+        robots=wanted, concurrency=concurrency, lease_seconds=lease, idle_exit=idle_exit
+    )
+    stop = StopFlag()
+    with open_cli_store(settings) as store, stop.installed():
+        if metrics_port is not None:
+            from runner.metrics import serve_metrics
 
-                serve_metrics(store, metrics_host, metrics_port)
-            worker = Worker(settings, store, {r: known[r] for r in wanted}, options, stop=stop)
-            summary = worker.run()
-    except SaksrobotError as error:
-        fail(error)
+            serve_metrics(store, metrics_host, metrics_port)
+        worker = Worker(settings, store, {r: known[r] for r in wanted}, options, stop=stop)
+        summary = worker.run()
     print(f"{summary.worker_id}: {summary.processed} saker behandlet", flush=True)
 
 

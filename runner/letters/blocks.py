@@ -61,9 +61,7 @@ def _inline_spans(token: Token, base_style: str = "") -> list[Span]:
         if kind in ("text", "code_inline", "image"):
             if child.content:  # markdown-it leaves empty text beside some emphasis
                 spans.append(Span(child.content, style, link))
-        elif kind == "softbreak":
-            spans.append(Span(" ", style, link))
-        elif kind == "hardbreak":
+        elif kind in ("softbreak", "hardbreak"):  # the parser's `breaks`: both break the line
             spans.append(Span("\n", style, link))
         elif kind == "strong_open":
             strong += 1

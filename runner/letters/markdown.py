@@ -9,8 +9,10 @@ __all__ = ["markdown_to_html", "parse_markdown"]
 
 # "commonmark" with raw HTML disabled: a `<script>` a caseworker or template writes is shown
 # as text. markdown-it's own link validation refuses javascript:, vbscript:, file: and data:
-# links. A parse keeps no state in the parser, so one parser serves every letter.
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
+# links. A line break inside a paragraph is a line break in the letter (`breaks`), as the
+# caseworker who types it expects: no backslash at the end of a line. A parse keeps no state
+# in the parser, so one parser serves every letter.
+_PARSER = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table")
 
 
 def parse_markdown(markdown: str) -> list[Token]:

@@ -20,7 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from runner.errors import FieldProblem, TemplateError
 from runner.letters.analysis import context_paths, referenced_templates
-from runner.letters.escaping import finalize_value
+from runner.letters.escaping import finalize_value, place_values
 from runner.letters.filters import FILTERS
 from runner.letters.markdown import parse_markdown
 
@@ -107,7 +107,7 @@ class LetterTemplates:
             text = template.render(dict(context))
         except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError, LookupError) as error:
             raise self._render_error(name, error) from error
-        return LetterDraft(tidy(text), template_id, malform, digest)
+        return LetterDraft(tidy(place_values(text)), template_id, malform, digest)
 
     def template_hash(self, template_id: str, malform: str) -> str:
         """sha256 of the template's source and of every template it includes or extends."""

@@ -369,7 +369,8 @@ def _values_node(doc: YamlDocument, name: str) -> yaml.Node | None:
 
 
 def check_parameters(rule_set: RuleSet, doc: YamlDocument, out: Collector) -> None:
-    """Dated values in order, without duplicates or gaps; unverified values are warned about."""
+    """Dated values in order, without duplicates or gaps, each parameter's reference filled
+    in (not the scaffold's placeholder); unverified values are warned about."""
     for name, parameter in rule_set.parameters.items():
         subject = f"parameter {name}"
         written = _value_keys(_values_node(doc, name))
@@ -399,6 +400,17 @@ def check_parameters(rule_set: RuleSet, doc: YamlDocument, out: Collector) -> No
                 "add the value in force on the rule set's valid_from, or move valid_from",
             )
         _check_shapes(name, parameter.values, doc, out)
+        reference = parameter.reference
+        if is_placeholder_basis(reference.ref, reference.url):
+            out.error(
+                "legal-basis",
+                doc.path,
+                doc.line((name, "reference")),
+                subject,
+                f"the reference is a placeholder ({reference.ref} {reference.url})",
+                "name the provision the value comes from and link to it, e.g. {ref: pbl. "
+                "§ 21-7 første ledd, url: https://lovdata.no/lov/2008-06-27-71/§21-7}",
+            )
         if not parameter.verified:
             out.warning(
                 "unverified",

@@ -3,9 +3,9 @@ reject, re-draft.
 
 Each action is a transition or event with the user as actor. Approval has two steps: `prepare`
 (keep an edited text, check every open point is answered) and, after the caseworker has seen
-the final PDF (`final_pdf`), `approve` with the hash of exactly that letter. It ends in the
-robot's own pipeline (finalise → outbox with a unique key → send), so a letter goes out
-exactly once.
+the final PDF (`letter_pdf`, the case's draft document), `approve` with the hash of exactly
+that letter. It ends in the robot's own pipeline (finalise → outbox with a unique key →
+send), so a letter goes out exactly once.
 """
 
 from __future__ import annotations
@@ -223,12 +223,12 @@ class Reviewer:
             raise
         return letter
 
-    def final_pdf(self, case_id: int) -> tuple[LetterRecord, bytes]:
-        """The letter that would be sent now and its PDF, rendered exactly as finalising
-        will render it (same text, letterhead, recipient and date)."""
-        record, letter = self.ready(case_id)
+    def letter_pdf(self, record: CaseRecord, letter: LetterRecord) -> bytes:
+        """The PDF a draft letter becomes if it is approved now, rendered exactly as
+        finalising will render it (same text, letterhead, recipient and date). The case
+        page's draft document and the confirmation link to it."""
         pipeline = self.pipeline(record.robot_id)
-        return letter, render_letter_pdf(
+        return render_letter_pdf(
             pipeline.pdf,
             record=record,
             letter=letter,

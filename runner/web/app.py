@@ -37,7 +37,7 @@ from runner.web.core import (
 )
 from runner.web.oidc import OidcClient
 from runner.web.passwords import new_token
-from runner.web.routes import case, dashboard, ops, quarantine, queue, users
+from runner.web.routes import case, dashboard, documents, ops, quarantine, queue, users
 from runner.web.throttle import LoginThrottle
 
 log = get_logger("saksrobot.web")
@@ -211,7 +211,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         return _with_headers(request, response)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (auth, login, sso, queue, case, quarantine, dashboard, users, ops):
+    for module in (auth, login, sso, queue, case, documents, quarantine, dashboard, users, ops):
         app.include_router(module.router)
     app.state.metrics = store_registry(store)
     return app

@@ -8,6 +8,7 @@ from collections.abc import Callable
 TEXTS: dict[str, tuple[str, str]] = {
     "app": ("Saksrobot – saksbehandling", "Saksrobot – sakshandsaming"),
     "skip": ("Hopp til innholdet", "Hopp til innhaldet"),
+    "main_menu": ("Hovedmeny", "Hovudmeny"),
     "queue": ("Saker til vurdering", "Saker til vurdering"),
     "quarantine": ("Karantene", "Karantene"),
     "dashboard": ("Oversikt", "Oversikt"),
@@ -259,6 +260,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_quarantine": ("Ingen saker i karantene.", "Ingen saker i karantene."),
     "whole_file": ("(hele filen)", "(heile fila)"),
     "kommune_unread": ("(kunne ikke leses)", "(kunne ikkje lesast)"),
+    "not_in_quarantine": ("Sak {n} er ikke i karantene", "Sak {n} er ikkje i karantene"),
+    "open_from_quarantine": (
+        "Åpne saken fra karantenelisten.",
+        "Opne saka frå karantenelista.",
+    ),
+    "note_too_long": ("Merknaden mangler eller er for lang", "Merknaden manglar eller er for lang"),
+    "note_fix": ("Skriv høyst 2000 tegn.", "Skriv høgst 2000 teikn."),
     "by_state": ("Saker per robot og tilstand", "Saker per robot og tilstand"),
     "per_day": ("Mottatte saker per dag, siste 30 dager", "Mottekne saker per dag, siste 30 dagar"),
     "time_in_queue": ("Tid i køen", "Tid i køen"),
@@ -306,6 +314,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reads": ("Lest {n} ganger, sist {at} av {who}", "Lese {n} gonger, sist {at} av {who}"),
     "reads_list": ("Vis alle som har lest saken", "Vis alle som har lese saka"),
     "no_reads": ("Ingen har lest saken ennå.", "Ingen har lese saka enno."),
+    "documents": ("Dokumenter i saken", "Dokument i saka"),
+    "documents_note": (
+        "Dokumentene åpnes i en ny fane. Hver åpning blir registrert som lesing av saken.",
+        "Dokumenta blir opna i ei ny fane. Kvar opning blir registrert som lesing av saka.",
+    ),
+    "doc_brev": ("Brev, versjon {n} (PDF)", "Brev, versjon {n} (PDF)"),
+    "doc_utkast": ("Brevutkastet slik det blir (PDF)", "Brevutkastet slik det blir (PDF)"),
+    "doc_soknad": ("Søknaden slik den kom inn ({source})", "Søknaden slik han kom inn ({source})"),
+    "doc_vedlegg": ("Vedlegg {n}: {kind}", "Vedlegg {n}: {kind}"),
+    "doc_missing": ("ikke mottatt som fil", "ikkje motteke som fil"),
     "legend": ("Forklaring til køen", "Forklaring til køen"),
     "legend_urgent": (
         "saken har kortere frist etter loven (for eksempel tre uker etter pbl. § 21-7 andre "

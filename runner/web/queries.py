@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.functions import Function
 
 from runner.store.review import assignments, quarantine_handled
-from runner.store.schema import cases, decisions, outbox, raw_items, utcnow
+from runner.store.schema import cases, decisions, letters, outbox, raw_items, utcnow
 from runner.store.states import CaseState
 
 PAGE_SIZE = 50
@@ -233,8 +233,10 @@ def sent_letters(conn: Connection, kommuner: list[str], *, limit: int = 50) -> l
             outbox.c.sent_at,
             outbox.c.case_id,
             cases.c.reference,
+            letters.c.version,
         )
         .join(cases, cases.c.id == outbox.c.case_id)
+        .join(letters, letters.c.id == outbox.c.letter_id)
         .where(cases.c.kommunenummer.in_(kommuner))
         .order_by(outbox.c.id.desc())
         .limit(limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date
 from io import BytesIO
@@ -14,7 +15,15 @@ from pypdf import PdfReader
 from runner.errors import TemplateError
 from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates, PdfRenderer, TrustedMarkdown, markdown_to_html
-from runner.letters.escaping import _escape_all, escape_markdown, finalize_value
+from runner.letters.escaping import (
+    LINE_START,
+    _escape_all,
+    escape_line_start,
+    escape_markdown,
+    finalize_value,
+    place_values,
+    strip_invisible,
+)
 
 INJECTIONS = [
     "{{ ''.__class__ }}",
@@ -47,7 +56,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 @pytest.mark.parametrize("text", INJECTIONS + LINE_STARTS)
 def test_value_comes_through_markdown_and_html_literally(text: str) -> None:
-    markdown = f"{escape_markdown(text)}\n"
+    markdown = f"{escape_line_start(escape_markdown(text))}\n"
     html = markdown_to_html(markdown)
     assert html.startswith("<p>"), html
     assert "<a " not in html and "<img" not in html and "<script" not in html
@@ -137,12 +146,55 @@ def test_none_and_booleans_are_template_bugs(
 
 def test_whitespace_and_control_characters_are_normalised() -> None:
     assert escape_markdown("  a\n\n    b\tc \x00d\u202e ") == "a b c d"
-    assert escape_markdown("2026. januar") == "2026\\. januar"
+    assert escape_markdown("2026. januar") == "2026. januar"  # inside a line: nothing
+    assert escape_line_start("2026. januar") == "2026\\. januar"  # at a line start: a list
+
+
+#: Values that mean nothing to Markdown inside a line: no backslash in the letter's text
+#: (which is also the text the caseworker edits).
+PLAIN_INSIDE_A_LINE = [
+    "10. juni 2026",
+    "ola_nordmann@example.no",
+    "Hansen & Co",
+    "Gnr. 8 / bnr. 354 - tilbygg",
+    "3) tredje",
+    "# 3",
+    "a > b",
+    "100 %",
+    "C:\\mappe\\fil",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_INSIDE_A_LINE)
+def test_plain_values_get_no_backslash_inside_a_line(text: str) -> None:
+    assert escape_markdown(text) == text
+    html = markdown_to_html(f"Dato: {text}\n")
+    assert "<em>" not in html and "<ol" not in html and "<h1>" not in html
+    shown = html.removeprefix("<p>Dato: ").removesuffix("</p>\n")
+    assert shown.replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+@pytest.mark.parametrize("text", INJECTIONS + LINE_STARTS + PLAIN_INSIDE_A_LINE)
+def test_values_are_escaped_for_a_line_start_only_where_they_land_at_one(text: str) -> None:
+    value = finalize_value(text)
+    inside = place_values(f"Vi mottok {value} i dag.\n")
+    starting = place_values(f"Tekst\n{value}\n\n- {value}\n\n| a |\n|---|\n| {value} |\n")
+    assert LINE_START not in inside + starting
+    assert inside == f"Vi mottok {escape_markdown(text)} i dag.\n"
+    line_start = escape_line_start(escape_markdown(text))
+    assert starting.split("\n")[1] == line_start and starting.split("\n")[3] == f"- {line_start}"
+    assert starting.split("\n")[7] == f"| {escape_markdown(text)} |"
+    html = markdown_to_html(starting)
+    assert "<h1>" not in html and "<ol" not in html and "<blockquote>" not in html
+    assert "<h2>" not in html and "<hr" not in html and "<em>" not in html
+
+
+def test_the_line_start_mark_cannot_come_from_input() -> None:
+    assert escape_markdown(f"a{LINE_START}b") == "ab"
 
 
 _TRICKY = (
-    "#>+=-0123456789.) \t\n\xa0\u2009\\`*_[]<>&|~"
-    "\x00\x1f\x7f\x85\x9f\u202a\u202e\u2066\u2069æøåáŋ"
+    "#>+=-0123456789.) \t\n\xa0\u2009\\`*_[]<>&|~\x00\x1f\x7f\x85\x9f\u202a\u202e\u2066\u2069æøåáŋ"
 )
 
 
@@ -158,3 +210,39 @@ def test_the_quick_check_for_plain_text_agrees_with_the_full_escape(text: str) -
 def test_the_quick_check_sees_every_special_character_anywhere(char: str) -> None:
     for text in (char, f"{char}a", f"a{char}", f"a{char}b", f"ab cd{char}", f"1{char} x"):
         assert escape_markdown(text) == _escape_all(text), repr(text)
+
+
+_CONTEXTS = [
+    "Tekst {} slutt.\n",
+    "{}\n",
+    "Tekst\n{}\n",
+    "- {}\n",
+    "| a | b |\n|---|---|\n| {} | x |\n",
+    "# Tittel {}\n",
+    "**{}**: forklaring\n",
+    "> {}\n",
+    "1. {}\n",
+    "Fra x{}y til\n",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(_TRICKY + "!:;#")
+        | st.characters(blacklist_categories=("Cs", "Co")),
+        min_size=1,
+        max_size=16,
+    ),
+    st.sampled_from(_CONTEXTS),
+)
+def test_a_value_shows_literally_wherever_the_template_puts_it(text: str, context: str) -> None:
+    """The HTML of a letter with the value is the HTML with a plain word in its place, that
+    word replaced by the value (one run of text, HTML-escaped): it formats nothing."""
+    shown = " ".join(strip_invisible(text).split())
+    if not shown:
+        return
+    value = place_values(context.replace("{}", finalize_value(text)))
+    stand_in = markdown_to_html(context.replace("{}", "ZZZ"))
+    expected = stand_in.replace("ZZZ", html.escape(shown, quote=True).replace("&#x27;", "'"))
+    assert markdown_to_html(value) == expected

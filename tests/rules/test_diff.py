@@ -103,7 +103,7 @@ def test_git_revisions_are_checked_out(tmp_path: Path) -> None:
             ["diff", "HEAD:rules/byggesak-smatiltak", "rules/byggesak-smatiltak", "--markdown"],
         )
         short = runner.invoke(rules_app, ["diff", "HEAD:", "rules/byggesak-smatiltak"])
-        wrong = runner.invoke(rules_app, ["diff", "NOPE:rules/byggesak-smatiltak", "rules/x"])
+        wrong = runner.invoke(app, ["rules", "diff", "NOPE:rules/byggesak-smatiltak", "rules/x"])
     assert outcome.exit_code == 0, outcome.output
     assert "frittliggende_unntatt (ikke_oppfylt → oppfylt)" in outcome.output
     assert short.exit_code == 0, short.output
@@ -113,8 +113,10 @@ def test_git_revisions_are_checked_out(tmp_path: Path) -> None:
 
 
 def test_bad_date_exits_2(tmp_path: Path) -> None:
-    outcome = runner.invoke(rules_app, ["diff", str(SMATILTAK), str(SMATILTAK), "--on", "2026-13"])
-    assert outcome.exit_code == 2
+    outcome = runner.invoke(
+        app, ["rules", "diff", str(SMATILTAK), str(SMATILTAK), "--on", "2026-13"]
+    )
+    assert outcome.exit_code == 2 and outcome.stderr.startswith("Feil: --on 2026-13")
 
 
 def test_fail_on_change_gates_ci_and_tables_are_whole_in_a_pipe(tmp_path: Path) -> None:

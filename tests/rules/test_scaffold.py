@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from runner.cli import app
 from runner.cli.rules import rules_app
 from runner.rules import load_rule_set
 from runner.ruletools.check import check_paths
@@ -40,19 +41,26 @@ def test_new_rule_set_passes_check_and_test(tmp_path: Path) -> None:
     assert "Neste steg" in made.output and "rule_set: byggesak-test" in made.output
     assert "templates/" in made.output
     checked = check_paths([folder])  # the placeholder legal basis must be filled in
-    assert [(problem.check, problem.subject) for problem in checked.errors] == [
-        ("legal-basis", "rule gnr_minst")
+    assert sorted((problem.check, problem.subject) for problem in checked.errors) == [
+        ("legal-basis", "parameter gnr_minst_grense"),
+        ("legal-basis", "rule gnr_minst"),
     ], [problem.format() for problem in checked.errors]
-    assert "placeholder" in checked.errors[0].message
+    assert all("placeholder" in problem.message for problem in checked.errors)
     assert runner.invoke(rules_app, ["check", str(folder)]).exit_code == 1
-    rules_file = folder / "rules.yaml"
-    rules_file.write_text(
-        rules_file.read_text(encoding="utf-8")
-        .replace("Lov/forskrift § (skriv inn hjemmelen)", "pbl. § 20-5 første ledd bokstav a")
-        .replace("https://lovdata.no/", "https://lovdata.no/lov/2008-06-27-71/§20-5"),
-        encoding="utf-8",
-    )
-    checked = check_paths([folder])
+    for name in ("rules.yaml", "parameters.yaml"):  # the rule's basis, then the parameter's
+        path = folder / name
+        path.write_text(
+            path.read_text(encoding="utf-8")
+            .replace("Lov/forskrift § (skriv inn hjemmelen)", "pbl. § 20-5 første ledd bokstav a")
+            .replace("https://lovdata.no/", "https://lovdata.no/lov/2008-06-27-71/§20-5"),
+            encoding="utf-8",
+        )
+        checked = check_paths([folder])
+        if name == "rules.yaml":  # the parameter's reference alone still fails
+            assert [(p.check, p.subject) for p in checked.errors] == [
+                ("legal-basis", "parameter gnr_minst_grense")
+            ]
+            assert "reference is a placeholder" in checked.errors[0].message
     assert not checked.errors, [problem.format() for problem in checked.errors]
     assert [problem.check for problem in checked.warnings] == ["unverified"]
     assert runner.invoke(rules_app, ["check", str(folder)]).exit_code == 0
@@ -84,16 +92,16 @@ def test_every_registered_case_type_can_be_scaffolded_from_the_shipped_rule_sets
 
 
 def test_refuses_a_bad_name_or_an_existing_folder(tmp_path: Path) -> None:
-    bad = runner.invoke(rules_app, ["new", "Ugyldig Navn", "--case-type", "byggesak",
-                                     "--dir", str(tmp_path)])  # fmt: skip
+    bad = runner.invoke(app, ["rules", "new", "Ugyldig Navn", "--case-type", "byggesak",
+                              "--dir", str(tmp_path)])  # fmt: skip
     assert bad.exit_code == 2
     assert "not a valid rule-set id" in bad.output
     (tmp_path / "finst").mkdir()
-    exists = runner.invoke(rules_app, ["new", "finst", "--case-type", "byggesak",
-                                        "--dir", str(tmp_path)])  # fmt: skip
+    exists = runner.invoke(app, ["rules", "new", "finst", "--case-type", "byggesak",
+                                 "--dir", str(tmp_path)])  # fmt: skip
     assert exists.exit_code == 2
     assert "exists already" in exists.output
     unknown = runner.invoke(
-        rules_app, ["new", "x", "--case-type", "ukjent", "--dir", str(tmp_path)]
+        app, ["rules", "new", "x", "--case-type", "ukjent", "--dir", str(tmp_path)]
     )
     assert unknown.exit_code == 2

@@ -59,7 +59,6 @@ def test_sending_is_refused_while_open_points_are_unanswered(
     assert refused.status_code == 409 and refused.json()["error"] == "review"
     assert "åpne punkt" in refused.json()["message"]
     assert client.get(f"/saker/{case.id}/bekreft", headers=JSON).status_code == 409
-    assert client.get(f"/saker/{case.id}/bekreft/vedtak.pdf", headers=JSON).status_code == 409
     letter = web_store.latest_letter(case.id)
     assert letter is not None
     forged = {**form, "letter_hash": letter_digest(letter)}
@@ -130,12 +129,12 @@ def test_confirmation_shows_the_final_pdf_and_refuses_a_changed_draft(
     assert "Kontroller og send vedtaket" in page and ASSESSMENT in page
     outcome_shown = re.search(r'id="confirm-outcome">([^<]+)<', page)
     assert outcome_shown and outcome_shown.group(1) != record.outcome  # in words, not a code
-    assert f'href="/saker/{case.id}/bekreft/vedtak.pdf"' in page
-    pdf = client.get(f"/saker/{case.id}/bekreft/vedtak.pdf")
+    assert f'href="/saker/{case.id}/dokumenter/utkast"' in page
+    pdf = client.get(f"/saker/{case.id}/dokumenter/utkast")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     read = web_store.events(case.id)[-1]
-    assert (read.kind, read.actor, read.data["page"]) == ("viewed", "kari", "bekreft-pdf")
+    assert (read.kind, read.actor, read.data["page"]) == ("viewed", "kari", "dokument")
     old_form = dict(HIDDEN.findall(page[page.index('id="send-form"') :]))
 
     # The draft changes after the confirmation was shown: its form no longer sends.
@@ -154,7 +153,7 @@ def test_confirmation_shows_the_final_pdf_and_refuses_a_changed_draft(
     assert web_store.outbox_for_case(case.id) == []
 
     # Confirmed again: exactly the PDF shown is the one sent.
-    shown = client.get(f"/saker/{case.id}/bekreft/vedtak.pdf").content
+    shown = client.get(f"/saker/{case.id}/dokumenter/utkast").content
     assert send_confirmed(client, web_store, case.id, csrf).status_code == 303
     sent = web_store.latest_letter(case.id)
     assert sent is not None and sent.pdf_path and "Endret etter bekreftelsen" in sent.markdown

@@ -45,7 +45,6 @@ CASE_ROUTES: list[tuple[str, str, str, str, Form, int]] = [
     ),
     ("approve", "review", "POST", "/saker/{id}/godkjenn", _version, 303),
     ("confirm", "review", "GET", "/saker/{id}/bekreft", lambda s, c: {}, 200),
-    ("confirm-pdf", "review", "GET", "/saker/{id}/bekreft/vedtak.pdf", lambda s, c: {}, 200),
     ("send", "review", "POST", "/saker/{id}/send", _confirmed, 303),
     ("note", "review", "POST", "/saker/{id}/notat", lambda s, c: {"note": "Ringt søker"}, 303),
     (

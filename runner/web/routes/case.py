@@ -27,6 +27,7 @@ from runner.web.core import (
     require,
     visible_case,
 )
+from runner.web.documents import CaseDocuments
 from runner.web.summary import summarise
 
 router = APIRouter()
@@ -93,6 +94,7 @@ def case_page(
         max_assessment=MAX_ASSESSMENT,
         notes=store.casework.notes(record.id),
         letter=letter,
+        documents=CaseDocuments(store, ctx.reviewer, record).listing(),
         letter_html=Markup(markdown_to_html(letter.markdown)) if letter else None,
         preview_markdown=preview,
         preview_html=Markup(markdown_to_html(preview)) if preview else None,
@@ -195,21 +197,6 @@ def confirm(request: Request, case_id: int, session: Session) -> Response:
         letter_html=Markup(markdown_to_html(letter.markdown)),
         points=points,
         answers=answers,
-    )
-
-
-@router.get("/saker/{case_id}/bekreft/vedtak.pdf")
-def confirm_pdf(request: Request, case_id: int, session: Session) -> Response:
-    """The final PDF of the letter that "Send vedtaket" would send, rendered now."""
-    user = require(session, "review")
-    visible_case(request, user, case_id)
-    ctx = context_of(request)
-    letter, pdf = ctx.reviewer.final_pdf(case_id)
-    record_read(request, user, case_id, "bekreft-pdf", letter_id=letter.id)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="vedtak-{case_id}.pdf"'},
     )
 
 

@@ -19,11 +19,13 @@ from runner.web.core import (
     PERMISSIONS,
     BadRequest,
     context_of,
+    malform_of,
     record_read,
     render,
     require,
     visible_case,
 )
+from runner.web.i18n import translator
 
 router = APIRouter()
 
@@ -56,9 +58,8 @@ def _quarantined(request: Request, session: Session, case_id: int) -> tuple[User
     user = require(session, *QUARANTINE)
     record = visible_case(request, user, case_id)
     if record.state != CaseState.quarantined:
-        raise NotFoundError(
-            f"Case {case_id} is not in quarantine", fix="Open it from the quarantine list."
-        )
+        t = translator(malform_of(request))
+        raise NotFoundError(t("not_in_quarantine", n=case_id), fix=t("open_from_quarantine"))
     return user, record
 
 
@@ -85,7 +86,8 @@ def mark_handled(request: Request, case_id: int, session: Session, form: Checked
     user, _record = _quarantined(request, session, case_id)
     note = form.get("note")
     if not isinstance(note, str) or len(note) > 2000:
-        raise BadRequest("The note is missing or too long", fix="Write at most 2000 characters.")
+        t = translator(malform_of(request))
+        raise BadRequest(t("note_too_long"), fix=t("note_fix"))
     context_of(request).store.review.mark_handled(
         case_id, actor=user.username, note=note.strip() or "håndtert"
     )
