@@ -81,4 +81,3 @@ class Evaluation(FrozenModel):
     kommune_parameters: dict[str, Any] = Field(default_factory=dict)  # `k`, the kommune's own
     results: list[RuleResult]
     decision: Decision
-
