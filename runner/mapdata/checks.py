@@ -68,13 +68,14 @@ class MapReading:
 
     facts: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, list[FactSource]] = field(default_factory=dict)
-    unresolved: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: fact → (reason code, bokmål, nynorsk)
+    unresolved: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 class _Unusable(Exception):
-    def __init__(self, nb: str, nn: str) -> None:
+    def __init__(self, code: str, nb: str, nn: str) -> None:
         super().__init__(nb)
-        self.nb, self.nn = nb, nn
+        self.code, self.nb, self.nn = code, nb, nn
 
 
 def read_map(
@@ -118,12 +119,14 @@ def read_map(
         nb, nn = KIND_NAMES[kind]
         if layer is None:
             raise _Unusable(
+                "mangler_datasett",
                 f"kommunen har ikke lagt inn kartdata for {nb}",
                 f"kommunen har ikkje lagt inn kartdata for {nn}",
             )
         dataset = layer.dataset
         if dataset.dated < oldest:
             raise _Unusable(
+                "for_gamle_data",
                 f"{dataset.title.nb} er datert {dataset.dated}, eldre enn "
                 f"{settings.max_age_days} dager",
                 f"{dataset.title.nn} er datert {dataset.dated}, eldre enn "
@@ -131,6 +134,7 @@ def read_map(
             )
         if not shapely.covers(layer.coverage, shape):
             raise _Unusable(
+                "utenfor_dekning",
                 f"posisjonen ligger utenfor området {dataset.title.nb} dekker",
                 f"posisjonen ligg utanfor området {dataset.title.nn} dekkjer",
             )
@@ -140,7 +144,7 @@ def read_map(
         try:
             value, sources = check(use)
         except _Unusable as reason:
-            reading.unresolved[name] = (reason.nb, reason.nn)
+            reading.unresolved[name] = (reason.code, reason.nb, reason.nn)
             continue
         if value is None:
             reading.unresolved[name] = _no_answer(name)
@@ -150,15 +154,16 @@ def read_map(
     return reading
 
 
-def _no_answer(name: str) -> tuple[str, str]:
+def _no_answer(name: str) -> tuple[str, str, str]:
     if name == "land_use_codes":
-        return ("ingen planområde dekker posisjonen", "inkje planområde dekkjer posisjonen")
+        return ("ingen_treff", "ingen planområde dekker posisjonen", "inkje planområde dekkjer posisjonen")
     if name == "boundary_distance_m":
         return (
+            "annen_eiendom",
             "posisjonen ligger ikke på eiendommen søknaden gjelder, etter matrikkelen",
             "posisjonen ligg ikkje på eigedommen søknaden gjeld, etter matrikkelen",
         )
-    return ("kartdataene har ingen objekt å måle mot", "kartdataa har inkje objekt å måle mot")
+    return ("ingen_treff", "kartdataene har ingen objekt å måle mot", "kartdataa har inkje objekt å måle mot")
 
 
 def _source(layer: Layer, indices: Any) -> FactSource:

@@ -47,6 +47,7 @@ def map_facts_for(
     verified entries naming where each came from."""
     if position is None:
         reason = MapReason(
+            code="mangler_posisjon",
             nb="søknaden oppgir ikke hvor tiltaket skal stå (posisjon)",
             nn="søknaden oppgjev ikkje kvar tiltaket skal stå (posisjon)",
         )
@@ -64,7 +65,10 @@ def map_facts_for(
 
 
 def _facts(reading: MapReading) -> MapFacts:
-    unresolved = {name: MapReason(nb=nb, nn=nn) for name, (nb, nn) in reading.unresolved.items()}
+    unresolved = {
+        name: MapReason(code=code, nb=nb, nn=nn)  # type: ignore[arg-type]
+        for name, (code, nb, nn) in reading.unresolved.items()
+    }
     return MapFacts.model_validate({**reading.facts, "unresolved": unresolved})
 
 

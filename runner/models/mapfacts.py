@@ -26,9 +26,23 @@ BuildingLine = Literal["krysser", "bak", "ingen"]
 RoadClass = Literal["riksveg", "fylkesveg", "kommunal_veg", "gang_sykkelveg", "privat_veg", "ingen"]
 
 
-class MapReason(FrozenModel):
-    """Why a map fact could not be read, in bokmål and nynorsk."""
+#: Why a map fact could not be read: no position in the case, no dataset of that kind, data
+#: older than the kommune allows, a position outside the data's coverage, no feature to
+#: measure against, a position on another property than the case's.
+ReasonCode = Literal[
+    "mangler_posisjon",
+    "mangler_datasett",
+    "for_gamle_data",
+    "utenfor_dekning",
+    "ingen_treff",
+    "annen_eiendom",
+]
 
+
+class MapReason(FrozenModel):
+    """Why a map fact could not be read: its code, and the full reason in bokmål and nynorsk."""
+
+    code: ReasonCode
     nb: ShortText
     nn: ShortText
 
