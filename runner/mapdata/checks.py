@@ -156,14 +156,22 @@ def read_map(
 
 def _no_answer(name: str) -> tuple[str, str, str]:
     if name == "land_use_codes":
-        return ("ingen_treff", "ingen planområde dekker posisjonen", "inkje planområde dekkjer posisjonen")
+        return (
+            "ingen_treff",
+            "ingen planområde dekker posisjonen",
+            "inkje planområde dekkjer posisjonen",
+        )
     if name == "boundary_distance_m":
         return (
             "annen_eiendom",
             "posisjonen ligger ikke på eiendommen søknaden gjelder, etter matrikkelen",
             "posisjonen ligg ikkje på eigedommen søknaden gjeld, etter matrikkelen",
         )
-    return ("ingen_treff", "kartdataene har ingen objekt å måle mot", "kartdataa har inkje objekt å måle mot")
+    return (
+        "ingen_treff",
+        "kartdataene har ingen objekt å måle mot",
+        "kartdataa har inkje objekt å måle mot",
+    )
 
 
 def _source(layer: Layer, indices: Any) -> FactSource:
