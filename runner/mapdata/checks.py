@@ -59,7 +59,8 @@ class FactSource:
             what = f"objekt {shown}{more}"
         else:
             what = "ingen objekt treffer"
-        return f"{self.title} [{self.dataset_id}] datert {self.dated.isoformat()}: {what}"[:200]
+        dated = self.dated.isoformat()
+        return f"{self.title} (datasett {self.dataset_id}, datert {dated}): {what}"[:200]
 
 
 @dataclass

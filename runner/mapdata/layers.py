@@ -72,7 +72,7 @@ def load_layer(dataset: MapDataset, path: Path, crs: str) -> Layer:
         stamp = path.stat().st_mtime_ns
     except OSError as error:
         raise _error(dataset, path, f"the file cannot be read ({error.strerror})") from error
-    key = (dataset, str(path), stamp, crs)
+    key = (dataset.model_dump_json(), str(path), stamp, crs)
     with _lock:
         found = _cache.get(key)
         if found is None:

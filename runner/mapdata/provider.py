@@ -66,7 +66,7 @@ def map_facts_for(
 
 def _facts(reading: MapReading) -> MapFacts:
     unresolved = {
-        name: MapReason(code=code, nb=nb, nn=nn)  # type: ignore[arg-type]
+        name: MapReason.model_validate({"code": code, "nb": nb, "nn": nn})
         for name, (code, nb, nn) in reading.unresolved.items()
     }
     return MapFacts.model_validate({**reading.facts, "unresolved": unresolved})
