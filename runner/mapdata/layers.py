@@ -92,7 +92,12 @@ def _read(dataset: MapDataset, path: Path, crs: str) -> Layer:
     columns = [name for name in (dataset.attribute, dataset.id_attribute) if name]
     try:
         meta, fids, wkb, fields = pyogrio.raw.read(
-            path, layer=dataset.layer, columns=columns, where=dataset.where, return_fids=True
+            path,
+            layer=dataset.layer,
+            columns=columns,
+            where=dataset.where,
+            return_fids=True,
+            **_open_options(path),
         )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise _error(dataset, path, str(error)) from error
@@ -132,6 +137,11 @@ def _read(dataset: MapDataset, path: Path, crs: str) -> Layer:
     )
 
 
+def _open_options(path: Path) -> dict[str, str]:
+    """GDAL open options: GML is read without writing a schema file (.gfs) beside it."""
+    return {"WRITE_GFS": "NO"} if path.suffix.lower() == ".gml" else {}
+
+
 def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
@@ -149,7 +159,9 @@ def _coverage(
             return shapely.Polygon()
         return shapely.box(*shapely.total_bounds(geometries))
     try:
-        meta, _, wkb, _ = pyogrio.raw.read(path, layer=dataset.coverage_layer, columns=[])
+        meta, _, wkb, _ = pyogrio.raw.read(
+            path, layer=dataset.coverage_layer, columns=[], **_open_options(path)
+        )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
         raise _error(dataset, path, f"coverage layer: {error}") from error
     areas = transform(shapely.from_wkb(wkb), meta["crs"], crs)
