@@ -3,6 +3,7 @@ them, their ids and the attribute the checks read, and the area the dataset cove
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ class Layer:
 
 def transform(geometry: shapely.Geometry, source: str, target: str) -> shapely.Geometry:
     """`geometry` from CRS `source` to `target` (x = east or longitude)."""
-    if CRS.from_user_input(source) == CRS.from_user_input(target):
+    if source == target or _same_crs(source, target):
         return geometry
     transformer = _transformer(source, target)
 
@@ -48,6 +49,11 @@ def transform(geometry: shapely.Geometry, source: str, target: str) -> shapely.G
         return np.column_stack([east, north]).astype(np.float64)
 
     return shapely.transform(geometry, moved)
+
+
+@functools.lru_cache(maxsize=64)
+def _same_crs(source: str, target: str) -> bool:
+    return bool(CRS.from_user_input(source) == CRS.from_user_input(target))
 
 
 _transformers: dict[tuple[str, str], Transformer] = {}
@@ -112,7 +118,11 @@ def _read(dataset: MapDataset, path: Path, crs: str) -> Layer:
         geometries = transform(geometries, meta["crs"], crs)
     except CRSError as error:
         raise _error(dataset, path, f"unknown coordinate system {meta['crs']}") from error
-    geometries = shapely.force_2d(shapely.make_valid(geometries))
+    invalid = ~shapely.is_valid(geometries)
+    if invalid.any():  # repair only what needs it (make_valid on every feature is slow)
+        geometries[invalid] = shapely.make_valid(geometries[invalid])
+    if shapely.has_z(geometries).any():
+        geometries = shapely.force_2d(geometries)
     if dataset.buffer_m:
         geometries = shapely.buffer(geometries, dataset.buffer_m)
     keep = ~shapely.is_empty(geometries) & ~shapely.is_missing(geometries)
