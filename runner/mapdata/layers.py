@@ -114,8 +114,9 @@ def _read(dataset: MapDataset, path: Path, crs: str) -> Layer:
     if missing:
         raise _error(dataset, path, f"no field {missing}; the layer has {names}")
     try:
-        geometries = shapely.from_wkb(wkb)
-        geometries = transform(geometries, meta["crs"], crs)
+        geometries: npt.NDArray[np.object_] = np.asarray(
+            transform(shapely.from_wkb(wkb), meta["crs"], crs), dtype=object
+        )
     except CRSError as error:
         raise _error(dataset, path, f"unknown coordinate system {meta['crs']}") from error
     invalid = ~shapely.is_valid(geometries)
