@@ -15,20 +15,6 @@ from runner.mapdata.settings import DatasetKind, MapDataSettings
 
 __all__ = ["FactSource", "MapReading", "read_map"]
 
-#: The kind of dataset each fact is read from.
-FACT_KINDS: dict[str, tuple[DatasetKind, ...]] = {
-    "land_use_codes": (DatasetKind.land_use,),
-    "shoreline_distance_m": (DatasetKind.shoreline,),
-    "shore_building_line": (DatasetKind.shoreline, DatasetKind.building_line),
-    "in_flood_zone": (DatasetKind.flood_zone,),
-    "in_landslide_zone": (DatasetKind.landslide_zone,),
-    "in_heritage_zone": (DatasetKind.heritage,),
-    "road_class": (DatasetKind.road,),
-    "road_distance_m": (DatasetKind.road,),
-    "road_building_line": (DatasetKind.road, DatasetKind.building_line),
-    "boundary_distance_m": (DatasetKind.cadastre,),
-}
-
 #: What a missing dataset is called in a reason, bokmål and nynorsk.
 KIND_NAMES: dict[DatasetKind, tuple[str, str]] = {
     DatasetKind.land_use: ("arealplan (arealformål)", "arealplan (arealføremål)"),
@@ -161,6 +147,12 @@ def _no_answer(name: str) -> tuple[str, str, str]:
             "ingen_treff",
             "ingen planområde dekker posisjonen",
             "inkje planområde dekkjer posisjonen",
+        )
+    if name == "road_class":
+        return (
+            "ingen_treff",
+            "vegkategorien til nærmeste veg er ukjent (se road_classes i innstillingene)",
+            "vegkategorien til næraste veg er ukjend (sjå road_classes i innstillingane)",
         )
     if name == "boundary_distance_m":
         return (
