@@ -261,3 +261,23 @@ def test_the_sosi_plan_gml_fixture_is_read_by_the_same_readers() -> None:
     assert in_zone.land_use_codes == [1110]
     assert not list(fixtures.glob("*.gfs"))  # reading wrote no schema file beside it
     assert at(0, 0) == (285_000.0, 6_710_000.0)
+
+
+def test_a_road_category_the_settings_do_not_know_is_uavklart(map_dir: Path) -> None:
+    config = settings()
+    datasets = [
+        d.model_copy(update={"road_classes": {"F": "fylkesveg"}})
+        if d.kind == DatasetKind.road
+        else d
+        for d in config.datasets
+    ]
+    config = config.model_copy(update={"datasets": datasets})
+    facts, _ = map_facts_for(
+        position(box(400, 400, 408, 406)),
+        kommune_layers(config, map_dir),
+        config,
+        today=TODAY,
+        property_number="3/118",
+    )
+    assert facts.road_class is None
+    assert "road_classes" in facts.unresolved["road_class"].nb
