@@ -89,7 +89,7 @@ def load_layer(dataset: MapDataset, path: Path, crs: str) -> Layer:
 def _error(dataset: MapDataset, path: Path, reason: str) -> ConfigurationError:
     return ConfigurationError(
         f"Map dataset '{dataset.id}' ({path}): {reason}",
-        fix="Check [kommune.map_data] in the settings against the file "
+        fix="Check the kommune's map_data datasets in the settings against the file "
         "(see docs/mapdata.md; `ogrinfo` lists a file's layers and fields).",
     )
 
