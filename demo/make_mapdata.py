@@ -79,6 +79,28 @@ def place(
     }
 
 
+#: An Askøy demo case on a free spot of the demo map data: its parcel is in `teig`.
+CLEAR_SPOT_CASE = INBOX / "BS-2026-000122.json"
+
+
+def on_clear_spot(case: dict[str, Any]) -> dict[str, Any]:
+    """`case` (a byggesak case as JSON) placed where Askøy's demo map data find every map
+    fact clear: the position, property and boundary distance of CLEAR_SPOT_CASE (for tests
+    and benchmarks that run synthetic cases through the robot)."""
+    spot = json.loads(CLEAR_SPOT_CASE.read_text(encoding="utf-8"))
+    placed = {**case, "position": spot["position"]}
+    placed["property"] = {
+        **case["property"],
+        "gnr": spot["property"]["gnr"],
+        "bnr": spot["property"]["bnr"],
+    }
+    placed["measure"] = {
+        **case["measure"],
+        "distance_to_boundary_m": spot["measure"]["distance_to_boundary_m"],
+    }
+    return placed
+
+
 def parcel_for(position: dict[str, Any], boundary_m: float) -> shapely.Polygon:
     """The property around a placed footprint: its west and south boundaries `boundary_m`
     from the footprint, 60 × 60 m."""

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from demo.make_mapdata import on_clear_spot
 from runner.settings import CONTENT_ROOT, Settings, load_settings
+
+__all__ = ["on_clear_spot"]
 
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
 DEMO_INBOX = CONTENT_ROOT / "demo" / "inbox"
-#: An Askøy demo case on a free spot of the demo map data (demo/kart): its parcel is there.
-CLEAR_SPOT_CASE = DEMO_INBOX / "byggesak" / "BS-2026-000122.json"
-
-
-def on_clear_spot(case: dict[str, Any]) -> dict[str, Any]:
-    """`case` (a byggesak case as JSON) placed where the demo kommune's map data find every
-    map fact clear: the position, property and boundary distance of CLEAR_SPOT_CASE."""
-    spot = json.loads(CLEAR_SPOT_CASE.read_text(encoding="utf-8"))
-    placed = {**case, "position": spot["position"]}
-    placed["property"] = {**case["property"], "gnr": spot["property"]["gnr"],
-                          "bnr": spot["property"]["bnr"]}  # fmt: skip
-    placed["measure"] = {
-        **case["measure"],
-        "distance_to_boundary_m": spot["measure"]["distance_to_boundary_m"],
-    }
-    return placed
 
 
 @pytest.fixture
