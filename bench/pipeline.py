@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
+from demo.make_mapdata import on_clear_spot  # noqa: E402
 from demo.synthetic import SCENARIOS, byggesak_case  # noqa: E402
 from runner.logs import configure_logging  # noqa: E402
 from runner.run import CaseReport, find_robot, run_robot  # noqa: E402
@@ -51,6 +52,7 @@ def generate(inbox: Path, count: int, seed: int) -> None:
             kommunenummer="4627",
             malform="nn" if index % 2 else "nb",
         )
+        case = on_clear_spot(case)  # the facts step reads the demo map data for each case
         (inbox / f"BENCH-{index:06d}.json").write_text(json.dumps(case), encoding="utf-8")
 
 

@@ -146,6 +146,19 @@ def fiks(count: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def mapfacts(quick: bool) -> list[Row]:
+    features = "20000" if quick else "100000"
+    found = json_of("mapfacts.py", "--features", features)
+    count = int(features)
+    return [
+        Row("mapfacts", f"all map checks, ms per case, {count:,} features/dataset",
+            found["case_ms_median"], "≤ 1", "ms"),
+        Row("mapfacts", "  p95 ms per case", found["case_ms_p95"], "", "ms"),
+        Row("mapfacts", "  load 8 datasets, s", found["load_seconds"], "", "s"),
+        Row("mapfacts", "  loaded datasets, resident MB", found["load_memory_mb"], "", "MB"),
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10000, help="pipeline cases")
@@ -161,6 +174,7 @@ def main() -> None:
         lambda: pipeline(cases),
         lambda: review(20_000 if args.quick else 100_000),
         lambda: fiks(50 if args.quick else 200),
+        lambda: mapfacts(args.quick),
     ):
         try:
             rows += part()

@@ -31,6 +31,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from demo.make_mapdata import on_clear_spot  # noqa: E402
 from demo.synthetic import SCENARIOS, byggesak_case  # noqa: E402
 from runner.store import Store, open_store  # noqa: E402
 
@@ -51,6 +52,7 @@ def add_cases(store: Store, count: int) -> None:
             received_at=start + timedelta(minutes=7 * index),
             malform="nn" if index % 2 else "nb",
         )
+        case = on_clear_spot(case)  # the facts step reads the demo map data for each case
         store.add_raw_item(
             robot_id=ROBOT,
             source="folder",

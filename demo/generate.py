@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout, for demo.*
 
+from demo.make_mapdata import place
 from demo.synthetic import (
     SCENARIOS,
     WELFARE_SCENARIOS,
@@ -42,6 +43,9 @@ WELFARE_FIRST_DAY, WELFARE_LAST_DAY = date(2026, 10, 1), date(2026, 11, 20)
 #: How many cases of each scenario: three of each, plus a few more of the common ones (48).
 EXTRA = {"unntatt_garasje": 2, "soknad_garasje_60": 2, "unntatt_tilbygg": 1, "soknad_tilbygg_40": 1}
 FIRST_DAY, LAST_DAY = date(2026, 1, 5), date(2026, 11, 20)
+#: Demo cases placed where the kommune's map data stop the robot (demo/make_mapdata.py):
+#: Askøy's first two exempt garages stand in the flood zone and in the 100-metre belt.
+SPECIAL_SPOTS = ("flomsone", "strandsone")
 OSLO = ZoneInfo("Europe/Oslo")
 
 
@@ -78,6 +82,8 @@ def demo_cases(seed: int = SEED) -> list[dict[str, Any]]:
     number = 100
     cases = []
     arrivals = received_times(rng, len(plan))
+    slots: dict[str, int] = {}
+    specials = list(SPECIAL_SPOTS)
     for index, ((scenario, malform), received_at) in enumerate(zip(plan, arrivals, strict=True)):
         number += rng.randint(1, 9)
         case = byggesak_case(
@@ -90,6 +96,16 @@ def demo_cases(seed: int = SEED) -> list[dict[str, Any]]:
             # Askøy's intake checks the plan register; the other demo kommuner have no
             # map-data verification yet, so their plan conformity stays a declaration.
             plan_verified=kommune_of(index) == KOMMUNENUMMER,
+        )
+        kommunenummer = kommune_of(index)
+        spot = "fri"
+        if kommunenummer == KOMMUNENUMMER and scenario == "unntatt_garasje" and specials:
+            spot = specials.pop(0)
+        slot = slots.get(kommunenummer, 0)
+        slots[kommunenummer] = slot + (spot == "fri")
+        measure = case["measure"]
+        case["position"] = place(
+            kommunenummer, slot, measure["built_area_m2"], measure["distance_to_boundary_m"], spot
         )
         ByggesakCase.model_validate(case)  # demo data is always valid input
         cases.append(case)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -158,6 +159,7 @@ def explain_case(
                 expand=console.is_terminal,  # piped: as wide as the facts, not the pipe
             )
         )
+        _print_map_facts(case["facts"], console)
     decision = data["decision"]
     if decision is not None:
         console.print(
@@ -256,4 +258,31 @@ def _print_open_points(points: list[dict[str, Any]], malform: str, console: Cons
             answer["assessment"] if answer else "",
             f"{answer['answered_by']}, {answer['answered_at']}" if answer else "",
         )
+    console.print(table)
+
+
+def _print_map_facts(facts: dict[str, Any], console: Console) -> None:
+    """The map facts of a case, each with where it came from (dataset, date, features) or
+    why it could not be read."""
+    found = facts.get("map_facts") if isinstance(facts, dict) else None
+    if not isinstance(found, dict):
+        return
+    sources = {
+        item["fact"].removeprefix("map_facts."): item.get("reference") or ""
+        for item in facts.get("verified") or []
+        if item.get("source") == "kartdata" and item["fact"].startswith("map_facts.")
+    }
+    unresolved = found.get("unresolved") or {}
+    table = Table(title="Kartdata (faktasteget)")
+    table.add_column("Fakta")
+    table.add_column("Verdi")
+    table.add_column("Kilde: datasett, dato, objekt / grunn")
+    for name, value in found.items():
+        if name == "unresolved":
+            continue
+        if name in unresolved:
+            table.add_row(name, "uavklart", escape(str(unresolved[name].get("nb", ""))))
+        else:
+            value_text = escape(json.dumps(value, ensure_ascii=False))
+            table.add_row(name, value_text, escape(sources.get(name, "oppgitt")))
     console.print(table)

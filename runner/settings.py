@@ -232,6 +232,10 @@ class Settings(BaseSettings):
         "one file per kommune in kommuner_dir",
     )
     kommuner_dir: Path = Path("kommuner")
+    map_dir: Path = Field(
+        default=Path("kart"),
+        description="Folder the kommuner's map datasets are found in (docs/mapdata.md)",
+    )
     default_kommune: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
     smtp: SmtpSettings | None = None
     imap: ImapSettings | None = None
@@ -378,6 +382,7 @@ def _resolved_paths(settings: Settings, root: Path) -> dict[str, Any]:
         "outbox_dir": outbox_dir,
         "content_dir": _under(root, settings.content_dir),
         "kommuner_dir": _under(root, settings.kommuner_dir),
+        "map_dir": _under(root, settings.map_dir),
         "store_url": settings.store_url or f"sqlite:///{data_dir / 'saksrobot.db'}",
     }
 

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from demo.make_mapdata import on_clear_spot
 from runner.settings import CONTENT_ROOT, Settings, load_settings
+
+__all__ = ["on_clear_spot"]
 
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
 DEMO_INBOX = CONTENT_ROOT / "demo" / "inbox"

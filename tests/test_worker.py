@@ -26,6 +26,7 @@ from runner.run import StopFlag
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import Store, open_store
 from runner.worker import Worker, WorkerOptions
+from tests.conftest import on_clear_spot
 
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 ROBOT = "byggesak-smatiltak"
@@ -80,11 +81,13 @@ def add_cases(store: Store, count: int, *, seed: int = 9) -> list[int]:
     ids = []
     for number in range(count):
         reference = f"WK-2026-{number:06d}"
-        case = byggesak_case(
-            rng,
-            scenarios[number % len(scenarios)],
-            reference=reference,
-            received_at=_start(number),
+        case = on_clear_spot(  # where the demo map data find nothing in the way
+            byggesak_case(
+                rng,
+                scenarios[number % len(scenarios)],
+                reference=reference,
+                received_at=_start(number),
+            )
         )
         case_id, _ = store.add_raw_item(
             robot_id=ROBOT,

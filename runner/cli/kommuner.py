@@ -55,7 +55,7 @@ def check_command(settings_file: SettingsOption = None) -> None:
     today = date.today()
     failed = 0
     for number, kommune in settings.kommuner.items():
-        problems = check_kommune(kommune, robots, today, discretionary)
+        problems = check_kommune(kommune, robots, today, discretionary, map_dir=settings.map_dir)
         if problems:
             failed += 1
             console.print(f"{number} {kommune.name}: {len(problems)} problem(er)")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from runner.errors import ConfigurationError
 from runner.kommuner.settings import KommuneSettings
+from runner.mapdata import kommune_layers
 from runner.models.robot import RobotDefinition
 from runner.rules.ruleset import RuleSet
 from runner.settings import Settings
@@ -55,14 +57,20 @@ def check_kommune(
     robots: dict[str, RobotDefinition],
     today: date,
     discretionary: Mapping[str, bool],
+    *,
+    map_dir: Path | None = None,
 ) -> list[KommuneProblem]:
     """Problems of one kommune against the deployment's robots (empty: ready to run).
 
-    `discretionary` is `guideline_rules(...)` of the deployment's rule sets."""
+    `discretionary` is `guideline_rules(...)` of the deployment's rule sets; with `map_dir`,
+    also whether the kommune's map datasets can be read and are recent enough."""
     problems: list[KommuneProblem] = []
 
     def problem(key: str, reason: str, fix: str) -> None:
         problems.append(KommuneProblem(kommune.kommunenummer, key, reason, fix))
+
+    if map_dir is not None and any(robot.facts for robot in robots.values()):
+        _check_map_data(kommune, map_dir, today, problem)
 
     for robot_id in kommune.auto_finalise:
         if robot_id not in robots:
@@ -216,3 +224,24 @@ def _check_fiks_io(
             read_secret(path, what)
         except ConfigurationError as error:
             problem(f"fiks_io.{key_name}", error.message, error.fix or "")
+
+
+def _check_map_data(
+    kommune: KommuneSettings, map_dir: Path, today: date, problem: Callable[[str, str, str], None]
+) -> None:
+    """Every dataset can be read and is within the kommune's age limit (older data leave
+    every case's map facts uavklart)."""
+    settings = kommune.map_data
+    if settings is None:
+        return
+    try:
+        kommune_layers(settings, map_dir)
+    except ConfigurationError as error:
+        problem("map_data.datasets", error.message, error.fix or "")
+    for dataset in settings.datasets:
+        if (today - dataset.dated).days > settings.max_age_days:
+            problem(f"map_data.datasets.{dataset.id}",
+                    f"kartdata datert {dataset.dated.isoformat()} er eldre enn "
+                    f"{settings.max_age_days} dagar; alle kartfakta blir uavklarte",
+                    "last ned nye data frå Geonorge og set ny dated, "
+                    "eller auk max_age_days")  # fmt: skip

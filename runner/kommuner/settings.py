@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from runner.mapdata.settings import MapDataSettings
 from runner.rules.expressions import RULE_VARIABLES, ExpressionError, compile_expression
 
 __all__ = [
@@ -258,6 +259,11 @@ class KommuneSettings(_Section):
         default_factory=dict,
         description="Adopted guidelines for discretionary rules, by rule id: without one a "
         "caseworker exercises the discretion",
+    )
+    map_data: MapDataSettings | None = Field(
+        default=None,
+        description="The kommune's map datasets for the facts step (docs/mapdata.md); "
+        "without them every map fact is uavklart",
     )
     auto_finalise: list[str] = Field(
         default_factory=list,

@@ -21,6 +21,8 @@ from runner.models.common import (
     ShortText,
     Verification,
 )
+from runner.models.geometry import Position
+from runner.models.mapfacts import MapFacts
 
 Metres = Annotated[float, Field(ge=0, le=100)]
 SquareMetres = Annotated[float, Field(ge=0, le=100_000)]
@@ -144,6 +146,12 @@ class ByggesakCase(FrozenModel):
     neighbour_notice: NeighbourNotice
     dispensation_requested: bool
     attachments: Annotated[list[Attachment], Field(max_length=100, default_factory=list)]
+    #: Where the measure stands (point and optional footprint). Optional: without it the
+    #: rules on map facts are uavklart.
+    position: Position | None = None
+    #: Facts from the kommune's map data, added by the facts step (runner/steps/facts.py);
+    #: their provenance is in `verified`. Optional: without them those rules are uavklart.
+    map_facts: MapFacts | None = None
     #: Facts confirmed by a register, the kommune's map data or a caseworker; the rest are
     #: the applicant's declarations. Optional: without it every fact is declared.
     verified: Annotated[list[Verification], Field(max_length=100, default_factory=list)]

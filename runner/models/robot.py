@@ -78,6 +78,15 @@ ChannelConfig = Annotated[
 ]
 
 
+class FactProviderConfig(FrozenModel):
+    """A provider of verified facts, run between validation and evaluation (facts step)."""
+
+    kind: Literal["kartdata"] = Field(
+        description="kartdata: the kommune's map data (plan, shoreline, hazard zones, "
+        "heritage, roads, building lines, cadastre)"
+    )
+
+
 class ReviewPolicy(FrozenModel):
     """Outcomes that always go to a caseworker, whatever the decision table says."""
 
@@ -102,6 +111,10 @@ class RobotDefinition(FrozenModel):
     document_rules: list[str] = Field(
         default_factory=list,
         description="Rules whose failure means a document is missing (listed in the letter)",
+    )
+    facts: list[FactProviderConfig] = Field(
+        default_factory=list,
+        description="Providers that add verified facts to each case before its rules run",
     )
     deadline: DeadlinePolicy | None = Field(
         default=None, description="The legal deadline shown and sorted on in the review queue"

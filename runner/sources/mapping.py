@@ -40,6 +40,9 @@ class FieldMap(FrozenModel):
     to: CasePath
     type: ValueType = "text"
     when_empty: Literal["error", "null", "omit"] = "error"
+    #: The form or sheet may lack this field altogether (one made before it was added, such
+    #: as the position fields): then it is left out, as an empty `omit` field is.
+    optional: bool = False
 
 
 class CaseMapping(FrozenModel):
@@ -201,6 +204,8 @@ def build_case(
     problems: list[FieldProblem] = []
     for name, spec in mapping.field_maps().items():
         if name not in values:
+            if spec.optional:
+                continue
             problems.append(
                 FieldProblem(locate(name), "feltet finnes ikke", "bruk skjemaet/malen fra kommunen")
             )

@@ -11,6 +11,7 @@ from runner.logs import get_logger
 from runner.sources.base import read_marker
 from runner.sources.convert import read_case
 from runner.steps.context import ROBOT_ACTOR, Handoff, Robot, Step
+from runner.steps.facts import gather_facts
 from runner.store import CaseRecord, CaseState
 
 log = get_logger("saksrobot.pipeline")
@@ -57,6 +58,7 @@ def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff
                     )
                 ],
             )
+        case = gather_facts(robot, case)
         data = case.model_dump(mode="json")
         result = store.transition(
             record.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from runner.errors import NotFoundError, SaksrobotError
 from runner.logs import get_logger
+from runner.mapdata.svg import case_map_svg
 from runner.metrics import store_registry
 from runner.models.robot import RobotDefinition, load_robots
 from runner.rules import RuleSetCatalog
@@ -143,6 +145,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         sso=clients,
     )
 
+    app.state.ctx.env.globals["case_map"] = functools.partial(case_map_svg, settings)
     idle = timedelta(minutes=settings.web.idle_minutes)
 
     @app.middleware("http")

@@ -17,9 +17,11 @@ DEMO = CONTENT_ROOT / "demo"
 
 @pytest.fixture
 def deployment(tmp_path: Path) -> Path:
-    """A copy of the demo deployment: saksrobot.toml and kommuner/ with three kommuner."""
+    """A copy of the demo deployment: saksrobot.toml, kommuner/ with three kommuner and
+    their map data (kart/)."""
     shutil.copy(DEMO / "saksrobot.toml", tmp_path / "saksrobot.toml")
     shutil.copytree(DEMO / "kommuner", tmp_path / "kommuner")
+    shutil.copytree(DEMO / "kart", tmp_path / "kart")
     return tmp_path / "saksrobot.toml"
 
 

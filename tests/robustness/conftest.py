@@ -19,6 +19,7 @@ import pytest
 from demo.synthetic import SCENARIOS, byggesak_case
 from runner.settings import CONTENT_ROOT, Settings, load_settings
 from runner.store import Store, open_store
+from tests.conftest import on_clear_spot
 
 DEMO_SETTINGS = CONTENT_ROOT / "demo" / "saksrobot.toml"
 ROBOT = "byggesak-smatiltak"
@@ -57,6 +58,7 @@ def write_cases(inbox: Path, count: int, *, seed: int = 4627, prefix: str = "KT"
             received_at=start + timedelta(hours=number),
             malform="nn" if number % 2 else "nb",
         )
+        case = on_clear_spot(case)  # where the demo map data find nothing in the way
         (inbox / f"{reference}.json").write_text(json.dumps(case, ensure_ascii=False))
         references.append(reference)
     return references

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from runner.cli import app
 from runner.cli.rules import rules_app
+from tests.conftest import on_clear_spot
 from tests.rules.conftest import SMATILTAK
 
 runner = CliRunner()
@@ -40,7 +41,7 @@ def _garage(reference: str, area: float) -> dict[str, Any]:
     base["reference"] = reference
     base["measure"] = {**base["measure"], "built_area_m2": area, "usable_area_m2": area}
     base["attachments"] = []
-    return base
+    return on_clear_spot(base)
 
 
 @pytest.fixture

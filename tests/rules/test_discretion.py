@@ -27,7 +27,10 @@ GARAGE = {
         "ridge_height_m": 4.3,
         "distance_to_boundary_m": 1.2,
     },
-    "verified": [{"fact": "plan.conforms", "source": "kartdata"}],
+    "verified": [
+        {"fact": "plan.conforms", "source": "kartdata"},
+        {"fact": "map_facts", "source": "kartdata"},  # the base's map facts, all clear
+    ],
 }
 GUIDELINE = {
     "reference": "Retningslinjer for garasjer nær nabogrense, sak 15/26",

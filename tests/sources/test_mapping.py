@@ -96,3 +96,25 @@ def test_build_case_names_the_source_field_and_fills_reference_and_arrival() -> 
 def test_a_number_that_is_not_finite_is_a_problem_not_a_crash(value: object) -> None:
     with pytest.raises(ValueError, match=r"endelig tall|for stort"):
         convert_value(value, "number")
+
+
+POSITION_FIELDS = {
+    "kx": {"to": "position.crs", "when_empty": "omit", "optional": True},
+    "ost": {"to": "position.x", "type": "number", "when_empty": "omit", "optional": True},
+    "nord": {"to": "position.y", "type": "number", "when_empty": "omit", "optional": True},
+}
+
+
+def test_position_fields_map_where_present_and_are_left_out_where_absent() -> None:
+    mapping = CaseMapping.model_validate({"fields": {"navn": "a.b", **POSITION_FIELDS}})
+    arrived = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+    def build(values: dict[str, object]) -> dict[str, object]:
+        return build_case(
+            "x.pdf", values, mapping, content_hash="0" * 64, received_at=arrived, locate=str
+        )
+
+    full = build({"navn": "Kari", "kx": "EPSG:25832", "ost": "285 532,5", "nord": "6710262,5"})
+    assert full["position"] == {"crs": "EPSG:25832", "x": 285532.5, "y": 6710262.5}
+    assert "position" not in build({"navn": "Kari"})  # a form made before the fields
+    assert "position" not in build({"navn": "Kari", "kx": "", "ost": "", "nord": ""})
