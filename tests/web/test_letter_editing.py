@@ -16,7 +16,7 @@ from runner.models.robot import load_robots
 from runner.run import run_robot
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseState, Store
-from tests.web.conftest import HOME, login
+from tests.web.conftest import HOME, answer_points, login, send_confirmed
 
 CASE = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000115.json"
 TEXTAREA = re.compile(r'<textarea id="markdown" name="markdown"[^>]*>(.*?)</textarea>', re.S)
@@ -42,13 +42,14 @@ def test_a_date_round_trips_without_a_backslash_into_the_pdf(
     client: TestClient, web_settings: Settings, web_store: Store, tmp_path: Path
 ) -> None:
     case_id = _case_received_on_10_june(web_settings, web_store, tmp_path / "inbox")
+    assert web_store.get_case(case_id).state == CaseState.pending_review
+    csrf = login(client, "kari")
+    answer_points(client, web_store, case_id, csrf)  # the letter is drafted again with them
     case = web_store.get_case(case_id)
-    assert case.state == CaseState.pending_review
     draft = web_store.latest_letter(case_id)
     assert draft is not None
     assert "søknaden din 10. juni 2026" in draft.markdown
     assert "\\" not in draft.markdown  # no escape, and no backslash line break either
-    csrf = login(client, "kari")
     found = TEXTAREA.search(client.get(f"/saker/{case_id}").text)
     assert found is not None
     shown = unescape(found.group(1))
@@ -61,8 +62,7 @@ def test_a_date_round_trips_without_a_backslash_into_the_pdf(
     again = TEXTAREA.search(preview.text)
     assert again is not None and unescape(again.group(1)) == edited  # the text as written
     assert f"{added}<br />\nRing oss gjerne." in preview.text
-    approved = client.post(f"/saker/{case_id}/godkjenn", data={**form, "markdown": edited})
-    assert approved.status_code == 303
+    assert send_confirmed(client, web_store, case_id, csrf, markdown=edited).status_code == 303
     letter = web_store.latest_letter(case_id)
     assert letter is not None and letter.markdown == edited and letter.pdf_path
     lines = _pdf_lines(letter.pdf_path)
