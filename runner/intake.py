@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -229,3 +230,27 @@ def validate_case(source: str, content: bytes, expected_case_type: str) -> BaseM
         return model.model_validate(data)
     except ValidationError as error:
         raise CaseValidationError(source, problems_from(error)) from error
+
+
+def validate_mapped(
+    source: str, case: Mapping[str, Any], case_model: str, origins: Mapping[str, str]
+) -> BaseModel:
+    """Validate a case a source mapped from its own document (NAV søknad, DiBK form): a
+    problem names the document's own field (`origins`: case field → where it came from)
+    beside the case field, so the sender can find it."""
+    mapped = json.dumps(case, ensure_ascii=False).encode("utf-8")
+    try:
+        return validate_case(source, mapped, case_model)
+    except CaseValidationError as error:
+        problems = [
+            FieldProblem(_origin(p.location, origins), p.reason, p.fix) for p in error.problems
+        ]
+        raise CaseValidationError(source, problems) from error
+
+
+def _origin(location: str, origins: Mapping[str, str]) -> str:
+    for field in sorted(origins, key=len, reverse=True):
+        if location == field or location.startswith(field + "."):
+            return f"{origins[field]} ({location})"
+    return location
+

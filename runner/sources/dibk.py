@@ -17,7 +17,6 @@ case yet and is a problem.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -459,13 +458,6 @@ def dibk_to_case(
     }
 
 
-def _xml_path(location: str) -> str:
-    for field in sorted(ORIGINS, key=len, reverse=True):
-        if location == field or location.startswith(field + "."):
-            return f"{ORIGINS[field]} ({location})"
-    return location
-
-
 def dibk_case(
     source: str,
     content: bytes,
@@ -476,7 +468,7 @@ def dibk_case(
     attachment_folder: str = "",
 ) -> BaseModel:
     """Check, map and validate a DiBK application; problems name the XML element."""
-    from runner.intake import validate_case
+    from runner.intake import validate_mapped
 
     case = dibk_to_case(
         source,
@@ -485,9 +477,4 @@ def dibk_case(
         received_at=received_at,
         attachment_folder=attachment_folder,
     )
-    mapped = json.dumps(case, ensure_ascii=False).encode("utf-8")
-    try:
-        return validate_case(source, mapped, case_model)
-    except CaseValidationError as error:
-        problems = [FieldProblem(_xml_path(p.location), p.reason, p.fix) for p in error.problems]
-        raise CaseValidationError(source, problems) from error
+    return validate_mapped(source, case, case_model, ORIGINS)

@@ -16,7 +16,6 @@ typed in does not; emergency help when the applicant's own words say so.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from datetime import datetime
@@ -324,24 +323,12 @@ def nav_to_case(
     }
 
 
-def _nav_path(location: str) -> str:
-    for field in sorted(ORIGINS, key=len, reverse=True):
-        if location == field or location.startswith(field + "."):
-            return f"{ORIGINS[field]} ({location})"
-    return location
-
-
 def nav_case(
     source: str, content: bytes, case_model: str, *, content_hash: str, received_at: datetime
 ) -> BaseModel:
     """Parse a NAV søknad file and validate the mapped case; problems name the NAV field."""
-    from runner.intake import parse_json_object, validate_case
+    from runner.intake import parse_json_object, validate_mapped
 
     document = parse_json_object(source, content)
     case = nav_to_case(source, document, content_hash=content_hash, received_at=received_at)
-    mapped = json.dumps(case, ensure_ascii=False).encode("utf-8")
-    try:
-        return validate_case(source, mapped, case_model)
-    except CaseValidationError as error:
-        problems = [FieldProblem(_nav_path(p.location), p.reason, p.fix) for p in error.problems]
-        raise CaseValidationError(source, problems) from error
+    return validate_mapped(source, case, case_model, ORIGINS)
