@@ -216,6 +216,7 @@ def run_robot(
 
     pipeline = make_pipeline(settings, store, robot, retry=retry)
     source = make_source(settings, robot, inbox)
+    take_archive_replies(settings, store, source)
     summary = RunSummary(robot_id=robot.id, outbox=settings.outbox)
     stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
     try:
@@ -228,6 +229,18 @@ def run_robot(
         summary.stopped_early = True
     summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
     return summary
+
+
+def take_archive_replies(settings: Settings, store: Store, source: Source) -> None:
+    """A Fiks IO source of a kommune that files over Fiks Arkiv also takes the archive's
+    answers, which come to the same account, and puts them on their cases."""
+    from runner.sources.fiksio import FiksIoSource
+
+    if isinstance(source, FiksIoSource) and settings.kommune.fiks_arkiv is not None:
+        from runner.fiksarkiv.archiver import sent_folder
+        from runner.fiksarkiv.replies import ArchiveReplies
+
+        source.replies = ArchiveReplies(store, sent_folder(settings.data_dir))
 
 
 def _run_locked(

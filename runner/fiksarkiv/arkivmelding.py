@@ -181,7 +181,7 @@ def build_arkivmelding(entry: ArchiveEntry) -> bytes:
     _element(record, "sendtDato", entry.sent.isoformat(timespec="seconds"))
     _element(record, "antallVedlegg", 0)
 
-    xml = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
     validate_arkivmelding(xml)
     return xml
 

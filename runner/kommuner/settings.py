@@ -199,6 +199,16 @@ class FiksIoSettings(_Section):
         return _absolute(value)
 
 
+class FiksArkivSettings(_Section):
+    """The kommune's archive over KS Fiks Arkiv: each sent decision is filed there as an
+    arkivmelding sent from the kommune's Fiks IO account ([fiks_io]) to the archive's."""
+
+    account: UUID = Field(description="The archive's Fiks IO account (the receiver)")
+    archive_part: str | None = Field(
+        default=None, description="The arkivdel the archive files the cases in, if it wants one"
+    )
+
+
 _STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
 
 
@@ -271,6 +281,11 @@ class KommuneSettings(_Section):
     )
     fiks_io: FiksIoSettings | None = Field(
         default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
+    )
+    fiks_arkiv: FiksArkivSettings | None = Field(
+        default=None,
+        description="File each sent decision in the kommune's archive over Fiks Arkiv "
+        "(needs [fiks_io]); without it the letters' JSON records are the archive record",
     )
     retention_days: dict[str, Annotated[int, Field(ge=1)]] = Field(
         default_factory=dict,
