@@ -227,8 +227,22 @@ def run_robot(
             )
     except RunStopped:
         summary.stopped_early = True
+    follow_deliveries(pipeline, store, robot)
     summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
     return summary
+
+
+def follow_deliveries(pipeline: Pipeline, store: Store, robot: RobotDefinition) -> None:
+    """A SvarUt robot asks SvarUt, after each run, how its sent letters fare (statuses on the
+    cases; a letter not delivered parks its case). SvarUt out of reach is logged, never fatal:
+    the next run asks again."""
+    from runner.channels.svarut import SvarUtChannel, follow_deliveries
+
+    if isinstance(pipeline.channel, SvarUtChannel):
+        try:
+            follow_deliveries(store, pipeline.channel, robot.id)
+        except SaksrobotError as error:
+            log.warning("svarut_status_unavailable", robot=robot.id, error=error.message)
 
 
 def take_archive_replies(settings: Settings, store: Store, source: Source) -> None:

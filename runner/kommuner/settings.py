@@ -209,6 +209,37 @@ class FiksArkivSettings(_Section):
     )
 
 
+class SvarUtSettings(_Section):
+    """The kommune's KS SvarUt account: letters to citizens and organisations (digital mailbox,
+    Altinn, or paper), sent from the account through SvarUt's REST API (v2) by the kommune's
+    Fiks integration. Secrets are read from files, as for Fiks IO."""
+
+    account_id: UUID = Field(description="The SvarUt sending account (konto) id")
+    integration_id: UUID = Field(description="The Fiks integration id with access to the account")
+    integration_password_file: SecretPath = Field(
+        description="File holding the integration password"
+    )
+    access_token_file: SecretPath = Field(
+        description="File holding a current Maskinporten access token (scope ks:fiks)"
+    )
+    api_url: str = Field(default="https://svarut.ks.no/api", pattern=r"^https?://\S+$")
+    digital_only: bool = Field(
+        default=False,
+        description="kunDigitalLevering: never print (a letter to someone without a digital "
+        "mailbox is then not delivered)",
+    )
+    accounting_code: str | None = Field(
+        default=None,
+        pattern=r"^[a-zA-Z0-9_\-.øæåØÆÅ]{0,20}$",
+        description="konteringskode for the print costs, if the kommune uses one",
+    )
+
+    @field_validator("integration_password_file", "access_token_file")
+    @classmethod
+    def _absolute_path(cls, value: Path) -> Path:
+        return _absolute(value)
+
+
 _STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
 
 
@@ -281,6 +312,9 @@ class KommuneSettings(_Section):
     )
     fiks_io: FiksIoSettings | None = Field(
         default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
+    )
+    svarut: SvarUtSettings | None = Field(
+        default=None, description="The kommune's KS SvarUt account (channel svarut)"
     )
     fiks_arkiv: FiksArkivSettings | None = Field(
         default=None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner import metrics
-from runner.channels.base import Delivery, Letter
+from runner.channels.base import Delivery, Letter, Recipient
 from runner.errors import ApplicationError
 from runner.steps.context import ROBOT_ACTOR, Robot
 from runner.store import CaseRecord, CaseState
@@ -72,6 +72,8 @@ def send(robot: Robot, record: CaseRecord) -> tuple[CaseRecord, str | None]:
                     reference=record.reference or str(record.id),
                     recipient_email=row.target or None,
                     source_ref=source_ref,
+                    recipient=Recipient.of_case(record.data),
+                    title=_title(robot, letter),
                 )
             )
             filed = _file(robot, record, row.key, letter) or filed
@@ -80,6 +82,12 @@ def send(robot: Robot, record: CaseRecord) -> tuple[CaseRecord, str | None]:
             metrics.LETTERS_SENT.labels(robot_id, record.kommunenummer or "").inc()
         result = _sent(robot, record, last_sent, [row.key for row in pending], filed)
     return result, newest
+
+
+def _title(robot: Robot, letter: LetterRecord) -> str:
+    """The letter's title as its recipient sees it: "Vedtak – <the robot's title>"."""
+    title = robot.definition.title
+    return f"Vedtak – {title.nn if letter.malform == 'nn' else title.nb}"
 
 
 def _file(robot: Robot, record: CaseRecord, key: str, letter: LetterRecord | None) -> str | None:
