@@ -15,6 +15,7 @@ import pika
 import pytest
 import xmlschema
 
+from runner.channels.configs import SvarUtChannelConfig
 from runner.channels.fiksio import FiksIoChannel
 from runner.explain import explanation_data
 from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, SCHEMAS
@@ -22,12 +23,13 @@ from runner.fiksio.asice import ContainerFile
 from runner.fiksio.client import OutgoingMessage
 from runner.fiksio.crypto import KeyPair
 from runner.fiksio.message import client_message_id
-from runner.kommuner.settings import FiksArkivSettings
+from runner.kommuner.settings import FiksArkivSettings, SvarUtSettings
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
 from runner.store import CaseState, Store, open_store
+from tests.channels.svarut_server import SvarUtServer
 from tests.fiksio.conftest import Account, client_for, receiver_for
-from tests.fiksio.fiks_io_server import FiksIoServer
+from tests.fiksio.fiks_io_server import FiksIoServer, running
 from tests.fiksio.keys import make_key_pair
 from tests.fiksio.test_robot import (  # noqa: F401 (fixtures)
     Crash,
@@ -241,3 +243,64 @@ def test_a_crash_between_filing_and_commit_files_nothing_twice(
     letters = [m for m in fiks_io.accepted if m["mottakerKontoId"] == str(portal.id)]
     assert len(letters) == 1
     assert FiksIoChannel.send is not None
+
+
+def test_the_letter_goes_through_svarut_and_the_arkivmelding_over_fiks_io(
+    archive_settings: Settings,
+    store: Store,
+    robot: RobotDefinition,  # noqa: F811
+    amqp_url: str,
+    fiks_io: FiksIoServer,
+    accounts: tuple[Account, Account],
+    archive: Account,
+    tmp_path: Path,
+) -> None:
+    """The whole round trip: the application over Fiks IO, the letter to the citizen through
+    SvarUt (the local server checking SvarUt's published description), the arkivmelding to
+    the archive over Fiks IO on RabbitMQ, the archive's receipt back onto the case."""
+    kommune, portal = accounts
+    svarut_server = SvarUtServer(uuid.uuid4(), fiks_io.integration_id, fiks_io.password)
+    with running(svarut_server):  # type: ignore[arg-type]
+        secrets = tmp_path / "svarut"
+        secrets.mkdir()
+        (secrets / "passord").write_text(fiks_io.password)
+        (secrets / "token").write_text("maskinporten-token")
+        svarut = SvarUtSettings(
+            account_id=svarut_server.account,
+            integration_id=fiks_io.integration_id,
+            integration_password_file=secrets / "passord",
+            access_token_file=secrets / "token",
+            api_url=svarut_server.base_url,
+        )
+        askoy = archive_settings.kommune.model_copy(update={"svarut": svarut})
+        settings = archive_settings.model_copy(
+            update={
+                "kommune": askoy,
+                "kommuner": {**archive_settings.kommuner, askoy.kommunenummer: askoy},
+            }
+        )
+        svarut_robot = robot.model_copy(update={"channel": SvarUtChannelConfig(kind="svarut")})
+        case_id = decided_case(settings, store, svarut_robot, fiks_io, accounts)
+        case = store.get_case(case_id)
+        assert case.state == CaseState.sent
+        (shipment,) = svarut_server.shipments.values()
+        assert (
+            shipment["forsendelse"]["mottaker"]["digitalId"]
+            == case.data["applicant"]["national_id"]
+        )
+        assert svarut_server.problems == []
+        assert receiver_for(amqp_url, portal).waiting() == 0  # the letter went through SvarUt
+        (filed,) = receiver_for(amqp_url, archive).messages()
+        assert filed.metadata is not None and filed.container is not None
+        xml = next(f.content for f in filed.container.files if f.name == ARKIVMELDING_FILE)
+        xmlschema.XMLSchema(SCHEMAS / f"{ARKIVMELDING_TYPE}.xsd").validate(io.BytesIO(xml))
+        pdf = next(f.content for f in filed.container.files if f.name.endswith(".pdf"))
+        assert pdf == shipment["files"][0]  # the archive has the letter the citizen got
+        receipt = ContainerFile("arkivmelding-kvittering.xml", RECEIPT.encode(), "text/xml")
+        answer(fiks_io, archive, kommune, filed.metadata.message_id,
+               f"{ARKIVMELDING_TYPE}.kvittering", (receipt,))  # fmt: skip
+        run(settings, store, svarut_robot, None)
+        status = explanation_data(store, str(case_id))["archive"]
+        assert status["ids"]["saksnummer"] == "2026/1234"
+        statuses = [e.data["status"] for e in store.events(case_id) if e.kind == "letter_status"]
+        assert statuses == ["MOTTATT"]  # SvarUt's delivery status, followed after each run
