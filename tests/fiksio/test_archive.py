@@ -15,6 +15,7 @@ import pika
 import pytest
 import xmlschema
 
+from runner.casework.retry import retry_case
 from runner.channels.configs import SvarUtChannelConfig
 from runner.channels.fiksio import FiksIoChannel
 from runner.explain import explanation_data
@@ -206,6 +207,11 @@ def test_an_error_from_the_archive_parks_the_case(
     assert case.last_error is not None and "Arkivdelen BYGG finnes ikke" in case.last_error
     failed = [e for e in store.events(case_id) if e.kind == "archive_failed"]
     assert "F-77" in failed[0].data["error"]
+    # the caseworker files it by hand; retrying puts the case back as sent, sending nothing
+    filed_before = len(fiks_io.accepted)
+    retry_case(archive_settings, store, str(case_id))
+    assert store.get_case(case_id).state == CaseState.sent
+    assert len(fiks_io.accepted) == filed_before
 
 
 def test_a_crash_between_filing_and_commit_files_nothing_twice(
