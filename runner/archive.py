@@ -1,9 +1,12 @@
 """The decision record next to each letter: JSON with the metadata a Noark 5 archive needs.
 
-Written when a letter is finalised, as ``<key>.json`` beside ``<key>.pdf``, so an archive
-integration (Fiks Arkiv) can file the case later: saksmappe (case), journalpost (the
-outgoing letter, with its parties), dokumentobjekt (the file, its size and SHA-256) and the
-decision (outcome, route, rule set id, version and hash).
+Written when a letter is finalised, as ``<key>.json`` beside ``<key>.pdf``: the record a
+kommune without an archive integration keeps with its letters (the folder channel) and the
+work-items channel's payload. A kommune with `[fiks_arkiv]` files each sent decision in its
+archive over Fiks Arkiv instead (runner/fiksarkiv/: the official arkivmelding); this record is
+then only the local copy. It holds saksmappe (case), journalpost (the outgoing letter, with its
+parties), dokumentobjekt (the file, its size and SHA-256) and the decision (outcome, route,
+rule set id, version and hash).
 """
 
 from __future__ import annotations

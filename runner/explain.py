@@ -50,6 +50,10 @@ def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
     letter = store.latest_letter(record.id)
     points = open_points(decision.results) if decision is not None else []
     answers = current_answers(points, store.casework.answers(record.id))
+    events = [
+        {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "data": e.data}
+        for e in store.events(record.id)
+    ]
     return {
         "case": {
             "id": record.id,
@@ -109,11 +113,58 @@ def explanation_data(store: Store, ref_or_id: str) -> dict[str, Any]:
             "approved_at": letter.approved_at.isoformat() if letter.approved_at else None,
             "markdown": letter.markdown,
         },
-        "events": [
-            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "data": e.data}
-            for e in store.events(record.id)
-        ],
+        "events": events,
+        "archive": archive_status(events),
     }
+
+
+#: The archive's ids as a caseworker reads them (Fiks Arkiv receipt element: words nb, nn).
+ARCHIVE_IDS = {
+    "saksnummer": ("Saksnummer i arkivet", "Saksnummer i arkivet"),
+    "journalpostnummer": ("Journalpostnummer", "Journalpostnummer"),
+    "journalaar": ("Journalår", "Journalår"),
+    "journalsekvensnummer": ("Journalsekvensnummer", "Journalsekvensnummer"),
+    "mappe_systemID": ("Sakens id i arkivet", "Saka sin id i arkivet"),
+    "journalpost_systemID": ("Journalpostens id i arkivet", "Journalposten sin id i arkivet"),
+}
+
+
+def archive_status(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What the kommune's archive (Fiks Arkiv) last said about the case: its ids, or its
+    error; None when the case was not filed over Fiks Arkiv."""
+    status: dict[str, Any] | None = None
+    for event in events:
+        if event["kind"] == "sent" and event["data"].get("archive_message"):
+            status = {"state": "sent", "ids": {}, "error": None}
+        elif event["kind"] == "archive_received" and status is not None:
+            status["state"] = "archive_received"
+        elif event["kind"] == "archive_filed":
+            status = {"state": "archive_filed", "ids": event["data"].get("ids", {}), "error": None}
+        elif event["kind"] == "archive_failed":
+            error = event["data"].get("error")
+            status = {
+                "state": "archive_failed",
+                "ids": event["data"].get("ids", {}),
+                "error": error,
+            }
+    return status
+
+
+def archive_lines(status: dict[str, Any] | None, malform: str) -> list[str]:
+    """The archive's state and ids as lines for a caseworker, in `malform`."""
+    if status is None:
+        return []
+    nynorsk = malform == "nn"
+    if status["state"] == "sent":
+        lines = ["Arkiv: sendt, ventar på svar" if nynorsk else "Arkiv: sendt, venter på svar"]
+    else:
+        lines = [f"Arkiv: {word('event', status['state'], malform)}"]
+    for name, words in ARCHIVE_IDS.items():
+        if status["ids"].get(name):
+            lines.append(f"{words[1] if nynorsk else words[0]}: {status['ids'][name]}")
+    if status["error"]:
+        lines.append(f"Feil: {status['error']}")
+    return lines
 
 
 def explain_case(
@@ -221,6 +272,8 @@ def explain_case(
         )
         if letter["pdf_path"]:
             console.print(f"PDF: {letter['pdf_path']} (sha256 {letter['sha256']})")
+    for line in archive_lines(data["archive"], malform):
+        console.print(line)
     table = Table(title="Hendelser")
     for column in ("#", "Tid", "Aktør", "Hendelse"):
         table.add_column(column)

@@ -216,6 +216,7 @@ def run_robot(
 
     pipeline = make_pipeline(settings, store, robot, retry=retry)
     source = make_source(settings, robot, inbox)
+    take_archive_replies(settings, store, source)
     summary = RunSummary(robot_id=robot.id, outbox=settings.outbox)
     stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
     try:
@@ -226,8 +227,34 @@ def run_robot(
             )
     except RunStopped:
         summary.stopped_early = True
+    follow_deliveries(pipeline, store, robot)
     summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
     return summary
+
+
+def follow_deliveries(pipeline: Pipeline, store: Store, robot: RobotDefinition) -> None:
+    """A SvarUt robot asks SvarUt, after each run, how its sent letters fare (statuses on the
+    cases; a letter not delivered parks its case). SvarUt out of reach is logged, never fatal:
+    the next run asks again."""
+    from runner.channels.svarut import SvarUtChannel, follow_deliveries
+
+    if isinstance(pipeline.channel, SvarUtChannel):
+        try:
+            follow_deliveries(store, pipeline.channel, robot.id)
+        except SaksrobotError as error:
+            log.warning("svarut_status_unavailable", robot=robot.id, error=error.message)
+
+
+def take_archive_replies(settings: Settings, store: Store, source: Source) -> None:
+    """A Fiks IO source of a kommune that files over Fiks Arkiv also takes the archive's
+    answers, which come to the same account, and puts them on their cases."""
+    from runner.sources.fiksio import FiksIoSource
+
+    if isinstance(source, FiksIoSource) and settings.kommune.fiks_arkiv is not None:
+        from runner.fiksarkiv.archiver import sent_folder
+        from runner.fiksarkiv.replies import ArchiveReplies
+
+        source.replies = ArchiveReplies(store, sent_folder(settings.data_dir))
 
 
 def _run_locked(

@@ -41,6 +41,10 @@ EVENTS: dict[str, Pair] = {
     "returned": ("Sendt tilbake", "Send tilbake"),
     "finalised": ("Brevet ferdigstilt", "Brevet ferdigstilt"),
     "sent": ("Brevet sendt", "Brevet sendt"),
+    "letter_status": ("Ny leveransestatus for brevet", "Ny leveransestatus for brevet"),
+    "archive_received": ("Mottatt av arkivet", "Motteke av arkivet"),
+    "archive_filed": ("Arkivert", "Arkivert"),
+    "archive_failed": ("Arkivet avviste arkivmeldingen", "Arkivet avviste arkivmeldinga"),
     "quarantined": ("Satt i karantene", "Sett i karantene"),
     "quarantine_handled": ("Karantene håndtert", "Karantene handtert"),
     "parked": ("Stoppet av teknisk feil", "Stoppa av teknisk feil"),
@@ -92,6 +96,25 @@ CHANNELS: dict[str, Pair] = {
     "folder": ("Mappe (arkiv)", "Mappe (arkiv)"),
     "smtp": ("E-post", "E-post"),
     "workitems": ("Arbeidskø", "Arbeidskø"),
+    "fiksio": ("Fiks IO", "Fiks IO"),
+    "svarut": ("SvarUt", "SvarUt"),
+}
+
+#: SvarUt's delivery statuses (its API's ForsendelseStatus), as a caseworker reads them.
+DELIVERY: dict[str, Pair] = {
+    "MOTTATT": ("Mottatt av SvarUt", "Motteke av SvarUt"),
+    "AKSEPTERT": ("Godtatt av SvarUt", "Godteke av SvarUt"),
+    "AVVIST": ("Avvist av SvarUt", "Avvist av SvarUt"),
+    "VARSLET": ("Mottakeren er varslet", "Mottakaren er varsla"),
+    "LEST": ("Lest av mottakeren", "Lese av mottakaren"),
+    "SENDT_PRINT": ("Sendt til utskrift (papirpost)", "Send til utskrift (papirpost)"),
+    "PRINTET": ("Skrevet ut og sendt som brev", "Skrive ut og send som brev"),
+    "MANUELT_HANDTERT": ("Håndtert manuelt", "Handtert manuelt"),
+    "SENDT_DIGITALT": ("Sendt digitalt", "Send digitalt"),
+    "SENDT_SDP": ("Sendt til digital postkasse", "Send til digital postkasse"),
+    "LEVERT_SDP": ("Levert i digital postkasse", "Levert i digital postkasse"),
+    "KLAR_FOR_MOTTAK": ("Klar for mottak", "Klar for mottak"),
+    "IKKE_LEVERT": ("Ikke levert", "Ikkje levert"),
 }
 
 SOURCES: dict[str, Pair] = {
@@ -100,6 +123,7 @@ SOURCES: dict[str, Pair] = {
     "excel": ("rad i regneark", "rad i rekneark"),
     "imap": ("e-post", "e-post"),
     "workitems": ("arbeidsoppgave", "arbeidsoppgåve"),
+    "fiksio": ("Fiks IO-melding", "Fiks IO-melding"),
 }
 
 #: kind → its words; `word(kind, code, malform)` looks up here.
@@ -112,6 +136,7 @@ KINDS: Mapping[str, Mapping[str, Pair]] = {
     "outbox": OUTBOX,
     "channel": CHANNELS,
     "source": SOURCES,
+    "delivery": DELIVERY,
 }
 
 

@@ -17,6 +17,39 @@ class Delivery(StrEnum):
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Who a letter is to, as the case states it (for a channel that addresses the person)."""
+
+    name: str
+    national_id: str | None = None
+    organisation_number: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+
+    @classmethod
+    def of_case(cls, data: dict[str, object]) -> Recipient | None:
+        """The applicant of a case's data; None if it names none."""
+        applicant = data.get("applicant")
+        if not isinstance(applicant, dict) or not applicant.get("name"):
+            return None
+        address = applicant.get("address") if isinstance(applicant.get("address"), dict) else {}
+        assert isinstance(address, dict)
+
+        def text(value: object) -> str | None:
+            return str(value) if value else None
+
+        return cls(
+            name=str(applicant["name"]),
+            national_id=text(applicant.get("national_id")),
+            organisation_number=text(applicant.get("organisation_number")),
+            street=text(address.get("street")),
+            postal_code=text(address.get("postal_code")),
+            city=text(address.get("city")),
+        )
+
+
+@dataclass(frozen=True)
 class Letter:
     """A finalised letter ready to go: the PDF file and where it should go."""
 
@@ -27,6 +60,9 @@ class Letter:
     #: where the case came from (the raw item's source_ref, e.g. "fiksio:<message id>"), so a
     #: channel can answer the message the application came in
     source_ref: str | None = None
+    #: the applicant, for a channel that addresses the person (SvarUt); the letter's title
+    recipient: Recipient | None = None
+    title: str | None = None
 
 
 class Channel(Protocol):

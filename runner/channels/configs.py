@@ -31,3 +31,10 @@ class FiksIoChannelConfig(FrozenModel):
     message_type: str = Field(
         min_length=1, description="The Fiks IO message type the letters are sent as"
     )
+
+
+class SvarUtChannelConfig(FrozenModel):
+    """Letters through KS SvarUt from the account in [kommune.svarut]: to the applicant's
+    digital mailbox (or Altinn for an organisation), else on paper unless digital_only."""
+
+    kind: Literal["svarut"]

@@ -11,7 +11,7 @@ from runner.settings import Settings
 
 def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
     """Folder (the default), SMTP (needs [smtp]; [imap] for proof after a crash), work items or
-    Fiks IO (needs [kommune.fiks_io])."""
+    Fiks IO (needs [kommune.fiks_io]) or SvarUt (needs [kommune.svarut])."""
     config = robot.channel
     if config.kind == "smtp":
         if settings.smtp is None:
@@ -49,4 +49,15 @@ def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
             message_type=config.message_type,
             messages=messages,
         )
+    if config.kind == "svarut":
+        from runner.channels.svarut import SvarUtChannel, svarut_client
+
+        svarut = settings.kommune.svarut
+        if svarut is None:
+            raise ConfigurationError(
+                f"Robot {robot.id} sends letters through SvarUt, but the kommune has no [svarut]",
+                fix="Set [svarut] in the kommune's file: account_id, integration_id, the "
+                "password and token files (docs/national-components.md).",
+            )
+        return SvarUtChannel(lambda: svarut_client(svarut), svarut)
     return FolderChannel(settings.outbox)

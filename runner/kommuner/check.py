@@ -116,6 +116,7 @@ def check_kommune(
             problem("byggesak_fees.amounts", f"gebyr mangler for {', '.join(missing)}",
                     "sett eit beløp (0 om gratis) for kvart utfall")  # fmt: skip
     _check_fiks_io(kommune, robots, today, problem)
+    _check_svarut(kommune, robots, problem)
     if "sosialhjelp" in case_types:
         welfare = kommune.sosialhjelp
         if welfare is None:
@@ -153,6 +154,35 @@ def _check_automation_basis(
                 f"ta '{robot.id}' ut av auto_finalise til regelen gjeld")  # fmt: skip
 
 
+def _check_svarut(
+    kommune: KommuneSettings,
+    robots: dict[str, RobotDefinition],
+    problem: Callable[[str, str, str], None],
+) -> None:
+    """The SvarUt account: present where a robot sends through SvarUt; its secret files
+    readable."""
+    from runner.errors import ConfigurationError
+    from runner.fiksio.setup import read_secret
+
+    users = sorted(robot.id for robot in robots.values() if robot.channel.kind == "svarut")
+    account = kommune.svarut
+    if account is None:
+        if users:
+            problem("svarut",
+                    f"{', '.join(users)} sender brev gjennom SvarUt, men kommunen har ingen "
+                    "SvarUt-konto",
+                    "legg til [svarut] i kommunefila; sjå docs/national-components.md")  # fmt: skip
+        return
+    for key_name, path, what in (
+        ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
+        ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
+    ):
+        try:
+            read_secret(path, what)
+        except ConfigurationError as error:
+            problem(f"svarut.{key_name}", error.message, error.fix or "")
+
+
 #: A certificate that expires within this many days is reported, so it is renewed in time.
 CERTIFICATE_WARNING_DAYS = 30
 
@@ -176,6 +206,8 @@ def _check_fiks_io(
         for robot in robots.values()
         if robot.source.kind == "fiksio" or robot.channel.kind == "fiksio"
     )
+    if kommune.fiks_arkiv is not None:  # the archive's records go out over Fiks IO
+        users = users or ["fiks_arkiv"]
     account = kommune.fiks_io
     if account is None:
         if users:

@@ -200,6 +200,47 @@ class FiksIoSettings(_Section):
         return _absolute(value)
 
 
+class FiksArkivSettings(_Section):
+    """The kommune's archive over KS Fiks Arkiv: each sent decision is filed there as an
+    arkivmelding sent from the kommune's Fiks IO account ([fiks_io]) to the archive's."""
+
+    account: UUID = Field(description="The archive's Fiks IO account (the receiver)")
+    archive_part: str | None = Field(
+        default=None, description="The arkivdel the archive files the cases in, if it wants one"
+    )
+
+
+class SvarUtSettings(_Section):
+    """The kommune's KS SvarUt account: letters to citizens and organisations (digital mailbox,
+    Altinn, or paper), sent from the account through SvarUt's REST API (v2) by the kommune's
+    Fiks integration. Secrets are read from files, as for Fiks IO."""
+
+    account_id: UUID = Field(description="The SvarUt sending account (konto) id")
+    integration_id: UUID = Field(description="The Fiks integration id with access to the account")
+    integration_password_file: SecretPath = Field(
+        description="File holding the integration password"
+    )
+    access_token_file: SecretPath = Field(
+        description="File holding a current Maskinporten access token (scope ks:fiks)"
+    )
+    api_url: str = Field(default="https://svarut.ks.no/api", pattern=r"^https?://\S+$")
+    digital_only: bool = Field(
+        default=False,
+        description="kunDigitalLevering: never print (a letter to someone without a digital "
+        "mailbox is then not delivered)",
+    )
+    accounting_code: str | None = Field(
+        default=None,
+        pattern=r"^[a-zA-Z0-9_\-.øæåØÆÅ]{0,20}$",
+        description="konteringskode for the print costs, if the kommune uses one",
+    )
+
+    @field_validator("integration_password_file", "access_token_file")
+    @classmethod
+    def _absolute_path(cls, value: Path) -> Path:
+        return _absolute(value)
+
+
 _STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
 
 
@@ -277,6 +318,14 @@ class KommuneSettings(_Section):
     )
     fiks_io: FiksIoSettings | None = Field(
         default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
+    )
+    svarut: SvarUtSettings | None = Field(
+        default=None, description="The kommune's KS SvarUt account (channel svarut)"
+    )
+    fiks_arkiv: FiksArkivSettings | None = Field(
+        default=None,
+        description="File each sent decision in the kommune's archive over Fiks Arkiv "
+        "(needs [fiks_io]); without it the letters' JSON records are the archive record",
     )
     retention_days: dict[str, Annotated[int, Field(ge=1)]] = Field(
         default_factory=dict,

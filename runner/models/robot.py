@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError, field_validator
 from runner.channels.configs import (
     FiksIoChannelConfig,
     SmtpChannelConfig,
+    SvarUtChannelConfig,
     WorkItemsChannelConfig,
 )
 from runner.deadlines import DeadlinePolicy
@@ -73,7 +74,11 @@ class FolderChannelConfig(FrozenModel):
 
 
 ChannelConfig = Annotated[
-    FolderChannelConfig | SmtpChannelConfig | WorkItemsChannelConfig | FiksIoChannelConfig,
+    FolderChannelConfig
+    | SmtpChannelConfig
+    | WorkItemsChannelConfig
+    | FiksIoChannelConfig
+    | SvarUtChannelConfig,
     Field(discriminator="kind"),
 ]
 

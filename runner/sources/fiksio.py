@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from runner.errors import SourceError
@@ -47,6 +47,9 @@ class FiksIoSource:
         self.message_types = frozenset(message_types)
         self.suffix = APPLICATION_SUFFIX[format]
         self.max_bytes = max_bytes
+        #: takes the archive's answers to our arkivmeldinger (runner/fiksarkiv/replies.py),
+        #: which come to the same account: True when it put the delivery on record
+        self.replies: Callable[[Delivery], bool] | None = None
 
     def describe(self) -> str:
         return self.receiver.describe()
@@ -59,6 +62,8 @@ class FiksIoSource:
 
     def items(self) -> Iterator[RawItem]:
         for delivery in self.receiver.messages():
+            if self.replies is not None and self.replies(delivery):
+                continue  # on record on its case; acknowledged as the next one is asked for
             yield self.item(delivery)  # acknowledged when the next one is asked for
 
     def item(self, delivery: Delivery) -> RawItem:

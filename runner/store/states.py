@@ -36,13 +36,18 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
     _S.pending_review: frozenset({_S.approved, _S.rejected, _S.returned, _S.pending_review}),
     _S.approved: frozenset({_S.finalised, _S.parked}),
     _S.finalised: frozenset({_S.sent, _S.parked}),
+    # The archive (Fiks Arkiv) refused the sent decision's record: a human files it.
+    _S.sent: frozenset({_S.parked}),
     # An application error outlasted its retries; a human sends the case back in.
-    _S.parked: frozenset({_S.received, _S.validated, _S.evaluated, _S.approved, _S.finalised}),
+    _S.parked: frozenset(
+        {_S.received, _S.validated, _S.evaluated, _S.approved, _S.finalised, _S.sent}
+    ),
     _S.returned: frozenset({_S.received}),
 }
 
 #: States with no way out.
-TERMINAL: frozenset[CaseState] = frozenset(set(CaseState) - set(TRANSITIONS))
+#: (sent counts as one: only the archive's refusal takes a case out of it.)
+TERMINAL: frozenset[CaseState] = frozenset(set(CaseState) - set(TRANSITIONS)) | {_S.sent}
 
 #: States a robot picks up again after a restart (work was interrupted mid-way).
 RESUMABLE: tuple[CaseState, ...] = (

@@ -118,6 +118,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "letter": ("Utkast til brev", "Utkast til brev"),
     "letter_version": ("versjon {v}, skrevet av {by}", "versjon {v}, skriven av {by}"),
     "history": ("Hendelser", "Hendingar"),
+    "archive": ("Arkivet (Fiks Arkiv)", "Arkivet (Fiks Arkiv)"),
     "time": ("Tid", "Tid"),
     "actor": ("Hvem", "Kven"),
     "event": ("Hendelse", "Hending"),

@@ -148,3 +148,41 @@ access_token_file = "{tmp_path / "fiks" / "token-mangler"}"
     assert result.exit_code == 1, result.output
     assert "fiks_io.certificate: sertifikatet går ut om" in result.output
     assert "fiks_io.access_token_file: Kan ikke lese Maskinporten-tokenet" in result.output
+
+
+def test_filing_over_fiks_arkiv_needs_the_fiks_io_account(askoy: KommuneSettings) -> None:
+    from runner.kommuner.settings import FiksArkivSettings
+
+    arkiv = askoy.model_copy(update={"fiks_arkiv": FiksArkivSettings(account=uuid.uuid4())})
+    (problem,) = fiks_problems(arkiv, {})
+    assert "fiks_arkiv bruker Fiks IO, men kommunen har ingen Fiks IO-konto" in problem
+
+
+def test_a_robot_on_svarut_needs_the_account_and_its_secret_files(
+    askoy: KommuneSettings, robots: dict[str, RobotDefinition], tmp_path: Path
+) -> None:
+    from runner.channels.configs import SvarUtChannelConfig
+    from runner.kommuner.settings import SvarUtSettings
+
+    robot = robots["byggesak-smatiltak"].model_copy(
+        update={"channel": SvarUtChannelConfig(kind="svarut")}
+    )
+    served = {robot.id: robot}
+
+    def svarut_problems(kommune: KommuneSettings) -> list[str]:
+        found = check_kommune(kommune, served, TODAY, {})
+        return [str(p) for p in found if p.key.startswith("svarut")]
+
+    (problem,) = svarut_problems(askoy)
+    assert "sender brev gjennom SvarUt, men kommunen har ingen SvarUt-konto" in problem
+    (tmp_path / "token").write_text("token\n")
+    svarut = SvarUtSettings(
+        account_id=uuid.uuid4(),
+        integration_id=uuid.uuid4(),
+        integration_password_file=tmp_path / "mangler",
+        access_token_file=tmp_path / "token",
+    )
+    (problem,) = svarut_problems(askoy.model_copy(update={"svarut": svarut}))
+    assert "svarut.integration_password_file" in problem
+    (tmp_path / "mangler").write_text("hemmelig\n")
+    assert svarut_problems(askoy.model_copy(update={"svarut": svarut})) == []

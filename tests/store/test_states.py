@@ -34,6 +34,8 @@ LEGAL = {
     (S.approved, S.parked),
     (S.finalised, S.sent),
     (S.finalised, S.parked),
+    (S.sent, S.parked),  # the archive refused the decision's record
+    (S.parked, S.sent),
     (S.parked, S.received),
     (S.parked, S.validated),
     (S.parked, S.evaluated),

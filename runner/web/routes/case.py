@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from runner.errors import AnswerError
+from runner.explain import archive_lines, archive_status
 from runner.letters import markdown_to_html
 from runner.points import MAX_ASSESSMENT, MIN_ASSESSMENT
 from runner.store import CaseRecord
@@ -101,6 +102,9 @@ def case_page(
         # Reads stay in the audit trail; the history lists actions and sums up the reads.
         actions=[e for e in events if e.kind != "viewed"],
         reads=[e for e in events if e.kind == "viewed"],
+        archive=archive_lines(
+            archive_status([{"kind": e.kind, "data": e.data} for e in events]), malform
+        ),
         deadline_basis=ctx.deadline_basis(record.robot_id, record.urgent),
         assignment=store.review.assignment(record.id),
         outcomes=[o for o in (robot.letters if robot else {}) if o != record.outcome],

@@ -1,0 +1,1 @@
+"""KS Fiks Arkiv: the arkivmelding of each sent decision over Fiks IO, and the archive's answers."""
