@@ -34,6 +34,9 @@ _INLINE_SPECIAL = re.compile(
 #: setext underline, code fence): escaped only where the value lands at a line start.
 _BLOCK_START = re.compile(r"^(?:[#>+=~-]|\d{1,9}[.)](?=\s|$))")
 _ORDERED_LIST_START = re.compile(r"^(\d{1,9})([.)])")
+#: A run of "#" ending the value after a space (or as all of it): at the end of a heading's
+#: line it would be read as the heading's closing sequence and vanish ("# Tittel #").
+_CLOSING_HASHES = re.compile(r"(?:^|(?<=\s))#+$")
 #: What may stand before a block's content on its line: indentation, list and quote markers.
 _BLOCK_PREFIX = re.compile(r"[ \t]*(?:(?:[-+*]|\d{1,9}[.)]|>)[ \t]+)*")
 #: Put before a value that would start a block at a line start (finalize_value); resolved
@@ -78,7 +81,7 @@ def escape_markdown(text: str) -> str:
     a backslash goes only before what would format there. A value that may land at the
     start of a line also needs `escape_line_start` (templates: finalize_value does it).
     """
-    if _PLAIN.fullmatch(text):
+    if _PLAIN.fullmatch(text) and not text.endswith("#"):
         return text
     return _escape_all(text)
 
@@ -86,7 +89,8 @@ def escape_markdown(text: str) -> str:
 def _escape_all(text: str) -> str:
     text = strip_invisible(text)
     text = _WHITESPACE.sub(" ", text).strip()
-    return _INLINE_SPECIAL.sub(lambda found: "\\" + found.group(0), text)
+    text = _INLINE_SPECIAL.sub(lambda found: "\\" + found.group(0), text)
+    return _CLOSING_HASHES.sub(lambda run: "\\" + run.group(0), text, count=1)
 
 
 def escape_line_start(text: str) -> str:

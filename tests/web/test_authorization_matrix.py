@@ -76,6 +76,9 @@ def _bulk(store: Store, case: CaseRecord) -> dict[str, Any]:
 Request = Callable[[Store, Targets], tuple[str, str, dict[str, Any]]]
 
 OK, GONE, NO, LOGIN = 200, 404, 403, 401
+#: Allowed, and refused only because the case's open points are not answered yet (every
+#: Oslo draft of the demo has open points: its map data puts one garage in a flood zone).
+OPEN = 409
 MOVED = 303
 
 #: (row name, request, expected status per column in COLUMNS order)
@@ -105,7 +108,7 @@ MATRIX: list[tuple[str, Request, tuple[int, ...]]] = [
     (
         "approve, Oslo",
         lambda s, t: ("POST", f"/saker/{t.oslo[0].id}/godkjenn", _approve(s, t.oslo[0])),
-        (GONE, GONE, MOVED, GONE, NO, NO, LOGIN),
+        (GONE, GONE, OPEN, GONE, NO, NO, LOGIN),
     ),
     (
         "reject, Askøy",
