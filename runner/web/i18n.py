@@ -563,8 +563,8 @@ ERRORS: dict[str, tuple[Pair, Pair]] = {
     "own_account": (
         ("Du kan ikke endre din egen konto her", "Du kan ikkje endre din eigen konto her"),
         (
-            "Be en annen administrator om det (eller bruk «saksrobot users»).",
-            "Be ein annan administrator om det (eller bruk «saksrobot users»).",
+            "Be en annen administrator om å gjøre det.",
+            "Be ein annan administrator om å gjere det.",
         ),
     ),
     "kommune_not_served": (

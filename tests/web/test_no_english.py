@@ -12,8 +12,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from runner.errors import IllegalTransitionError, NotFoundError, ReviewError
 from runner.store import CaseState, Store
-from tests.web.conftest import HOME, login
+from runner.vocabulary import Word
+from runner.web.i18n import ERRORS, TEXTS, error_words, worded
+from tests.web.conftest import HOME, answer_points, login
 
 #: Common English words and phrases; matched as whole words, case-insensitively.
 ENGLISH = [
@@ -45,6 +48,32 @@ ENGLISH = [
     "request",
     "form",
     "field",
+    "sent",
+    "draft",
+    "queue",
+    "quarantine",
+    "outbox",
+    "dashboard",
+    "login",
+    "logout",
+    "save",
+    "cancel",
+    "delete",
+    "edit",
+    "back",
+    "next",
+    "previous",
+    "users",
+    "role",
+    "name",
+    "password",
+    "open",
+    "caseworker",
+    "lead",
+    "state",
+    "received",
+    "approved",
+    "rejected",
 ]
 ENGLISH_WORD = re.compile(r"\b(" + "|".join(re.escape(w) for w in ENGLISH) + r")\b", re.I)
 #: What a reader is not told in words: code, raw content, scripts and styles.
@@ -79,13 +108,19 @@ def test_the_check_finds_english_and_passes_norwegian() -> None:
     assert english_in(norwegian) == []
 
 
-def _waiting(store: Store) -> tuple[int, int, int]:
-    """A waiting case of HOME with a letter: its id, version and letter id."""
+def _waiting(store: Store, *, clear: bool = False) -> tuple[int, int, int]:
+    """A waiting case of HOME with a letter (`clear`: a draft that bulk approving takes): its
+    id, version and letter id."""
     for case in store.list_cases(state=CaseState.pending_review, kommunenummer=HOME, limit=500):
         letter = store.latest_letter(case.id)
-        if letter is not None:
+        if letter is not None and (not clear or (case.route == "auto" and not case.reasons)):
             return case.id, case.version, letter.id
     raise AssertionError("no waiting case with a letter in the demo store")
+
+
+#: The notices after an action (runner/web/templates/_messages.html, users.html).
+CASE_NOTICES = ["approved", "rejected", "redrafted", "assigned", "answered", "noted", "bulk:2:1"]
+USER_NOTICES = ["created", "disabled", "enabled", "changed"]
 
 
 def _quarantined(store: Store) -> int:
@@ -110,6 +145,17 @@ def _visits(
     for path in ("/saker", "/karantene", "/oversikt", "/utboks", "/brukere"):
         yield get(path)
     yield get(f"/saker/{case_id}")
+    for notice in CASE_NOTICES:
+        yield get(f"/saker/{case_id}?melding={notice}")
+    for notice in USER_NOTICES:
+        yield get(f"/brukere?melding={notice}")
+    yield get("/karantene?melding=handled")
+    if role == "leder":  # the confirmation page, and the bulk confirmation
+        answer_points(client, store, case_id, csrf)
+        case_id, version, letter_id = _waiting(store)
+        yield get(f"/saker/{case_id}/bekreft")
+        clear, clear_version, _ = _waiting(store, clear=True)
+        yield post("/saker/masse", sak=f"{clear}:{clear_version}:0")
     yield get(f"/saker/{case_id}/bekreft")
     yield get(f"/karantene/{quarantined}")
     yield get(f"/karantene/{case_id}")  # not quarantined
@@ -165,14 +211,26 @@ def _visits(
 ROLES = ["kari", "leder", "admin", "drift"]
 
 
+def _csrf(page: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match is not None
+    return match.group(1)
+
+
 @pytest.mark.parametrize("malform", ["nb", "nn"])
 def test_no_english_on_any_page_or_error(
     client: TestClient, web_store: Store, malform: str
 ) -> None:
     found: list[str] = []
+    statuses: set[tuple[str, int]] = set()
     client.cookies.set("malform", malform)
+    login_page = client.get("/logg-inn").text
+    failed = client.post(
+        "/logg-inn", data={"username": "kari", "password": "feil", "csrf": _csrf(login_page)}
+    )
     for what, page, status in [
-        ("GET /logg-inn", client.get("/logg-inn").text, 200),
+        ("GET /logg-inn", login_page, 200),
+        ("POST /logg-inn (wrong password)", failed.text, failed.status_code),
         ("GET /finnes-ikke", client.get("/finnes-ikke").text, 404),
     ]:
         found += [f"anonymous {what} ({status}): …{hit}…" for hit in english_in(page)]
@@ -181,8 +239,20 @@ def test_no_english_on_any_page_or_error(
         client.cookies.set("malform", malform)
         for what, page, status in _visits(client, web_store, role, csrf):
             found += [f"{role} {what} ({status}): …{hit}…" for hit in english_in(page)]
+            statuses.add((f"{role} {what.split(' [')[0]}", status))
         client.post("/logg-ut", data={"csrf": csrf})
     assert not found, "English on the pages:\n" + "\n".join(found)
+    # The pages were reached, not only their refusals: each role's own pages, the
+    # confirmation and bulk pages, and errors of every status the app answers.
+    for reached in (
+        "kari GET /saker",
+        "admin GET /brukere",
+        "drift GET /karantene",
+        f"leder GET /saker/{_waiting(web_store)[0]}/bekreft",
+        "leder POST /saker/masse",
+    ):
+        assert (reached, 200) in statuses, reached
+    assert {400, 403, 404, 405, 409} <= {status for _, status in statuses}
 
 
 def test_json_errors_speak_the_readers_malform(client: TestClient) -> None:
@@ -201,3 +271,52 @@ def test_json_errors_speak_the_readers_malform(client: TestClient) -> None:
     wrong = client.delete("/saker", headers=accept)
     assert wrong.status_code == 405 and wrong.json()["error"] == "bad_request"
     assert "Method" not in wrong.text
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def test_every_error_has_its_words_in_both_malformer() -> None:
+    for key, pairs in ERRORS.items():
+        for nb, nn in pairs:
+            assert nb.strip() and nn.strip(), key
+            assert set(PLACEHOLDER.findall(nb)) == set(PLACEHOLDER.findall(nn)), key
+            words = PLACEHOLDER.sub(" ", f"{nb} {nn}")  # {case} is a name, not a word
+            assert not english_in(words), (key, nb, nn)
+
+
+def test_every_error_the_code_names_has_words() -> None:
+    """Each worded(Kind, "key") in runner/ names an ERRORS key, and each key but the kinds'
+    own is named somewhere (no words left over)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "runner"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    named = set(re.findall(r'worded\(\s*\w+,\s*"(\w+)"', code))
+    named |= set(re.findall(r'text="(\w+)"', code))
+    named |= {"case_changed", "illegal_transition"}  # IllegalTransitionError's own
+    assert named - ERRORS.keys() == set()
+    kinds = {"error", "not_found", "review", "bad_request", "forbidden", "login_required"}
+    assert ERRORS.keys() - named - kinds == set()
+
+
+def test_words_fill_in_the_readers_malform() -> None:
+    changed = IllegalTransitionError("7", "approved", "approved", changed=True)
+    assert error_words(changed, "nn") == (
+        "Sak 7 er endra sidan du opna ho",
+        "Opne saka på nytt, sjå kva som er endra, og prøv igjen.",
+    )
+    moved = IllegalTransitionError("7", "pending_review", "finalised")
+    assert error_words(moved, "nb")[0] == (
+        "Sak 7 har tilstanden «Venter på saksbehandler» og kan ikke behandles slik nå"
+    )
+    assert "pending_review" in str(moved)  # the operator's text keeps the code
+    outcome = worded(ReviewError, "no_letter_for_outcome", outcome=Word("outcome", "avslag"))
+    assert outcome.message == "Roboten har ikke noe brev for utfallet «Avslag»"
+    assert error_words(outcome, "nn")[0] == "Roboten har ikkje noko brev for utfallet «Avslag»"
+    noted = worded(ReviewError, "points_open", notes=("edits_saved",), n=2)
+    assert error_words(noted, "nn")[0] == (
+        "Saka har 2 opne punkt som ikkje er avgjorde " + TEXTS["edits_saved"][1]
+    )
+    plain = NotFoundError("Case 9 does not exist", fix="Choose another.")  # raised outside web
+    assert error_words(plain, "nn") == tuple(pair[1] for pair in ERRORS["not_found"])
