@@ -16,7 +16,7 @@ from runner.run import run_robot
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseRecord, CaseState, Store
 from runner.web.routes.documents import DOCUMENT_CSP
-from tests.web.conftest import HOME, OTHER, login
+from tests.web.conftest import HOME, OTHER, answer_points, login, send_confirmed
 
 DEMO = CONTENT_ROOT / "demo" / "inbox"
 
@@ -31,7 +31,12 @@ def _pdf_text(body: bytes) -> str:
 
 
 def _reads(store: Store, case_id: int) -> list[dict[str, object]]:
-    return [e.data for e in store.events(case_id) if e.kind == "viewed"]
+    """What each read showed (its reader's role and address are the audit export's)."""
+    return [
+        {k: v for k, v in e.data.items() if k not in ("role", "source")}
+        for e in store.events(case_id)
+        if e.kind == "viewed"
+    ]
 
 
 def _assert_served_inline(response: object, media_type: str) -> None:
@@ -75,10 +80,8 @@ def test_the_sent_letter_opens_and_the_outbox_links_to_it(
 ) -> None:
     csrf = login(client, "kari")
     case = _waiting(web_store)
-    letter = web_store.latest_letter(case.id)
-    assert letter is not None
-    form = {"csrf": csrf, "version": str(case.version), "letter_id": str(letter.id)}
-    assert client.post(f"/saker/{case.id}/godkjenn", data=form).status_code == 303
+    answer_points(client, web_store, case.id, csrf)
+    assert send_confirmed(client, web_store, case.id, csrf).status_code == 303
     sent = web_store.latest_letter(case.id)
     assert sent is not None and sent.pdf_path is not None
     page = client.get(f"/saker/{case.id}").text
@@ -95,10 +98,8 @@ def test_the_sent_letter_opens_and_the_outbox_links_to_it(
 def test_a_changed_letter_file_is_not_served(client: TestClient, web_store: Store) -> None:
     csrf = login(client, "kari")
     case = _waiting(web_store)
-    letter = web_store.latest_letter(case.id)
-    assert letter is not None
-    form = {"csrf": csrf, "version": str(case.version), "letter_id": str(letter.id)}
-    client.post(f"/saker/{case.id}/godkjenn", data=form)
+    answer_points(client, web_store, case.id, csrf)
+    assert send_confirmed(client, web_store, case.id, csrf).status_code == 303
     sent = web_store.latest_letter(case.id)
     assert sent is not None and sent.pdf_path is not None
     Path(sent.pdf_path).write_bytes(b"%PDF-1.4 not the letter that was sent")

@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 
 from runner.store import CaseState, Store
-from tests.web.conftest import login
+from tests.web.conftest import HOME, login
 from tests.web.test_words import _nynorsk, _text
 
 #: English words and codes these pages used to show (or could): none may be read there.
@@ -22,7 +22,7 @@ RAW = re.compile(r'<pre class="raw".*?</pre>', re.S)
 
 def _pages(client: TestClient, store: Store) -> tuple[str, str]:
     """The list's and the item's words (not the item's content as it came in: data)."""
-    (case,) = [c for c in store.list_cases(state=CaseState.quarantined, limit=50)]
+    (case,) = store.list_cases(state=CaseState.quarantined, kommunenummer=HOME, limit=50)
     item = RAW.sub("", client.get(f"/karantene/{case.id}").text)
     return _text(client.get("/karantene").text), _text(item)
 
@@ -49,7 +49,7 @@ def test_quarantine_errors_are_norwegian_in_either_malform(
 ) -> None:
     csrf = login(client, "kari")
     waiting = web_store.list_cases(state=CaseState.pending_review, limit=1)[0]
-    (quarantined,) = web_store.list_cases(state=CaseState.quarantined, limit=50)
+    (quarantined,) = web_store.list_cases(state=CaseState.quarantined, kommunenummer=HOME, limit=50)
     not_there = _text(client.get(f"/karantene/{waiting.id}").text)
     assert f"Sak {waiting.id} er ikke i karantene" in not_there
     assert "Åpne saken fra karantenelisten." in not_there
