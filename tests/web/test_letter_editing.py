@@ -16,7 +16,7 @@ from runner.models.robot import load_robots
 from runner.run import run_robot
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseState, Store
-from tests.web.conftest import HOME, login
+from tests.web.conftest import HOME, answer_points, login, send_confirmed
 
 CASE = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000115.json"
 TEXTAREA = re.compile(r'<textarea id="markdown" name="markdown"[^>]*>(.*?)</textarea>', re.S)
@@ -61,7 +61,8 @@ def test_a_date_round_trips_without_a_backslash_into_the_pdf(
     again = TEXTAREA.search(preview.text)
     assert again is not None and unescape(again.group(1)) == edited  # the text as written
     assert f"{added}<br />\nRing oss gjerne." in preview.text
-    approved = client.post(f"/saker/{case_id}/godkjenn", data={**form, "markdown": edited})
+    answer_points(client, web_store, case_id, csrf)
+    approved = send_confirmed(client, web_store, case_id, csrf, markdown=edited)
     assert approved.status_code == 303
     letter = web_store.latest_letter(case_id)
     assert letter is not None and letter.markdown == edited and letter.pdf_path

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from runner.store import CaseState, Store
 from runner.store.schema import utcnow
-from tests.web.conftest import HOME, csrf_of, login
+from tests.web.conftest import HOME, answer_points, csrf_of, login, send_confirmed
 
 
 def test_a_case_after_retention(client: TestClient, web_store: Store) -> None:
@@ -18,8 +18,8 @@ def test_a_case_after_retention(client: TestClient, web_store: Store) -> None:
     case = next(c for c in waiting if web_store.latest_letter(c.id) is not None)
     letter = web_store.latest_letter(case.id)
     assert letter is not None
-    form = {"csrf": csrf, "version": case.version, "letter_id": letter.id}
-    assert client.post(f"/saker/{case.id}/godkjenn", data=form).status_code == 303
+    answer_points(client, web_store, case.id, csrf)
+    assert send_confirmed(client, web_store, case.id, csrf).status_code == 303
     assert web_store.get_case(case.id).state == CaseState.sent
     name = case.data["applicant"]["name"]
     assert name in client.get(f"/saker/{case.id}").text
