@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.vocabulary import Word
+
 
 class SaksrobotError(Exception):
-    """Base exception for every error saksrobot raises on purpose."""
+    """Base exception for every error saksrobot raises on purpose.
+
+    `message` and `fix` are the operator's text (CLI, logs). An error a caseworker or admin
+    can meet on the review page also names its words: `text`, a key of runner/web/i18n.py
+    ERRORS (message and fix in bokmål and nynorsk), and `values` for their {placeholders}
+    (ids, numbers and codes, never personal data; a runner.vocabulary.Word is shown as its
+    word). The web app shows every error in the reader's målform by these (i18n.error_words);
+    an error without `text` by the words for its `kind`.
+    """
 
     #: Short machine-readable kind, used in the JSON error shape and in metrics.
     kind: str = "error"
+    #: Keys of runner/web/i18n.py TEXTS added to the reader's message (e.g. "edits_saved").
+    notes: tuple[str, ...] = ()
 
-    def __init__(self, message: str, *, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str | None = None,
+        text: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
         self.message = message
         self.fix = fix
+        self.text = text
+        self.values: Mapping[str, object] = dict(values or {})
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
@@ -197,13 +219,18 @@ class IllegalTransitionError(StoreError):
 
     kind = "illegal_transition"
 
-    def __init__(self, case_id: str, current: str, target: str) -> None:
+    def __init__(self, case_id: str, current: str, target: str, *, changed: bool = False) -> None:
+        """`changed`: the case was changed by someone else since it was read (its version)."""
         self.case_id = case_id
         self.current = current
         self.target = target
+        self.changed = changed
+        since = " (changed since read)" if changed else ""
         super().__init__(
-            f"Case {case_id} cannot go from '{current}' to '{target}'",
+            f"Case {case_id} cannot go from '{current}{since}' to '{target}'",
             fix="This is a bug or a concurrent change; reload the case and try again.",
+            text="case_changed" if changed else "illegal_transition",
+            values={"case": case_id, "state": Word("state", str(current))},
         )
 
 
@@ -224,6 +251,8 @@ class AnswerError(ReviewError):
             f"{len(problems)} answer(s) cannot be stored: "
             + ", ".join(f"{rule}: {problem}" for rule, problem in problems.items()),
             fix="Choose oppfylt or ikke oppfylt for each point, and write the assessment.",
+            text="answers_refused",
+            values={"n": len(problems)},
         )
 
 

@@ -131,6 +131,24 @@ def _control_characters(value: Any, path: str = "") -> list[str]:
     return found
 
 
+#: The json module's messages (English) as the quarantine's reader reads them; any other is
+#: left out (the line and column are still named).
+JSON_ERRORS = {
+    "Expecting value": "her mangler en verdi",
+    "Expecting property name enclosed in double quotes": (
+        "her skal det stå et feltnavn i doble anførselstegn"
+    ),
+    "Expecting ':' delimiter": "her mangler et kolon",
+    "Expecting ',' delimiter": "her mangler et komma",
+    "Unterminated string starting at": "en tekst her mangler det avsluttende anførselstegnet",
+    "Invalid control character at": "et kontrolltegn står midt i en tekst",
+    "Invalid \\escape": "en ugyldig omvendt skråstrek (\\) står i en tekst",
+    "Extra data": "det står mer etter JSON-objektet",
+    "Illegal trailing comma before end of object": "et komma står foran }",
+    "Illegal trailing comma before end of array": "et komma står foran ]",
+}
+
+
 def parse_json_object(source: str, content: bytes) -> dict[str, Any]:
     """Decode UTF-8 JSON strictly; raise CaseValidationError naming what is wrong."""
 
@@ -157,7 +175,8 @@ def parse_json_object(source: str, content: bytes) -> dict[str, Any]:
         ) from error
     except json.JSONDecodeError as error:
         raise fail(
-            f"ugyldig JSON på linje {error.lineno}, kolonne {error.colno}: {error.msg}",
+            f"ugyldig JSON på linje {error.lineno}, kolonne {error.colno}"
+            + (f": {JSON_ERRORS[error.msg]}" if error.msg in JSON_ERRORS else ""),
             "rett syntaksen (komma, anførselstegn, klammer)",
         ) from error
     except RecursionError as error:

@@ -9,8 +9,9 @@ records or an outcome a rule set or robot uses has no word here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
-__all__ = ["KINDS", "word", "words"]
+__all__ = ["KINDS", "Word", "word", "words"]
 
 #: Pair = (bokmål, nynorsk).
 Pair = tuple[str, str]
@@ -138,6 +139,13 @@ KINDS: Mapping[str, Mapping[str, Pair]] = {
     "source": SOURCES,
     "delivery": DELIVERY,
 }
+
+
+class Word(NamedTuple):
+    """A code to be shown as its word in the reader's målform (e.g. in an error's values)."""
+
+    kind: str
+    code: str | None
 
 
 def word(kind: str, code: str | None, malform: str) -> str:

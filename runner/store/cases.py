@@ -286,7 +286,7 @@ def transition(
     current, version, seq, head = _take_head(conn, case_id, heads)
     wanted = check_transition(case_id, current, target)
     if expected_version is not None and expected_version != version:
-        raise IllegalTransitionError(str(case_id), f"{current} (changed since read)", wanted)
+        raise IllegalTransitionError(str(case_id), str(current), str(wanted), changed=True)
     if wanted not in RESUMABLE:
         # A case at rest is nobody's work: its lease ends in the same commit, so a worker
         # killed before it could release the lease leaves nothing dangling.

@@ -36,6 +36,8 @@ from runner.redaction import personal_data_scope
 from runner.settings import Settings
 from runner.store import CaseRecord, CaseState, DecisionRecord, LetterRecord, Store
 from runner.store.casework import PointAnswer
+from runner.vocabulary import Word
+from runner.web.i18n import worded
 
 log = get_logger("saksrobot.web")
 
@@ -58,9 +60,7 @@ class Reviewer:
             if robot_id not in self._pipelines:
                 robot = self.robots.get(robot_id)
                 if robot is None:
-                    raise NotFoundError(
-                        f"No robot '{robot_id}'", fix="Check robots/ in the content folder."
-                    )
+                    raise worded(NotFoundError, "robot_missing")
                 self._pipelines[robot_id] = make_pipeline(self.settings, self.store, robot)
             return self._pipelines[robot_id]
 
@@ -68,17 +68,14 @@ class Reviewer:
         record = self.store.get_case(case_id)
         if record.state != CaseState.pending_review or record.version != version:
             raise IllegalTransitionError(
-                str(case_id), f"{record.state} (changed since read)", "approved"
+                str(case_id), record.state, "approved", changed=record.version != version
             )
         return record
 
     def _letter(self, record: CaseRecord, letter_id: int) -> LetterRecord:
         letter = self.store.latest_letter(record.id)
         if letter is None or letter.id != letter_id:
-            raise ReviewError(
-                f"Case {record.id}: the letter shown is no longer the newest version",
-                fix="Open the case again and read the newest letter before approving.",
-            )
+            raise worded(ReviewError, "letter_not_newest")
         return letter
 
     def open_points(self, case_id: int) -> tuple[list[OpenPoint], dict[str, PointAnswer]]:
@@ -104,7 +101,7 @@ class Reviewer:
         record = self._waiting(case_id, version)
         decision = self.store.latest_decision(case_id)
         if decision is None:
-            raise ReviewError(f"Case {case_id} has no decision", fix="Run the robot again.")
+            raise worded(ReviewError, "no_decision")
         found = {point.rule_id: point for point in open_points(decision.results)}
         problems: dict[str, str] = {}
         answers = []
@@ -153,30 +150,16 @@ class Reviewer:
             raise IllegalTransitionError(str(case_id), record.state, "approved")
         letter = self.store.latest_letter(case_id)
         if letter is None:
-            raise ReviewError(
-                f"Case {case_id} has no letter yet",
-                fix="Choose the outcome on the case page; the letter is drafted then.",
-            )
+            raise worded(ReviewError, "no_letter")
         found, answers = self.open_points(case_id)
         left = unanswered(found, answers)
         if left:
-            raise ReviewError(
-                f"Saken har {len(left)} åpne punkt(er) som ikke er avgjort: "
-                + ", ".join(point.rule_id for point in left),
-                fix="Svar på hvert åpent punkt øverst på saken før vedtaket sendes.",
-            )
+            raise worded(ReviewError, "points_open", n=len(left))
         if answers and letter.created_at < max(a.answered_at for a in answers.values()):
-            raise ReviewError(
-                f"Case {case_id}: the letter was written before the latest answers",
-                fix="Save the answers again; the letter is then drafted with them.",
-            )
+            raise worded(ReviewError, "letter_before_answers")
         open_parts = open_placeholders(letter.markdown)
         if open_parts:  # e.g. the caseworker's assessment in a welfare decision (fvl. § 25)
-            raise ReviewError(
-                "Brevet har tekst saksbehandleren må skrive før det kan godkjennes: "
-                f"«{open_parts[0][:200]}».",
-                fix="Åpne saken, skriv vurderingen i stedet for teksten i [[ ]], og godkjenn.",
-            )
+            raise worded(ReviewError, "letter_placeholder", text=open_parts[0][:200])
         return record, letter
 
     def prepare(
@@ -195,7 +178,7 @@ class Reviewer:
         edited = markdown is not None and markdown.strip() != letter.markdown.strip()
         if edited and markdown is not None:
             if not markdown.strip():
-                raise ReviewError("The letter is empty", fix="Write the letter, or reject.")
+                raise worded(ReviewError, "letter_empty")
             letter = self.store.save_letter(
                 case_id=case_id,
                 decision_id=letter.decision_id,
@@ -217,8 +200,11 @@ class Reviewer:
             _, letter = self.ready(case_id)
         except ReviewError as error:
             if edited:
-                raise ReviewError(
-                    error.message + " Endringene dine er lagret som en ny versjon.", fix=error.fix
+                raise worded(
+                    ReviewError,
+                    error.text or "review",
+                    notes=(*error.notes, "edits_saved"),
+                    **error.values,
                 ) from None
             raise
         return letter
@@ -251,10 +237,7 @@ class Reviewer:
         record = self._waiting(case_id, version)
         letter = self._letter(record, letter_id)
         if letter_digest(letter) != letter_hash:
-            raise ReviewError(
-                f"Case {case_id}: the letter changed after it was shown for confirmation",
-                fix="Open the confirmation again and read the letter that will be sent.",
-            )
+            raise worded(ReviewError, "letter_changed")
         self.ready(case_id)
         # The letter is approved first: a crash between the two steps leaves an approved
         # letter on a waiting case, never an approved case with an unapproved letter.
@@ -278,7 +261,7 @@ class Reviewer:
         """Close the case without a letter from the robot; the reason is kept in the event."""
         self._waiting(case_id, version)
         if not reason.strip():
-            raise ReviewError("A reason is required", fix="Write why the case is closed.")
+            raise worded(ReviewError, "reason_required")
         return self.store.transition(
             case_id,
             CaseState.rejected,
@@ -294,13 +277,10 @@ class Reviewer:
         pipeline = self.pipeline(record.robot_id)
         template_id = pipeline.robot.letters.get(outcome)
         if template_id is None:
-            raise ReviewError(
-                f"Robot {record.robot_id} has no letter for outcome '{outcome}'",
-                fix=f"Choose one of: {', '.join(pipeline.robot.letters)}.",
-            )
+            raise worded(ReviewError, "no_letter_for_outcome", outcome=Word("outcome", outcome))
         decision = self.store.latest_decision(case_id)
         if decision is None:
-            raise ReviewError(f"Case {case_id} has no decision", fix="Run the robot again.")
+            raise worded(ReviewError, "no_decision")
         old = decision.evaluation()
         chosen = old.decision.model_copy(
             update={"outcome": outcome, "route": Route.review, "matched": f"saksbehandler {user}"}
@@ -340,10 +320,7 @@ class Reviewer:
         outcome = evaluation.decision.outcome
         template_id = pipeline.robot.letters.get(outcome)
         if template_id is None:
-            raise ReviewError(
-                f"Robot {record.robot_id} has no letter for outcome '{outcome}'",
-                fix=f"Choose one of: {', '.join(pipeline.robot.letters)}.",
-            )
+            raise worded(ReviewError, "no_letter_for_outcome", outcome=Word("outcome", outcome))
         kommune = self.settings.kommune_for(record.kommunenummer)
         malform = kommune.letter_malform(record.data.get("malform"))
         today = today_in_norway(datetime.now(UTC))

@@ -37,6 +37,7 @@ from runner.web.core import (
     read_cookie,
     secure,
 )
+from runner.web.i18n import worded
 from runner.web.oidc import OidcClient
 from runner.web.passwords import new_token
 from runner.web.routes import case, dashboard, documents, ops, quarantine, queue, users
@@ -179,23 +180,18 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if error.status_code == 404:
-            return error_response(
-                request, NotFoundError("No such page", fix="Go back to the queue (/saker).")
-            )
-        failure = BadRequest(
-            f"The request was refused ({error.status_code})",
-            fix="Use the links and forms on the pages.",
-        )
+            return error_response(request, worded(NotFoundError, "page_missing"))
+        if error.status_code == 405:
+            failure = worded(BadRequest, "method_refused")
+        else:
+            failure = worded(BadRequest, "request_refused", status=error.status_code)
         response = error_response(request, failure)
         response.status_code = error.status_code
         return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
-        return error_response(
-            request, BadRequest(f"Missing or invalid: {fields}", fix="Fill in every field.")
-        )
+        return error_response(request, worded(BadRequest, "invalid_request"))
 
     @app.exception_handler(Exception)
     async def unforeseen(request: Request, error: Exception) -> Response:
@@ -205,10 +201,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
             error=type(error).__name__,
             route=getattr(request.scope.get("route"), "path", None),
         )
-        failure = InternalError(
-            "The page failed because of an error in saksrobot",
-            fix="Try again; if it happens again, tell the operators the time it happened.",
-        )
+        failure = worded(InternalError, "error")
         response = error_response(request, failure)
         response.headers["Cache-Control"] = "no-store"
         return _with_headers(request, response)

@@ -21,6 +21,7 @@ from runner.web.core import (
     secure,
     source_address,
 )
+from runner.web.i18n import worded
 from runner.web.oidc import SsoFailed
 from runner.web.passwords import same_token
 
@@ -49,7 +50,7 @@ def session_required(request: Request) -> SessionRecord:
     """The logged-in session, or LoginRequired (a page redirects to the login form)."""
     session: SessionRecord | None = request.state.session
     if session is None:
-        raise LoginRequired("You are not logged in", fix="Log in and try again.")
+        raise worded(LoginRequired, "login_required")
     return session
 
 
@@ -68,10 +69,7 @@ async def checked_form(request: Request) -> FormData:
     expected = session.csrf_token if session is not None else read_cookie(request, CSRF_COOKIE)
     token = form.get("csrf")
     if not same_token(token if isinstance(token, str) else None, expected):
-        raise BadRequest(
-            "The form's security token is missing or out of date",
-            fix="Reload the page and send the form again.",
-        )
+        raise worded(BadRequest, "csrf")
     return form
 
 

@@ -18,7 +18,7 @@ from runner.store import CaseRecord, Store
 from runner.store.users import SessionRecord, UserRecord
 from runner.vocabulary import words
 from runner.web.actions import Reviewer
-from runner.web.i18n import translator
+from runner.web.i18n import error_words, translator, worded
 from runner.web.oidc import OidcClient
 from runner.web.summary import number, when
 from runner.web.throttle import LoginThrottle
@@ -196,10 +196,7 @@ def render(
 def require(session: SessionRecord, *permissions: str) -> UserRecord:
     """The user, if their role has one of `permissions`; else AccessDenied."""
     if PERMISSIONS.get(session.user.role, frozenset()).isdisjoint(permissions):
-        raise AccessDenied(
-            f"Role '{session.user.role}' may not do this ({' or '.join(permissions)})",
-            fix="Ask an administrator for the right role.",
-        )
+        raise worded(AccessDenied, "forbidden")
     return session.user
 
 
@@ -229,10 +226,7 @@ def visible_case(request: Request, user: UserRecord, case_id: int) -> CaseRecord
         except NotFoundError:
             record = None
     if record is None or not sees(ctx.settings, user, record.kommunenummer):
-        raise NotFoundError(
-            f"Case {case_id} does not exist",
-            fix="Go back to the queue and choose a case from the list.",
-        )
+        raise worded(NotFoundError, "case_missing")
     return record
 
 
@@ -251,9 +245,11 @@ def record_read(
 
 
 def error_response(request: Request, error: SaksrobotError) -> Response:
-    """The one error shape: SaksrobotError.as_dict() as JSON, or the same fields as a page."""
+    """The one error shape: SaksrobotError.as_dict() as JSON, or the same fields as a page,
+    with its message and fix in the reader's målform (i18n.error_words)."""
     status = STATUS.get(error.kind, 500 if not isinstance(error, IllegalTransitionError) else 409)
-    body = error.as_dict()
+    message, fix = error_words(error, malform_of(request))
+    body = {**error.as_dict(), "message": message, "fix": fix}
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse(body, status_code=status)
     session = getattr(request.state, "session", None)

@@ -18,6 +18,7 @@ from runner.errors import NotFoundError
 from runner.store import CaseRecord, CaseState, Store
 from runner.store.records import LetterRecord
 from runner.web.actions import Reviewer
+from runner.web.i18n import worded
 
 PDF = "application/pdf"
 JSON = "application/json"
@@ -163,16 +164,9 @@ class CaseDocuments:
         try:
             body = Path(letter.pdf_path).read_bytes()
         except OSError:
-            raise NotFoundError(
-                f"The PDF of letter version {version} of case {self.record.id} cannot be read",
-                fix="Check that data_dir/letters is mounted on this machine as on the workers.",
-            ) from None
+            raise worded(NotFoundError, "letter_unreadable", version=version) from None
         if letter.sha256 and hashlib.sha256(body).hexdigest() != letter.sha256:
-            raise NotFoundError(
-                f"The PDF of letter version {version} of case {self.record.id} is not the one "
-                "that was sent (its sha256 differs)",
-                fix="Restore the file from backup; `saksrobot audit verify` checks the trail.",
-            )
+            raise worded(NotFoundError, "letter_altered", version=version)
         return Content(body, PDF, f"brev-{self.record.id}-v{version}.pdf")
 
     def _attachment(self, number: int, key: str) -> Content:
@@ -182,11 +176,7 @@ class CaseDocuments:
         file = str(listed[number - 1].get("file", ""))
         path = _attachment_file(_attachment_folder(self.store, self.record.id), file)
         if path is None or path.stat().st_size > MAX_ATTACHMENT_BYTES:
-            raise NotFoundError(
-                f"Attachment {number} of case {self.record.id} is not on this machine",
-                fix="The attachment is listed in the application but its file was not found "
-                "beside the case file; ask the sender for it.",
-            )
+            raise worded(NotFoundError, "attachment_missing", number=number)
         suffix = PurePosixPath(file).suffix.lower()
         media_type = ATTACHMENT_TYPES.get(suffix, BYTES)
         extension = suffix if suffix in ATTACHMENT_TYPES else ".bin"
@@ -195,7 +185,4 @@ class CaseDocuments:
         )
 
     def _missing(self, key: str) -> NotFoundError:
-        return NotFoundError(
-            f"Case {self.record.id} has no document '{key}'",
-            fix="Open the documents from the list on the case page.",
-        )
+        return worded(NotFoundError, "document_missing")

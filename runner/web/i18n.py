@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from runner.errors import SaksrobotError
+from runner.vocabulary import Word, word
 
 #: key → (bokmål, nynorsk)
 TEXTS: dict[str, tuple[str, str]] = {
@@ -54,8 +58,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{name} avbraut innlogginga. Prøv igjen.",
     ),
     "sso_failed_unreachable": (
-        "Fikk ikke kontakt med {name}. Prøv igjen om litt; varer det, si fra til "
-        "driftsansvarlig.",
+        "Fikk ikke kontakt med {name}. Prøv igjen om litt; varer det, si fra til driftsansvarlig.",
         "Fekk ikkje kontakt med {name}. Prøv igjen om litt; varer det, sei frå til "
         "driftsansvarleg.",
     ),
@@ -261,13 +264,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_quarantine": ("Ingen saker i karantene.", "Ingen saker i karantene."),
     "whole_file": ("(hele filen)", "(heile fila)"),
     "kommune_unread": ("(kunne ikke leses)", "(kunne ikkje lesast)"),
-    "not_in_quarantine": ("Sak {n} er ikke i karantene", "Sak {n} er ikkje i karantene"),
-    "open_from_quarantine": (
-        "Åpne saken fra karantenelisten.",
-        "Opne saka frå karantenelista.",
-    ),
-    "note_too_long": ("Merknaden mangler eller er for lang", "Merknaden manglar eller er for lang"),
-    "note_fix": ("Skriv høyst 2000 tegn.", "Skriv høgst 2000 teikn."),
     "by_state": ("Saker per robot og tilstand", "Saker per robot og tilstand"),
     "per_day": ("Mottatte saker per dag, siste 30 dager", "Mottekne saker per dag, siste 30 dagar"),
     "time_in_queue": ("Tid i køen", "Tid i køen"),
@@ -303,6 +299,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Brukaren er endra og logga ut.",
     ),
     "error": ("Noe gikk galt", "Noko gjekk gale"),
+    "edits_saved": (
+        "Endringene dine er lagret som en ny versjon.",
+        "Endringane dine er lagra som ein ny versjon.",
+    ),
     "not_found": ("Finnes ikke", "Finst ikkje"),
     "back": ("Tilbake til køen", "Tilbake til køen"),
     "yes": ("ja", "ja"),
@@ -355,3 +355,386 @@ def translator(malform: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
+
+
+Pair = tuple[str, str]
+
+#: An error's words: key → ((message bokmål, nynorsk), (fix bokmål, nynorsk)). The keys an
+#: error names (SaksrobotError.text), and one per error kind for errors that name none.
+ERRORS: dict[str, tuple[Pair, Pair]] = {
+    # --- by kind, for errors raised outside the web app (store, pipeline, settings) ---
+    "error": (
+        (
+            "Siden feilet på grunn av en feil i saksrobot",
+            "Sida feila på grunn av ein feil i saksrobot",
+        ),
+        (
+            "Prøv igjen. Skjer det igjen, si fra til driftsansvarlig når det skjedde.",
+            "Prøv igjen. Skjer det igjen, sei frå til driftsansvarleg når det skjedde.",
+        ),
+    ),
+    "not_found": (
+        ("Det du ba om, finnes ikke", "Det du bad om, finst ikkje"),
+        (
+            "Gå tilbake til køen og velg fra listen der.",
+            "Gå tilbake til køen og vel frå lista der.",
+        ),
+    ),
+    "review": (
+        (
+            "Dette kan ikke gjøres med saken slik den er nå",
+            "Dette kan ikkje gjerast med saka slik ho er no",
+        ),
+        ("Åpne saken på nytt og prøv igjen.", "Opne saka på nytt og prøv igjen."),
+    ),
+    "bad_request": (
+        ("Forespørselen ble avvist", "Førespurnaden vart avvist"),
+        ("Bruk lenkene og skjemaene på sidene.", "Bruk lenkjene og skjemaa på sidene."),
+    ),
+    "forbidden": (
+        ("Rollen din gir ikke tilgang til dette", "Rolla di gir ikkje tilgang til dette"),
+        ("Be en administrator om riktig rolle.", "Be ein administrator om rett rolle."),
+    ),
+    "login_required": (
+        ("Du er ikke logget inn", "Du er ikkje logga inn"),
+        ("Logg inn og prøv igjen.", "Logg inn og prøv igjen."),
+    ),
+    # --- the web app's own errors ---
+    "page_missing": (
+        ("Siden finnes ikke", "Sida finst ikkje"),
+        ("Gå tilbake til køen.", "Gå tilbake til køen."),
+    ),
+    "method_refused": (
+        ("Siden kan ikke brukes på denne måten", "Sida kan ikkje brukast på denne måten"),
+        ("Bruk lenkene og skjemaene på sidene.", "Bruk lenkjene og skjemaa på sidene."),
+    ),
+    "request_refused": (
+        ("Forespørselen ble avvist ({status})", "Førespurnaden vart avvist ({status})"),
+        ("Bruk lenkene og skjemaene på sidene.", "Bruk lenkjene og skjemaa på sidene."),
+    ),
+    "invalid_request": (
+        (
+            "Adressen eller skjemaet har en verdi som mangler eller er feil",
+            "Adressa eller skjemaet har ein verdi som manglar eller er feil",
+        ),
+        (
+            "Bruk lenkene og skjemaene på sidene, og fyll ut alle feltene.",
+            "Bruk lenkjene og skjemaa på sidene, og fyll ut alle felta.",
+        ),
+    ),
+    "csrf": (
+        (
+            "Skjemaet er for gammelt eller mangler sikkerhetsnøkkelen",
+            "Skjemaet er for gammalt eller manglar tryggleiksnøkkelen",
+        ),
+        (
+            "Last siden inn på nytt og send skjemaet igjen.",
+            "Last sida inn på nytt og send skjemaet igjen.",
+        ),
+    ),
+    "case_missing": (
+        ("Saken finnes ikke", "Saka finst ikkje"),
+        (
+            "Gå tilbake til køen og velg en sak fra listen.",
+            "Gå tilbake til køen og vel ei sak frå lista.",
+        ),
+    ),
+    "case_changed": (
+        ("Sak {case} er endret siden du åpnet den", "Sak {case} er endra sidan du opna ho"),
+        (
+            "Åpne saken på nytt, se hva som er endret, og prøv igjen.",
+            "Opne saka på nytt, sjå kva som er endra, og prøv igjen.",
+        ),
+    ),
+    "illegal_transition": (
+        (
+            "Sak {case} har tilstanden «{state}» og kan ikke behandles slik nå",
+            "Sak {case} har tilstanden «{state}» og kan ikkje handsamast slik no",
+        ),
+        (
+            "Åpne saken på nytt og se hva som er gjort med den.",
+            "Opne saka på nytt og sjå kva som er gjort med ho.",
+        ),
+    ),
+    "form_field": (
+        (
+            "Et felt i skjemaet mangler eller er for langt",
+            "Eit felt i skjemaet manglar eller er for langt",
+        ),
+        ("Send skjemaet fra sakssiden.", "Send skjemaet frå sakssida."),
+    ),
+    "form_number": (
+        ("Et felt i skjemaet er ikke et tall", "Eit felt i skjemaet er ikkje eit tal"),
+        ("Send skjemaet fra sakssiden.", "Send skjemaet frå sakssida."),
+    ),
+    "note_empty": (
+        ("Notatet er tomt", "Notatet er tomt"),
+        ("Skriv notatet, og lagre det.", "Skriv notatet, og lagre det."),
+    ),
+    "unknown_action": (
+        ("Ukjent handling", "Ukjend handling"),
+        ("Bruk knappene på sakssiden.", "Bruk knappane på sakssida."),
+    ),
+    "cannot_take": (
+        ("Kollegaen kan ikke ta denne saken", "Kollegaen kan ikkje ta denne saka"),
+        (
+            "Velg en kollega som arbeider for kommunen saken hører til.",
+            "Vel ein kollega som arbeider for kommunen saka høyrer til.",
+        ),
+    ),
+    "filter_number": (
+        (
+            "«{name}» må være et helt tall fra 0 til {limit}",
+            "«{name}» må vere eit heilt tal frå 0 til {limit}",
+        ),
+        ("Bruk filterskjemaet.", "Bruk filterskjemaet."),
+    ),
+    "bad_selection": (
+        ("Utvalget av saker er feil", "Utvalet av saker er feil"),
+        ("Bruk avkrysningsboksene i køen.", "Bruk avkryssingsboksane i køen."),
+    ),
+    "none_chosen": (
+        ("Ingen sak er valgt", "Inga sak er vald"),
+        ("Kryss av for én eller flere saker i køen.", "Kryss av for éi eller fleire saker i køen."),
+    ),
+    "not_clear_draft": (
+        (
+            "Sak {reference} er ikke et klart utkast som venter på vurdering",
+            "Sak {reference} er ikkje eit klart utkast som ventar på vurdering",
+        ),
+        (
+            "Godkjenn den fra sin egen side; ingenting er sendt.",
+            "Godkjenn ho frå si eiga side; ingenting er sendt.",
+        ),
+    ),
+    "not_in_quarantine": (
+        ("Sak {case} er ikke i karantene", "Sak {case} er ikkje i karantene"),
+        ("Åpne saken fra karantenelisten.", "Opne saka frå karantenelista."),
+    ),
+    "note_too_long": (
+        ("Merknaden mangler eller er for lang", "Merknaden manglar eller er for lang"),
+        ("Skriv høyst 2000 tegn.", "Skriv høgst 2000 teikn."),
+    ),
+    "document_missing": (
+        ("Saken har ikke dette dokumentet", "Saka har ikkje dette dokumentet"),
+        ("Åpne dokumentene fra listen på sakssiden.", "Opne dokumenta frå lista på sakssida."),
+    ),
+    "letter_unreadable": (
+        (
+            "PDF-en av brevet, versjon {version}, kan ikke leses",
+            "PDF-en av brevet, versjon {version}, kan ikkje lesast",
+        ),
+        (
+            "Si fra til driftsansvarlig: mappen med brevene er ikke tilgjengelig her.",
+            "Sei frå til driftsansvarleg: mappa med breva er ikkje tilgjengeleg her.",
+        ),
+    ),
+    "letter_altered": (
+        (
+            "PDF-en av brevet, versjon {version}, er ikke den som ble sendt (kontrollsummen "
+            "sha256 er en annen)",
+            "PDF-en av brevet, versjon {version}, er ikkje den som vart send (kontrollsummen "
+            "sha256 er ein annan)",
+        ),
+        (
+            "Si fra til driftsansvarlig: filen må hentes fra sikkerhetskopien.",
+            "Sei frå til driftsansvarleg: fila må hentast frå tryggingskopien.",
+        ),
+    ),
+    "attachment_missing": (
+        (
+            "Vedlegg {number} finnes ikke på denne maskinen",
+            "Vedlegg {number} finst ikkje på denne maskina",
+        ),
+        (
+            "Vedlegget er nevnt i søknaden, men filen ble ikke funnet sammen med saken; be "
+            "avsenderen om det.",
+            "Vedlegget er nemnt i søknaden, men fila vart ikkje funnen saman med saka; be "
+            "avsendaren om det.",
+        ),
+    ),
+    "sso_provider_missing": (
+        ("Denne påloggingen finnes ikke", "Denne pålogginga finst ikkje"),
+        ("Bruk knappene på innloggingssiden.", "Bruk knappane på innloggingssida."),
+    ),
+    "user_missing": (
+        ("Brukeren finnes ikke", "Brukaren finst ikkje"),
+        ("Velg en bruker fra listen.", "Vel ein brukar frå lista."),
+    ),
+    "own_account": (
+        ("Du kan ikke endre din egen konto her", "Du kan ikkje endre din eigen konto her"),
+        (
+            "Be en annen administrator om å gjøre det.",
+            "Be ein annan administrator om å gjere det.",
+        ),
+    ),
+    "kommune_not_served": (
+        (
+            "Kommune {kommuner} hører ikke til denne installasjonen",
+            "Kommune {kommuner} høyrer ikkje til denne installasjonen",
+        ),
+        (
+            "Oppgi kommunenummer for kommuner som hører til installasjonen.",
+            "Oppgi kommunenummer for kommunar som høyrer til installasjonen.",
+        ),
+    ),
+    "role_not_yours": (
+        (
+            "Du kan ikke gi rollen «{role}» for kommune {kommuner}",
+            "Du kan ikkje gi rolla «{role}» for kommune {kommuner}",
+        ),
+        (
+            "Gi en rolle og kommuner du selv administrerer, eller be en driftsadministrator.",
+            "Gi ei rolle og kommunar du sjølv administrerer, eller be ein driftsadministrator.",
+        ),
+    ),
+    "password_short": (
+        ("Passordet må ha minst {n} tegn", "Passordet må ha minst {n} teikn"),
+        ("Velg et lengre passord.", "Vel eit lengre passord."),
+    ),
+    "user_refused": (
+        ("Brukeren kunne ikke lagres", "Brukaren kunne ikkje lagrast"),
+        (
+            "Kontroller brukernavnet (det kan være tatt) og rollen, og prøv igjen.",
+            "Kontroller brukarnamnet (det kan vere teke) og rolla, og prøv igjen.",
+        ),
+    ),
+    "robot_missing": (
+        ("Roboten for saken finnes ikke", "Roboten for saka finst ikkje"),
+        (
+            "Si fra til driftsansvarlig: robotdefinisjonen mangler i innholdsmappen.",
+            "Sei frå til driftsansvarleg: robotdefinisjonen manglar i innhaldsmappa.",
+        ),
+    ),
+    "letter_not_newest": (
+        (
+            "Brevet du så, er ikke lenger den nyeste versjonen",
+            "Brevet du såg, er ikkje lenger den nyaste versjonen",
+        ),
+        (
+            "Åpne saken igjen og les det nyeste brevet før du godkjenner.",
+            "Opne saka igjen og les det nyaste brevet før du godkjenner.",
+        ),
+    ),
+    "no_decision": (
+        ("Saken har ikke noe vedtak fra roboten", "Saka har ikkje noko vedtak frå roboten"),
+        (
+            "Si fra til driftsansvarlig: roboten må kjøres på saken igjen.",
+            "Sei frå til driftsansvarleg: roboten må køyrast på saka igjen.",
+        ),
+    ),
+    "answers_refused": (
+        ("{n} svar kunne ikke lagres", "{n} svar kunne ikkje lagrast"),
+        (
+            "Velg oppfylt eller ikke oppfylt for hvert punkt, og skriv vurderingen.",
+            "Vel oppfylt eller ikkje oppfylt for kvart punkt, og skriv vurderinga.",
+        ),
+    ),
+    "no_letter": (
+        ("Saken har ikke noe brev ennå", "Saka har ikkje noko brev enno"),
+        (
+            "Velg utfall på sakssiden; da skrives brevet.",
+            "Vel utfall på sakssida; då blir brevet skrive.",
+        ),
+    ),
+    "points_open": (
+        (
+            "Saken har {n} åpne punkt som ikke er avgjort",
+            "Saka har {n} opne punkt som ikkje er avgjorde",
+        ),
+        (
+            "Svar på hvert åpent punkt øverst på saken før vedtaket sendes.",
+            "Svar på kvart ope punkt øvst på saka før vedtaket blir sendt.",
+        ),
+    ),
+    "letter_before_answers": (
+        ("Brevet ble skrevet før de siste svarene", "Brevet vart skrive før dei siste svara"),
+        (
+            "Lagre svarene igjen; da skrives brevet med dem.",
+            "Lagre svara igjen; då blir brevet skrive med dei.",
+        ),
+    ),
+    "letter_placeholder": (
+        (
+            "Brevet har tekst saksbehandleren må skrive før det kan godkjennes: «{text}».",
+            "Brevet har tekst sakshandsamaren må skrive før det kan godkjennast: «{text}».",
+        ),
+        (
+            "Åpne saken, skriv vurderingen i stedet for teksten i [[ ]], og godkjenn.",
+            "Opne saka, skriv vurderinga i staden for teksten i [[ ]], og godkjenn.",
+        ),
+    ),
+    "letter_empty": (
+        ("Brevet er tomt", "Brevet er tomt"),
+        (
+            "Skriv brevet, eller avslutt saken uten brev.",
+            "Skriv brevet, eller avslutt saka utan brev.",
+        ),
+    ),
+    "letter_changed": (
+        (
+            "Brevet er endret etter at det ble vist til bekreftelse",
+            "Brevet er endra etter at det vart vist til stadfesting",
+        ),
+        (
+            "Åpne bekreftelsen igjen og les brevet som blir sendt.",
+            "Opne stadfestinga igjen og les brevet som blir sendt.",
+        ),
+    ),
+    "reason_required": (
+        ("Du må skrive en begrunnelse", "Du må skrive ei grunngiving"),
+        ("Skriv hvorfor saken avsluttes.", "Skriv kvifor saka blir avslutta."),
+    ),
+    "no_letter_for_outcome": (
+        (
+            "Roboten har ikke noe brev for utfallet «{outcome}»",
+            "Roboten har ikkje noko brev for utfallet «{outcome}»",
+        ),
+        (
+            "Velg et av utfallene i listen på sakssiden.",
+            "Vel eitt av utfalla i lista på sakssida.",
+        ),
+    ),
+}
+
+E = TypeVar("E", bound=SaksrobotError)
+
+
+def _fill(text: str, values: Mapping[str, object], malform: str) -> str:
+    shown = {
+        name: word(value.kind, value.code, malform) if isinstance(value, Word) else value
+        for name, value in values.items()
+    }
+    return text.format(**shown) if shown else text
+
+
+def _words(
+    key: str, values: Mapping[str, object], notes: tuple[str, ...], malform: str
+) -> tuple[str, str]:
+    message, fix = ERRORS[key]
+    index = 1 if malform == "nn" else 0
+    added = [TEXTS[note][index] for note in notes]
+    return (
+        " ".join([_fill(message[index], values, malform), *added]),
+        _fill(fix[index], values, malform),
+    )
+
+
+def error_words(error: SaksrobotError, malform: str) -> tuple[str, str]:
+    """The error's message and fix in the målform: its own words (`text`), else the words
+    for its kind, else the words for an error in saksrobot; each of its `notes` (a key of
+    TEXTS) is added to the message."""
+    if error.text in ERRORS:
+        key = str(error.text)
+    else:
+        key = error.kind if error.kind in ERRORS else "error"
+    return _words(key, error.values, error.notes, malform)
+
+
+def worded(kind: type[E], text: str, /, *, notes: tuple[str, ...] = (), **values: object) -> E:
+    """An error of `kind` with the words ERRORS[text]: the reader gets them in their
+    målform (error_words), the operator (str, logs) in bokmål."""
+    message, fix = _words(text, values, notes, "nb")
+    error = kind(message, fix=fix, text=text, values=values)
+    error.notes = notes
+    return error

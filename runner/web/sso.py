@@ -28,6 +28,7 @@ from runner.settings import SsoProvider
 from runner.store.users import ROLES, SsoLogin
 from runner.web.auth import delete_cookie, safe_next, set_cookie
 from runner.web.core import SESSION_COOKIE, context_of, read_cookie, source_address
+from runner.web.i18n import worded
 from runner.web.login import login_form
 from runner.web.oidc import OidcClient, SsoFailed, new_secret
 from runner.web.passwords import new_token, same_token
@@ -56,10 +57,7 @@ TOKEN_FAILURE = ("sso_failed_token", 401)
 def _client(request: Request, provider: str) -> OidcClient:
     client = context_of(request).sso.get(provider)
     if client is None:
-        raise NotFoundError(
-            f"No single sign-on provider '{provider}'",
-            fix="Use the buttons on the login page (/logg-inn).",
-        )
+        raise worded(NotFoundError, "sso_provider_missing")
     return client
 
 

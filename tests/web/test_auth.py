@@ -128,13 +128,13 @@ def test_error_shape_is_pinned_for_json_and_html(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.json() == {
         "error": "not_found",
-        "message": "Case 999999 does not exist",
-        "fix": "Go back to the queue and choose a case from the list.",
+        "message": "Saken finnes ikke",
+        "fix": "Gå tilbake til køen og velg en sak fra listen.",
     }
     page = client.get("/saker/999999")
     assert page.status_code == 404
     assert 'data-error="not_found"' in page.text
-    assert "Case 999999 does not exist" in page.text
+    assert "Saken finnes ikke" in page.text
     assert client.get("/saker/abc", headers={"accept": "application/json"}).json()["error"] == (
         "bad_request"
     )

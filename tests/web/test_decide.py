@@ -149,7 +149,8 @@ def test_confirmation_shows_the_final_pdf_and_refuses_a_changed_draft(
     tampered = {**old_form, "letter_id": str(web_store.latest_letter(case.id).id)}  # type: ignore[union-attr]
     tampered["version"] = stale["version"]
     refused = client.post(f"/saker/{case.id}/send", data=tampered, headers=JSON)
-    assert refused.status_code == 409 and "changed after it was shown" in refused.json()["message"]
+    assert refused.status_code == 409
+    assert "endret etter at det ble vist" in refused.json()["message"]
     assert web_store.outbox_for_case(case.id) == []
 
     # Confirmed again: exactly the PDF shown is the one sent.

@@ -29,6 +29,7 @@ from runner.web.core import (
     visible_case,
 )
 from runner.web.documents import CaseDocuments
+from runner.web.i18n import worded
 from runner.web.summary import summarise
 
 router = APIRouter()
@@ -40,10 +41,7 @@ MAX_NOTE = 2000
 def _field(form: FormData, name: str, *, max_length: int = 100_000) -> str:
     value = form.get(name)
     if not isinstance(value, str) or len(value) > max_length:
-        raise BadRequest(
-            f"The form field '{name}' is missing or too long",
-            fix="Send the form from the case page.",
-        )
+        raise worded(BadRequest, "form_field")
     return value
 
 
@@ -51,9 +49,7 @@ def _number(form: FormData, name: str) -> int:
     try:
         return int(_field(form, name, max_length=20))
     except ValueError:
-        raise BadRequest(
-            f"The form field '{name}' is not a number", fix="Send the form from the case page."
-        ) from None
+        raise worded(BadRequest, "form_number") from None
 
 
 def case_page(
@@ -226,7 +222,7 @@ def add_note(request: Request, case_id: int, session: Session, form: CheckedForm
     visible_case(request, user, case_id)
     text = _field(form, "note", max_length=MAX_NOTE).strip()
     if not text:
-        raise BadRequest("The note is empty", fix="Write the note, then save it.")
+        raise worded(BadRequest, "note_empty")
     context_of(request).store.casework.add_note(case_id, text, actor=user.username)
     return _done(case_id, "noted")
 
@@ -286,12 +282,9 @@ def assign(request: Request, case_id: int, session: Session, form: CheckedForm) 
             or home is None
             or home not in colleague.kommuner
         ):
-            raise BadRequest(
-                f"'{target}' cannot take this case",
-                fix="Choose a colleague who works for the case's kommune.",
-            )
+            raise worded(BadRequest, "cannot_take")
     else:
-        raise BadRequest(f"Unknown action '{action}'", fix="Use the buttons on the case page.")
+        raise worded(BadRequest, "unknown_action")
     store.review.assign(case_id, target, actor=user.username)
     return _done(case_id, "assigned")
 

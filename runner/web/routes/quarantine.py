@@ -19,13 +19,12 @@ from runner.web.core import (
     PERMISSIONS,
     BadRequest,
     context_of,
-    malform_of,
     record_read,
     render,
     require,
     visible_case,
 )
-from runner.web.i18n import translator
+from runner.web.i18n import worded
 
 router = APIRouter()
 
@@ -58,8 +57,7 @@ def _quarantined(request: Request, session: Session, case_id: int) -> tuple[User
     user = require(session, *QUARANTINE)
     record = visible_case(request, user, case_id)
     if record.state != CaseState.quarantined:
-        t = translator(malform_of(request))
-        raise NotFoundError(t("not_in_quarantine", n=case_id), fix=t("open_from_quarantine"))
+        raise worded(NotFoundError, "not_in_quarantine", case=case_id)
     return user, record
 
 
@@ -86,8 +84,7 @@ def mark_handled(request: Request, case_id: int, session: Session, form: Checked
     user, _record = _quarantined(request, session, case_id)
     note = form.get("note")
     if not isinstance(note, str) or len(note) > 2000:
-        t = translator(malform_of(request))
-        raise BadRequest(t("note_too_long"), fix=t("note_fix"))
+        raise worded(BadRequest, "note_too_long")
     context_of(request).store.review.mark_handled(
         case_id, actor=user.username, note=note.strip() or "håndtert"
     )

@@ -27,6 +27,7 @@ from runner.web.core import (
     require,
     visible_case,
 )
+from runner.web.i18n import worded
 
 router = APIRouter()
 
@@ -45,9 +46,7 @@ def _int(name: str, value: str | None, default: int | None = None) -> int | None
     except ValueError:
         number = None
     if number is None or len(value) > 20 or not 0 <= number <= LIMITS[name]:
-        raise BadRequest(
-            f"'{name}' must be a whole number from 0 to {LIMITS[name]}", fix="Use the filter form."
-        )
+        raise worded(BadRequest, "filter_number", name=name, limit=LIMITS[name])
     return number
 
 
@@ -137,7 +136,7 @@ def _selected(form_values: list[str]) -> list[tuple[int, int, int, str]]:
                 raise ValueError(value)
             case_id, version, letter_id = (int(part) for part in parts[:3])
         except ValueError:
-            raise BadRequest("Bad selection", fix="Use the checkboxes in the queue.") from None
+            raise worded(BadRequest, "bad_selection") from None
         chosen.append((case_id, version, letter_id, parts[3] if len(parts) == 4 else ""))
     return chosen
 
@@ -152,7 +151,7 @@ def bulk_review(request: Request, session: Session, form: CheckedForm) -> Respon
     user = require(session, "bulk")
     chosen = _selected([str(v) for v in form.getlist("sak")])
     if not chosen:
-        raise BadRequest("No case was chosen", fix="Tick one or more cases in the queue.")
+        raise worded(BadRequest, "none_chosen")
     ctx = context_of(request)
     store = ctx.store
     items = []
@@ -161,10 +160,7 @@ def bulk_review(request: Request, session: Session, form: CheckedForm) -> Respon
         record = visible_case(request, user, case_id)
         letter = store.latest_letter(case_id)
         if record.state != CaseState.pending_review or record.route != "auto" or letter is None:
-            raise BadRequest(
-                f"Case {record.reference or case_id} is not a clear draft waiting for review",
-                fix="Approve it from its own page.",
-            )
+            raise worded(BadRequest, "not_clear_draft", reference=record.reference or case_id)
         if unanswered(*ctx.reviewer.open_points(case_id)):
             skipped.append(record)
             continue
@@ -188,10 +184,7 @@ def bulk_approve(request: Request, session: Session, form: CheckedForm) -> Respo
     for case_id, _version, _letter_id, _hash in chosen:
         record = visible_case(request, user, case_id)
         if record.route != "auto":
-            raise BadRequest(
-                f"Case {record.reference or case_id} is not a clear draft",
-                fix="Approve it from its own page; nothing was sent.",
-            )
+            raise worded(BadRequest, "not_clear_draft", reference=record.reference or case_id)
     done = skipped = 0
     for case_id, version, letter_id, letter_hash in chosen:
         if unanswered(*reviewer.open_points(case_id)):

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from runner.errors import NotFoundError, StoreError
 from runner.store.users import ROLES, SessionRecord, UserRecord
+from runner.vocabulary import Word
 from runner.web.auth import CheckedForm, Session
 from runner.web.core import (
     MAX_ID,
@@ -28,6 +29,7 @@ from runner.web.core import (
     require,
     source_address,
 )
+from runner.web.i18n import worded
 from runner.web.passwords import MIN_LENGTH, hash_password, new_password
 
 router = APIRouter()
@@ -65,12 +67,9 @@ def _target(request: Request, admin: UserRecord, user_id: int) -> UserRecord:
     if user is None or not reaches(admin, user.role, user.kommuner):
         if user is not None:
             _audit(request, admin, "admin_refused", user_id=user_id, action=request.url.path)
-        raise NotFoundError(f"User {user_id} does not exist", fix="Choose a user from the list.")
+        raise worded(NotFoundError, "user_missing")
     if user.id == admin.id:
-        raise BadRequest(
-            "You cannot change your own account here",
-            fix="Ask another administrator (or use `saksrobot users`).",
-        )
+        raise worded(BadRequest, "own_account")
     return user
 
 
@@ -79,15 +78,14 @@ def _wanted(request: Request, admin: UserRecord, role: str, kommuner: list[str])
     settings = context_of(request).settings
     unserved = [k for k in kommuner if not settings.serves(k)]
     if unserved:
-        raise BadRequest(
-            f"Kommune {', '.join(unserved)} is not served by this deployment",
-            fix="Give kommunenummer this deployment serves.",
-        )
+        raise worded(BadRequest, "kommune_not_served", kommuner=", ".join(unserved))
     if not reaches(admin, role, kommuner):
         _audit(request, admin, "admin_refused", role=role, kommuner=sorted(kommuner))
-        raise AccessDenied(
-            f"You may not give the role '{role}' for kommune {', '.join(sorted(kommuner))}",
-            fix="Give a role and kommuner you administer, or ask a deployment administrator.",
+        raise worded(
+            AccessDenied,
+            "role_not_yours",
+            role=Word("role", role),
+            kommuner=", ".join(sorted(kommuner)),
         )
 
 
@@ -137,10 +135,7 @@ def add_user(request: Request, session: Session, form: CheckedForm) -> Response:
     }
     kommuner = _kommuner(form)
     if len(values["password"]) < MIN_LENGTH or len(values["username"]) > 100:
-        raise BadRequest(
-            f"The password must have at least {MIN_LENGTH} characters",
-            fix="Choose a longer password.",
-        )
+        raise worded(BadRequest, "password_short", n=MIN_LENGTH)
     _wanted(request, admin, values["role"], kommuner)
     try:
         user = context_of(request).store.users.add(
@@ -151,7 +146,7 @@ def add_user(request: Request, session: Session, form: CheckedForm) -> Response:
             kommuner=kommuner,
         )
     except StoreError as error:
-        raise BadRequest(error.message, fix=error.fix) from error
+        raise worded(BadRequest, "user_refused") from error
     _audit(request, admin, "user_created", user_id=user.id, role=user.role, kommuner=user.kommuner)
     return _done("created")
 
@@ -186,7 +181,7 @@ def change_user(request: Request, user_id: int, session: Session, form: CheckedF
             user.username, role=role, kommuner=kommuner
         )
     except StoreError as error:
-        raise BadRequest(error.message, fix=error.fix) from error
+        raise worded(BadRequest, "user_refused") from error
     _audit(
         request,
         admin,
@@ -209,6 +204,6 @@ def reset_password(request: Request, user_id: int, session: Session, form: Check
             user.username, hash_password(password), end_sessions=True
         )
     except StoreError as error:
-        raise BadRequest(error.message, fix=error.fix) from error
+        raise worded(BadRequest, "user_refused") from error
     _audit(request, admin, "password_reset", user_id=user.id)
     return _page(request, session, new_password=password, reset_for=user.username)
