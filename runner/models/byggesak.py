@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from runner.models.common import (
     PERSONAL,
@@ -131,6 +131,20 @@ class NeighbourNotice(FrozenModel):
     boundary_consent: bool
 
 
+#: The most verified facts a sender may state; the kommune's map data adds its own besides.
+MAX_OWN_VERIFIED = 100
+
+
+def _own_verified_at_most(value: list[Verification]) -> list[Verification]:
+    own = sum(1 for item in value if item.fact.split(".")[0] != "map_facts")
+    if own > MAX_OWN_VERIFIED:
+        raise ValueError(
+            f"høyst {MAX_OWN_VERIFIED} verifiserte fakta fra avsenderen, fikk {own}; "
+            "send bare fakta som regelverket leser"
+        )
+    return value
+
+
 class ByggesakCase(FrozenModel):
     """An application for a small building measure, as received."""
 
@@ -153,8 +167,13 @@ class ByggesakCase(FrozenModel):
     #: their provenance is in `verified`. Optional: without them those rules are uavklart.
     map_facts: MapFacts | None = None
     #: Facts confirmed by a register, the kommune's map data or a caseworker; the rest are
-    #: the applicant's declarations. Optional: without it every fact is declared.
-    verified: Annotated[list[Verification], Field(max_length=100, default_factory=list)]
+    #: the applicant's declarations. Optional: without it every fact is declared. At most
+    #: MAX_OWN_VERIFIED from the sender; the facts step adds one per map fact besides them.
+    verified: Annotated[
+        list[Verification],
+        Field(max_length=MAX_OWN_VERIFIED + len(MapFacts.model_fields), default_factory=list),
+        AfterValidator(_own_verified_at_most),
+    ]
 
     def case_date(self) -> date:
         """The date that selects the rule-set version and parameters: the day it was received."""

@@ -160,3 +160,26 @@ def test_a_case_without_position_is_still_valid() -> None:
     case = json.loads((ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000192.json").read_text())
     del case["position"]
     assert ByggesakCase.model_validate(case).position is None
+
+
+def _own(count: int) -> list[dict[str, str]]:
+    return [{"fact": f"plan.fact_{i}", "source": "register"} for i in range(count)]
+
+
+def test_a_sender_at_its_limit_still_gets_every_map_fact(map_dir: Path) -> None:
+    """The sender's own verified facts count against their limit of 100; the map's entries
+    come besides them, so a full list is never refused for what the kommune added."""
+    case = add_map_facts(garage((400, 400, 408, 406), verified=_own(100)), settings(), map_dir,
+                         today=TODAY)  # fmt: skip
+    assert isinstance(case, ByggesakCase)
+    mapped = [item for item in case.verified if item.fact.startswith("map_facts.")]
+    assert len(case.verified) == 100 + len(mapped) and mapped
+    assert len(mapped) <= len(type(case.map_facts).model_fields)
+    # As stored and read back (the evaluate step validates the stored case again).
+    again = ByggesakCase.model_validate(case.model_dump(mode="json"))
+    assert again.verified == case.verified
+
+
+def test_more_than_100_own_verified_facts_are_refused() -> None:
+    with pytest.raises(ValidationError, match="høyst 100 verifiserte fakta"):
+        garage((400, 400, 408, 406), verified=_own(101))
