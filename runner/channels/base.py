@@ -7,6 +7,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from runner.errors import ChannelError
+
 
 class Delivery(StrEnum):
     """What a channel can prove about a letter after a crash."""
@@ -63,6 +65,16 @@ class Letter:
     #: the applicant, for a channel that addresses the person (SvarUt); the letter's title
     recipient: Recipient | None = None
     title: str | None = None
+
+    def pdf(self) -> bytes:
+        """The letter's PDF; ChannelError (retried) when the file cannot be read."""
+        try:
+            return self.pdf_path.read_bytes()
+        except OSError as error:
+            raise ChannelError(
+                f"Brevet {self.pdf_path.name} kan ikke leses: {error.strerror}",
+                fix="Sjekk at data_dir er montert og lesbar; sendingen prøves igjen.",
+            ) from error
 
 
 class Channel(Protocol):

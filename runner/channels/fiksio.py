@@ -70,13 +70,7 @@ class FiksIoChannel:
         return self.receiver, None
 
     def send(self, letter: Letter) -> str:
-        try:
-            pdf = letter.pdf_path.read_bytes()
-        except OSError as error:
-            raise ChannelError(
-                f"Brevet {letter.pdf_path} kan ikke leses: {error.strerror}",
-                fix="Sjekk at data_dir er montert og lesbar; sendingen prøves igjen.",
-            ) from error
+        pdf = letter.pdf()
         receiver, answered = self.address(letter)
         message = OutgoingMessage(
             receiver=receiver,

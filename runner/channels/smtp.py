@@ -72,13 +72,7 @@ class SmtpChannel:
         message.set_content(
             BODY[self.malform].format(reference=letter.reference, kommune=self.kommune)
         )
-        try:
-            pdf = letter.pdf_path.read_bytes()
-        except OSError as error:
-            raise ChannelError(
-                f"Cannot read letter {letter.pdf_path.name}: {error.strerror}",
-                fix="Check that data_dir/letters is readable.",
-            ) from error
+        pdf = letter.pdf()
         filename = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in letter.reference)
         message.add_attachment(
             pdf, maintype="application", subtype="pdf", filename=f"{filename}.pdf"

@@ -197,13 +197,7 @@ class SvarUtChannel:
         return shipment
 
     def send(self, letter: Letter) -> str:
-        try:
-            pdf = letter.pdf_path.read_bytes()
-        except OSError as error:
-            raise ChannelError(
-                f"Brevet {letter.pdf_path} kan ikke leses: {error.strerror}",
-                fix="Sjekk at data_dir er montert og lesbar; sendingen prøves igjen.",
-            ) from error
+        pdf = letter.pdf()
         file_name = f"{letter.reference}.pdf".replace("/", "-")
         shipment = self.shipment(letter, file_name)
         with self.connect() as client:

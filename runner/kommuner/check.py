@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from runner.errors import ConfigurationError
 from runner.kommuner.settings import KommuneSettings
@@ -161,8 +162,6 @@ def _check_svarut(
 ) -> None:
     """The SvarUt account: present where a robot sends through SvarUt; its secret files
     readable."""
-    from runner.errors import ConfigurationError
-    from runner.fiksio.setup import read_secret
 
     users = sorted(robot.id for robot in robots.values() if robot.channel.kind == "svarut")
     account = kommune.svarut
@@ -173,14 +172,7 @@ def _check_svarut(
                     "SvarUt-konto",
                     "legg til [svarut] i kommunefila; sjå docs/national-components.md")  # fmt: skip
         return
-    for key_name, path, what in (
-        ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
-        ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
-    ):
-        try:
-            read_secret(path, what)
-        except ConfigurationError as error:
-            problem(f"svarut.{key_name}", error.message, error.fix or "")
+    _check_secret_files("svarut", account, problem)
 
 
 #: A certificate that expires within this many days is reported, so it is renewed in time.
@@ -199,7 +191,6 @@ def _check_fiks_io(
 
     from runner.errors import ConfigurationError
     from runner.fiksio.crypto import certificate_problems, load_certificate, load_private_key
-    from runner.fiksio.setup import read_secret
 
     users = sorted(
         robot.id
@@ -248,14 +239,7 @@ def _check_fiks_io(
         if 0 <= left <= CERTIFICATE_WARNING_DAYS:
             day = certificate.not_valid_after_utc.date().isoformat()
             problem("fiks_io.certificate", f"sertifikatet går ut om {left} dager ({day})", renew)
-    for key_name, path, what in (
-        ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
-        ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
-    ):
-        try:
-            read_secret(path, what)
-        except ConfigurationError as error:
-            problem(f"fiks_io.{key_name}", error.message, error.fix or "")
+    _check_secret_files("fiks_io", account, problem)
 
 
 def _check_map_data(
@@ -277,3 +261,27 @@ def _check_map_data(
                     f"{settings.max_age_days} dagar; alle kartfakta blir uavklarte",
                     "last ned nye data frå Geonorge og set ny dated, "
                     "eller auk max_age_days")  # fmt: skip
+
+
+class _SecretFiles(Protocol):
+    @property
+    def integration_password_file(self) -> Path: ...
+    @property
+    def access_token_file(self) -> Path: ...
+
+
+def _check_secret_files(
+    section: str, account: _SecretFiles, problem: Callable[[str, str, str], None]
+) -> None:
+    """A KS account's integration password and Maskinporten token files can be read."""
+    from runner.errors import ConfigurationError
+    from runner.fiksio.setup import read_secret
+
+    for key_name, path, what in (
+        ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
+        ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
+    ):
+        try:
+            read_secret(path, what)
+        except ConfigurationError as error:
+            problem(f"{section}.{key_name}", error.message, error.fix or "")
