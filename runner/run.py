@@ -23,6 +23,7 @@ from runner.rules import RuleSetCatalog
 from runner.settings import Settings
 from runner.sources import FolderSource, Source, WorkItemsSource
 from runner.sources.base import RawItem
+from runner.sources.configs import DibkSchemaChoice
 from runner.store import CaseRecord, Store
 
 log = get_logger("saksrobot.run")
@@ -115,6 +116,10 @@ def find_robot(settings: Settings, robot_id: str) -> RobotDefinition:
 
 def make_source(settings: Settings, robot: RobotDefinition, inbox: Path | None) -> Source:
     config = robot.source
+    if isinstance(config, DibkSchemaChoice) and config.reads_dibk:
+        from runner.sources.dibk_schema import form_schema
+
+        form_schema(config.xsd)  # an XSD that cannot be used stops the robot before it reads
     if config.kind == "folder":
         path = inbox if inbox is not None else settings.data_dir / config.path
         return FolderSource(

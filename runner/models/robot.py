@@ -19,6 +19,7 @@ from runner.errors import FieldProblem, RobotDefinitionError
 from runner.models.common import FrozenModel
 from runner.models.registry import CASE_MODELS
 from runner.sources.configs import (
+    DibkSchemaChoice,
     ExcelSourceConfig,
     FiksIoSourceConfig,
     ImapSourceConfig,
@@ -35,8 +36,8 @@ class Texts(FrozenModel):
     nn: str
 
 
-class FolderSourceConfig(FrozenModel):
-    """Cases as JSON files in a drop folder."""
+class FolderSourceConfig(DibkSchemaChoice):
+    """Cases as files in a drop folder: case JSON, NAV's or DiBK's application."""
 
     kind: Literal["folder"]
     path: str = Field(description="Inbox folder, relative to the settings file's data_dir")

@@ -2,12 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from runner.models.common import FrozenModel
 from runner.sources.mapping import CaseMapping
+
+#: The format of DiBK's XML application "søknad om tiltak uten ansvarsrett".
+DIBK_FORMAT = "dibk-tiltak-uten-ansvarsrett"
+
+
+class DibkSchemaChoice(FrozenModel):
+    """A source that can carry DiBK's XML application: the XSD it is checked against."""
+
+    xsd: Path | None = Field(
+        default=None,
+        description="DiBK's XSD for the form, an absolute path (e.g. "
+        "/etc/saksrobot/dibk/tiltakutenansvarsrett.xsd); default: the schema saksrobot ships "
+        "(runner/sources/schemas/). `saksrobot kommuner check` checks the mapping can read it.",
+    )
+
+    @property
+    def reads_dibk(self) -> bool:
+        """Whether the source takes DiBK's XML application (its `format`)."""
+        return getattr(self, "format", None) == DIBK_FORMAT
+
+    @model_validator(mode="after")
+    def _xsd_for_dibk_only(self) -> Self:
+        if self.xsd is None:
+            return self
+        if not self.reads_dibk:
+            raise ValueError(f"xsd gjelder bare format: {DIBK_FORMAT}; ta bort xsd")
+        if not self.xsd.is_absolute():
+            raise ValueError(
+                "xsd må være en absolutt sti, f.eks. /etc/saksrobot/dibk/tiltakutenansvarsrett.xsd"
+            )
+        return self
 
 
 class PdfFormSourceConfig(FrozenModel):
@@ -44,7 +76,7 @@ class ImapSourceConfig(FrozenModel):
     )
 
 
-class FiksIoSourceConfig(FrozenModel):
+class FiksIoSourceConfig(DibkSchemaChoice):
     """Cases as KS Fiks IO messages to the kommune's account (its [kommune.fiks_io] settings)."""
 
     kind: Literal["fiksio"]

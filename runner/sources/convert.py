@@ -66,7 +66,10 @@ def _read_case(
         # a Fiks IO message's files are kept in a folder of its own (named by message id);
         # from a drop folder, attachment names are relative to the inbox
         folder = raw.source_ref.partition(":")[2] if kind == "fiksio" else ""
-        return dibk_case(raw.source_ref, content, case_model, attachment_folder=folder, **common)
+        schema = getattr(source_config, "xsd", None)
+        return dibk_case(
+            raw.source_ref, content, case_model, attachment_folder=folder, schema=schema, **common
+        )
     if kind == "folder" and form == "nav-soknad":
         from runner.sources.nav import nav_case
 

@@ -1,8 +1,11 @@
 """DiBK's XML application "søknad om tiltak uten ansvarsrett" → the byggesak case.
 
-The application is checked against the form's XSD (runner/sources/schemas/, see the note at the
-top of that file on where it comes from), then mapped. Every element the case needs that is
-missing, empty or holds a value the mapping cannot use becomes a problem naming its XML path
+The application is checked against the form's XSD (the robot source's `xsd:`, by default
+runner/sources/schemas/, see the note at the top of that file on where it comes from), then
+mapped. Every element the mapping reads is in the table of runner/sources/dibk_paths.py, which
+`saksrobot kommuner check` holds against the configured XSD (runner/sources/dibk_schema.py).
+Every element the case needs that is missing, empty or holds a value the mapping cannot use
+becomes a problem naming its XML path
 (`eiendomByggested/eiendom[1]/eiendomsidentifikasjon/gaardsnummer`), and the application is
 quarantined with all of them, as the NAV source does with NAV's JSON paths.
 
@@ -20,7 +23,6 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -29,12 +31,17 @@ import xmlschema
 from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
+from runner.sources.dibk_paths import NAMESPACE, ROOT, FormPath
+from runner.sources.dibk_schema import form_schema
 
-NAMESPACE = "http://skjema.kxml.no/dibk/tiltakutenansvarsrett/3.0"
-ROOT = "TiltakUtenAnsvarsrett"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "tiltakutenansvarsrett-3.0.xsd"
 REFERENCE_PREFIX = "BS-D-"
-#: DiBK's measure type codes for this form (tiltaktype) → the case's measure kinds (M).
+# The code lists below: V2 = read in a public secondary source, M = from memory (not found in
+# any public source; a code DiBK does not use is never met, so the mapping stays safe: an
+# unknown measure type is `annet`, an unknown purpose is a problem for a caseworker).
+#: DiBK's measure type codes (tiltakstype, Geonorge's "tiltaktype") → the case's measure kinds.
+#: V2: nyttbyggunder70m2, nyttbyggdriftsbygningunder1000m2, tilbyggunder50m2 with their names
+#: ("Nytt bygg - Under 70 m2 - ikke boligformål", ...) in Arkitektum/ATIL.FeeCalculator
+#: Data/Repository.cs (DiBK's contractor; the Geonorge codes). M: endringbygningunder50m2, levegg.
 MEASURE_KINDS = {
     "nyttbyggunder70m2": "frittliggende_bygning",
     "nyttbyggdriftsbygningunder1000m2": "annet",
@@ -42,7 +49,9 @@ MEASURE_KINDS = {
     "endringbygningunder50m2": "annet",
     "levegg": "levegg",
 }
-#: Purpose codes (tiltaksformål) → (use, for habitation).
+#: Purpose codes (tiltaksformål) → (use, for habitation); compared in lower case.
+#: V2: Bolig, Annet in DiBK's test data (Arkitektum/Dibk.Ftpb.ValidationService,
+#: TestProject1/Data/ArbeidstilsynetsSamtykke_v2_dfv45957.xml). M: the others.
 PURPOSES = {
     "garasje": ("garasje", False),
     "carport": ("carport", False),
@@ -55,7 +64,12 @@ PURPOSES = {
     "fritidsbolig": ("fritidsbolig", True),
     "annet": ("annet", False),
 }
-#: Attachment types (vedleggstype) → the attachment kinds the rules look for.
+#: Attachment types (vedleggstype) → the attachment kinds the rules look for; compared in
+#: lower case. V2: Situasjonsplan, TegningNyFasade, TegningNyPlan, TegningNyttSnitt,
+#: KvitteringNabovarsel, Nabovarsel, Dispensasjonssoeknad in Fellestjenester BYGG's list of
+#: attachment types (`Altinn.Common.Models.AttachmentSetting`, found by code search; the same
+#: names in Arkitektum/Geointegrasjon.Matrikkelf-ring.Sample). M: AvklaringAvstandNabogrense,
+#: Nabosamtykke (no such type in that list; a neighbour's consent may come as "Annet").
 ATTACHMENT_KINDS = {
     "situasjonsplan": "situasjonsplan",
     "tegningnyfasade": "tegning",
@@ -69,64 +83,75 @@ ATTACHMENT_KINDS = {
 }
 #: Case field → XML path, to name the XML element when the mapped case fails validation.
 ORIGINS = {
-    "kommunenummer": "eiendomByggested/eiendom[1]/eiendomsidentifikasjon/kommunenummer",
-    "applicant.name": "tiltakshaver/navn",
-    "applicant.national_id": "tiltakshaver/foedselsnummer",
-    "applicant.email": "tiltakshaver/epost",
+    "kommunenummer": FormPath.KOMMUNENUMMER.at(FormPath.ESTATE, 1),
+    "applicant.name": FormPath.APPLICANT_NAME.path,
+    "applicant.national_id": FormPath.APPLICANT_ID.path,
+    "applicant.email": FormPath.APPLICANT_EMAIL.path,
     "applicant.address": "tiltakshaver/adresse",
-    "property.gnr": "eiendomByggested/eiendom[1]/eiendomsidentifikasjon/gaardsnummer",
-    "property.bnr": "eiendomByggested/eiendom[1]/eiendomsidentifikasjon/bruksnummer",
-    "property.fnr": "eiendomByggested/eiendom[1]/eiendomsidentifikasjon/festenummer",
-    "property.snr": "eiendomByggested/eiendom[1]/eiendomsidentifikasjon/seksjonsnummer",
-    "property.address": "eiendomByggested/eiendom[1]/adresse",
-    "measure.built_area_m2": "rammebetingelser/arealdisponering/arealBebyggelseNytt",
-    "measure.usable_area_m2": "beskrivelseAvTiltak/BRA",
-    "measure.ridge_height_m": "tilleggsopplysninger/moenehoeyde",
-    "measure.eaves_height_m": "tilleggsopplysninger/gesimshoeyde",
-    "measure.length_m": "tilleggsopplysninger/lengde",
-    "measure.storeys": "tilleggsopplysninger/antallEtasjer",
-    "measure.distance_to_boundary_m": "rammebetingelser/plassering/minsteAvstandNabogrense",
-    "measure.distance_to_buildings_m": "rammebetingelser/plassering/minsteAvstandTilAnnenBygning",
-    "measure.description": "beskrivelseAvTiltak/bruk/beskrivPlanlagtFormaal",
-    "plan.plan_id": "rammebetingelser/plan/gjeldendePlan/navn",
-    "neighbour_notice.objections": "varsling/antallMerknader",
-    "attachments": "tilleggsopplysninger/vedlegg",
+    "property.gnr": FormPath.GNR.at(FormPath.ESTATE, 1),
+    "property.bnr": FormPath.BNR.at(FormPath.ESTATE, 1),
+    "property.fnr": FormPath.FNR.at(FormPath.ESTATE, 1),
+    "property.snr": FormPath.SNR.at(FormPath.ESTATE, 1),
+    "property.address": f"{FormPath.ESTATE.at(FormPath.ESTATE, 1)}/adresse",
+    "measure.built_area_m2": FormPath.BUILT_AREA.path,
+    "measure.usable_area_m2": FormPath.USABLE_AREA.path,
+    "measure.ridge_height_m": FormPath.RIDGE_HEIGHT.path,
+    "measure.eaves_height_m": FormPath.EAVES_HEIGHT.path,
+    "measure.length_m": FormPath.LENGTH.path,
+    "measure.storeys": FormPath.STOREYS.path,
+    "measure.distance_to_boundary_m": FormPath.DISTANCE_TO_BOUNDARY.path,
+    "measure.distance_to_buildings_m": FormPath.DISTANCE_TO_BUILDINGS.path,
+    "measure.description": FormPath.DESCRIPTION.path,
+    "plan.plan_id": FormPath.PLAN_NAME.path,
+    "neighbour_notice.sent_on": FormPath.NOTICE_SENT_ON.path,
+    "neighbour_notice.objections": FormPath.REMARKS.path,
+    "attachments": FormPath.ATTACHMENT.path,
 }
 SEND_AGAIN = "rett feltet i søknaden og send den inn på nytt fra byggesøknadsløsningen"
-
-
-@cache
-def form_schema() -> xmlschema.XMLSchema:
-    """The form's XSD, loaded once."""
-    return xmlschema.XMLSchema(SCHEMA_PATH)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+#: One element of a repeated element the mapping reads by itself (an eiendom, a vedlegg),
+#: with its position (from 1).
+Item = tuple[Element, FormPath, int]
+
+
 class _Form:
-    """Reads the application by path and collects every problem with its XML path."""
+    """Reads the application by the paths of FormPath and collects every problem with its
+    XML path."""
 
     def __init__(self, root: Element) -> None:
         self.root = root
         self.problems: list[FieldProblem] = []
 
-    def find(self, path: str, node: Element | None = None) -> Element | None:
-        current: Element | None = node if node is not None else self.root
+    def _find(self, path: str, node: Element) -> Element | None:
+        current: Element | None = node
         for step in path.split("/"):
             if current is None:
                 return None
             current = current.find(f"{{{NAMESPACE}}}{step}")
         return current
 
-    def all(self, path: str, node: Element | None = None) -> list[Element]:
-        parent_path, _, last = path.rpartition("/")
-        parent = self.find(parent_path, node) if parent_path else (node or self.root)
-        return [] if parent is None else parent.findall(f"{{{NAMESPACE}}}{last}")
+    def find(self, field: FormPath) -> Element | None:
+        return self._find(field.path, self.root)
 
-    def text(self, path: str, node: Element | None = None) -> str | None:
-        element = self.find(path, node)
+    def items(self, field: FormPath) -> list[Item]:
+        """Every element at the path of a repeated element, with its position."""
+        parent_path, _, last = field.path.rpartition("/")
+        parent = self._find(parent_path, self.root) if parent_path else self.root
+        found = [] if parent is None else parent.findall(f"{{{NAMESPACE}}}{last}")
+        return [(node, field, position) for position, node in enumerate(found, start=1)]
+
+    def where(self, field: FormPath, item: Item | None = None) -> str:
+        """The path a problem names: with the item's position when read in an item."""
+        return field.path if item is None else field.at(item[1], item[2])
+
+    def text(self, field: FormPath, item: Item | None = None) -> str | None:
+        node, below = (self.root, field.path) if item is None else (item[0], field.below(item[1]))
+        element = self._find(below, node)
         if element is None or element.text is None or not element.text.strip():
             return None
         return element.text.strip()
@@ -134,29 +159,34 @@ class _Form:
     def problem(self, where: str, reason: str, fix: str = SEND_AGAIN) -> None:
         self.problems.append(FieldProblem(where, reason, fix))
 
-    def required(self, path: str, where: str, fix: str = SEND_AGAIN) -> str | None:
-        value = self.text(path)
+    def required(self, field: FormPath, fix: str = SEND_AGAIN) -> str | None:
+        value = self.text(field)
         if value is None:
-            self.problem(where, "mangler i søknaden", fix)
+            self.problem(field.path, "mangler i søknaden", fix)
         return value
 
-    def number(self, path: str, where: str, *, required: bool = True) -> float | None:
-        value = self.text(path)
+    def number(self, field: FormPath, *, required: bool = True) -> float | None:
+        value = self.text(field)
         if value is None:
             if required:
-                self.problem(where, "mangler i søknaden", "oppgi tallet i meter eller m²")
+                self.problem(field.path, "mangler i søknaden", "oppgi tallet i meter eller m²")
             return None
         try:
             number = Decimal(value.replace(",", "."))
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():
-            self.problem(where, f"'{value}' er ikke et tall", "oppgi tallet med punktum som skille")
+            self.problem(
+                field.path, f"'{value}' er ikke et tall", "oppgi tallet med punktum som skille"
+            )
             return None
         return float(number)
 
-    def integer(self, path: str, where: str, *, default: int | None = None) -> int | None:
-        value = self.text(path)
+    def integer(
+        self, field: FormPath, *, default: int | None = None, item: Item | None = None
+    ) -> int | None:
+        value = self.text(field, item)
+        where = self.where(field, item)
         if value is None:
             if default is None:
                 self.problem(where, "mangler i søknaden")
@@ -166,16 +196,16 @@ class _Form:
             return None
         return int(value)
 
-    def boolean(self, path: str, where: str, *, default: bool | None = None) -> bool | None:
-        value = self.text(path)
+    def boolean(self, field: FormPath, *, default: bool | None = None) -> bool | None:
+        value = self.text(field)
         if value is None:
             if default is None:
-                self.problem(where, "mangler i søknaden", "svar ja eller nei")
+                self.problem(field.path, "mangler i søknaden", "svar ja eller nei")
             return default
         return value in ("true", "1")
 
 
-def _validated_root(source: str, content: bytes) -> Element:
+def _validated_root(source: str, content: bytes, schema: Path | None) -> Element:
     """The application's root element after the XSD check; every XSD error is a problem."""
     try:
         resource = xmlschema.XMLResource(io.BytesIO(content), defuse="always", allow="none")
@@ -196,14 +226,16 @@ def _validated_root(source: str, content: bytes) -> Element:
                 )
             ],
         )
-    problems = [_xsd_problem(error) for error in _errors(resource)]
+    problems = [_xsd_problem(error) for error in _errors(resource, schema)]
     if problems:
         raise CaseValidationError(source, problems)
     return root
 
 
-def _errors(resource: xmlschema.XMLResource) -> Iterator[xmlschema.XMLSchemaValidationError]:
-    yield from form_schema().iter_errors(resource)
+def _errors(
+    resource: xmlschema.XMLResource, schema: Path | None
+) -> Iterator[xmlschema.XMLSchemaValidationError]:
+    yield from form_schema(schema).iter_errors(resource)
 
 
 def _xsd_problem(error: xmlschema.XMLSchemaValidationError) -> FieldProblem:
@@ -227,79 +259,56 @@ def _short_path(path: str) -> str:
 
 
 def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
-    estates = form.all("eiendomByggested/eiendom")
+    estates = form.items(FormPath.ESTATE)
     if not estates:
-        form.problem("eiendomByggested/eiendom", "søknaden oppgir ingen eiendom")
+        form.problem(FormPath.ESTATE.path, "søknaden oppgir ingen eiendom")
         return None, None
     if len(estates) > 1:
         form.problem(
-            "eiendomByggested/eiendom[2]",
+            FormPath.ESTATE.at(FormPath.ESTATE, 2),
             "søknaden gjelder flere eiendommer; roboten behandler én eiendom per søknad",
             "behandle saken manuelt",
         )
-    estate, base = estates[0], "eiendomByggested/eiendom[1]"
-    ident = f"{base}/eiendomsidentifikasjon"
-
-    def value(name: str) -> str | None:
-        return form.text(f"eiendomsidentifikasjon/{name}", estate)
-
-    kommunenummer = value("kommunenummer")
+    estate = estates[0]
+    kommunenummer = form.text(FormPath.KOMMUNENUMMER, estate)
     if kommunenummer is None:
-        form.problem(f"{ident}/kommunenummer", "mangler i søknaden")
-    numbers: dict[str, int] = {}
-    for key, name, required in (
-        ("gnr", "gaardsnummer", True),
-        ("bnr", "bruksnummer", True),
-        ("fnr", "festenummer", False),
-        ("snr", "seksjonsnummer", False),
-    ):
-        text = value(name)
-        if text is None:
-            if required:
-                form.problem(f"{ident}/{name}", "mangler i søknaden")
-            else:
-                numbers[key] = 0
-        else:
-            numbers[key] = int(text)  # the XSD has checked it is an integer
-    street = form.text("adresse/adresselinje1", estate)
-    postal = form.text("adresse/postnr", estate) or ""
-    city = form.text("adresse/poststed", estate) or ""
+        form.problem(form.where(FormPath.KOMMUNENUMMER, estate), "mangler i søknaden")
+    numbers: dict[str, int | None] = {
+        "gnr": form.integer(FormPath.GNR, item=estate),
+        "bnr": form.integer(FormPath.BNR, item=estate),
+        "fnr": form.integer(FormPath.FNR, item=estate, default=0),
+        "snr": form.integer(FormPath.SNR, item=estate, default=0),
+    }
+    street = form.text(FormPath.ESTATE_STREET, estate)
+    postal = form.text(FormPath.ESTATE_POSTAL_CODE, estate) or ""
+    city = form.text(FormPath.ESTATE_CITY, estate) or ""
     if street is None:
-        form.problem(f"{base}/adresse/adresselinje1", "eiendommens adresse mangler")
-    developed = form.boolean(
-        "tilleggsopplysninger/eiendomErBebygd", "tilleggsopplysninger/eiendomErBebygd"
-    )
+        form.problem(form.where(FormPath.ESTATE_STREET, estate), "eiendommens adresse mangler")
+    developed = form.boolean(FormPath.DEVELOPED)
     address = ", ".join(part for part in (street, f"{postal} {city}".strip()) if part)
     return kommunenummer, {**numbers, "address": address, "is_developed": developed}
 
 
 def _applicant(form: _Form) -> dict[str, Any] | None:
-    party = form.find("tiltakshaver")
-    if party is None:
-        form.problem("tiltakshaver", "søknaden har ingen tiltakshaver")
+    if form.find(FormPath.APPLICANT) is None:
+        form.problem(FormPath.APPLICANT.path, "søknaden har ingen tiltakshaver")
         return None
-    kind = (form.text("partstype/kodeverdi", party) or "").lower()
+    kind = (form.text(FormPath.APPLICANT_KIND) or "").lower()
     if kind and kind != "privatperson":
         form.problem(
-            "tiltakshaver/partstype/kodeverdi",
+            FormPath.APPLICANT_KIND.path,
             f"tiltakshaveren er «{kind}»; roboten behandler bare søknader fra privatpersoner",
             "behandle saken manuelt",
         )
         return None
-    national_id = form.required(
-        "tiltakshaver/foedselsnummer",
-        "tiltakshaver/foedselsnummer",
-        "oppgi tiltakshaverens fødselsnummer",
-    )
-    name = form.required("tiltakshaver/navn", "tiltakshaver/navn")
+    national_id = form.required(FormPath.APPLICANT_ID, "oppgi tiltakshaverens fødselsnummer")
+    name = form.required(FormPath.APPLICANT_NAME)
     email = form.required(
-        "tiltakshaver/epost", "tiltakshaver/epost", "oppgi en e-postadresse vedtaket kan sendes til"
+        FormPath.APPLICANT_EMAIL, "oppgi en e-postadresse vedtaket kan sendes til"
     )
-    street = form.required(
-        "tiltakshaver/adresse/adresselinje1", "tiltakshaver/adresse/adresselinje1"
-    )
-    postal = form.required("tiltakshaver/adresse/postnr", "tiltakshaver/adresse/postnr")
-    city = form.required("tiltakshaver/adresse/poststed", "tiltakshaver/adresse/poststed")
+    street = form.required(FormPath.APPLICANT_STREET)
+    postal = form.required(FormPath.APPLICANT_POSTAL_CODE)
+    city = form.required(FormPath.APPLICANT_CITY)
     return {
         "name": name,
         "national_id": national_id,
@@ -310,12 +319,12 @@ def _applicant(form: _Form) -> dict[str, Any] | None:
 
 def _measure(form: _Form) -> dict[str, Any]:
     codes = [
-        (f"beskrivelseAvTiltak/type[{i}]/kodeverdi", form.text("kodeverdi", node))
-        for i, node in enumerate(form.all("beskrivelseAvTiltak/type"), start=1)
+        (form.where(FormPath.MEASURE_TYPE_CODE, item), form.text(FormPath.MEASURE_TYPE_CODE, item))
+        for item in form.items(FormPath.MEASURE_TYPE)
     ]
     kind: str | None = None
     if not codes:
-        form.problem("beskrivelseAvTiltak/type", "tiltakstype mangler", "velg tiltakstype")
+        form.problem(FormPath.MEASURE_TYPE.path, "tiltakstype mangler", "velg tiltakstype")
     else:
         where, code = codes[0]
         if code is None:
@@ -325,9 +334,9 @@ def _measure(form: _Form) -> dict[str, Any]:
         if len(codes) > 1:
             kind = "annet"  # several measures in one application: a caseworker decides
     use, habitation = None, None
-    purpose_path = "beskrivelseAvTiltak/bruk/tiltaksformaal[1]/kodeverdi"
-    purposes = form.all("beskrivelseAvTiltak/bruk/tiltaksformaal")
-    purpose = form.text("kodeverdi", purposes[0]) if purposes else None
+    purpose_path = FormPath.PURPOSE_CODE.at(FormPath.PURPOSE, 1)
+    purposes = form.items(FormPath.PURPOSE)
+    purpose = form.text(FormPath.PURPOSE_CODE, purposes[0]) if purposes else None
     if purpose is None:
         form.problem(purpose_path, "tiltakets formål mangler", "velg formål for tiltaket")
     elif purpose.lower() not in PURPOSES:
@@ -339,79 +348,57 @@ def _measure(form: _Form) -> dict[str, Any]:
         )
     else:
         use, habitation = PURPOSES[purpose.lower()]
-    extra = "tilleggsopplysninger"
     measure: dict[str, Any] = {
         "kind": kind,
         "use": use,
         "for_habitation": habitation,
-        "built_area_m2": form.number(
-            "rammebetingelser/arealdisponering/arealBebyggelseNytt",
-            ORIGINS["measure.built_area_m2"],
-        ),
-        "usable_area_m2": form.number("beskrivelseAvTiltak/BRA", ORIGINS["measure.usable_area_m2"]),
-        "ridge_height_m": form.number(f"{extra}/moenehoeyde", f"{extra}/moenehoeyde"),
-        "eaves_height_m": form.number(f"{extra}/gesimshoeyde", f"{extra}/gesimshoeyde"),
-        "storeys": form.integer(f"{extra}/antallEtasjer", f"{extra}/antallEtasjer"),
-        "has_basement": form.boolean(f"{extra}/harKjeller", f"{extra}/harKjeller"),
-        "distance_to_boundary_m": form.number(
-            "rammebetingelser/plassering/minsteAvstandNabogrense",
-            ORIGINS["measure.distance_to_boundary_m"],
-        ),
-        "distance_to_buildings_m": form.number(
-            "rammebetingelser/plassering/minsteAvstandTilAnnenBygning",
-            ORIGINS["measure.distance_to_buildings_m"],
-        ),
-        "over_pipes": form.boolean(
-            "rammebetingelser/plassering/konfliktVannOgAvloepsanlegg",
-            "rammebetingelser/plassering/konfliktVannOgAvloepsanlegg",
-        ),
-        "description": form.text("beskrivelseAvTiltak/bruk/beskrivPlanlagtFormaal") or "",
+        "built_area_m2": form.number(FormPath.BUILT_AREA),
+        "usable_area_m2": form.number(FormPath.USABLE_AREA),
+        "ridge_height_m": form.number(FormPath.RIDGE_HEIGHT),
+        "eaves_height_m": form.number(FormPath.EAVES_HEIGHT),
+        "storeys": form.integer(FormPath.STOREYS),
+        "has_basement": form.boolean(FormPath.BASEMENT),
+        "distance_to_boundary_m": form.number(FormPath.DISTANCE_TO_BOUNDARY),
+        "distance_to_buildings_m": form.number(FormPath.DISTANCE_TO_BUILDINGS),
+        "over_pipes": form.boolean(FormPath.OVER_PIPES),
+        "description": form.text(FormPath.DESCRIPTION) or "",
     }
-    length = form.number(f"{extra}/lengde", f"{extra}/lengde", required=False)
+    length = form.number(FormPath.LENGTH, required=False)
     if length is not None:
         measure["length_m"] = length
     return measure
 
 
 def _neighbour_notice(form: _Form) -> dict[str, Any]:
-    exempt = form.boolean(
-        "varsling/fritattFraNabovarsling", "varsling/fritattFraNabovarsling", default=False
-    )
-    sent_on = form.text("tilleggsopplysninger/nabovarselSendtDato")
+    exempt = form.boolean(FormPath.NOTICE_EXEMPT, default=False)
+    sent_on = form.text(FormPath.NOTICE_SENT_ON)
     if sent_on is None and not exempt:
         form.problem(
-            "tilleggsopplysninger/nabovarselSendtDato",
+            FormPath.NOTICE_SENT_ON.path,
             "datoen for nabovarsel mangler",
             "oppgi når naboene ble varslet, eller at tiltaket er fritatt",
         )
-    has_remarks = form.boolean(
-        "varsling/foreliggerMerknader", "varsling/foreliggerMerknader", default=False
-    )
-    objections = form.integer(
-        "varsling/antallMerknader", "varsling/antallMerknader", default=1 if has_remarks else 0
-    )
+    has_remarks = form.boolean(FormPath.HAS_REMARKS, default=False)
+    objections = form.integer(FormPath.REMARKS, default=1 if has_remarks else 0)
     if has_remarks and objections == 0:
         form.problem(
-            "varsling/antallMerknader",
+            FormPath.REMARKS.path,
             "søknaden sier at det finnes merknader, men antallet er 0",
             "oppgi hvor mange merknader som kom",
         )
-    consent = form.boolean(
-        "tilleggsopplysninger/samtykkeByggingNaerNabogrense",
-        "tilleggsopplysninger/samtykkeByggingNaerNabogrense",
-        default=False,
-    )
+    consent = form.boolean(FormPath.BOUNDARY_CONSENT, default=False)
     return {"sent_on": sent_on, "objections": objections, "boundary_consent": consent}
 
 
 def _attachments(form: _Form, folder: str) -> list[dict[str, str]]:
     found = []
-    for index, node in enumerate(form.all("tilleggsopplysninger/vedlegg"), start=1):
-        where = f"tilleggsopplysninger/vedlegg[{index}]"
-        code = form.text("vedleggstype/kodeverdi", node)
-        name = form.text("filnavn", node)
+    for item in form.items(FormPath.ATTACHMENT):
+        code = form.text(FormPath.ATTACHMENT_CODE, item)
+        name = form.text(FormPath.ATTACHMENT_FILE, item)
         if code is None or name is None:
-            form.problem(where, "vedlegget mangler type eller filnavn")
+            form.problem(
+                form.where(FormPath.ATTACHMENT, item), "vedlegget mangler type eller filnavn"
+            )
             continue
         kind = ATTACHMENT_KINDS.get(code.lower(), code.lower())
         found.append({"kind": kind, "file": f"{folder}/{name}" if folder else name})
@@ -425,17 +412,21 @@ def dibk_to_case(
     content_hash: str,
     received_at: datetime,
     attachment_folder: str = "",
+    schema: Path | None = None,
 ) -> dict[str, Any]:
-    """The byggesak case JSON for one DiBK application; every problem names its XML path."""
-    form = _Form(_validated_root(source, content))
+    """The byggesak case JSON for one DiBK application, checked against the XSD at `schema`
+    (None: the shipped one);
+    every problem names its XML path."""
+    form = _Form(_validated_root(source, content, schema))
     kommunenummer, estate = _property(form)
     applicant = _applicant(form)
     measure = _measure(form)
     notice = _neighbour_notice(form)
     dispensations = [
-        node
-        for node in form.all("dispensasjon/dispensasjon")
-        if form.text("dispensasjonstype/kodeverdi", node) or form.text("begrunnelse", node)
+        item
+        for item in form.items(FormPath.DISPENSATION)
+        if form.text(FormPath.DISPENSATION_CODE, item)
+        or form.text(FormPath.DISPENSATION_REASON, item)
     ]
     attachments = _attachments(form, attachment_folder)
     if form.problems:
@@ -450,7 +441,7 @@ def dibk_to_case(
         "measure": measure,
         "plan": {
             "conforms": None,
-            "plan_id": form.text("rammebetingelser/plan/gjeldendePlan/navn"),
+            "plan_id": form.text(FormPath.PLAN_NAME),
         },
         "neighbour_notice": notice,
         "dispensation_requested": bool(dispensations),
@@ -466,8 +457,10 @@ def dibk_case(
     content_hash: str,
     received_at: datetime,
     attachment_folder: str = "",
+    schema: Path | None = None,
 ) -> BaseModel:
-    """Check, map and validate a DiBK application; problems name the XML element."""
+    """Check (against the XSD at `schema`, None: the shipped one), map and validate a DiBK
+    application; problems name the XML element."""
     from runner.intake import validate_mapped
 
     case = dibk_to_case(
@@ -476,5 +469,6 @@ def dibk_case(
         content_hash=content_hash,
         received_at=received_at,
         attachment_folder=attachment_folder,
+        schema=schema,
     )
     return validate_mapped(source, case, case_model, ORIGINS)
