@@ -42,8 +42,9 @@ def list_command(settings_file: SettingsOption = None) -> None:
 
 @kommuner_app.command("check")
 def check_command(settings_file: SettingsOption = None) -> None:
-    """Validate every kommune file and check each kommune has what the robots need."""
-    from runner.kommuner.check import check_kommune, guideline_rules
+    """Validate every kommune file and check each kommune has what the robots need; and that
+    the mapping can read the XSD a DiBK robot checks applications against."""
+    from runner.kommuner.check import check_kommune, check_robot_sources, guideline_rules
     from runner.models.robot import load_robots
     from runner.rules.catalog import RuleSetCatalog
 
@@ -63,5 +64,8 @@ def check_command(settings_file: SettingsOption = None) -> None:
                 console.print(f"  - {problem}", soft_wrap=True)
         else:
             console.print(f"{number} {kommune.name}: ok")
-    if failed:
+    robot_problems = check_robot_sources(robots)
+    for robot_problem in robot_problems:
+        console.print(f"robot {robot_problem}", soft_wrap=True)
+    if failed or robot_problems:
         raise typer.Exit(1)

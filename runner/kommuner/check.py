@@ -29,6 +29,37 @@ class KommuneProblem:
         return f"{self.kommunenummer} {self.key}: {self.reason} ({self.fix})"
 
 
+@dataclass(frozen=True)
+class RobotProblem:
+    """One setting of a robot's source the deployment cannot use as it is."""
+
+    robot_id: str
+    key: str
+    reason: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.robot_id} {self.key}: {self.reason} ({self.fix})"
+
+
+def check_robot_sources(robots: Mapping[str, RobotDefinition]) -> list[RobotProblem]:
+    """Problems of the robots' sources: for a source of DiBK's XML application, that its XSD
+    (`source.xsd`, by default the shipped one) loads, is the form's, and holds every element
+    the mapping reads with a type it can read (runner/sources/dibk_schema.py)."""
+    from runner.sources.configs import DibkSchemaChoice
+    from runner.sources.dibk_schema import schema_problems
+
+    problems: list[RobotProblem] = []
+    for robot_id, robot in sorted(robots.items()):
+        source = robot.source
+        if not (isinstance(source, DibkSchemaChoice) and source.reads_dibk):
+            continue
+        for found in schema_problems(source.xsd):
+            where = f"source.xsd {found.location}".rstrip()
+            problems.append(RobotProblem(robot_id, where, found.reason, found.fix))
+    return problems
+
+
 def source_of(settings: Settings, kommunenummer: str) -> Path | None:
     """The kommune's own file in kommuner_dir, or None when it is the settings file's table."""
     for path in sorted(settings.kommuner_dir.glob(f"{kommunenummer}-*.toml")):
