@@ -191,7 +191,7 @@ class _Form:
             if default is None:
                 self.problem(where, "mangler i søknaden")
             return default
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             self.problem(where, f"'{value}' er ikke et heltall", "oppgi et heltall")
             return None
         return int(value)
