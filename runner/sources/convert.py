@@ -21,6 +21,7 @@ from runner.errors import CaseValidationError, FieldProblem, SaksrobotError
 from runner.intake import validate_case
 from runner.sources.base import read_marker
 from runner.sources.boundary import guarded
+from runner.sources.configs import DIBK_FORMAT
 from runner.sources.mapping import CaseMapping, convert_value
 from runner.store.records import RawItemRecord
 
@@ -60,7 +61,7 @@ def _read_case(
 
         return form_case(raw.source_ref, content, mapping, case_model, **common)
     form = getattr(source_config, "format", "case")
-    if kind in ("folder", "fiksio") and form == "dibk-tiltak-uten-ansvarsrett":
+    if kind in ("folder", "fiksio") and form == DIBK_FORMAT:
         from runner.sources.dibk import dibk_case
 
         # a Fiks IO message's files are kept in a folder of its own (named by message id);
@@ -88,7 +89,7 @@ KOMMUNENUMMER = re.compile(r"\d{4}")
 def claimed_kommune(source_config: Any, raw: RawItemRecord, content: bytes) -> str | None:
     """The kommunenummer a raw item states, read without validating the case: where the
     item's shape puts it (a case JSON's top-level `kommunenummer`, NAV's
-    `mottaker.kommunenummer`, the form field or column the mapping sends to `kommunenummer`,
+    `mottaker.kommunenummer`, a DiBK application's first eiendomByggested, the form field or column the mapping sends to `kommunenummer`,
     or the mapping's constant). None when it cannot be read (broken JSON, a binary file, the
     field missing or not four digits): such an item belongs to no kommune."""
     if read_marker(content) is not None:
@@ -111,6 +112,10 @@ def _claimed(source_config: Any, raw: RawItemRecord, content: bytes) -> object:
         from runner.sources.pdfform import read_form_fields
 
         return _mapped_kommune(mapping, read_form_fields(raw.source_ref, content))
+    if kind in ("folder", "fiksio") and getattr(source_config, "format", "case") == DIBK_FORMAT:
+        from runner.sources.dibk import claimed_dibk_kommune
+
+        return claimed_dibk_kommune(content)
     document = parse_json_object(raw.source_ref, content)
     if kind == "excel":
         return _mapped_kommune(source_config.mapping, document)

@@ -232,6 +232,19 @@ def _validated_root(source: str, content: bytes, schema: Path | None) -> Element
     return root
 
 
+def claimed_dibk_kommune(content: bytes) -> str | None:
+    """The kommunenummer of the application's first eiendomByggested, read without the XSD
+    check (for an application put aside, so it is shown to that kommune's caseworkers);
+    None when the XML cannot be read or has none. Entities and remote resources are refused."""
+    try:
+        resource = xmlschema.XMLResource(io.BytesIO(content), defuse="always", allow="none")
+    except (xmlschema.XMLResourceError, SyntaxError, ValueError):
+        return None
+    if resource.root.tag != f"{{{NAMESPACE}}}{ROOT}":
+        return None
+    return _Form(resource.root).text(FormPath.KOMMUNENUMMER)
+
+
 def _errors(
     resource: xmlschema.XMLResource, schema: Path | None
 ) -> Iterator[xmlschema.XMLSchemaValidationError]:

@@ -18,6 +18,7 @@ from .helpers import demo_module, run
 
 DEMO_CASE = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000107.json"
 NAV = Path(__file__).parent / "fixtures" / "nav-soknad.json"
+DIBK = Path(__file__).parent / "fixtures" / "dibk-tiltak-uten-ansvarsrett.xml"
 BLANK_FORM = CONTENT_ROOT / "demo" / "forms" / "soknad-mindre-tiltak.pdf"
 
 
@@ -69,6 +70,35 @@ def test_nav_soknad_states_its_kommune(settings: Settings, store: Store, tmp_pat
     (inbox / "nav.json").write_text(json.dumps(document), encoding="utf-8")
     reports = run(settings, store, "sosialhjelp-nav", inbox)
     assert _quarantined(store, reports) == {"nav.json": "0301"}
+
+
+def test_dibk_application_states_its_kommune(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    """A DiBK application put aside belongs to the kommune of its first eiendomByggested, read
+    from the XML without the XSD check; broken XML or another form belongs to none."""
+    from runner.models.robot import FolderSourceConfig
+    from runner.run import find_robot
+
+    xml = DIBK.read_text(encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    bad_number = xml.replace(
+        "<kommunenummer>4627</kommunenummer>", "<kommunenummer>4601</kommunenummer>"
+    )
+    (inbox / "bergen.xml").write_text(bad_number.replace("<BRA>56.7</BRA>", "<BRA>femti</BRA>"))
+    (inbox / "broken.xml").write_text(xml[: len(xml) // 2])
+    (inbox / "other-form.xml").write_text(
+        xml.replace("tiltakutenansvarsrett/3.0", "annetskjema/1.0"), encoding="utf-8"
+    )
+    robot = find_robot(settings, "byggesak-smatiltak")
+    source = FolderSourceConfig(kind="folder", path="inbox", format="dibk-tiltak-uten-ansvarsrett")
+    reports = run(settings, store, robot.model_copy(update={"source": source}), inbox)
+    assert _quarantined(store, reports) == {
+        "bergen.xml": "4601",
+        "broken.xml": None,
+        "other-form.xml": None,
+    }
 
 
 def test_excel_row_states_its_kommune(settings: Settings, store: Store, tmp_path: Path) -> None:
