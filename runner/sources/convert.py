@@ -89,9 +89,10 @@ KOMMUNENUMMER = re.compile(r"\d{4}")
 def claimed_kommune(source_config: Any, raw: RawItemRecord, content: bytes) -> str | None:
     """The kommunenummer a raw item states, read without validating the case: where the
     item's shape puts it (a case JSON's top-level `kommunenummer`, NAV's
-    `mottaker.kommunenummer`, a DiBK application's first eiendomByggested, the form field or column the mapping sends to `kommunenummer`,
-    or the mapping's constant). None when it cannot be read (broken JSON, a binary file, the
-    field missing or not four digits): such an item belongs to no kommune."""
+    `mottaker.kommunenummer`, a DiBK application's first eiendomByggested, the form field or
+    column the mapping sends to `kommunenummer`, or the mapping's constant). None when it
+    cannot be read (broken JSON or XML, a binary file, the field missing or not four digits):
+    such an item belongs to no kommune."""
     if read_marker(content) is not None:
         return None
     try:
