@@ -1,7 +1,7 @@
 """KS Fiks IO: signed, encrypted messages between systems (ASiC-E in CMS, AMQP in, REST out)."""
 
 from runner.fiksio.asice import ContainerFile, SignedContainer, build_container, read_container
-from runner.fiksio.client import FiksIoClient, Integration, OutgoingMessage
+from runner.fiksio.client import FiksIoClient, OutgoingMessage
 from runner.fiksio.crypto import (
     KeyPair,
     certificate_problems,
@@ -21,7 +21,6 @@ __all__ = [
     "FiksIoMessageError",
     "FiksIoReceiver",
     "FiksIoSendError",
-    "Integration",
     "KeyPair",
     "MessageMetadata",
     "OutgoingMessage",

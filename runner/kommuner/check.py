@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from runner.errors import ConfigurationError
+from runner.kommuner.ks_settings import KsIntegrationSettings
 from runner.kommuner.settings import KommuneSettings
 from runner.mapdata import kommune_layers
 from runner.models.robot import RobotDefinition
@@ -263,25 +263,17 @@ def _check_map_data(
                     "eller auk max_age_days")  # fmt: skip
 
 
-class _SecretFiles(Protocol):
-    @property
-    def integration_password_file(self) -> Path: ...
-    @property
-    def access_token_file(self) -> Path: ...
-
-
 def _check_secret_files(
-    section: str, account: _SecretFiles, problem: Callable[[str, str, str], None]
+    section: str, account: KsIntegrationSettings, problem: Callable[[str, str, str], None]
 ) -> None:
     """A KS account's integration password and Maskinporten token files can be read."""
-    from runner.errors import ConfigurationError
-    from runner.fiksio.setup import read_secret
+    from runner.ks.integration import read_secret
 
     for key_name, path, what in (
         ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
         ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
     ):
         try:
-            read_secret(path, what)
+            read_secret(path, what, f"[{section}]")
         except ConfigurationError as error:
             problem(f"{section}.{key_name}", error.message, error.fix or "")

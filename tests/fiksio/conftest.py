@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import pika
 import pytest
 
-from runner.fiksio.client import FiksIoClient, Integration
+from runner.fiksio.client import FiksIoClient
 from runner.fiksio.crypto import KeyPair
 from runner.fiksio.message import queue_name
 from runner.fiksio.receive import FiksIoReceiver
+from runner.ks.integration import KsIntegration
 from tests.fiksio.fiks_io_server import FiksIoServer, running
 from tests.fiksio.keys import make_key_pair
 
@@ -89,7 +90,7 @@ def fiks_io(amqp_url: str, accounts: tuple[Account, Account]) -> Iterator[FiksIo
 
 def client_for(server: FiksIoServer, account: Account) -> FiksIoClient:
     """A client sending from the account through the local API."""
-    integration = Integration(server.integration_id, server.password, lambda: "test-token")
+    integration = KsIntegration(server.integration_id, server.password, lambda: "test-token")
     return FiksIoClient(
         server.base_url, account=account.id, integration=integration, signer=account.keys
     )
