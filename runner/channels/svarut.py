@@ -30,6 +30,7 @@ import httpx
 
 from runner.channels.base import Delivery, Letter
 from runner.errors import ChannelError
+from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import SvarUtSettings
 from runner.ks.integration import KsIntegration, KsService, integration_for
 from runner.store import Store
@@ -245,10 +246,13 @@ def follow_deliveries(store: Store, channel: SvarUtChannel, robot_id: str) -> in
     return changed
 
 
-def svarut_client(settings: SvarUtSettings) -> SvarUtClient:
-    """A client of the kommune's SvarUt account (the integration's secrets read now)."""
+def svarut_client(
+    settings: SvarUtSettings, maskinporten: MaskinportenSettings | None
+) -> SvarUtClient:
+    """A client of the kommune's SvarUt account (the integration's password read now, its
+    tokens from the kommune's Maskinporten client)."""
     return SvarUtClient(
         settings.api_url,
         account=settings.account_id,
-        integration=integration_for(settings, SVARUT.table),
+        integration=integration_for(settings, maskinporten, SVARUT.table),
     )

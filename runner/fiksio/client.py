@@ -22,7 +22,7 @@ from cryptography import x509
 from pydantic import ValidationError
 
 from runner.fiksio.asice import ContainerFile, build_container
-from runner.fiksio.crypto import KeyPair, certificate_problems, encrypt_payload
+from runner.fiksio.crypto import encrypt_payload
 from runner.fiksio.errors import FiksIoSendError
 from runner.fiksio.message import (
     CLIENT_MESSAGE_ID,
@@ -31,6 +31,7 @@ from runner.fiksio.message import (
     SentMessage,
 )
 from runner.ks.integration import KsIntegration, KsService
+from runner.ks.keys import KeyPair, certificate_problems
 
 __all__ = ["FIKS_IO", "FiksIoClient", "OutgoingMessage"]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from runner.fiksio.client import FIKS_IO, FiksIoClient
-from runner.fiksio.crypto import load_key_pair
 from runner.fiksio.receive import FiksIoReceiver
+from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import FiksIoSettings
 from runner.ks.integration import KsIntegration, integration_for
+from runner.ks.keys import load_key_pair
 
 
 def amqp_login(login: KsIntegration) -> tuple[str, str]:
@@ -15,23 +16,27 @@ def amqp_login(login: KsIntegration) -> tuple[str, str]:
     return str(login.integration_id), f"{login.password} {login.access_token()}"
 
 
-def fiks_io_client(account: FiksIoSettings) -> FiksIoClient:
+def fiks_io_client(
+    account: FiksIoSettings, maskinporten: MaskinportenSettings | None
+) -> FiksIoClient:
     """A client sending from the kommune's account through the Fiks IO API."""
     keys = load_key_pair(account.private_key, account.certificate)
     return FiksIoClient(
         account.api_url,
         account=account.account_id,
-        integration=integration_for(account, FIKS_IO.table),
+        integration=integration_for(account, maskinporten, FIKS_IO.table),
         signer=keys,
     )
 
 
-def fiks_io_receiver(account: FiksIoSettings) -> FiksIoReceiver:
+def fiks_io_receiver(
+    account: FiksIoSettings, maskinporten: MaskinportenSettings | None
+) -> FiksIoReceiver:
     """A receiver of the messages on the kommune's account queue; it logs in as the integration
     unless the URL carries a user and password (a local broker)."""
     keys = load_key_pair(account.private_key, account.certificate)
     has_login = "@" in account.amqp_url.split("://", 1)[-1].split("/", 1)[0]
-    login = integration_for(account, FIKS_IO.table)
+    login = integration_for(account, maskinporten, FIKS_IO.table)
     return FiksIoReceiver(
         account.amqp_url,
         account=account.account_id,

@@ -7,12 +7,12 @@ without review). Read from `kommuner/NNNN-name.toml` (folder.py) or the deployme
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from runner.kommuner.ks_settings import KsIntegrationSettings, SecretPath
+from runner.kommuner.ks_settings import KsIntegrationSettings, MaskinportenSettings, SecretPath
 from runner.mapdata.settings import MapDataSettings
 from runner.rules.expressions import RULE_VARIABLES, ExpressionError, compile_expression
 
@@ -280,6 +280,11 @@ class KommuneSettings(_Section):
         description="The legal basis for automated decisions per case type (byggesak, "
         "sosialhjelp); required for every robot in auto_finalise",
     )
+    maskinporten: MaskinportenSettings | None = Field(
+        default=None,
+        description="The kommune's Maskinporten client: the access tokens [fiks_io] and "
+        "[svarut] log in with",
+    )
     fiks_io: FiksIoSettings | None = Field(
         default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
     )
@@ -296,6 +301,17 @@ class KommuneSettings(_Section):
         description="Days after its letter was sent that a case's personal data stays in the "
         "working store, per case type; overrides [retention] finished_case_days",
     )
+
+    @model_validator(mode="after")
+    def _ks_accounts_have_maskinporten(self) -> Self:
+        used = [name for name in ("fiks_io", "svarut") if getattr(self, name) is not None]
+        if used and self.maskinporten is None:
+            raise ValueError(
+                f"[{'] og ['.join(used)}] logger inn med et Maskinporten-token, men [maskinporten] "
+                "mangler: legg til client_id, private_key og certificate for kommunens "
+                "Maskinporten-klient (se docs/national-components.md)"
+            )
+        return self
 
     def appeal_body_for(self, case_type: str, malform: str) -> str | None:
         """The appeal body of a case type written in `malform` (nb or nn); None if unset."""

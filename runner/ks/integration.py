@@ -12,15 +12,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from runner.errors import ChannelError, ConfigurationError
-from runner.kommuner.ks_settings import KsIntegrationSettings
+from runner.kommuner.ks_settings import KsIntegrationSettings, MaskinportenSettings
+from runner.ks.keys import read_secret
+from runner.ks.maskinporten import maskinporten_client
 
-__all__ = ["KsIntegration", "KsService", "integration_for", "read_secret"]
+__all__ = ["KsIntegration", "KsService", "integration_for"]
 
 
 @dataclass(frozen=True)
@@ -72,26 +73,19 @@ class KsIntegration:
         return response
 
 
-def read_secret(path: Path, what: str, table: str) -> str:
-    """A secret kept in a file (first line, stripped)."""
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except OSError as error:
-        raise ConfigurationError(
-            f"Kan ikke lese {what} i {path}: {error.strerror}",
-            fix=f"Sjekk stien i {table} og at saksrobot har lesetilgang.",
-        ) from error
-    if not text:
-        raise ConfigurationError(f"{path} er tom ({what})", fix=f"Legg {what} i filen.")
-    return text.splitlines()[0]
-
-
-def integration_for(account: KsIntegrationSettings, table: str) -> KsIntegration:
+def integration_for(
+    account: KsIntegrationSettings, maskinporten: MaskinportenSettings | None, table: str
+) -> KsIntegration:
     """The integration an account in `table` ([fiks_io], [svarut]) is used through: its
-    password read now, a current Maskinporten token read from its file each time it is needed
-    (so a refreshed file is picked up)."""
+    password read now, its tokens from the kommune's Maskinporten client (shared by all)."""
+    if maskinporten is None:
+        raise ConfigurationError(
+            f"{table} logger inn med et Maskinporten-token, men [maskinporten] mangler",
+            fix="Legg til [maskinporten] med client_id, private_key og certificate for "
+            "kommunens Maskinporten-klient (docs/national-components.md).",
+        )
     return KsIntegration(
         account.integration_id,
         read_secret(account.integration_password_file, "integrasjonspassordet", table),
-        lambda: read_secret(account.access_token_file, "Maskinporten-tokenet", table),
+        maskinporten_client(maskinporten).access_token,
     )
