@@ -137,7 +137,7 @@ class MaskinportenClient:
         """A new token from Maskinporten's token endpoint."""
         url = self.settings.token_url
         started = time.time()
-        try:
+        try:  # a connection of its own: a token is fetched once in a few minutes
             response = httpx.post(
                 url,
                 data={"grant_type": GRANT_TYPE, "assertion": self.grant()},
