@@ -33,13 +33,13 @@ from runner.fiksio import (  # noqa: E402
     ContainerFile,
     FiksIoClient,
     FiksIoReceiver,
-    Integration,
     OutgoingMessage,
     build_container,
     client_message_id,
     encrypt_payload,
     queue_name,
 )
+from runner.ks import KsIntegration  # noqa: E402
 from tests.fiksio.fiks_io_server import FiksIoServer, running  # noqa: E402
 from tests.fiksio.keys import make_key_pair  # noqa: E402
 
@@ -93,7 +93,7 @@ def main() -> None:
         channel.queue_declare(queue_name(kommune))
         try:
             with running(server):
-                integration = Integration(server.integration_id, "p", lambda: "token")
+                integration = KsIntegration(server.integration_id, "p", lambda: "token")
                 with FiksIoClient(
                     server.base_url, account=portal, integration=integration, signer=sender
                 ) as client:

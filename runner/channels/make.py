@@ -44,7 +44,7 @@ def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
                 "letter_receiver (the Fiks IO account the letters go to).",
             )
         return FiksIoChannel(
-            lambda: fiks_io_client(account),
+            lambda: fiks_io_client(account, settings.kommune.maskinporten),
             receiver=account.letter_receiver,
             message_type=config.message_type,
             messages=messages,
@@ -57,7 +57,8 @@ def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
             raise ConfigurationError(
                 f"Robot {robot.id} sends letters through SvarUt, but the kommune has no [svarut]",
                 fix="Set [svarut] in the kommune's file: account_id, integration_id, the "
-                "password and token files (docs/national-components.md).",
+                "password file, and [maskinporten] (docs/national-components.md).",
             )
-        return SvarUtChannel(lambda: svarut_client(svarut), svarut)
+        maskinporten = settings.kommune.maskinporten
+        return SvarUtChannel(lambda: svarut_client(svarut, maskinporten), svarut)
     return FolderChannel(settings.outbox)

@@ -13,10 +13,10 @@ page "API: Integrasjon med REST"), base `{api}` = https://svarut.ks.no/api:
 - status: `POST {api}/v2/kontoer/{kontoId}/forsendelser/status-sok` with `{"forsendelseIds":
   […]}` → `{"statuser": [{id, status, sisteStatusEndring}]}`.
 
-Every request carries `Authorization: Bearer <Maskinporten token>`, `IntegrasjonId` and
-`IntegrasjonPassord`. The outbox key is the shipment's eksternReferanse: before sending, and
-after a crash, SvarUt is asked for a shipment with that reference, so a letter SvarUt already
-has is never sent again (reconcile proves delivery both ways).
+Every request carries the integration's login (runner/ks/integration.py). The outbox key is
+the shipment's eksternReferanse: before sending, and after a crash, SvarUt is asked for a
+shipment with that reference, so a letter SvarUt already has is never sent again (reconcile
+proves delivery both ways).
 """
 
 from __future__ import annotations
@@ -24,18 +24,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from runner.channels.base import Delivery, Letter
 from runner.errors import ChannelError
+from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import SvarUtSettings
+from runner.ks.integration import KsIntegration, KsService, integration_for
 from runner.store import Store
 
 __all__ = [
     "FINAL_FAILURES",
+    "SVARUT",
     "SvarUtChannel",
     "SvarUtClient",
     "follow_deliveries",
@@ -47,13 +49,8 @@ SYSTEM = "saksrobot"
 FINAL_FAILURES = frozenset({"AVVIST", "IKKE_LEVERT"})
 
 
-@dataclass(frozen=True)
-class Login:
-    """The Fiks integration's login: id, password and a current Maskinporten token."""
-
-    integration_id: uuid.UUID
-    password: Callable[[], str]
-    access_token: Callable[[], str]
+#: SvarUt as the integration's requests name it; its failures are channel errors.
+SVARUT = KsService("SvarUt", "[svarut]", ChannelError)
 
 
 class SvarUtClient:
@@ -64,13 +61,13 @@ class SvarUtClient:
         base_url: str,
         *,
         account: uuid.UUID,
-        login: Login,
+        integration: KsIntegration,
         http: httpx.Client | None = None,
         timeout: float = 960.0,  # KS recommends 16 minutes for sending
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.account = account
-        self.login = login
+        self.integration = integration
         self.http = http or httpx.Client(timeout=timeout)
 
     def close(self) -> None:
@@ -109,24 +106,7 @@ class SvarUtClient:
         return {uuid.UUID(str(item["id"])): str(item["status"]) for item in found}
 
     def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
-        headers = {
-            "Authorization": f"Bearer {self.login.access_token()}",
-            "IntegrasjonId": str(self.login.integration_id),
-            "IntegrasjonPassord": self.login.password(),
-        }
-        try:
-            response = self.http.request(method, url, headers=headers, **options)
-        except httpx.HTTPError as error:
-            raise ChannelError(
-                f"SvarUt kan ikke nås ({type(error).__name__})",
-                fix="Sjekk nettverket og api_url i [svarut]; sendingen prøves igjen.",
-            ) from error
-        if response.status_code in (401, 403):
-            raise ChannelError(
-                f"SvarUt avviste integrasjonens innlogging (HTTP {response.status_code})",
-                fix="Sjekk integrasjonens id og passord, Maskinporten-tilgangen (ks:fiks) og at "
-                "integrasjonen har tilgang til SvarUt-kontoen i Fiks Forvaltning.",
-            )
+        response = self.integration.request(self.http, SVARUT, method, url, **options)
         if response.status_code != 200:
             raise ChannelError(
                 f"SvarUt svarte HTTP {response.status_code}: {response.text[:300]}",
@@ -266,13 +246,13 @@ def follow_deliveries(store: Store, channel: SvarUtChannel, robot_id: str) -> in
     return changed
 
 
-def svarut_client(settings: SvarUtSettings) -> SvarUtClient:
-    """A client of the kommune's SvarUt account (secrets read from their files when used)."""
-    from runner.fiksio.setup import read_secret
-
-    login = Login(
-        settings.integration_id,
-        lambda: read_secret(settings.integration_password_file, "integrasjonspassordet"),
-        lambda: read_secret(settings.access_token_file, "Maskinporten-tokenet"),
+def svarut_client(
+    settings: SvarUtSettings, maskinporten: MaskinportenSettings | None
+) -> SvarUtClient:
+    """A client of the kommune's SvarUt account (the integration's password read now, its
+    tokens from the kommune's Maskinporten client)."""
+    return SvarUtClient(
+        settings.api_url,
+        account=settings.account_id,
+        integration=integration_for(settings, maskinporten, SVARUT.table),
     )
-    return SvarUtClient(settings.api_url, account=settings.account_id, login=login)

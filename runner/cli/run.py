@@ -188,8 +188,9 @@ def demo_command(
         )
         demo_caseworker(store, settings, console)
     console.print(
-        "Fiks IO, Fiks Arkiv og SvarUt er av i demoen. Slå dem på med [fiks_io], [fiks_arkiv] "
-        "og [svarut] i kommunefilen (docs/national-components.md). Rundturen (søknad inn over "
+        "Fiks IO, Fiks Arkiv og SvarUt er av i demoen. Slå dem på med [maskinporten], "
+        "[fiks_io], [fiks_arkiv] og [svarut] i kommunefilen (docs/national-components.md). "
+        "Rundturen (søknad inn over "
         "Fiks IO, vedtak ut, arkivmelding til arkivet og kvittering tilbake over RabbitMQ, brev "
         "gjennom SvarUt) kjøres med: .venv/bin/pytest -m rabbitmq tests/fiksio "
         "tests/channels/test_svarut.py (RabbitMQ på 127.0.0.1:5672)",

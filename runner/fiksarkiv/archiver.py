@@ -137,5 +137,7 @@ def archiver_for(kommune: KommuneSettings, data_dir: Path) -> Archiver | None:
     from runner.fiksio.setup import fiks_io_client
 
     return Archiver(
-        lambda: fiks_io_client(account), archive=kommune.fiks_arkiv.account, data_dir=data_dir
+        lambda: fiks_io_client(account, kommune.maskinporten),
+        archive=kommune.fiks_arkiv.account,
+        data_dir=data_dir,
     )

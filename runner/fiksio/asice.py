@@ -27,8 +27,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from runner.errors import FieldProblem
-from runner.fiksio.crypto import KeyPair
 from runner.fiksio.errors import FiksIoMessageError
+from runner.ks.keys import KeyPair
 
 __all__ = ["ContainerFile", "SignedContainer", "build_container", "read_container"]
 

@@ -3,10 +3,9 @@
 As KS's send clients do it (ks-no/fiks-io-send-klient, fiks-io-send-client-dotnet):
 `POST {base}/fiks-io/api/v1/send` with multipart/form-data, a part `metadata` (JSON,
 application/json: avsenderKontoId, mottakerKontoId, meldingType, svarPaMelding, ttl in
-milliseconds, headere) and a part `data` (the encrypted ASiC-E, with a file name); headers
-`Authorization: Bearer <Maskinporten token, scope ks:fiks>`, `IntegrasjonId` and
-`IntegrasjonPassord`; the answer is 202 Accepted with the registered message as JSON. The
-receiver's certificate comes from the catalogue,
+milliseconds, headere) and a part `data` (the encrypted ASiC-E, with a file name), sent with the
+integration's login (runner/ks/integration.py); the answer is 202 Accepted with the registered
+message as JSON. The receiver's certificate comes from the catalogue,
 `GET {base}/fiks-io/katalog/api/v1/kontoer/{kontoId}/offentligNokkel` (JSON with `nokkel`,
 the certificate in PEM).
 """
@@ -15,15 +14,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from cryptography import x509
 from pydantic import ValidationError
 
 from runner.fiksio.asice import ContainerFile, build_container
-from runner.fiksio.crypto import KeyPair, certificate_problems, encrypt_payload
+from runner.fiksio.crypto import encrypt_payload
 from runner.fiksio.errors import FiksIoSendError
 from runner.fiksio.message import (
     CLIENT_MESSAGE_ID,
@@ -31,21 +30,17 @@ from runner.fiksio.message import (
     SendSpecification,
     SentMessage,
 )
+from runner.ks.integration import KsIntegration, KsService
+from runner.ks.keys import KeyPair, certificate_problems
 
-__all__ = ["FiksIoClient", "Integration", "OutgoingMessage"]
+__all__ = ["FIKS_IO", "FiksIoClient", "OutgoingMessage"]
 
 SEND_PATH = "/fiks-io/api/v1/send"
 CATALOGUE_PATH = "/fiks-io/katalog/api/v1/kontoer/{account}/offentligNokkel"
 
 
-@dataclass(frozen=True)
-class Integration:
-    """How the kommune's integration logs in to Fiks: its id and password, and a function that
-    gives a current Maskinporten access token (scope ks:fiks)."""
-
-    integration_id: uuid.UUID
-    password: str
-    access_token: Callable[[], str]
+#: Fiks IO as the integration's requests name it; its failures are send errors.
+FIKS_IO = KsService("Fiks IO", "[fiks_io]", FiksIoSendError)
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ class FiksIoClient:
         base_url: str,
         *,
         account: uuid.UUID,
-        integration: Integration,
+        integration: KsIntegration,
         signer: KeyPair,
         http: httpx.Client | None = None,
         timeout: float = 30.0,
@@ -152,23 +147,5 @@ class FiksIoClient:
                 fix="Meldingen kan være sendt; sendes den på nytt, kjenner mottakeren den igjen.",
             ) from error
 
-    def _request(self, method: str, url: str, **options: object) -> httpx.Response:
-        headers = {
-            "Authorization": f"Bearer {self.integration.access_token()}",
-            "IntegrasjonId": str(self.integration.integration_id),
-            "IntegrasjonPassord": self.integration.password,
-        }
-        try:
-            response = self.http.request(method, url, headers=headers, **options)  # type: ignore[arg-type]
-        except httpx.HTTPError as error:
-            raise FiksIoSendError(
-                f"Fiks IO kan ikke nås ({type(error).__name__})",
-                fix="Sjekk nettverket og api_url i Fiks IO-innstillingene; det prøves igjen.",
-            ) from error
-        if response.status_code in (401, 403):
-            raise FiksIoSendError(
-                f"Fiks IO avviste integrasjonens innlogging (HTTP {response.status_code})",
-                fix="Sjekk integrasjonens id og passord, Maskinporten-tilgangen (ks:fiks) og at "
-                "integrasjonen har tilgang til kontoen i Fiks Forvaltning.",
-            )
-        return response
+    def _request(self, method: str, url: str, **options: Any) -> httpx.Response:
+        return self.integration.request(self.http, FIKS_IO, method, url, **options)

@@ -19,9 +19,10 @@ import pika.exceptions
 
 from runner.errors import FieldProblem, SourceError
 from runner.fiksio.asice import SignedContainer, read_container
-from runner.fiksio.crypto import KeyPair, decrypt_payload
+from runner.fiksio.crypto import decrypt_payload
 from runner.fiksio.errors import FiksIoMessageError
 from runner.fiksio.message import MESSAGE_ID, MessageMetadata, header_text, queue_name
+from runner.ks.keys import KeyPair
 from runner.logs import get_logger
 from runner.sources.boundary import redacted_trace
 

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from runner.errors import ConfigurationError
+from runner.kommuner.ks_settings import KsIntegrationSettings
 from runner.kommuner.settings import KommuneSettings
 from runner.mapdata import kommune_layers
 from runner.models.robot import RobotDefinition
@@ -149,6 +149,7 @@ def check_kommune(
                     "sett eit beløp (0 om gratis) for kvart utfall")  # fmt: skip
     _check_fiks_io(kommune, robots, today, problem)
     _check_svarut(kommune, robots, problem)
+    _check_maskinporten(kommune, today, problem)
     if "sosialhjelp" in case_types:
         welfare = kommune.sosialhjelp
         if welfare is None:
@@ -218,11 +219,6 @@ def _check_fiks_io(
 ) -> None:
     """The Fiks IO account: present where a robot uses it, and its key, certificate and secret
     files readable, valid today and belonging together."""
-    from datetime import UTC, datetime, time
-
-    from runner.errors import ConfigurationError
-    from runner.fiksio.crypto import certificate_problems, load_certificate, load_private_key
-
     users = sorted(
         robot.id
         for robot in robots.values()
@@ -251,25 +247,15 @@ def _check_fiks_io(
             f"{', '.join(sorted(senders))} sender brev over Fiks IO, men mottakerkontoen mangler",
             'sett letter_receiver = "<konto-id>"',
         )
-    try:
-        certificate = load_certificate(account.certificate)
-    except ConfigurationError as error:
-        problem("fiks_io.certificate", error.message, error.fix or "")
-        certificate = None
-    try:
-        key = load_private_key(account.private_key)
-    except ConfigurationError as error:
-        problem("fiks_io.private_key", error.message, error.fix or "")
-        key = None
-    if certificate is not None:
-        moment = datetime.combine(today, time(12), tzinfo=UTC)
-        renew = "bestill nytt virksomhetssertifikat og last det opp i Fiks Forvaltning"
-        for reason in certificate_problems(certificate, key, now=moment):
-            problem("fiks_io.certificate", reason, renew)
-        left = (certificate.not_valid_after_utc - moment).days
-        if 0 <= left <= CERTIFICATE_WARNING_DAYS:
-            day = certificate.not_valid_after_utc.date().isoformat()
-            problem("fiks_io.certificate", f"sertifikatet går ut om {left} dager ({day})", renew)
+    _check_key_pair(
+        "fiks_io",
+        account.private_key,
+        account.certificate,
+        None,
+        today,
+        problem,
+        renew="bestill nytt virksomhetssertifikat og last det opp i Fiks Forvaltning",
+    )
     _check_secret_files("fiks_io", account, problem)
 
 
@@ -294,25 +280,80 @@ def _check_map_data(
                     "eller auk max_age_days")  # fmt: skip
 
 
-class _SecretFiles(Protocol):
-    @property
-    def integration_password_file(self) -> Path: ...
-    @property
-    def access_token_file(self) -> Path: ...
-
-
 def _check_secret_files(
-    section: str, account: _SecretFiles, problem: Callable[[str, str, str], None]
+    section: str, account: KsIntegrationSettings, problem: Callable[[str, str, str], None]
 ) -> None:
-    """A KS account's integration password and Maskinporten token files can be read."""
-    from runner.errors import ConfigurationError
-    from runner.fiksio.setup import read_secret
+    """A KS account's integration password file can be read."""
+    from runner.ks.keys import read_secret
 
-    for key_name, path, what in (
-        ("integration_password_file", account.integration_password_file, "integrasjonspassordet"),
-        ("access_token_file", account.access_token_file, "Maskinporten-tokenet"),
-    ):
+    try:
+        read_secret(account.integration_password_file, "integrasjonspassordet", f"[{section}]")
+    except ConfigurationError as error:
+        problem(f"{section}.integration_password_file", error.message, error.fix or "")
+
+
+def _check_maskinporten(
+    kommune: KommuneSettings, today: date, problem: Callable[[str, str, str], None]
+) -> None:
+    """The Maskinporten client's key, password file and virksomhetssertifikat: readable,
+    belonging together, valid today and not expiring soon."""
+    from runner.ks.keys import read_secret
+
+    settings = kommune.maskinporten
+    if settings is None:
+        return
+    password = None
+    if settings.key_password_file is not None:
         try:
-            read_secret(path, what)
+            password = read_secret(
+                settings.key_password_file, "passordet til nøkkelen", "[maskinporten]"
+            )
         except ConfigurationError as error:
-            problem(f"{section}.{key_name}", error.message, error.fix or "")
+            problem("maskinporten.key_password_file", error.message, error.fix or "")
+            return
+    _check_key_pair(
+        "maskinporten",
+        settings.private_key,
+        settings.certificate,
+        password,
+        today,
+        problem,
+        renew="bestill nytt virksomhetssertifikat og pek certificate og private_key på det",
+    )
+
+
+def _check_key_pair(
+    section: str,
+    key_path: Path,
+    certificate_path: Path | None,
+    password: str | None,
+    today: date,
+    problem: Callable[[str, str, str], None],
+    *,
+    renew: str,
+) -> None:
+    """A key and its certificate (when there is one): readable, belonging together, valid
+    today and not expiring within CERTIFICATE_WARNING_DAYS."""
+    from datetime import UTC, datetime, time
+
+    from runner.ks.keys import certificate_problems, load_certificate, load_private_key
+
+    certificate = None
+    if certificate_path is not None:
+        try:
+            certificate = load_certificate(certificate_path)
+        except ConfigurationError as error:
+            problem(f"{section}.certificate", error.message, error.fix or "")
+    try:
+        key = load_private_key(key_path, password)
+    except ConfigurationError as error:
+        problem(f"{section}.private_key", error.message, error.fix or "")
+        key = None
+    if certificate is not None:
+        moment = datetime.combine(today, time(12), tzinfo=UTC)
+        for reason in certificate_problems(certificate, key, now=moment):
+            problem(f"{section}.certificate", reason, renew)
+        left = (certificate.not_valid_after_utc - moment).days
+        if 0 <= left <= CERTIFICATE_WARNING_DAYS:
+            day = certificate.not_valid_after_utc.date().isoformat()
+            problem(f"{section}.certificate", f"sertifikatet går ut om {left} dager ({day})", renew)

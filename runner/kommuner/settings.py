@@ -7,12 +7,12 @@ without review). Read from `kommuner/NNNN-name.toml` (folder.py) or the deployme
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from runner.kommuner.ks_settings import KsIntegrationSettings, MaskinportenSettings, SecretPath
 from runner.mapdata.settings import MapDataSettings
 from runner.rules.expressions import RULE_VARIABLES, ExpressionError, compile_expression
 
@@ -157,47 +157,23 @@ class WelfareSettings(_Section):
         return data
 
 
-def _absolute(value: Path) -> Path:
-    if not value.is_absolute():
-        raise ValueError(
-            "bruk en absolutt sti til en fil utenfor repoet, f.eks. /etc/saksrobot/fiks/nøkkel.pem"
-        )
-    return value
-
-
-SecretPath = Annotated[Path, Field(description="Absolute path, outside the repository")]
-
-
-class FiksIoSettings(_Section):
+class FiksIoSettings(KsIntegrationSettings):
     """The kommune's KS Fiks IO account: what it orders from KS and keeps outside the repository.
 
     The account and the integration are set up in Fiks Forvaltning (Fiks Konfigurasjon); the
     account's certificate is uploaded there and its private key stays on the server. The
-    integration password and a current Maskinporten access token (scope ks:fiks) are read from
-    files, so no secret sits in a settings file; the token file is kept fresh by the kommune's
-    Maskinporten client.
+    integration's login is read from files (KsIntegrationSettings), so no secret sits in a
+    settings file.
     """
 
     account_id: UUID = Field(description="The Fiks IO account (konto) id")
-    integration_id: UUID = Field(description="The Fiks integration id")
     private_key: SecretPath = Field(description="The account's RSA private key (PEM or DER)")
     certificate: SecretPath = Field(description="The account's X.509 certificate (PEM or DER)")
-    integration_password_file: SecretPath = Field(
-        description="File holding the integration password"
-    )
-    access_token_file: SecretPath = Field(
-        description="File holding a current Maskinporten access token (scope ks:fiks)"
-    )
     api_url: str = Field(default="https://api.fiks.ks.no", pattern=r"^https?://\S+$")
     amqp_url: str = Field(default="amqps://io.fiks.ks.no:5671", pattern=r"^amqps?://\S+$")
     letter_receiver: UUID | None = Field(
         default=None, description="The Fiks IO account that robots with channel fiksio send to"
     )
-
-    @field_validator("private_key", "certificate", "integration_password_file", "access_token_file")
-    @classmethod
-    def _absolute_path(cls, value: Path) -> Path:
-        return _absolute(value)
 
 
 class FiksArkivSettings(_Section):
@@ -210,19 +186,12 @@ class FiksArkivSettings(_Section):
     )
 
 
-class SvarUtSettings(_Section):
+class SvarUtSettings(KsIntegrationSettings):
     """The kommune's KS SvarUt account: letters to citizens and organisations (digital mailbox,
     Altinn, or paper), sent from the account through SvarUt's REST API (v2) by the kommune's
-    Fiks integration. Secrets are read from files, as for Fiks IO."""
+    Fiks integration (its login read from files, as for Fiks IO)."""
 
     account_id: UUID = Field(description="The SvarUt sending account (konto) id")
-    integration_id: UUID = Field(description="The Fiks integration id with access to the account")
-    integration_password_file: SecretPath = Field(
-        description="File holding the integration password"
-    )
-    access_token_file: SecretPath = Field(
-        description="File holding a current Maskinporten access token (scope ks:fiks)"
-    )
     api_url: str = Field(default="https://svarut.ks.no/api", pattern=r"^https?://\S+$")
     digital_only: bool = Field(
         default=False,
@@ -234,11 +203,6 @@ class SvarUtSettings(_Section):
         pattern=r"^[a-zA-Z0-9_\-.øæåØÆÅ]{0,20}$",
         description="konteringskode for the print costs, if the kommune uses one",
     )
-
-    @field_validator("integration_password_file", "access_token_file")
-    @classmethod
-    def _absolute_path(cls, value: Path) -> Path:
-        return _absolute(value)
 
 
 _STATSFORVALTEREN: str | LocalName = LocalName(nb="Statsforvalteren", nn="Statsforvaltaren")
@@ -316,6 +280,11 @@ class KommuneSettings(_Section):
         description="The legal basis for automated decisions per case type (byggesak, "
         "sosialhjelp); required for every robot in auto_finalise",
     )
+    maskinporten: MaskinportenSettings | None = Field(
+        default=None,
+        description="The kommune's Maskinporten client: the access tokens [fiks_io] and "
+        "[svarut] log in with",
+    )
     fiks_io: FiksIoSettings | None = Field(
         default=None, description="The kommune's KS Fiks IO account (sources/channels fiksio)"
     )
@@ -332,6 +301,17 @@ class KommuneSettings(_Section):
         description="Days after its letter was sent that a case's personal data stays in the "
         "working store, per case type; overrides [retention] finished_case_days",
     )
+
+    @model_validator(mode="after")
+    def _ks_accounts_have_maskinporten(self) -> Self:
+        used = [name for name in ("fiks_io", "svarut") if getattr(self, name) is not None]
+        if used and self.maskinporten is None:
+            raise ValueError(
+                f"[{'] og ['.join(used)}] logger inn med et Maskinporten-token, men [maskinporten] "
+                "mangler: legg til client_id, private_key og certificate for kommunens "
+                "Maskinporten-klient (se docs/national-components.md)"
+            )
+        return self
 
     def appeal_body_for(self, case_type: str, malform: str) -> str | None:
         """The appeal body of a case type written in `malform` (nb or nn); None if unset."""

@@ -71,11 +71,11 @@ def _fiks_io_source(settings: Settings, config: FiksIoSourceConfig) -> Source:
         raise ConfigurationError(
             "The robot reads Fiks IO messages, but the kommune has no [kommune.fiks_io]",
             fix="Add [fiks_io] to the kommune's file (or [kommune.fiks_io] to saksrobot.toml) with "
-            "account_id, integration_id and the key, certificate, password and token files "
-            "(docs/national-components.md).",
+            "account_id, integration_id and the key, certificate and password files, and "
+            "[maskinporten] (docs/national-components.md).",
         )
     return FiksIoSource(
-        fiks_io_receiver(account),
+        fiks_io_receiver(account, settings.kommune.maskinporten),
         settings.data_dir / config.path,
         message_types=list(config.message_types),
         format=config.format,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from runner.channels.base import Delivery, Letter, Recipient
 from runner.channels.configs import SvarUtChannelConfig
 from runner.channels.svarut import SvarUtChannel, follow_deliveries, svarut_client
 from runner.errors import ChannelError
+from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import SvarUtSettings
 from runner.models.robot import RobotDefinition
 from runner.run import find_robot
@@ -41,19 +42,25 @@ def svarut(server: SvarUtServer, tmp_path: Path) -> SvarUtSettings:
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     (secrets / "passord").write_text(server.password + "\n")
-    (secrets / "token").write_text("maskinporten-token\n")
     return SvarUtSettings(
         account_id=server.account,
         integration_id=server.integration_id,
         integration_password_file=secrets / "passord",
-        access_token_file=secrets / "token",
         api_url=server.base_url,
         accounting_code="BYGG-01",
     )
 
 
-def channel_for(settings: SvarUtSettings) -> SvarUtChannel:
-    return SvarUtChannel(lambda: svarut_client(settings), settings)
+@pytest.fixture
+def channel_for(
+    maskinporten_settings: MaskinportenSettings,
+) -> Callable[[SvarUtSettings], SvarUtChannel]:
+    """The channel of an account, logging in with tokens from the local Maskinporten."""
+
+    def channel(settings: SvarUtSettings) -> SvarUtChannel:
+        return SvarUtChannel(lambda: svarut_client(settings, maskinporten_settings), settings)
+
+    return channel
 
 
 def letter(tmp_path: Path, key: str = "byggesak-smatiltak-1-v1") -> Letter:
@@ -63,7 +70,10 @@ def letter(tmp_path: Path, key: str = "byggesak-smatiltak-1-v1") -> Letter:
 
 
 def test_a_letter_goes_out_as_the_shipment_svarut_describes(
-    server: SvarUtServer, svarut: SvarUtSettings, tmp_path: Path
+    server: SvarUtServer,
+    svarut: SvarUtSettings,
+    tmp_path: Path,
+    channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     where = channel_for(svarut).send(letter(tmp_path))
     ((shipment_id, sent),) = server.shipments.items()
@@ -82,7 +92,10 @@ def test_a_letter_goes_out_as_the_shipment_svarut_describes(
 
 
 def test_an_organisation_is_addressed_by_its_number(
-    server: SvarUtServer, svarut: SvarUtSettings, tmp_path: Path
+    server: SvarUtServer,
+    svarut: SvarUtSettings,
+    tmp_path: Path,
+    channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     company = Recipient("Bygg AS", None, "974760673", "Kaien 2", "5300", "Kleppestø")
     base = letter(tmp_path)
@@ -94,7 +107,10 @@ def test_an_organisation_is_addressed_by_its_number(
 
 
 def test_the_same_letter_again_is_not_a_second_shipment(
-    server: SvarUtServer, svarut: SvarUtSettings, tmp_path: Path
+    server: SvarUtServer,
+    svarut: SvarUtSettings,
+    tmp_path: Path,
+    channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     channel = channel_for(svarut)
     assert channel.reconcile("byggesak-smatiltak-1-v1") is Delivery.not_delivered
@@ -106,7 +122,10 @@ def test_the_same_letter_again_is_not_a_second_shipment(
 
 
 def test_a_letter_that_may_go_on_paper_needs_a_postal_address(
-    server: SvarUtServer, svarut: SvarUtSettings, tmp_path: Path
+    server: SvarUtServer,
+    svarut: SvarUtSettings,
+    tmp_path: Path,
+    channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     base = letter(tmp_path)
     no_address = Letter(base.key, base.pdf_path, "BS-1", recipient=Recipient("Kari", "0101"))
@@ -119,14 +138,18 @@ def test_a_letter_that_may_go_on_paper_needs_a_postal_address(
 
 
 def test_the_server_refuses_what_the_description_does_not_allow(
-    server: SvarUtServer, svarut: SvarUtSettings, tmp_path: Path
+    server: SvarUtServer,
+    svarut: SvarUtSettings,
+    tmp_path: Path,
+    maskinporten_settings: MaskinportenSettings,
+    channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     """The stand-in can fail: a wrong login, an unknown field, a file out of step."""
     wrong = svarut.model_copy(update={"integration_password_file": tmp_path / "feil"})
     (tmp_path / "feil").write_text("feil-passord")
     with pytest.raises(ChannelError, match="innlogging"):
         channel_for(wrong).send(letter(tmp_path))
-    with svarut_client(svarut) as client:
+    with svarut_client(svarut, maskinporten_settings) as client:
         with pytest.raises(ChannelError, match="400"):
             client.send({"tittel": "x", "mottaker": {"navn": "Kari"}, "ukjent": 1}, [])
         with pytest.raises(ChannelError, match="400"):
@@ -145,8 +168,12 @@ def test_the_server_refuses_what_the_description_does_not_allow(
 
 
 @pytest.fixture
-def svarut_settings(settings: Settings, svarut: SvarUtSettings) -> Settings:
-    askoy = settings.kommune.model_copy(update={"svarut": svarut})
+def svarut_settings(
+    settings: Settings, svarut: SvarUtSettings, maskinporten_settings: MaskinportenSettings
+) -> Settings:
+    askoy = settings.kommune.model_copy(
+        update={"svarut": svarut, "maskinporten": maskinporten_settings}
+    )
     kommuner = {**settings.kommuner, askoy.kommunenummer: askoy}
     return settings.model_copy(update={"kommune": askoy, "kommuner": kommuner})
 
@@ -178,6 +205,7 @@ def test_a_robots_letters_go_through_svarut_and_their_status_is_followed(
     store: Store,
     robot: RobotDefinition,
     inbox: Path,
+    channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     reports = run(svarut_settings, store, robot, inbox)
     sent = [r for r in reports.values() if r.state == CaseState.sent]

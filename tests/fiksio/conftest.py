@@ -1,4 +1,5 @@
-"""Fixtures for the Fiks IO tests: fresh keys, the local RabbitMQ, the local Fiks IO API."""
+"""Fixtures for the Fiks IO tests: fresh keys, the local RabbitMQ, the local Fiks IO API (and the
+local Maskinporten, tests/ks/fixtures.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from dataclasses import dataclass
 import pika
 import pytest
 
-from runner.fiksio.client import FiksIoClient, Integration
-from runner.fiksio.crypto import KeyPair
+from runner.fiksio.client import FiksIoClient
 from runner.fiksio.message import queue_name
 from runner.fiksio.receive import FiksIoReceiver
+from runner.ks.integration import KsIntegration
+from runner.ks.keys import KeyPair
 from tests.fiksio.fiks_io_server import FiksIoServer, running
 from tests.fiksio.keys import make_key_pair
+from tests.ks.fixtures import maskinporten, maskinporten_settings, virksomhet_keys
+
+__all__ = ["maskinporten", "maskinporten_settings", "virksomhet_keys"]
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
@@ -89,7 +94,7 @@ def fiks_io(amqp_url: str, accounts: tuple[Account, Account]) -> Iterator[FiksIo
 
 def client_for(server: FiksIoServer, account: Account) -> FiksIoClient:
     """A client sending from the account through the local API."""
-    integration = Integration(server.integration_id, server.password, lambda: "test-token")
+    integration = KsIntegration(server.integration_id, server.password, lambda: "test-token")
     return FiksIoClient(
         server.base_url, account=account.id, integration=integration, signer=account.keys
     )

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from runner.fiksio.crypto import KeyPair
+from runner.ks.keys import KeyPair
 
 
 def make_key_pair(

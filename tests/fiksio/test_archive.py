@@ -22,9 +22,9 @@ from runner.explain import explanation_data
 from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, SCHEMAS
 from runner.fiksio.asice import ContainerFile
 from runner.fiksio.client import OutgoingMessage
-from runner.fiksio.crypto import KeyPair
 from runner.fiksio.message import client_message_id
 from runner.kommuner.settings import FiksArkivSettings, SvarUtSettings
+from runner.ks.keys import KeyPair
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
 from runner.store import CaseState, Store, open_store
@@ -270,12 +270,10 @@ def test_the_letter_goes_through_svarut_and_the_arkivmelding_over_fiks_io(
         secrets = tmp_path / "svarut"
         secrets.mkdir()
         (secrets / "passord").write_text(fiks_io.password)
-        (secrets / "token").write_text("maskinporten-token")
         svarut = SvarUtSettings(
             account_id=svarut_server.account,
             integration_id=fiks_io.integration_id,
             integration_password_file=secrets / "passord",
-            access_token_file=secrets / "token",
             api_url=svarut_server.base_url,
         )
         askoy = archive_settings.kommune.model_copy(update={"svarut": svarut})

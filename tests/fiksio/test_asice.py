@@ -15,8 +15,8 @@ from runner.fiksio.asice import (
     build_container,
     read_container,
 )
-from runner.fiksio.crypto import KeyPair
 from runner.fiksio.errors import FiksIoMessageError
+from runner.ks.keys import KeyPair
 
 FILES = [
     ContainerFile("soknad.xml", b"<soknad>hei</soknad>", "application/xml"),

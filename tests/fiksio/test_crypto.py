@@ -9,14 +9,9 @@ import pytest
 from asn1crypto import cms
 
 from runner.errors import ConfigurationError
-from runner.fiksio.crypto import (
-    KeyPair,
-    certificate_problems,
-    decrypt_payload,
-    encrypt_payload,
-    load_key_pair,
-)
+from runner.fiksio.crypto import decrypt_payload, encrypt_payload
 from runner.fiksio.errors import FiksIoMessageError
+from runner.ks.keys import KeyPair, certificate_problems, load_key_pair
 from tests.fiksio.keys import make_key_pair, write_key_pair
 
 

@@ -13,7 +13,7 @@ def test_every_name_in_all_imports() -> None:
 def test_all_is_the_contract() -> None:
     assert set(runner.fiksio.__all__) == {
         "ContainerFile", "Delivery", "FiksIoClient", "FiksIoMessageError", "FiksIoReceiver",
-        "FiksIoSendError", "Integration", "KeyPair", "MessageMetadata", "OutgoingMessage",
+        "FiksIoSendError", "KeyPair", "MessageMetadata", "OutgoingMessage",
         "SentMessage", "SignedContainer", "build_container", "certificate_problems",
         "client_message_id", "decrypt_payload", "encrypt_payload", "load_certificate",
         "load_key_pair", "queue_name", "read_container",

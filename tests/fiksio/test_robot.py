@@ -21,6 +21,7 @@ from runner.fiksio.asice import ContainerFile, build_container
 from runner.fiksio.client import OutgoingMessage
 from runner.fiksio.crypto import encrypt_payload
 from runner.fiksio.message import client_message_id
+from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import FiksIoSettings
 from runner.models.robot import RobotDefinition
 from runner.run import find_robot
@@ -51,25 +52,27 @@ def fiks_settings(
     amqp_url: str,
     fiks_io: FiksIoServer,
     accounts: tuple[Account, Account],
+    maskinporten_settings: MaskinportenSettings,
 ) -> Settings:
-    """The demo settings with Askøy's Fiks IO account; letters answer the application."""
+    """The demo settings with Askøy's Fiks IO account (logging in with tokens from the local
+    Maskinporten); letters answer the application."""
     kommune, _ = accounts
     secrets = tmp_path / "secrets"
     key_path, cert_path = write_key_pair(kommune.keys, secrets, "askoy")
     (secrets / "integrasjonspassord").write_text(fiks_io.password + "\n")
-    (secrets / "token").write_text("maskinporten-token\n")
     account = FiksIoSettings(
         account_id=kommune.id,
         integration_id=fiks_io.integration_id,
         private_key=key_path,
         certificate=cert_path,
         integration_password_file=secrets / "integrasjonspassord",
-        access_token_file=secrets / "token",
         api_url=fiks_io.base_url,
         amqp_url=amqp_url,
         letter_receiver=None,  # every case here came over Fiks IO: its letter answers it
     )
-    askoy = settings.kommune.model_copy(update={"fiks_io": account})
+    askoy = settings.kommune.model_copy(
+        update={"fiks_io": account, "maskinporten": maskinporten_settings}
+    )
     kommuner = {**settings.kommuner, askoy.kommunenummer: askoy}
     return settings.model_copy(update={"kommune": askoy, "kommuner": kommuner})
 

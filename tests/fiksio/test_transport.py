@@ -9,9 +9,10 @@ import pika
 import pytest
 
 from runner.fiksio.asice import ContainerFile
-from runner.fiksio.client import Integration, OutgoingMessage
+from runner.fiksio.client import OutgoingMessage
 from runner.fiksio.errors import FiksIoSendError
 from runner.fiksio.message import client_message_id
+from runner.ks.integration import KsIntegration
 from tests.fiksio.conftest import Account, client_for, receiver_for
 from tests.fiksio.fiks_io_server import FiksIoServer
 
@@ -123,7 +124,7 @@ def test_the_server_refuses_a_request_outside_the_description(
     """The local server's checks can fail: a wrong integration password is refused."""
     kommune, portal = accounts
     with client_for(fiks_io, portal) as client:
-        client.integration = Integration(fiks_io.integration_id, "feil-passord", lambda: "t")
+        client.integration = KsIntegration(fiks_io.integration_id, "feil-passord", lambda: "t")
         with pytest.raises(FiksIoSendError, match="HTTP 401"):
             client.send(message(kommune))
     assert fiks_io.problems == ["IntegrasjonPassord mangler eller er feil"]
