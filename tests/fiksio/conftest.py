@@ -10,12 +10,13 @@ from dataclasses import dataclass
 import pika
 import pytest
 
+from demo.standins.fiks_io import FiksIoServer
+from demo.standins.keys import make_key_pair
+from demo.standins.serving import running
 from runner.fiksio.client import FiksIoClient, Integration
 from runner.fiksio.crypto import KeyPair
 from runner.fiksio.message import queue_name
 from runner.fiksio.receive import FiksIoReceiver
-from tests.fiksio.fiks_io_server import FiksIoServer, running
-from tests.fiksio.keys import make_key_pair
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 

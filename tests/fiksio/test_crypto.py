@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from asn1crypto import cms
 
+from demo.standins.keys import make_key_pair, write_key_pair
 from runner.errors import ConfigurationError
 from runner.fiksio.crypto import (
     KeyPair,
@@ -17,7 +18,6 @@ from runner.fiksio.crypto import (
     load_key_pair,
 )
 from runner.fiksio.errors import FiksIoMessageError
-from tests.fiksio.keys import make_key_pair, write_key_pair
 
 
 def test_only_the_receiver_opens_what_was_encrypted_for_it(

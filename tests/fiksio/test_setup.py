@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from demo.standins.keys import write_key_pair
 from runner.errors import ConfigurationError, SourceError
 from runner.fiksio.crypto import KeyPair
 from runner.fiksio.setup import fiks_io_client, fiks_io_receiver
 from runner.kommuner.settings import FiksIoSettings
-from tests.fiksio.keys import write_key_pair
 
 
 def account(folder: Path, keys: KeyPair, amqp_url: str) -> FiksIoSettings:
