@@ -27,7 +27,13 @@ from runner.fiksarkiv.arkivmelding import (
     validate_arkivmelding,
 )
 from runner.fiksarkiv.replies import ERROR_SCHEMA, RECEIPT_FILE, RECEIPT_TYPE, RECEIVED_TYPE
-from runner.fiksio import ContainerFile, FiksIoClient, FiksIoReceiver, OutgoingMessage
+from runner.fiksio import (
+    ContainerFile,
+    Delivery,
+    FiksIoClient,
+    FiksIoReceiver,
+    OutgoingMessage,
+)
 from runner.fiksio import client_message_id as message_key
 
 __all__ = ["DemoArchive", "Filed"]
@@ -48,6 +54,7 @@ class Filed:
     message_id: uuid.UUID
     sender: uuid.UUID
     files: tuple[str, ...]
+    arkivmelding: bytes  # arkivmelding.xml as it came (empty when it was missing)
     problem: str | None  # why it breaks the XSD; None when it was valid and filed
     saksnummer: str | None = None
     journalpostnummer: str | None = None
@@ -65,42 +72,44 @@ class DemoArchive:
     record_number: int = 0
 
     def take(self) -> list[Filed]:
-        """Every arkivmelding now waiting, validated and answered."""
-        taken = []
-        for delivery in self.receiver.messages():
-            metadata = delivery.metadata
-            if metadata is None or delivery.container is None:
-                continue  # not for this archive to answer: nothing it can open
-            if metadata.message_type != ARKIVMELDING_TYPE:
-                continue
-            answer = _Answer(self.client, metadata.sender_account, metadata.message_id)
-            names = tuple(f.name for f in delivery.container.files)
-            xml = delivery.container.file(ARKIVMELDING_FILE)
-            try:
-                if xml is None:
-                    raise ArkivmeldingError(f"{ARKIVMELDING_FILE} mangler i meldingen")
-                validate_arkivmelding(xml.content)
-            except ArkivmeldingError as error:
-                answer.send(INVALID_TYPE, "feilmelding.xml", invalid_request(error.message))
-                taken.append(Filed(metadata.message_id, metadata.sender_account, names,
-                                   error.message))  # fmt: skip
-                continue
-            answer.send(RECEIVED_TYPE)
-            self.case_number += 1
-            self.record_number += 1
-            receipt = self.receipt()
-            answer.send(RECEIPT_TYPE, RECEIPT_FILE, receipt)
-            taken.append(
-                Filed(
-                    metadata.message_id,
-                    metadata.sender_account,
-                    names,
-                    None,
-                    saksnummer=f"{self.year}/{self.case_number}",
-                    journalpostnummer=str(self.record_number),
-                )
-            )
-        return taken
+        """Every arkivmelding now waiting, validated and answered (anything else that comes to
+        the account is left alone: this archive only files)."""
+        return [
+            self.file(delivery)
+            for delivery in self.receiver.messages()
+            if delivery.metadata is not None
+            and delivery.container is not None
+            and delivery.metadata.message_type == ARKIVMELDING_TYPE
+        ]
+
+    def file(self, delivery: Delivery) -> Filed:
+        """Validate one arkivmelding and answer it: received and filed, or refused."""
+        assert delivery.metadata is not None and delivery.container is not None
+        metadata = delivery.metadata
+        answer = _Answer(self.client, metadata.sender_account, metadata.message_id)
+        names = tuple(f.name for f in delivery.container.files)
+        found = delivery.container.file(ARKIVMELDING_FILE)
+        xml = found.content if found is not None else b""
+        try:
+            if found is None:
+                raise ArkivmeldingError(f"{ARKIVMELDING_FILE} mangler i meldingen")
+            validate_arkivmelding(xml)
+        except ArkivmeldingError as error:
+            answer.send(INVALID_TYPE, "feilmelding.xml", invalid_request(error.message))
+            return Filed(metadata.message_id, metadata.sender_account, names, xml, error.message)
+        answer.send(RECEIVED_TYPE)
+        self.case_number += 1
+        self.record_number += 1
+        answer.send(RECEIPT_TYPE, RECEIPT_FILE, self.receipt())
+        return Filed(
+            metadata.message_id,
+            metadata.sender_account,
+            names,
+            xml,
+            None,
+            saksnummer=f"{self.year}/{self.case_number}",
+            journalpostnummer=str(self.record_number),
+        )
 
     def receipt(self) -> bytes:
         """The kvittering for the saksmappe and journalpost just filed."""
