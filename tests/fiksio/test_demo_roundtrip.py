@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from demo.roundtrip import AMQP_URL_VARIABLE, ROBOT, round_trip
+from demo.roundtrip import AMQP_URL_VARIABLE
+from demo.roundtrip_steps import ROBOT, round_trip
 from runner.channels.configs import FiksIoChannelConfig
 from runner.explain import explanation_data
 from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, SCHEMAS
