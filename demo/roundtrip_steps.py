@@ -16,7 +16,7 @@ import pika
 
 from demo.dibk_form import application_xml
 from demo.standins.archive import DemoArchive, Filed
-from demo.standins.fiks_io import FiksIoServer
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
 from demo.standins.keys import make_key_pair, write_key_pair
 from demo.standins.serving import running
 from demo.synthetic import byggesak_case
@@ -25,13 +25,9 @@ from runner.explain import archive_lines, explanation_data
 from runner.fiksio import (
     ContainerFile,
     Delivery,
-    FiksIoClient,
     FiksIoReceiver,
-    Integration,
-    KeyPair,
     OutgoingMessage,
     client_message_id,
-    queue_name,
 )
 from runner.kommuner.settings import FiksArkivSettings, FiksIoSettings
 from runner.models.robot import RobotDefinition, load_robot
@@ -49,19 +45,6 @@ CASEWORKER = "saksbehandler"
 SCENARIO = "soknad_garasje_60"
 #: What the portal's message says it is (the robot takes this type only).
 APPLICATION_TYPE = "no.ks.fiks.byggesoknad.tiltakutenansvarsrett.v3"
-
-
-@dataclass(frozen=True)
-class Account:
-    """A Fiks IO account of the demo: a fresh id (so fresh queues) and its keys."""
-
-    name: str
-    id: uuid.UUID
-    keys: KeyPair
-
-    @property
-    def queue(self) -> str:
-        return queue_name(self.id)
 
 
 @dataclass(frozen=True)
@@ -88,7 +71,7 @@ def make_accounts(folder: Path) -> tuple[Account, Account, Account]:
     ):
         keys = make_key_pair(holder)
         write_key_pair(keys, folder, name)
-        accounts.append(Account(name, uuid.uuid4(), keys))
+        accounts.append(Account(uuid.uuid4(), keys))
     kommune, portal, archive = accounts
     return kommune, portal, archive
 
@@ -135,12 +118,6 @@ def kommune_settings(
     )
     kommuner = {**settings.kommuner, askoy.kommunenummer: askoy}
     return settings.model_copy(update={"kommune": askoy, "kommuner": kommuner})
-
-
-def client_for(server: FiksIoServer, account: Account) -> FiksIoClient:
-    """A Fiks IO client sending from `account` through the local REST front."""
-    login = Integration(server.integration_id, server.password, lambda: "demo-token")
-    return FiksIoClient(server.base_url, account=account.id, integration=login, signer=account.keys)
 
 
 def application(reference: str) -> tuple[ContainerFile, ...]:

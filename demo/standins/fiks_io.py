@@ -38,6 +38,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from demo.standins.serving import form_parts, login_problem, part_bytes, part_name
+from runner.fiksio.client import FiksIoClient, Integration
+from runner.fiksio.crypto import KeyPair
+from runner.fiksio.message import queue_name
+
+__all__ = ["Account", "FiksIoServer", "client_for"]
 
 METADATA_FIELDS = {"avsenderKontoId", "mottakerKontoId", "meldingType", "svarPaMelding", "ttl",
                    "headere"}  # fmt: skip
@@ -209,3 +214,24 @@ def _check_metadata(metadata: Any) -> str | None:
     ):
         return "headere skal være tekst → tekst"
     return None
+
+
+@dataclass(frozen=True)
+class Account:
+    """A Fiks IO account on the local Fiks IO: its id (so its queue) and its keys."""
+
+    id: uuid.UUID
+    keys: KeyPair
+
+    @property
+    def queue(self) -> str:
+        return queue_name(self.id)
+
+
+def client_for(server: FiksIoServer, account: Account) -> FiksIoClient:
+    """A Fiks IO client sending from `account` through the local REST front (the token is a
+    word the server only checks is there: no Maskinporten here)."""
+    integration = Integration(server.integration_id, server.password, lambda: "maskinporten-token")
+    return FiksIoClient(
+        server.base_url, account=account.id, integration=integration, signer=account.keys
+    )

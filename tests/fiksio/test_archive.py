@@ -15,7 +15,7 @@ import pika
 import pytest
 import xmlschema
 
-from demo.standins.fiks_io import FiksIoServer
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
 from demo.standins.keys import make_key_pair
 from demo.standins.serving import running
 from demo.standins.svarut import SvarUtServer
@@ -32,7 +32,7 @@ from runner.kommuner.settings import FiksArkivSettings, SvarUtSettings
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
 from runner.store import CaseState, Store, open_store
-from tests.fiksio.conftest import Account, client_for, receiver_for
+from tests.fiksio.conftest import receiver_for
 from tests.fiksio.test_robot import (  # noqa: F401 (fixtures)
     Crash,
     fiks_settings,
