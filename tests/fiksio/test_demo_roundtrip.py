@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from fastapi.testclient import TestClient
 
 from demo.roundtrip import AMQP_URL_VARIABLE
 from demo.roundtrip_steps import ROBOT, round_trip
@@ -22,6 +23,9 @@ from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, 
 from runner.models.robot import load_robot
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseState, open_store
+from runner.web.accounts import create_user
+from runner.web.app import create_app
+from tests.web.conftest import PASSWORD, login
 
 
 @pytest.mark.rabbitmq
@@ -69,6 +73,14 @@ def test_the_round_trip_sends_the_letter_files_it_and_records_the_receipt(
         assert archive["state"] == "archive_filed"
         assert archive["ids"]["saksnummer"] == filed.saksnummer
         assert archive["ids"]["journalpostnummer"] == filed.journalpostnummer
+        # the review page shows the sent case with the archive's receipt
+        create_user(store, username="saksbehandler", full_name="Demo Saksbehandler",
+                    role="caseworker", kommuner=["4627"], password=PASSWORD)  # fmt: skip
+        with TestClient(create_app(settings, store), follow_redirects=False) as client:
+            login(client, "saksbehandler")
+            page = client.get(f"/saker/{trip.case_id}")
+        assert page.status_code == 200
+        assert f"<li>Saksnummer i arkivet: {filed.saksnummer}</li>" in page.text
     # the keys were made under the data folder, never in the repository
     keys = sorted(p.name for p in (settings.data_dir / "fiks-demo" / "nokler").glob("*.pem"))
     assert len(keys) == 6
