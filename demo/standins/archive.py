@@ -33,8 +33,8 @@ from runner.fiksio import (
     FiksIoClient,
     FiksIoReceiver,
     OutgoingMessage,
+    client_message_id,
 )
-from runner.fiksio import client_message_id as message_key
 
 __all__ = ["DemoArchive", "Filed"]
 
@@ -73,7 +73,7 @@ class DemoArchive:
 
     def take(self) -> list[Filed]:
         """Every arkivmelding now waiting, validated and answered (anything else that comes to
-        the account is left alone: this archive only files)."""
+        the account is taken off the queue unanswered: this archive only files)."""
         return [
             self.file(delivery)
             for delivery in self.receiver.messages()
@@ -166,5 +166,5 @@ class _Answer:
 
     def send(self, message_type: str, name: str | None = None, content: bytes = b"") -> None:
         files = (ContainerFile(name, content, "application/xml"),) if name else ()
-        key = message_key(f"arkiv:{self.answers}:{message_type}")
+        key = client_message_id(f"arkiv:{self.answers}:{message_type}")
         self.client.send(OutgoingMessage(self.receiver, message_type, files, key, self.answers))

@@ -1,7 +1,8 @@
 """`make demo`'s round trip through Fiks IO and Fiks Arkiv (demo/roundtrip.py): on the real
 RabbitMQ the application becomes a case, the caseworker's decision goes out as a letter over
 Fiks IO, the arkivmelding reaches the archive's queue valid against KS's XSD, and the archive's
-receipt ends on the case; without a broker it says how to turn one on and exits 0."""
+receipt ends on the case; the demo archive refuses an arkivmelding that breaks the XSD; without
+a broker the round trip says how to turn one on and exits 0."""
 
 from __future__ import annotations
 
@@ -17,14 +18,19 @@ from fastapi.testclient import TestClient
 
 from demo.roundtrip import AMQP_URL_VARIABLE
 from demo.roundtrip_steps import ROBOT, round_trip
+from demo.standins.archive import DemoArchive
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
 from runner.channels.configs import FiksIoChannelConfig
 from runner.explain import explanation_data
 from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, SCHEMAS
+from runner.fiksarkiv.replies import read_reply
+from runner.fiksio import ContainerFile, OutgoingMessage, client_message_id
 from runner.models.robot import load_robot
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseState, open_store
 from runner.web.accounts import create_user
 from runner.web.app import create_app
+from tests.fiksio.conftest import receiver_for
 from tests.web.conftest import PASSWORD, login
 
 
@@ -84,6 +90,26 @@ def test_the_round_trip_sends_the_letter_files_it_and_records_the_receipt(
     # the keys were made under the data folder, never in the repository
     keys = sorted(p.name for p in (settings.data_dir / "fiks-demo" / "nokler").glob("*.pem"))
     assert len(keys) == 6
+
+
+@pytest.mark.rabbitmq
+def test_the_demo_archive_refuses_an_arkivmelding_that_breaks_the_xsd(
+    amqp_url: str, fiks_io: FiksIoServer, accounts: tuple[Account, Account]
+) -> None:
+    kommune, archive = accounts  # the second account is the archive's here
+    broken = ContainerFile(ARKIVMELDING_FILE, b"<arkivmelding/>", "application/xml")
+    with client_for(fiks_io, kommune) as client:
+        sent = client.send(
+            OutgoingMessage(archive.id, ARKIVMELDING_TYPE, (broken,), client_message_id("brutt"))
+        )
+    with client_for(fiks_io, archive) as client:
+        (filed,) = DemoArchive(receiver_for(amqp_url, archive), client).take()
+    assert filed.problem is not None and "Fiks Arkiv-skjemaet" in filed.problem
+    assert filed.saksnummer is None
+    (delivery,) = receiver_for(amqp_url, kommune).messages()  # the answer, and nothing else
+    reply = read_reply(delivery)
+    assert reply.answer == "feil" and reply.answers == sent.meldingId
+    assert reply.error is not None and reply.error.startswith("ugyldig forespørsel: ")
 
 
 def test_without_rabbitmq_it_says_how_to_turn_it_on_and_exits_0(tmp_path: Path) -> None:
