@@ -22,8 +22,11 @@ $(DEV): $(RUNTIME)
 	@rm -f $(VENV)/.installed-dev-*
 	@touch $(DEV)
 
+# After the ordinary demo, the round trip through Fiks IO and Fiks Arkiv on RabbitMQ
+# (demo/roundtrip.py); without a RabbitMQ it says how to turn one on and exits 0.
 demo: $(RUNTIME)
 	$(BIN)/saksrobot demo
+	$(BIN)/python -m demo.roundtrip
 
 test: $(DEV)
 	bash scripts/system-deps.sh

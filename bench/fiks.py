@@ -28,6 +28,9 @@ sys.path.insert(0, str(ROOT))
 import pika  # noqa: E402
 
 from demo.dibk_form import application_xml  # noqa: E402
+from demo.standins.fiks_io import FiksIoServer  # noqa: E402
+from demo.standins.keys import make_key_pair  # noqa: E402
+from demo.standins.serving import running  # noqa: E402
 from demo.synthetic import byggesak_case  # noqa: E402
 from runner.fiksio import (  # noqa: E402
     ContainerFile,
@@ -40,8 +43,6 @@ from runner.fiksio import (  # noqa: E402
     queue_name,
 )
 from runner.ks import KsIntegration  # noqa: E402
-from tests.fiksio.fiks_io_server import FiksIoServer, running  # noqa: E402
-from tests.fiksio.keys import make_key_pair  # noqa: E402
 
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 MESSAGE_TYPE = "no.ks.fiks.byggesoknad.tiltakutenansvarsrett.v3"

@@ -188,12 +188,14 @@ def demo_command(
         )
         demo_caseworker(store, settings, console)
     console.print(
-        "Fiks IO, Fiks Arkiv og SvarUt er av i demoen. Slå dem på med [maskinporten], "
-        "[fiks_io], [fiks_arkiv] og [svarut] i kommunefilen (docs/national-components.md). "
-        "Rundturen (søknad inn over "
-        "Fiks IO, vedtak ut, arkivmelding til arkivet og kvittering tilbake over RabbitMQ, brev "
-        "gjennom SvarUt) kjøres med: .venv/bin/pytest -m rabbitmq tests/fiksio "
-        "tests/channels/test_svarut.py (RabbitMQ på 127.0.0.1:5672)",
+        "Fiks IO, Fiks Arkiv og SvarUt er av i demokommunene; en kommune slår dem på med "
+        "[maskinporten], [fiks_io], [fiks_arkiv] og [svarut] i kommunefilen "
+        "(docs/national-components.md). make demo kjører etter dette rundturen gjennom Fiks IO "
+        "og Fiks Arkiv på RabbitMQ: en søknad fra byggesøknadsportalen inn, vedtaket ut, "
+        "arkivmeldingen til et demoarkiv og kvitteringen tilbake (bare Fiks IO sitt "
+        "REST-grensesnitt, Maskinporten og arkivet er lokale stand-ins); alene: "
+        ".venv/bin/python -m demo.roundtrip. Brev gjennom SvarUt, prøvd mot SvarUts publiserte "
+        "API-beskrivelse: .venv/bin/pytest tests/channels/test_svarut.py",
         markup=False,
     )
 

@@ -1,5 +1,5 @@
 """The SvarUt channel against a local server that checks every request against SvarUt's
-published API description (tests/channels/svarut_server.py): the shipment SvarUt needs, once
+published API description (demo/standins/svarut.py): the shipment SvarUt needs, once
 per letter (its outbox key is the external reference), reconciled after a crash, and the
 delivery status followed onto the case."""
 
@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from demo.standins.serving import running
+from demo.standins.svarut import SvarUtServer
 from runner.channels.base import Delivery, Letter, Recipient
 from runner.channels.configs import SvarUtChannelConfig
 from runner.channels.svarut import SvarUtChannel, follow_deliveries, svarut_client
@@ -22,8 +24,6 @@ from runner.models.robot import RobotDefinition
 from runner.run import find_robot
 from runner.settings import Settings
 from runner.store import CaseState, Store, open_store
-from tests.channels.svarut_server import SvarUtServer
-from tests.fiksio.fiks_io_server import running
 from tests.sources.helpers import run
 
 DEMO_INBOX = Path(__file__).parents[2] / "demo" / "inbox" / "byggesak"
@@ -33,7 +33,7 @@ KARI = Recipient("Kari Nordmann", "01017012345", None, "Storgata 1", "5300", "Kl
 @pytest.fixture
 def server() -> Iterator[SvarUtServer]:
     state = SvarUtServer(uuid.uuid4(), uuid.uuid4(), "integrasjon-passord")
-    with running(state):  # type: ignore[arg-type]
+    with running(state):
         yield state
 
 

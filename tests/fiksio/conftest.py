@@ -6,18 +6,15 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pika
 import pytest
 
-from runner.fiksio.client import FiksIoClient
-from runner.fiksio.message import queue_name
+from demo.standins.fiks_io import Account, FiksIoServer
+from demo.standins.keys import make_key_pair
+from demo.standins.serving import running
 from runner.fiksio.receive import FiksIoReceiver
-from runner.ks.integration import KsIntegration
 from runner.ks.keys import KeyPair
-from tests.fiksio.fiks_io_server import FiksIoServer, running
-from tests.fiksio.keys import make_key_pair
 from tests.ks.fixtures import maskinporten, maskinporten_settings, virksomhet_keys
 
 __all__ = ["maskinporten", "maskinporten_settings", "virksomhet_keys"]
@@ -51,18 +48,6 @@ def portal_keys() -> KeyPair:
     return make_key_pair("Byggesoknadsportal")
 
 
-@dataclass
-class Account:
-    """A Fiks IO account for one test: a fresh id (so a fresh queue) and its keys."""
-
-    id: uuid.UUID
-    keys: KeyPair
-
-    @property
-    def queue(self) -> str:
-        return queue_name(self.id)
-
-
 @pytest.fixture
 def accounts(
     amqp_url: str, kommune_keys: KeyPair, portal_keys: KeyPair
@@ -90,14 +75,6 @@ def fiks_io(amqp_url: str, accounts: tuple[Account, Account]) -> Iterator[FiksIo
         server.certificates[account.id] = account.keys.certificate
     with running(server):
         yield server
-
-
-def client_for(server: FiksIoServer, account: Account) -> FiksIoClient:
-    """A client sending from the account through the local API."""
-    integration = KsIntegration(server.integration_id, server.password, lambda: "test-token")
-    return FiksIoClient(
-        server.base_url, account=account.id, integration=integration, signer=account.keys
-    )
 
 
 def receiver_for(amqp_url: str, account: Account) -> FiksIoReceiver:

@@ -15,6 +15,10 @@ import pika
 import pytest
 import xmlschema
 
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
+from demo.standins.keys import make_key_pair
+from demo.standins.serving import running
+from demo.standins.svarut import SvarUtServer
 from runner.casework.retry import retry_case
 from runner.channels.configs import SvarUtChannelConfig
 from runner.channels.fiksio import FiksIoChannel
@@ -28,10 +32,7 @@ from runner.ks.keys import KeyPair
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
 from runner.store import CaseState, Store, open_store
-from tests.channels.svarut_server import SvarUtServer
-from tests.fiksio.conftest import Account, client_for, receiver_for
-from tests.fiksio.fiks_io_server import FiksIoServer, running
-from tests.fiksio.keys import make_key_pair
+from tests.fiksio.conftest import receiver_for
 from tests.fiksio.test_robot import (  # noqa: F401 (fixtures)
     Crash,
     fiks_settings,
@@ -266,7 +267,7 @@ def test_the_letter_goes_through_svarut_and_the_arkivmelding_over_fiks_io(
     the archive over Fiks IO on RabbitMQ, the archive's receipt back onto the case."""
     kommune, portal = accounts
     svarut_server = SvarUtServer(uuid.uuid4(), fiks_io.integration_id, fiks_io.password)
-    with running(svarut_server):  # type: ignore[arg-type]
+    with running(svarut_server):
         secrets = tmp_path / "svarut"
         secrets.mkdir()
         (secrets / "passord").write_text(fiks_io.password)

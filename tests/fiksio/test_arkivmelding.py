@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 import xmlschema
 
+from demo.standins.keys import make_key_pair
 from runner.fiksarkiv.arkivmelding import (
     ARKIVMELDING_TYPE,
     SCHEMAS,
@@ -22,7 +23,6 @@ from runner.fiksarkiv.replies import RECEIPT_TYPE, read_reply
 from runner.fiksio.asice import ContainerFile, SignedContainer
 from runner.fiksio.message import MessageMetadata
 from runner.fiksio.receive import Delivery
-from tests.fiksio.keys import make_key_pair
 
 ENTRY = ArchiveEntry(
     key="byggesak-smatiltak-1-v1",

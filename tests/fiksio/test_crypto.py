@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from asn1crypto import cms
 
+from demo.standins.keys import make_key_pair, write_key_pair
 from runner.errors import ConfigurationError
 from runner.fiksio.crypto import decrypt_payload, encrypt_payload
 from runner.fiksio.errors import FiksIoMessageError
 from runner.ks.keys import KeyPair, certificate_problems, load_key_pair
-from tests.fiksio.keys import make_key_pair, write_key_pair
 
 
 def test_only_the_receiver_opens_what_was_encrypted_for_it(

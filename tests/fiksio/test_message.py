@@ -7,10 +7,9 @@ import uuid
 import httpx
 import pytest
 
+from demo.standins.fiks_io import Account, FiksIoServer
 from runner.fiksio.errors import FiksIoMessageError
 from runner.fiksio.message import MessageMetadata, client_message_id, queue_name
-from tests.fiksio.conftest import Account
-from tests.fiksio.fiks_io_server import FiksIoServer
 
 RECEIVER = uuid.uuid4()
 

@@ -14,6 +14,8 @@ import pika
 import pytest
 
 from demo.dibk_form import application_xml
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
+from demo.standins.keys import write_key_pair
 from demo.synthetic import byggesak_case
 from runner.channels.configs import FiksIoChannelConfig
 from runner.channels.fiksio import FiksIoChannel
@@ -29,9 +31,7 @@ from runner.settings import Settings
 from runner.sources.configs import FiksIoSourceConfig
 from runner.store import CaseState, Store, open_store
 from runner.web.actions import Reviewer, letter_digest
-from tests.fiksio.conftest import Account, client_for, receiver_for
-from tests.fiksio.fiks_io_server import FiksIoServer
-from tests.fiksio.keys import write_key_pair
+from tests.fiksio.conftest import receiver_for
 from tests.sources.helpers import run
 
 pytestmark = pytest.mark.rabbitmq

@@ -1,6 +1,6 @@
 """A kommune's Fiks IO client and receiver from its settings: the password read from its file,
 the AMQP login as Fiks IO takes it (integration id; password and a Maskinporten token fetched
-from the local Maskinporten, tests/ks/maskinporten_server.py)."""
+from the local Maskinporten, demo/standins/maskinporten.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from demo.standins.keys import write_key_pair
+from demo.standins.maskinporten import MaskinportenServer
 from runner.errors import ConfigurationError, SourceError
 from runner.fiksio.setup import fiks_io_client, fiks_io_receiver
 from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import FiksIoSettings
 from runner.ks.keys import KeyPair
-from tests.fiksio.keys import write_key_pair
-from tests.ks.maskinporten_server import MaskinportenServer
 
 
 def account(folder: Path, keys: KeyPair, amqp_url: str) -> FiksIoSettings:

@@ -8,13 +8,13 @@ import uuid
 import pika
 import pytest
 
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
 from runner.fiksio.asice import ContainerFile
 from runner.fiksio.client import OutgoingMessage
 from runner.fiksio.errors import FiksIoSendError
 from runner.fiksio.message import client_message_id
 from runner.ks.integration import KsIntegration
-from tests.fiksio.conftest import Account, client_for, receiver_for
-from tests.fiksio.fiks_io_server import FiksIoServer
+from tests.fiksio.conftest import receiver_for
 
 pytestmark = pytest.mark.rabbitmq
 

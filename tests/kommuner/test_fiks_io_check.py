@@ -14,12 +14,12 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from demo.standins.keys import make_key_pair, write_key_pair
 from runner.cli import app
 from runner.kommuner.check import check_kommune
 from runner.kommuner.settings import FiksIoSettings, KommuneSettings
 from runner.models.robot import RobotDefinition, load_robots
 from runner.settings import CONTENT_ROOT, load_settings
-from tests.fiksio.keys import make_key_pair, write_key_pair
 from tests.ks.fixtures import settings_for
 
 TODAY = datetime.now(UTC).date()

@@ -1,5 +1,5 @@
 """Fixtures for whatever logs in to KS: the kommune's virksomhetssertifikat, the local
-Maskinporten (tests/ks/maskinporten_server.py) and [maskinporten] settings pointing at it."""
+Maskinporten (demo/standins/maskinporten.py) and [maskinporten] settings pointing at it."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from demo.standins.keys import make_key_pair, write_key_pair
+from demo.standins.maskinporten import MaskinportenServer
+from demo.standins.serving import running
 from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.ks.keys import KeyPair
-from tests.fiksio.fiks_io_server import running
-from tests.fiksio.keys import make_key_pair, write_key_pair
-from tests.ks.maskinporten_server import MaskinportenServer
 
 
 @pytest.fixture(scope="session")

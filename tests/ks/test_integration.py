@@ -10,6 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo.standins.fiks_io import FiksIoServer
+from demo.standins.maskinporten import MaskinportenServer
+from demo.standins.serving import running
+from demo.standins.svarut import SvarUtServer
 from runner.channels.svarut import SVARUT, SvarUtClient
 from runner.errors import ChannelError
 from runner.fiksio.client import FIKS_IO, FiksIoClient
@@ -17,9 +21,6 @@ from runner.fiksio.errors import FiksIoSendError
 from runner.kommuner.ks_settings import KsIntegrationSettings, MaskinportenSettings
 from runner.ks.integration import KsService, integration_for
 from runner.ks.keys import KeyPair
-from tests.channels.svarut_server import SvarUtServer
-from tests.fiksio.fiks_io_server import FiksIoServer, running
-from tests.ks.maskinporten_server import MaskinportenServer
 
 
 def login(folder: Path, integration_id: uuid.UUID, password: str) -> KsIntegrationSettings:

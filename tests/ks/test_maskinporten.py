@@ -1,5 +1,5 @@
 """Maskinporten tokens against a local server that checks each request against Digdir's
-description (tests/ks/maskinporten_server.py): the grant as Digdir describes it, one token
+description (demo/standins/maskinporten.py): the grant as Digdir describes it, one token
 fetched and kept until shortly before it expires, a refused grant as an error saying what to
 fix, and the stand-in refusing what the description does not allow."""
 
@@ -17,12 +17,12 @@ from cryptography.hazmat.primitives import serialization
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from demo.standins.keys import make_key_pair
+from demo.standins.maskinporten import REGISTRY, MaskinportenServer
 from runner.errors import ApplicationError, ConfigurationError
 from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.ks.keys import KeyPair
 from runner.ks.maskinporten import GRANT_TYPE, MaskinportenClient, MaskinportenError
-from tests.fiksio.keys import make_key_pair
-from tests.ks.maskinporten_server import REGISTRY, MaskinportenServer
 
 
 def test_the_grant_is_the_jwt_digdir_describes(
@@ -143,7 +143,7 @@ def test_maskinporten_out_of_reach_is_an_error_to_retry(
 def test_a_key_that_is_not_the_certificates_is_refused_before_any_grant(
     maskinporten_settings: MaskinportenSettings, tmp_path: Path
 ) -> None:
-    from tests.fiksio.keys import write_key_pair
+    from demo.standins.keys import write_key_pair
 
     other, _ = write_key_pair(make_key_pair("Annen"), tmp_path, "annen")
     with pytest.raises(ConfigurationError, match="hører ikke til sertifikatet"):

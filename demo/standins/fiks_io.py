@@ -1,4 +1,5 @@
-"""A local Fiks IO for tests: the REST send API and catalogue, checked against KS's description.
+"""A local Fiks IO for the tests and the demo: the REST send API and catalogue, checked against
+KS's description.
 
 Not a fake of what we can run: RabbitMQ is real. What cannot run here is KS's REST front, so this
 server stands in for it and checks every request against the published description (KS's send
@@ -23,26 +24,26 @@ kept in `problems`.
 from __future__ import annotations
 
 import json
-import socket
 import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 import pika
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from demo.standins.serving import form_parts, login_problem, part_bytes, part_name
+from runner.fiksio.client import FiksIoClient
+from runner.fiksio.message import queue_name
+from runner.ks.integration import KsIntegration
+from runner.ks.keys import KeyPair
+
+__all__ = ["Account", "FiksIoServer", "client_for"]
 
 METADATA_FIELDS = {"avsenderKontoId", "mottakerKontoId", "meldingType", "svarPaMelding", "ttl",
                    "headere"}  # fmt: skip
@@ -87,7 +88,7 @@ class FiksIoServer:
         )
 
     async def public_key(self, request: Request) -> Response:
-        problem = self._check_auth(request)
+        problem = login_problem(request.headers, self.integration_id, self.password)
         if problem:
             return self._refuse(problem, status=401)
         try:
@@ -111,21 +112,21 @@ class FiksIoServer:
 
     async def send(self, request: Request) -> Response:
         self.requests += 1
-        problem = self._check_auth(request)
+        problem = login_problem(request.headers, self.integration_id, self.password)
         if problem:
             return self._refuse(problem, status=401)
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("multipart/form-data"):
             return self._refuse(f"Content-Type er {content_type!r}, ikke multipart/form-data")
         body = await request.body()
-        parts = _parts(content_type, body)
+        parts = {part_name(part): part for part in form_parts(content_type, body)}
         metadata_part, data_part = parts.get("metadata"), parts.get("data")
         if metadata_part is None:
             return self._refuse("delen 'metadata' mangler")
         if metadata_part.get_content_type() != "application/json":
             return self._refuse("delen 'metadata' er ikke application/json")
         try:
-            metadata = json.loads(metadata_part.get_payload(decode=True) or b"")
+            metadata = json.loads(part_bytes(metadata_part) or b"")
         except ValueError:
             return self._refuse("delen 'metadata' er ikke JSON")
         problem = _check_metadata(metadata)
@@ -133,13 +134,13 @@ class FiksIoServer:
             return self._refuse(problem)
         if data_part is None or not data_part.get_filename():
             return self._refuse("delen 'data' mangler eller har ikke filnavn")
-        payload = data_part.get_payload(decode=True) or b""
+        payload = part_bytes(data_part)
         receiver = uuid.UUID(metadata["mottakerKontoId"])
         if receiver not in self.certificates:
             return JSONResponse({"feilmelding": "ukjent mottakerkonto"}, status_code=404)
-        client_id = (metadata.get("headere") or {}).get("klientMeldingId")
+        client_id: str | None = (metadata.get("headere") or {}).get("klientMeldingId")
         with self._lock:
-            key = (metadata["avsenderKontoId"], client_id)
+            key = (str(metadata["avsenderKontoId"]), client_id or "")
             if client_id and key in self._by_client_id:
                 return JSONResponse(self._by_client_id[key], status_code=202)
             sent = {
@@ -182,31 +183,9 @@ class FiksIoServer:
         finally:
             channel.close()
 
-    def _check_auth(self, request: Request) -> str | None:
-        authorization = request.headers.get("authorization", "")
-        if not authorization.startswith("Bearer ") or len(authorization) <= len("Bearer "):
-            return "Authorization: Bearer <Maskinporten-token> mangler"
-        if request.headers.get("integrasjonid") != str(self.integration_id):
-            return "IntegrasjonId mangler eller er feil"
-        if request.headers.get("integrasjonpassord") != self.password:
-            return "IntegrasjonPassord mangler eller er feil"
-        return None
-
     def _refuse(self, problem: str, status: int = 400) -> Response:
         self.problems.append(problem)
         return JSONResponse({"feilmelding": problem}, status_code=status)
-
-
-def _parts(content_type: str, body: bytes) -> dict[str, Message]:
-    """The parts of a multipart/form-data body by name (read with the standard email parser)."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
-    parts: dict[str, Message] = {}
-    for part in message.iter_parts():  # type: ignore[attr-defined]
-        name = part.get_param("name", header="content-disposition")
-        if isinstance(name, str):
-            parts[name] = part
-    return parts
 
 
 def _check_metadata(metadata: Any) -> str | None:
@@ -238,23 +217,24 @@ def _check_metadata(metadata: Any) -> str | None:
     return None
 
 
-@contextmanager
-def running(server: FiksIoServer) -> Iterator[FiksIoServer]:
-    """The server listening on a free loopback port until the block ends."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server.port = int(sock.getsockname()[1])
-    config = uvicorn.Config(server.app(), log_level="warning", lifespan="off")
-    runner = uvicorn.Server(config)
-    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not runner.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield server
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        server.close()
+@dataclass(frozen=True)
+class Account:
+    """A Fiks IO account on the local Fiks IO: its id (so its queue) and its keys."""
+
+    id: uuid.UUID
+    keys: KeyPair
+
+    @property
+    def queue(self) -> str:
+        return queue_name(self.id)
+
+
+def client_for(server: FiksIoServer, account: Account) -> FiksIoClient:
+    """A Fiks IO client sending from `account` through the local REST front (the token is a
+    word the server only checks is there: no Maskinporten here)."""
+    integration = KsIntegration(
+        server.integration_id, server.password, lambda: "maskinporten-token"
+    )
+    return FiksIoClient(
+        server.base_url, account=account.id, integration=integration, signer=account.keys
+    )

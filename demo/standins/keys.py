@@ -1,4 +1,5 @@
-"""Test keys and certificates, made fresh by the tests (never kept in the repository)."""
+"""Keys and self-signed certificates for the tests and the demo, made fresh each time (never kept
+in the repository): they stand in for the virksomhetssertifikater a kommune uploads to Fiks."""
 
 from __future__ import annotations
 

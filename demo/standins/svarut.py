@@ -1,7 +1,7 @@
-"""A local SvarUt for tests: every request checked against SvarUt's published API description.
+"""A local SvarUt for the tests: every request checked against SvarUt's published API description.
 
 SvarUt cannot be reached from here, so this server stands in for it. It is built from KS's
-published OpenAPI files for REST v2 (tests/channels/svarut_api/, from ks-no/fiks-svarut-klient)
+published OpenAPI files for REST v2 (demo/standins/svarut_api/, from ks-no/fiks-svarut-klient)
 and KS's page on the multipart send ("API: Integrasjon med REST"):
 
 - the path and method must be one of the description's (`/api` + its paths), the path's
@@ -26,11 +26,9 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import HTTP
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +38,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from demo.standins.serving import form_parts, login_problem, part_bytes, part_name
+
 DESCRIPTIONS = Path(__file__).parent / "svarut_api"
 SEND = json.loads((DESCRIPTIONS / "forsendelse-send-api-v2.json").read_text("utf-8"))
 STATUS = json.loads((DESCRIPTIONS / "forsendelse-status-api-v2.json").read_text("utf-8"))
 REFERENCE = json.loads((DESCRIPTIONS / "forsendelse-eksternref-api-v2.json").read_text("utf-8"))
+
+
+#: An endpoint: a request in, the answer out.
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def problem_with(description: dict[str, Any], schema: str, value: Any) -> str | None:
@@ -105,10 +109,10 @@ class SvarUtServer:
                     )
         return Starlette(routes=routes)
 
-    def _checked(self, handler: Any, operation: dict[str, Any]) -> Any:
+    def _checked(self, handler: Handler, operation: dict[str, Any]) -> Handler:
         async def endpoint(request: Request) -> Response:
             self.requests.append(f"{request.method} {request.url.path}")
-            problem = self._check_auth(request)
+            problem = login_problem(request.headers, self.integration_id, self.password)
             if problem:
                 return self._refuse(problem, 401)
             account = request.path_params.get("kontoId", "")
@@ -133,14 +137,14 @@ class SvarUtServer:
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("multipart/form-data"):
             return self._refuse(f"Content-Type er {content_type!r}, ikke multipart/form-data")
-        parts = _parts(content_type, await request.body())
-        if not parts or parts[0].get_param("name", header="content-disposition") != "forsendelse":
+        parts = form_parts(content_type, await request.body())
+        if not parts or part_name(parts[0]) != "forsendelse":
             return self._refuse("første del skal hete 'forsendelse'")
         first = parts[0]
         if first.get_content_type() != "application/json":
             return self._refuse("delen 'forsendelse' er ikke application/json")
         try:
-            shipment = json.loads(first.get_payload(decode=True) or b"")
+            shipment = json.loads(part_bytes(first) or b"")
         except ValueError:
             return self._refuse("delen 'forsendelse' er ikke JSON")
         problem = problem_with(SEND, "Forsendelse", shipment)
@@ -162,7 +166,7 @@ class SvarUtServer:
                     f"filen {part.get_filename()!r} er ikke {document['filnavn']!r} "
                     "(samme rekkefølge og navn som i metadata)"
                 )
-            content = part.get_payload(decode=True) or b""
+            content = part_bytes(part)
             if document["mimeType"] == "application/pdf" and not content.startswith(b"%PDF"):
                 return self._refuse(f"{document['filnavn']} er ikke en PDF")
             contents.append(content)
@@ -205,25 +209,6 @@ class SvarUtServer:
         assert problem is None, f"the server's own answer breaks the description: {problem}"
         return JSONResponse(body, status_code=200)
 
-    def _check_auth(self, request: Request) -> str | None:
-        authorization = request.headers.get("authorization", "")
-        if not authorization.startswith("Bearer ") or len(authorization) <= len("Bearer "):
-            return "Authorization: Bearer <Maskinporten-token> mangler"
-        if request.headers.get("integrasjonid") != str(self.integration_id):
-            return "IntegrasjonId mangler eller er feil"
-        if request.headers.get("integrasjonpassord") != self.password:
-            return "IntegrasjonPassord mangler eller er feil"
-        return None
-
     def _refuse(self, problem: str, status: int = 400) -> Response:
         self.problems.append(problem)
         return JSONResponse({"message": problem, "status": status}, status_code=status)
-
-
-def _parts(content_type: str, body: bytes) -> list[Message]:
-    """The parts of a multipart/form-data body, in order (read with the standard email parser)."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
-    if not message.is_multipart():
-        return []
-    return list(message.iter_parts())  # type: ignore[attr-defined]
