@@ -87,9 +87,11 @@ def test_the_round_trip_sends_the_letter_files_it_and_records_the_receipt(
             page = client.get(f"/saker/{trip.case_id}")
         assert page.status_code == 200
         assert f"<li>Saksnummer i arkivet: {filed.saksnummer}</li>" in page.text
-    # the keys were made under the data folder, never in the repository
+    # the keys were made under the data folder, never in the repository: the three Fiks IO
+    # accounts' and the kommune's virksomhetssertifikat for Maskinporten
     keys = sorted(p.name for p in (settings.data_dir / "fiks-demo" / "nokler").glob("*.pem"))
-    assert len(keys) == 6
+    names = ("arkiv", "kommune", "portal", "virksomhet")
+    assert keys == sorted(f"{name}.{kind}.pem" for name in names for kind in ("cert", "key"))
 
 
 @pytest.mark.rabbitmq
