@@ -177,7 +177,7 @@ class Worker:
                     robots,
                     holder=self.worker_id,
                     interval=interval,
-                    stopped=lambda: bool(self.stop) or self._done.is_set(),
+                    stopped=lambda: bool(self.stop),  # an idle worker ends its round first
                 )
             except StoreError as error:  # the database is away: the next look tries again
                 log.warning("follow_up_store_unreachable", worker=self.worker_id, error=str(error))

@@ -21,10 +21,10 @@ from runner.channels.fiksio import FiksIoChannel
 from runner.explain import explanation_data
 from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, SCHEMAS
 from runner.fiksio.asice import ContainerFile
-from runner.followup import follow_up
 from runner.fiksio.client import OutgoingMessage
 from runner.fiksio.crypto import KeyPair
 from runner.fiksio.message import client_message_id
+from runner.followup import follow_up
 from runner.kommuner.settings import FiksArkivSettings, SvarUtSettings
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
