@@ -231,9 +231,7 @@ def follow_deliveries(store: Store, channel: SvarUtChannel) -> int:
     from runner.store import CaseState
 
     changed = 0
-    for row in store.outbox("sent"):
-        if row.channel != channel.kind:
-            continue
+    for row in store.outbox("sent", channel=channel.kind):
         known = [
             e.data.get("status")
             for e in store.events(row.case_id)
@@ -245,8 +243,8 @@ def follow_deliveries(store: Store, channel: SvarUtChannel) -> int:
         if status is None or (known and known[-1] == status):
             continue
         data = {"key": row.key, "status": status}
-        case = store.get_case(row.case_id)
         with store.unit():
+            case = store.get_case(row.case_id)
             store.record_event(row.case_id, actor="svarut", kind="letter_status", data=data)
             if status in FINAL_FAILURES and case.state == CaseState.sent:
                 store.transition(
