@@ -212,6 +212,7 @@ def run_robot(
     intake_only: bool = False,
 ) -> RunSummary:
     """Run one robot over its source once. Bad items are quarantined; the run goes on.
+    (The kommuner's follow-up, after the run's robots: runner/followup.py after_run.)
 
     Only one run per robot and data_dir at a time: a second one waits for the first
     (on_wait gets the message saying so); a stop requested while waiting ends it.
@@ -232,27 +233,14 @@ def run_robot(
             )
     except RunStopped:
         summary.stopped_early = True
-    follow_deliveries(pipeline, store, robot)
     summary.stage_ms = {k: v * 1000 for k, v in pipeline.timer.totals.items()}
     return summary
 
 
-def follow_deliveries(pipeline: Pipeline, store: Store, robot: RobotDefinition) -> None:
-    """A SvarUt robot asks SvarUt, after each run, how its sent letters fare (statuses on the
-    cases; a letter not delivered parks its case). SvarUt out of reach is logged, never fatal:
-    the next run asks again."""
-    from runner.channels.svarut import SvarUtChannel, follow_deliveries
-
-    if isinstance(pipeline.channel, SvarUtChannel):
-        try:
-            follow_deliveries(store, pipeline.channel, robot.id)
-        except SaksrobotError as error:
-            log.warning("svarut_status_unavailable", robot=robot.id, error=error.message)
-
-
 def take_archive_replies(settings: Settings, store: Store, source: Source) -> None:
     """A Fiks IO source of a kommune that files over Fiks Arkiv also takes the archive's
-    answers, which come to the same account, and puts them on their cases."""
+    answers, which come to the same account, and puts them on their cases, with the same
+    ArchiveReplies the follow-up uses where no robot reads the account (runner/followup.py)."""
     from runner.sources.fiksio import FiksIoSource
 
     if isinstance(source, FiksIoSource) and settings.kommune.fiks_arkiv is not None:

@@ -218,6 +218,14 @@ class Settings(BaseSettings):
     retry_delay_seconds: float = Field(
         default=0.2, ge=0, le=600, description="Wait before the 2nd try; doubles each time"
     )
+    follow_up_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=86_400,
+        description="How often `saksrobot worker` follows each kommune up (the archive's "
+        "answers, SvarUt's delivery statuses; one worker at a time per kommune); 0: never "
+        "(`saksrobot run` does it after every run)",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
     kommune: KommuneSettings = Field(  # type: ignore[assignment]  # filled by load_settings

@@ -25,6 +25,10 @@ log = get_logger("saksrobot.worker")
 
 #: Longest wait between attempts to reach a lost database.
 MAX_BACKOFF = 30.0
+#: Shortest wait between two looks for kommuner due a follow-up (settings.follow_up_seconds).
+MIN_FOLLOW_UP_LOOK = 0.5
+#: How long a stopping worker waits for the follow-up it is at to end.
+FOLLOW_UP_JOIN = 30.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class WorkerSummary:
     states: Counter[str] = field(default_factory=Counter)
     store_errors: int = 0
     lost_leases: int = 0
+    follow_ups: int = 0  # kommuner this worker followed up (runner/followup.py)
 
 
 class Worker:
@@ -82,6 +87,9 @@ class Worker:
             return self.summary
         beat = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
         beat.start()
+        follow = threading.Thread(target=self._follow_up_loop, name="follow-up", daemon=True)
+        if self.settings.follow_up_seconds > 0:
+            follow.start()
         loops = [
             threading.Thread(target=self._loop, name=f"worker-{n}", daemon=True)
             for n in range(self.options.concurrency)
@@ -95,6 +103,8 @@ class Worker:
         finally:
             self._done.set()
             beat.join(timeout=5)
+            if follow.is_alive():  # the kommune it is at is finished (or, stuck, freed later)
+                follow.join(timeout=FOLLOW_UP_JOIN)
             try:
                 self.store.leases.stop(self.worker_id)
             except StoreError as error:
@@ -149,6 +159,33 @@ class Worker:
                 self.summary.lost_leases += len(lost)
             for case_id in sorted(lost):
                 log.warning("lease_lost", worker=self.worker_id, case_id=case_id)
+
+    def _follow_up_loop(self) -> None:
+        """Follow the kommuner up every follow_up_seconds, from the start: the store lets
+        one worker at a time do a kommune, and only once per interval however many workers
+        try (runner/store/leases.py), so each looks often and most find nothing to do."""
+        from runner.followup import follow_up
+        from runner.models.robot import load_robots
+
+        interval = self.settings.follow_up_seconds
+        robots = load_robots(self.settings.content_dir / "robots")  # all: who reads what
+        while True:
+            try:
+                reports = follow_up(
+                    self.settings,
+                    self.store,
+                    robots,
+                    holder=self.worker_id,
+                    interval=interval,
+                    stopped=lambda: bool(self.stop),  # an idle worker ends its round first
+                )
+            except StoreError as error:  # the database is away: the next look tries again
+                log.warning("follow_up_store_unreachable", worker=self.worker_id, error=str(error))
+                reports = []
+            with self._lock:
+                self.summary.follow_ups += len(reports)
+            if self._done.wait(max(interval / 4, MIN_FOLLOW_UP_LOOK)):
+                return
 
     def _loop(self) -> None:
         """Claim a batch of cases in one round trip, process them as one batch, release them."""

@@ -1,4 +1,5 @@
-"""Workers: intake-only then work; on PostgreSQL disjoint cases, lease takeover, SIGKILL chaos."""
+"""Workers: intake-only then work; on PostgreSQL disjoint cases, lease takeover, SIGKILL chaos,
+and SvarUt's delivery statuses followed by one worker at a time."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,14 +21,22 @@ import pytest
 from psycopg import sql
 from typer.testing import CliRunner
 
+from demo.standins.serving import running
+from demo.standins.svarut import SvarUtServer
 from demo.synthetic import SCENARIOS, byggesak_case
+from runner.channels.configs import SvarUtChannelConfig
 from runner.cli import app
+from runner.kommuner.ks_settings import MaskinportenSettings
+from runner.kommuner.settings import SvarUtSettings
 from runner.models.robot import load_robots
 from runner.run import StopFlag
 from runner.settings import CONTENT_ROOT, Settings
 from runner.store import Store, open_store
 from runner.worker import Worker, WorkerOptions
 from tests.conftest import on_clear_spot
+from tests.ks.fixtures import maskinporten, maskinporten_settings, virksomhet_keys
+
+__all__ = ["maskinporten", "maskinporten_settings", "virksomhet_keys"]
 
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 ROBOT = "byggesak-smatiltak"
@@ -179,6 +189,70 @@ def test_sigterm_stops_a_worker_gracefully(settings: Settings, pg_url: str) -> N
         assert worker.summary.processed == 3
         [record] = store.leases.workers()
         assert record.stopped_at is not None and record.processed == 3
+
+
+@pytest.mark.postgres
+def test_workers_follow_svarut_statuses_one_at_a_time(
+    settings: Settings, pg_url: str, tmp_path: Path, maskinporten_settings: MaskinportenSettings
+) -> None:
+    server = SvarUtServer(uuid.uuid4(), uuid.uuid4(), "integrasjon-passord")
+    (tmp_path / "passord").write_text(server.password)
+    with running(server):  # type: ignore[arg-type]
+        svarut = SvarUtSettings(
+            account_id=server.account,
+            integration_id=server.integration_id,
+            integration_password_file=tmp_path / "passord",
+            api_url=server.base_url,
+        )
+        askoy = settings.kommune.model_copy(
+            update={"svarut": svarut, "maskinporten": maskinporten_settings}
+        )
+        kommuner = {**settings.kommuner, askoy.kommunenummer: askoy}
+        quiet = settings.model_copy(
+            update={"kommune": askoy, "kommuner": kommuner, "follow_up_seconds": 0}
+        )
+        robot = load_robots(settings.content_dir / "robots")[ROBOT].model_copy(
+            update={"channel": SvarUtChannelConfig(kind="svarut")}
+        )
+        options = WorkerOptions(robots=[ROBOT], lease_seconds=10, idle_exit=True)
+        with open_store(pg_url) as store:
+            add_cases(store, 12)
+            Worker(quiet, store, {ROBOT: robot}, options).run()  # sends; follows nothing up
+            sent = [case.id for case in store.list_cases(state="sent")]
+            assert len(sent) >= 2 and server.problems == []
+            (avvist, *delivered) = sent
+            (row,) = store.outbox_for_case(avvist)
+        by_reference = {
+            s["forsendelse"]["eksternReferanse"]: i for i, s in server.shipments.items()
+        }
+        shipment = by_reference[row.key]
+        server.set_status(shipment, "AVVIST")
+        polls_before = len([r for r in server.requests if r.endswith("/status-sok")])
+        assert polls_before == 0
+
+        following = quiet.model_copy(update={"follow_up_seconds": 60})
+        workers = []
+        for _ in range(2):
+            store = open_store(pg_url)
+            workers.append((store, Worker(following, store, {ROBOT: robot}, options)))
+        threads = [threading.Thread(target=worker.run) for _, worker in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        for store, _ in workers:
+            store.close()
+    assert sorted(worker.summary.follow_ups for _, worker in workers) == [0, 1]
+    polls = [r for r in server.requests if r.endswith("/status-sok")]
+    assert len(polls) == len(sent)  # each letter asked about once, by one worker
+    with open_store(pg_url) as store:
+        parked = store.get_case(avvist)
+        assert parked.state == "parked"
+        assert parked.last_error is not None and "AVVIST" in parked.last_error
+        for case_id in delivered:
+            assert store.get_case(case_id).state == "sent"
+            events = store.events(case_id)
+            assert [e.data["status"] for e in events if e.kind == "letter_status"] == ["MOTTATT"]
 
 
 def _worker_process(url: str, data: Path, log: Path) -> subprocess.Popen[bytes]:

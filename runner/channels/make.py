@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from runner.channels.base import Channel
 from runner.channels.folder import FolderChannel
 from runner.errors import ConfigurationError
 from runner.models.robot import RobotDefinition
 from runner.settings import Settings
+
+if TYPE_CHECKING:
+    from runner.channels.svarut import SvarUtChannel
 
 
 def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
@@ -50,15 +55,24 @@ def make_channel(settings: Settings, robot: RobotDefinition) -> Channel:
             messages=messages,
         )
     if config.kind == "svarut":
-        from runner.channels.svarut import SvarUtChannel, svarut_client
-
-        svarut = settings.kommune.svarut
-        if svarut is None:
+        channel = svarut_channel(settings)
+        if channel is None:
             raise ConfigurationError(
                 f"Robot {robot.id} sends letters through SvarUt, but the kommune has no [svarut]",
                 fix="Set [svarut] in the kommune's file: account_id, integration_id, the "
                 "password file, and [maskinporten] (docs/national-components.md).",
             )
-        maskinporten = settings.kommune.maskinporten
-        return SvarUtChannel(lambda: svarut_client(svarut, maskinporten), svarut)
+        return channel
     return FolderChannel(settings.outbox)
+
+
+def svarut_channel(settings: Settings) -> SvarUtChannel | None:
+    """The SvarUt account the deployment's letters go through: the default kommune's
+    [svarut] (None without one). Its letters' statuses are followed from the same account."""
+    from runner.channels.svarut import SvarUtChannel, svarut_client
+
+    svarut = settings.kommune.svarut
+    if svarut is None:
+        return None
+    maskinporten = settings.kommune.maskinporten
+    return SvarUtChannel(lambda: svarut_client(svarut, maskinporten), svarut)

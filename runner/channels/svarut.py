@@ -202,21 +202,16 @@ class SvarUtChannel:
             return client.statuses(ids[-1:]).get(ids[-1])
 
 
-def follow_deliveries(store: Store, channel: SvarUtChannel, robot_id: str) -> int:
-    """Poll SvarUt for the status of the robot's letters it has; each new status is an event
-    `letter_status` on the case (shown by its word in runner/vocabulary.py DELIVERY). A letter
-    SvarUt could not deliver (AVVIST, IKKE_LEVERT) parks its case for a human. The number of
-    new statuses."""
+def follow_deliveries(store: Store, channel: SvarUtChannel) -> int:
+    """Poll SvarUt for the status of the letters sent through it and not yet final; each new
+    status is an event `letter_status` on the case (shown by its word in runner/vocabulary.py
+    DELIVERY). A letter SvarUt could not deliver (AVVIST, IKKE_LEVERT) parks its case for a
+    human. The number of new statuses. Called by a kommune's follow-up (runner/followup.py)."""
     from runner.steps.context import ROBOT_ACTOR
     from runner.store import CaseState
 
     changed = 0
-    for row in store.outbox("sent"):
-        if row.channel != channel.kind:
-            continue
-        case = store.get_case(row.case_id)
-        if case.robot_id != robot_id:
-            continue
+    for row in store.outbox("sent", channel=channel.kind):
         known = [
             e.data.get("status")
             for e in store.events(row.case_id)
@@ -229,6 +224,7 @@ def follow_deliveries(store: Store, channel: SvarUtChannel, robot_id: str) -> in
             continue
         data = {"key": row.key, "status": status}
         with store.unit():
+            case = store.get_case(row.case_id)
             store.record_event(row.case_id, actor="svarut", kind="letter_status", data=data)
             if status in FINAL_FAILURES and case.state == CaseState.sent:
                 store.transition(

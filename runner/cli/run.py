@@ -42,7 +42,22 @@ def run_command(
     settings = load_cli_settings(settings_file, store_url)
     with open_cli_store(settings) as store:
         summary = _run_one(settings, store, robot_id, inbox, as_json, intake_only)
+        problems = [] if summary.stopped_early else _follow_up(settings, store)
     _print_summaries([summary], as_json=as_json)
+    for problem in problems:
+        make_console(err=as_json).print(problem, markup=False)
+
+
+def _follow_up(settings: Settings, store: Store) -> list[str]:
+    """After the run's robots: every kommune's archive answers and SvarUt statuses
+    (runner/followup.py); what could not be fetched, in Norwegian."""
+    from runner.followup import after_run
+
+    return [
+        f"Oppfølging av kommune {report.kommunenummer}: {problem}"
+        for report in after_run(settings, store)
+        for problem in report.problems
+    ]
 
 
 def _run_one(
@@ -166,7 +181,10 @@ def demo_command(
             if not inbox.exists():
                 continue
             summaries.append(_run_one(settings, store, robot.id, inbox, False))
+        problems = _follow_up(settings, store)
     _print_summaries(summaries, as_json=False)
+    for problem in problems:
+        make_console().print(problem, markup=False)
     console = make_console()
     from runner.cli.web import demo_caseworker
     from runner.kommuner.summary import kommune_table, review_table

@@ -24,14 +24,25 @@ class RawItem:
     transient: bool = False  # the problem may pass (a locked file): park, do not quarantine
 
 
-def problem_marker(source_ref: str, problem: str, fingerprint: str, *, transient: bool) -> bytes:
+def problem_marker(
+    source_ref: str,
+    problem: str,
+    fingerprint: str,
+    *,
+    transient: bool,
+    kommunenummer: str | None = None,
+) -> bytes:
     """Stand-in content for an item that was not read: unique per item, problem kept for resume.
 
     The fingerprint (e.g. size and streamed sha256) tells two different unread items apart,
-    so they become two cases, and the same unread item twice stays one case.
+    so they become two cases, and the same unread item twice stays one case. `kommunenummer`:
+    the kommune the item came to, when the place says so (a kommune's own Fiks IO account),
+    so its caseworkers see it (runner/sources/convert.py claimed_kommune).
     """
     body = {"source_ref": source_ref, "fingerprint": fingerprint, "problem": problem}
     body["transient"] = "yes" if transient else "no"
+    if kommunenummer is not None:
+        body["kommunenummer"] = kommunenummer
     return MARKER_PREFIX + json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
@@ -44,6 +55,15 @@ def read_marker(content: bytes) -> tuple[str, bool] | None:
         return str(body["problem"]), body["transient"] == "yes"
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def marker_kommune(content: bytes) -> str | None:
+    """The kommunenummer a stand-in made by problem_marker carries, if any."""
+    if read_marker(content) is None:
+        return None
+    body = json.loads(content[len(MARKER_PREFIX) :].decode("utf-8"))
+    value = body.get("kommunenummer")
+    return value if isinstance(value, str) else None
 
 
 class Source(Protocol):

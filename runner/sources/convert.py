@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem, SaksrobotError
 from runner.intake import validate_case
-from runner.sources.base import read_marker
+from runner.sources.base import marker_kommune, read_marker
 from runner.sources.boundary import guarded
 from runner.sources.configs import DIBK_FORMAT
 from runner.sources.mapping import CaseMapping, convert_value
@@ -90,11 +90,13 @@ def claimed_kommune(source_config: Any, raw: RawItemRecord, content: bytes) -> s
     """The kommunenummer a raw item states, read without validating the case: where the
     item's shape puts it (a case JSON's top-level `kommunenummer`, NAV's
     `mottaker.kommunenummer`, a DiBK application's first eiendomByggested, the form field or
-    column the mapping sends to `kommunenummer`, or the mapping's constant). None when it
-    cannot be read (broken JSON or XML, a binary file, the field missing or not four digits):
-    such an item belongs to no kommune."""
+    column the mapping sends to `kommunenummer`, or the mapping's constant; for an item that
+    could not be read, the kommune whose place it came to, if known: runner/sources/base.py
+    problem_marker). None when it cannot be read (broken JSON or XML, a binary file, the field
+    missing or not four digits): such an item belongs to no kommune."""
     if read_marker(content) is not None:
-        return None
+        value: object = marker_kommune(content)
+        return value if isinstance(value, str) and KOMMUNENUMMER.fullmatch(value) else None
     try:
         value = guarded(raw.source_ref, content, lambda: _claimed(source_config, raw, content))
     except (SaksrobotError, OSError):  # the boundary's error for this item, or the disk's

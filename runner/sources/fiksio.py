@@ -41,14 +41,18 @@ class FiksIoSource:
         message_types: list[str],
         format: str,
         max_bytes: int,
+        kommunenummer: str | None = None,
     ) -> None:
         self.receiver = receiver
         self.folder = folder
+        #: the kommune whose account this is: its caseworkers see the messages refused
+        self.kommunenummer = kommunenummer
         self.message_types = frozenset(message_types)
         self.suffix = APPLICATION_SUFFIX[format]
         self.max_bytes = max_bytes
         #: takes the archive's answers to our arkivmeldinger (runner/fiksarkiv/replies.py),
-        #: which come to the same account: True when it put the delivery on record
+        #: which come to the same account: True when it put the delivery on record (where no
+        #: robot reads the account, runner/followup.py reads them with the same function)
         self.replies: Callable[[Delivery], bool] | None = None
 
     def describe(self) -> str:
@@ -111,15 +115,26 @@ class FiksIoSource:
         return RawItem(self.kind, source_ref, applications[0].content, None, self.folder)
 
     def _refused(self, delivery: Delivery, reason: str) -> RawItem:
-        kept = self.folder / "refused" / f"{_safe(delivery.message_id)}.cms"
-        _write_once(kept, delivery.body)
-        problem = f"{reason} (meldingen er tatt vare på i {kept})"
-        digest = hashlib.sha256(delivery.body).hexdigest()
-        fingerprint = f"fiksio:{delivery.message_id}:{digest}"
-        source_ref = f"fiksio:{delivery.message_id}"
-        content = problem_marker(source_ref, problem, fingerprint, transient=False)
-        log.warning("fiksio_message_refused", message_id=delivery.message_id)
-        return RawItem(self.kind, source_ref, content, problem, self.folder)
+        return refused_item(self.folder, delivery, reason, self.kommunenummer)
+
+
+def refused_item(
+    folder: Path, delivery: Delivery, reason: str, kommunenummer: str | None = None
+) -> RawItem:
+    """The raw item for a delivery no robot takes, to be quarantined with the reason: its
+    encrypted body is kept in `<folder>/refused/<message id>.cms`, so nothing is lost.
+    `kommunenummer`: the kommune whose account it came to (its caseworkers see it)."""
+    kept = folder / "refused" / f"{_safe(delivery.message_id)}.cms"
+    _write_once(kept, delivery.body)
+    problem = f"{reason} (meldingen er tatt vare på i {kept})"
+    digest = hashlib.sha256(delivery.body).hexdigest()
+    fingerprint = f"fiksio:{delivery.message_id}:{digest}"
+    source_ref = f"fiksio:{delivery.message_id}"
+    content = problem_marker(
+        source_ref, problem, fingerprint, transient=False, kommunenummer=kommunenummer
+    )
+    log.warning("fiksio_message_refused", message_id=delivery.message_id)
+    return RawItem(FiksIoSource.kind, source_ref, content, problem, folder)
 
 
 def _safe(name: str) -> str:

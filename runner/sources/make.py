@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.errors import ConfigurationError
+from runner.kommuner.settings import FiksIoSettings
 from runner.settings import Settings
 from runner.sources.base import Source
 from runner.sources.configs import (
@@ -62,11 +63,16 @@ def make_mapped_source(
     )
 
 
+def fiks_io_account(settings: Settings) -> FiksIoSettings | None:
+    """The Fiks IO account a robot's `fiksio` source reads: the default kommune's."""
+    return settings.kommune.fiks_io
+
+
 def _fiks_io_source(settings: Settings, config: FiksIoSourceConfig) -> Source:
     from runner.fiksio.setup import fiks_io_receiver
     from runner.sources.fiksio import FiksIoSource
 
-    account = settings.kommune.fiks_io
+    account = fiks_io_account(settings)
     if account is None:
         raise ConfigurationError(
             "The robot reads Fiks IO messages, but the kommune has no [kommune.fiks_io]",
@@ -80,4 +86,5 @@ def _fiks_io_source(settings: Settings, config: FiksIoSourceConfig) -> Source:
         message_types=list(config.message_types),
         format=config.format,
         max_bytes=settings.max_input_bytes,
+        kommunenummer=settings.kommune.kommunenummer,
     )

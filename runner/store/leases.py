@@ -1,4 +1,5 @@
-"""Case leases for many workers: claim with SKIP LOCKED, heartbeat, release; worker liveness."""
+"""Case leases for many workers: claim with SKIP LOCKED, heartbeat, release; worker liveness;
+and the same for a kommune's follow-up (runner/followup.py): one holder at a time, not too often."""
 
 from __future__ import annotations
 
@@ -40,6 +41,16 @@ workers = Table(
     Column("heartbeat_at", UTCDateTime, nullable=False),
     Column("processed", Integer, nullable=False),
     Column("stopped_at", UTCDateTime),
+)
+
+#: One row per kommune whose follow-up ever ran: who holds it now and when it last ended.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("kommunenummer", String(4), primary_key=True),
+    Column("holder", String(200)),
+    Column("held_until", UTCDateTime),
+    Column("done_at", UTCDateTime),
 )
 
 _RESUMABLE = [state.value for state in RESUMABLE]
@@ -212,6 +223,40 @@ def backlog(conn: Connection) -> dict[str, tuple[int, int]]:
     return {str(robot): (int(waiting), int(held)) for robot, waiting, held in conn.execute(query)}
 
 
+def take_follow_up(
+    conn: Connection, kommunenummer: str, holder: str, interval: float, hold: float
+) -> bool:
+    """Hold the kommune's follow-up for `hold` seconds, if nobody holds it and the last one
+    ended at least `interval` seconds ago. On PostgreSQL a second taker's UPDATE waits for
+    the first's row and then finds it held (READ COMMITTED re-reads the row); on SQLite the
+    write transaction (BEGIN IMMEDIATE) makes it the only writer."""
+    now = _now(conn)
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(follow_ups)
+    conn.execute(insert.values(kommunenummer=kommunenummer).on_conflict_do_nothing())
+    statement = (
+        update(follow_ups)
+        .where(
+            follow_ups.c.kommunenummer == kommunenummer,
+            or_(follow_ups.c.held_until.is_(None), follow_ups.c.held_until < now),
+            or_(
+                follow_ups.c.done_at.is_(None),
+                follow_ups.c.done_at <= now - timedelta(seconds=interval),
+            ),
+        )
+        .values(holder=holder, held_until=now + timedelta(seconds=hold))
+    )
+    return conn.execute(statement).rowcount == 1
+
+
+def end_follow_up(conn: Connection, kommunenummer: str, holder: str) -> None:
+    """The holder's follow-up of the kommune ended: free, and done now."""
+    conn.execute(
+        update(follow_ups)
+        .where(follow_ups.c.kommunenummer == kommunenummer, follow_ups.c.holder == holder)
+        .values(holder=None, held_until=None, done_at=_now(conn))
+    )
+
+
 class LeaseStore:
     """Leases and workers on one Store; every call is its own short transaction."""
 
@@ -248,6 +293,19 @@ class LeaseStore:
         """Release all of a stopping worker's leases and mark it stopped."""
         with self._store._write() as conn:
             stop_worker(conn, worker_id)
+
+    def take_follow_up(
+        self, kommunenummer: str, holder: str, *, interval: float, hold: float
+    ) -> bool:
+        """Whether `holder` now follows the kommune up (for at most `hold` seconds): nobody
+        else does, and the last follow-up ended at least `interval` seconds ago."""
+        with self._store._write() as conn:
+            return take_follow_up(conn, kommunenummer, holder, interval, hold)
+
+    def end_follow_up(self, kommunenummer: str, holder: str) -> None:
+        """Give the kommune's follow-up back, as done now."""
+        with self._store._write() as conn:
+            end_follow_up(conn, kommunenummer, holder)
 
     def workers(self) -> list[WorkerRecord]:
         """Every worker known, with its live leases."""

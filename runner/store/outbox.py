@@ -156,9 +156,13 @@ def mark_pending(conn: Connection, key: str, reason: str) -> OutboxRecord:
     return _move(conn, key, (SENDING, NEEDS_HUMAN), PENDING, {"last_error": reason})
 
 
-def outbox_rows(conn: Connection, state: str | None, limit: int | None) -> list[OutboxRecord]:
-    """Outbox rows, oldest first, optionally in one state."""
+def outbox_rows(
+    conn: Connection, state: str | None, limit: int | None, channel: str | None = None
+) -> list[OutboxRecord]:
+    """Outbox rows, oldest first, optionally in one state and of one channel."""
     query = select(outbox).order_by(outbox.c.id)
+    if channel is not None:
+        query = query.where(outbox.c.channel == channel)
     if state is not None:
         if state not in STATES:
             raise StoreError(

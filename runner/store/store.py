@@ -406,10 +406,12 @@ class Store:
         with self._write() as conn:
             return outbox_rows.mark_pending(conn, key, reason)
 
-    def outbox(self, state: str | None = None, *, limit: int | None = None) -> list[OutboxRecord]:
-        """Outbox rows, oldest first."""
+    def outbox(
+        self, state: str | None = None, *, limit: int | None = None, channel: str | None = None
+    ) -> list[OutboxRecord]:
+        """Outbox rows, oldest first (of one channel, if given)."""
         with self._read() as conn:
-            return outbox_rows.outbox_rows(conn, state, limit)
+            return outbox_rows.outbox_rows(conn, state, limit, channel)
 
     def outbox_for_case(self, case_id: int) -> list[OutboxRecord]:
         """A case's outbox rows, oldest first."""

@@ -1,7 +1,7 @@
 """The SvarUt channel against a local server that checks every request against SvarUt's
 published API description (demo/standins/svarut.py): the shipment SvarUt needs, once
 per letter (its outbox key is the external reference), reconciled after a crash, and the
-delivery status followed onto the case."""
+delivery status followed onto the case (by the kommune's follow-up, runner/followup.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from runner.channels.base import Delivery, Letter, Recipient
 from runner.channels.configs import SvarUtChannelConfig
 from runner.channels.svarut import SvarUtChannel, follow_deliveries, svarut_client
 from runner.errors import ChannelError
+from runner.followup import follow_up
 from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import SvarUtSettings
 from runner.models.robot import RobotDefinition
@@ -208,6 +209,7 @@ def test_a_robots_letters_go_through_svarut_and_their_status_is_followed(
     channel_for: Callable[[SvarUtSettings], SvarUtChannel],
 ) -> None:
     reports = run(svarut_settings, store, robot, inbox)
+    follow_up(svarut_settings, store, {robot.id: robot}, holder="test")  # as `saksrobot run`
     sent = [r for r in reports.values() if r.state == CaseState.sent]
     assert sent, "the demo's clear-cut cases are finalised and sent"
     assert len(server.shipments) == len(sent)
@@ -221,7 +223,9 @@ def test_a_robots_letters_go_through_svarut_and_their_status_is_followed(
     if second is not first:
         (other,) = store.outbox_for_case(second.case_id)
         server.set_status(by_reference[other.key], "IKKE_LEVERT")
-    run(svarut_settings, store, robot, inbox)  # the next run asks SvarUt how they fare
+    run(svarut_settings, store, robot, inbox)
+    (report,) = follow_up(svarut_settings, store, {robot.id: robot}, holder="test")
+    assert report.statuses == (2 if second is not first else 1)  # SvarUt asked how they fare
     statuses = [e.data["status"] for e in store.events(first.case_id) if e.kind == "letter_status"]
     assert statuses == ["MOTTATT", "LEST"]  # the first run saw it taken in
     assert store.get_case(first.case_id).state == CaseState.sent
@@ -232,7 +236,7 @@ def test_a_robots_letters_go_through_svarut_and_their_status_is_followed(
     assert len(server.shipments) == len(sent)  # nothing sent twice
     svarut = svarut_settings.kommune.svarut
     assert svarut is not None
-    assert follow_deliveries(store, channel_for(svarut), robot.id) == 0  # nothing new
+    assert follow_deliveries(store, channel_for(svarut)) == 0  # nothing new
 
 
 def test_a_crash_between_send_and_commit_sends_nothing_twice(

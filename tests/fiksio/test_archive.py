@@ -27,6 +27,7 @@ from runner.fiksarkiv.arkivmelding import ARKIVMELDING_FILE, ARKIVMELDING_TYPE, 
 from runner.fiksio.asice import ContainerFile
 from runner.fiksio.client import OutgoingMessage
 from runner.fiksio.message import client_message_id
+from runner.followup import follow_up
 from runner.kommuner.settings import FiksArkivSettings, SvarUtSettings
 from runner.ks.keys import KeyPair
 from runner.models.robot import RobotDefinition
@@ -305,7 +306,8 @@ def test_the_letter_goes_through_svarut_and_the_arkivmelding_over_fiks_io(
         answer(fiks_io, archive, kommune, filed.metadata.message_id,
                f"{ARKIVMELDING_TYPE}.kvittering", (receipt,))  # fmt: skip
         run(settings, store, svarut_robot, None)
+        follow_up(settings, store, {svarut_robot.id: svarut_robot}, holder="test")
         status = explanation_data(store, str(case_id))["archive"]
         assert status["ids"]["saksnummer"] == "2026/1234"
         statuses = [e.data["status"] for e in store.events(case_id) if e.kind == "letter_status"]
-        assert statuses == ["MOTTATT"]  # SvarUt's delivery status, followed after each run
+        assert statuses == ["MOTTATT"]  # SvarUt's delivery status, followed after the run

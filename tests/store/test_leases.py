@@ -106,3 +106,42 @@ def test_concurrent_claims_on_postgres_never_overlap(postgres_url: str) -> None:
         every = [case_id for ids in taken.values() for case_id in ids]
         assert len(every) == len(set(every)) == 200
         assert sum(1 for ids in taken.values() if ids) > 1
+
+
+# -- a kommune's follow-up (runner/followup.py): one holder, not more often than asked ------
+
+
+def test_a_kommunes_follow_up_has_one_holder_and_waits_its_interval(store: Store) -> None:
+    leases = store.leases
+    assert leases.take_follow_up("4627", "w1", interval=60, hold=600)
+    assert not leases.take_follow_up("4627", "w2", interval=0, hold=600)  # w1 holds it
+    assert leases.take_follow_up("4601", "w2", interval=60, hold=600)  # another kommune
+    leases.end_follow_up("4627", "w2")  # not w2's to end: nothing changes
+    assert not leases.take_follow_up("4627", "w2", interval=0, hold=600)
+    leases.end_follow_up("4627", "w1")
+    assert not leases.take_follow_up("4627", "w2", interval=60, hold=600)  # done just now
+    assert leases.take_follow_up("4627", "w2", interval=0, hold=600)  # `saksrobot run`: now
+
+
+def test_a_dead_holders_follow_up_is_taken_over_when_its_hold_ends(store: Store) -> None:
+    assert store.leases.take_follow_up("4627", "killed", interval=60, hold=0.5)
+    assert not store.leases.take_follow_up("4627", "w2", interval=60, hold=600)
+    time.sleep(0.6)
+    assert store.leases.take_follow_up("4627", "w2", interval=60, hold=600)
+
+
+def test_many_takers_at_once_one_gets_the_follow_up(store: Store) -> None:
+    taken: list[str] = []
+    start = threading.Barrier(8)
+
+    def take(holder: str) -> None:
+        start.wait()
+        if store.leases.take_follow_up("4627", holder, interval=60, hold=600):
+            taken.append(holder)
+
+    threads = [threading.Thread(target=take, args=(f"w{n}",)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(taken) == 1

@@ -22,6 +22,7 @@ TABLES |= {"workers"}  # 0003
 TABLES |= {"security_events", "web_devices"}  # 0006
 TABLES |= {"sso_logins"}  # 0007_sso
 TABLES |= {"point_answers", "case_notes"}  # 0007_decisions
+TABLES |= {"follow_ups"}  # 0008_follow_ups
 
 
 def test_upgrade_creates_the_schema_the_models_describe(store_url: str) -> None:
