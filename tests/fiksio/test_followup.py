@@ -15,22 +15,22 @@ from pathlib import Path
 import pika
 import pytest
 
-from demo.standins.fiks_io import FiksIoServer
+from demo.standins.fiks_io import Account, FiksIoServer, client_for
 from demo.standins.keys import make_key_pair
 from runner.fiksarkiv.arkivmelding import ARKIVMELDING_TYPE
 from runner.fiksio.asice import ContainerFile
 from runner.fiksio.client import OutgoingMessage
-from runner.fiksio.crypto import KeyPair
 from runner.fiksio.message import client_message_id
 from runner.followup import after_run, follow_up, reads_answers
 from runner.kommuner.settings import FiksArkivSettings
+from runner.ks.keys import KeyPair
 from runner.models.robot import RobotDefinition, load_robots
 from runner.run import find_robot
 from runner.settings import Settings
 from runner.store import CaseState, Store, open_store
 from runner.store.engine import transaction
 from runner.web import queries
-from tests.fiksio.conftest import Account, client_for, receiver_for
+from tests.fiksio.conftest import receiver_for
 from tests.fiksio.test_archive import INVALID_REQUEST, RECEIPT, answer
 from tests.fiksio.test_robot import (  # noqa: F401 (fixtures)
     application,
