@@ -54,6 +54,15 @@ class Redraft:
     edits: tuple[str, dict[str, Any]] | None
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """The caseworker's hand edits a newer draft could not take: the version with their text,
+    and each passage that conflicted (their text beside the new draft's)."""
+
+    edited: LetterRecord
+    conflicts: tuple[Conflict, ...]
+
+
 class Reviewer:
     """Carries out review actions; one robot pipeline per robot, built on first use."""
 
@@ -262,7 +271,8 @@ class Reviewer:
         if letter_digest(letter) != letter_hash:
             raise worded(ReviewError, "letter_changed")
         self.ready(case_id)
-        left_out = len(self.edit_conflicts(case_id))
+        left = self.left_out(case_id)
+        left_out = len(left.conflicts) if left else 0
         if left_out and not edits_seen:
             raise worded(ReviewError, "edits_not_seen", n=left_out)
         # The letter is approved first: a crash between the two steps leaves an approved
@@ -348,17 +358,18 @@ class Reviewer:
                 return base, edited
         return None
 
-    def edit_conflicts(self, case_id: int) -> tuple[Conflict, ...]:
-        """The passages of the caseworker's hand edits that a newer draft also changed, so
-        they are not in the letter (empty when the letter holds all their edits)."""
+    def left_out(self, case_id: int) -> LeftOut | None:
+        """The caseworker's hand edits a newer draft also changed, so they are not in the
+        letter; None when the letter holds all their edits (or they made none)."""
         edits = self.hand_edits(case_id)
         letter = self.store.latest_letter(case_id)
         if edits is None or letter is None or letter.template_id is None:
-            return ()
+            return None
         base, edited = edits
         if letter.version < edited.version:
-            return ()
-        return carry_edits(base.markdown, edited.markdown, letter.markdown).conflicts
+            return None
+        conflicts = carry_edits(base.markdown, edited.markdown, letter.markdown).conflicts
+        return LeftOut(edited, conflicts) if conflicts else None
 
     def _draft(
         self,
@@ -428,7 +439,7 @@ class Reviewer:
         """The caseworker's hand edits (base, edited) merged into the new draft: a clean
         merge is kept as the next version (with the edits, by `user`); where a passage
         conflicts, the new draft stays the letter and their text stays stored in its version,
-        and the case page shows each passage (`edit_conflicts`)."""
+        and the case page shows each passage (`left_out`)."""
         if edits is None:
             return Redraft(drafted, None)
         base, edited = edits
