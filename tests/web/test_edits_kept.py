@@ -21,6 +21,7 @@ from runner.settings import CONTENT_ROOT, Settings
 from runner.store import CaseState, Store
 from runner.web.actions import letter_digest
 from tests.web.conftest import ASSESSMENT, HOME, answer_points, login, send_confirmed
+from tests.web.test_no_english import english_in
 
 CASE = CONTENT_ROOT / "demo" / "inbox" / "byggesak" / "BS-2026-000115.json"
 ADDED = {
@@ -116,6 +117,7 @@ def test_an_edit_is_kept_when_the_answers_draft_the_letter_again(
     page = client.get(f"/saker/{case_id}").text
     assert WORDS[malform]["kept"].format(v=edited.version) in page
     assert WORDS[malform]["kept_event"] in page and 'id="left-out"' not in page
+    assert english_in(page) == []
     found = re.search(r'<textarea id="markdown" name="markdown"[^>]*>(.*?)</textarea>', page, re.S)
     assert found is not None and unescape(found.group(1)) == letter.markdown
 
@@ -174,6 +176,7 @@ def test_a_conflict_keeps_the_new_draft_shows_both_texts_and_asks_before_sending
     assert len(passages) == 1
     theirs, new = passages[0]
     assert mine in theirs.splitlines() and changed in new.splitlines()
+    assert english_in(page) == []
 
     # Sending: the confirmation names it, and asks that they have seen it.
     form = {"csrf": csrf, "version": str(web_store.get_case(case_id).version),
@@ -181,10 +184,11 @@ def test_a_conflict_keeps_the_new_draft_shows_both_texts_and_asks_before_sending
     assert client.post(f"/saker/{case_id}/godkjenn", data=form).status_code == 303
     confirm = client.get(f"/saker/{case_id}/bekreft").text
     assert 'id="left-out"' in confirm and 'id="edits-seen"' in confirm
-    assert WORDS[malform]["seen"] in confirm
+    assert WORDS[malform]["seen"] in confirm and english_in(confirm) == []
     send = {**form, "letter_hash": letter_digest(letter)}
     refused = client.post(f"/saker/{case_id}/send", data=send)
     assert refused.status_code == 409 and WORDS[malform]["not_seen"] in refused.text
+    assert english_in(refused.text) == []
     assert web_store.get_case(case_id).state == CaseState.pending_review
     sent = client.post(f"/saker/{case_id}/send", data={**send, "endringer_sett": "ja"})
     assert sent.status_code == 303, sent.text
