@@ -214,3 +214,27 @@ def test_edits_made_again_on_the_new_draft_end_the_conflict(
     assert send_confirmed(client, web_store, case_id, csrf).status_code == 303
     sent = web_store.latest_letter(case_id)
     assert sent is not None and mine in sent.markdown and sent.approved_by == "kari"
+
+
+def test_an_edit_is_kept_when_the_caseworker_drafts_for_another_outcome(
+    client: TestClient, web_settings: Settings, web_store: Store, tmp_path: Path
+) -> None:
+    """"Skriv nytt utkast" for another outcome: a closing line the caseworker added is kept."""
+    case_id = _case(web_settings, web_store, tmp_path / "inbox", "nb")
+    csrf = login(client, "kari")
+    answer_points(client, web_store, case_id, csrf)
+    draft = web_store.latest_letter(case_id)
+    assert draft is not None
+    _save_edit(client, web_store, case_id, csrf, f"{draft.markdown}\n{ADDED['nb']}\n")
+    before = web_store.get_case(case_id)
+    form = {"csrf": csrf, "version": str(before.version), "outcome": "avslag"}
+    assert client.post(f"/saker/{case_id}/utfall", data=form).status_code == 303
+    case = web_store.get_case(case_id)
+    letter = web_store.latest_letter(case_id)
+    redrafted = web_store.letters(case_id)[-2]
+    assert case.outcome == "avslag" != before.outcome
+    assert letter is not None and letter.based_on == redrafted.id
+    assert redrafted.template_id == "byggesak/avslag" and ADDED["nb"] not in redrafted.markdown
+    assert letter.markdown.rstrip().endswith(ADDED["nb"])
+    assert [e.kind for e in web_store.events(case_id)[-2:]] == [
+        "outcome_changed", "letter_edits_kept"]  # fmt: skip
