@@ -36,6 +36,14 @@ EVENTS: dict[str, Pair] = {
     "evaluated": ("Vurdert etter reglene", "Vurdert etter reglane"),
     "drafted": ("Brevutkast skrevet", "Brevutkast skrive"),
     "letter_edited": ("Brevet redigert", "Brevet redigert"),
+    "letter_edits_kept": (
+        "Nytt utkast med endringene i brevet",
+        "Nytt utkast med endringane i brevet",
+    ),
+    "letter_edits_conflict": (
+        "Nytt utkast: endringer i brevet kunne ikke føres over",
+        "Nytt utkast: endringar i brevet kunne ikkje førast over",
+    ),
     "outcome_changed": ("Utfall endret", "Utfall endra"),
     "approved": ("Godkjent", "Godkjend"),
     "rejected": ("Avsluttet uten brev", "Avslutta utan brev"),

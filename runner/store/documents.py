@@ -25,7 +25,7 @@ _NEXT_VERSION = (
     .scalar_subquery()
 )
 _GIVEN = ["malform", "markdown", "template_id", "template_hash", "pdf_path", "sha256"]
-_GIVEN += ["created_at", "created_by"]
+_GIVEN += ["created_at", "created_by", "based_on"]
 #: The next version of the letter, inserted only if the decision is the case's own: the
 #: check, the version and the insert in one statement.
 _INSERT_LETTER = (
@@ -123,9 +123,19 @@ def save_letter(
     created_by: str,
     template_id: str | None,
     template_hash: str | None,
+    based_on: int | None = None,
 ) -> LetterRecord:
-    """Store a new version of the case's letter (the first is version 1)."""
+    """Store a new version of the case's letter (the first is version 1); `based_on`: for a
+    version with hand edits, the robot's draft of the same case they were made on."""
     lock_case(conn, case_id)  # two writers must not both take the same next version
+    if based_on is not None:
+        base = get_letter(conn, based_on)
+        if base.case_id != case_id or base.template_id is None:
+            raise StoreError(
+                f"Letter {based_on} is not a robot's draft of case {case_id}",
+                fix="Pass the id of the robot's draft (a version with a template_id) of this "
+                "case that the caseworker edited.",
+            )
     row = conn.execute(
         _INSERT_LETTER,
         {
@@ -139,6 +149,7 @@ def save_letter(
             "sha256": sha256,
             "created_at": utcnow(),
             "created_by": created_by,
+            "based_on": based_on,
         },
     ).first()
     if row is None:  # no such decision of this case

@@ -139,6 +139,7 @@ class LetterRecord:
     created_by: str
     approved_by: str | None
     approved_at: datetime | None
+    based_on: int | None  # hand edits: the id of the robot's draft they were made on
 
     @property
     def is_approved(self) -> bool:

@@ -214,6 +214,9 @@ letters = Table(
     Column("created_by", String(200), nullable=False),
     Column("approved_by", String(200)),
     Column("approved_at", UTCDateTime),
+    # For a version with a caseworker's hand edits: the robot's draft (a version of the same
+    # letter) they were made on, the base a new draft's three-way merge carries them from.
+    Column("based_on", Id, ForeignKey("letters.id")),
     UniqueConstraint("case_id", "version"),  # also the index by case
 )
 

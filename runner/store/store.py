@@ -328,8 +328,10 @@ class Store:
         created_by: str,
         template_id: str | None = None,
         template_hash: str | None = None,
+        based_on: int | None = None,
     ) -> LetterRecord:
-        """Store the next version of the case's letter (template_id None: edited by a human)."""
+        """Store the next version of the case's letter (template_id None: edited by a human;
+        `based_on`: the id of the robot's draft the human edits were made on)."""
         with self._write() as conn:
             return documents.save_letter(
                 conn,
@@ -342,6 +344,7 @@ class Store:
                 created_by=created_by,
                 template_id=template_id,
                 template_hash=template_hash,
+                based_on=based_on,
             )
 
     def update_letter_file(self, letter_id: int, pdf_path: str, sha256: str) -> LetterRecord:

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from runner.drafting import letter_context
 from runner.errors import AnswerError, IllegalTransitionError, NotFoundError, ReviewError
 from runner.letterfiles import render_letter_pdf, today_in_norway
 from runner.letters import appeal_deadline
+from runner.letters.edits import Conflict, carry_edits
 from runner.letters.placeholders import open_placeholders
 from runner.logs import get_logger
 from runner.models.results import Evaluation, Route
@@ -40,6 +43,24 @@ from runner.vocabulary import Word
 from runner.web.i18n import worded
 
 log = get_logger("saksrobot.web")
+
+
+@dataclass(frozen=True, slots=True)
+class Redraft:
+    """A letter drafted again: the letter as it now is, and what became of the caseworker's
+    hand edits (the event to record after the case's own, or None: there were none)."""
+
+    letter: LetterRecord
+    edits: tuple[str, dict[str, Any]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """The caseworker's hand edits a newer draft could not take: the version with their text,
+    and each passage that conflicted (their text beside the new draft's)."""
+
+    edited: LetterRecord
+    conflicts: tuple[Conflict, ...]
 
 
 class Reviewer:
@@ -123,13 +144,14 @@ class Reviewer:
             raise AnswerError({next(iter(found), "-"): "answer_missing"})
         # A case still without an outcome (til_vurdering) has no letter to draft yet.
         drafts = record.outcome in self.pipeline(record.robot_id).robot.letters
-        with self.store.unit():  # answers, the new letter and the event: all or nothing
+        with self.store.unit():  # answers, the new letter and the events: all or nothing
             self.store.casework.answer(case_id, decision.id, answers, actor=user)
             _, current = self.open_points(case_id)
-            letter = None
+            redrafted = None
             if drafts:
-                letter = self._draft(record, decision.evaluation(), user, decision, current)
-            return self.store.transition(
+                redrafted = self._draft(record, decision.evaluation(), user, decision, current)
+            letter = redrafted.letter if redrafted else None
+            answered = self.store.transition(
                 case_id,
                 CaseState.pending_review,
                 actor=user,
@@ -141,6 +163,10 @@ class Reviewer:
                 },
                 expected_version=version,
             )
+            if redrafted and redrafted.edits:
+                kind, data = redrafted.edits
+                self.store.record_event(case_id, actor=user, kind=kind, data=data)
+            return answered
 
     def ready(self, case_id: int) -> tuple[CaseRecord, LetterRecord]:
         """The waiting case and the letter that would be sent, if it may be sent now: every
@@ -187,6 +213,9 @@ class Reviewer:
                 pdf_path=None,
                 sha256=None,
                 created_by=user,
+                # The robot's draft the edits are made on: the one shown, or the one the
+                # shown text's earlier edits were made on (None for an edit from before 0008).
+                based_on=letter.id if letter.template_id is not None else letter.based_on,
             )
             self.store.transition(
                 case_id,
@@ -231,14 +260,21 @@ class Reviewer:
         version: int,
         letter_id: int,
         letter_hash: str,
+        edits_seen: bool = False,
     ) -> CaseRecord:
         """Approve and send exactly the letter the caseworker confirmed (`letter_hash`, from
-        `letter_digest`): a letter changed since, or a case not ready, is refused."""
+        `letter_digest`): a letter changed since, or a case not ready, is refused; so is a
+        letter their hand edits could not be carried onto, unless they have looked at the
+        passages (`edits_seen`, from the confirmation)."""
         record = self._waiting(case_id, version)
         letter = self._letter(record, letter_id)
         if letter_digest(letter) != letter_hash:
             raise worded(ReviewError, "letter_changed")
         self.ready(case_id)
+        left = self.left_out(case_id)
+        left_out = len(left.conflicts) if left else 0
+        if left_out and not edits_seen:
+            raise worded(ReviewError, "edits_not_seen", n=left_out)
         # The letter is approved first: a crash between the two steps leaves an approved
         # letter on a waiting case, never an approved case with an unapproved letter.
         self.store.approve_letter(letter.id, user)
@@ -251,6 +287,7 @@ class Reviewer:
                 "letter_id": letter.id,
                 "letter_version": letter.version,
                 "edited": letter.template_id is None,
+                "edits_left_out": left_out,
             },
             expected_version=version,
         )
@@ -286,25 +323,53 @@ class Reviewer:
             update={"outcome": outcome, "route": Route.review, "matched": f"saksbehandler {user}"}
         )
         _, answers = self.open_points(case_id)
-        letter = self._draft(
-            record, old.model_copy(update={"decision": chosen}), user, decision, answers
-        )
-        decision_id = letter.decision_id
-        return self.store.transition(
-            case_id,
-            CaseState.pending_review,
-            actor=user,
-            event="outcome_changed",
-            data={
-                "from": record.outcome,
-                "to": outcome,
-                "decision_id": decision_id,
-                "letter_id": letter.id,
-                "letter_version": letter.version,
-            },
-            expected_version=version,
-            outcome=outcome,
-        )
+        with self.store.unit():  # the new letter and the events: all or nothing
+            redrafted = self._draft(
+                record, old.model_copy(update={"decision": chosen}), user, decision, answers
+            )
+            letter = redrafted.letter
+            changed = self.store.transition(
+                case_id,
+                CaseState.pending_review,
+                actor=user,
+                event="outcome_changed",
+                data={
+                    "from": record.outcome,
+                    "to": outcome,
+                    "decision_id": letter.decision_id,
+                    "letter_id": letter.id,
+                    "letter_version": letter.version,
+                },
+                expected_version=version,
+                outcome=outcome,
+            )
+            if redrafted.edits:
+                kind, data = redrafted.edits
+                self.store.record_event(case_id, actor=user, kind=kind, data=data)
+            return changed
+
+    def hand_edits(self, case_id: int) -> tuple[LetterRecord, LetterRecord] | None:
+        """The newest version of the case's letter with the caseworker's hand edits, and the
+        robot's draft they were made on (base, edited); None if there is none."""
+        letters = self.store.letters(case_id)
+        for edited in reversed(letters):
+            if edited.based_on is not None:
+                base = next(letter for letter in letters if letter.id == edited.based_on)
+                return base, edited
+        return None
+
+    def left_out(self, case_id: int) -> LeftOut | None:
+        """The caseworker's hand edits a newer draft also changed, so they are not in the
+        letter; None when the letter holds all their edits (or they made none)."""
+        edits = self.hand_edits(case_id)
+        letter = self.store.latest_letter(case_id)
+        if edits is None or letter is None or letter.template_id is None:
+            return None
+        base, edited = edits
+        if letter.version < edited.version:
+            return None
+        conflicts = carry_edits(base.markdown, edited.markdown, letter.markdown).conflicts
+        return LeftOut(edited, conflicts) if conflicts else None
 
     def _draft(
         self,
@@ -313,9 +378,10 @@ class Reviewer:
         user: str,
         decision: DecisionRecord,
         answers: dict[str, PointAnswer],
-    ) -> LetterRecord:
+    ) -> Redraft:
         """Draft the letter for `evaluation`'s outcome with the caseworker's answers, as a new
-        version by `user` (a new decision record when the outcome is not the stored one)."""
+        version by `user` (a new decision record when the outcome is not the stored one),
+        and carry the caseworker's hand edits onto it (`_carry`)."""
         pipeline = self.pipeline(record.robot_id)
         outcome = evaluation.decision.outcome
         template_id = pipeline.robot.letters.get(outcome)
@@ -350,7 +416,8 @@ class Reviewer:
                 template_id=draft.template_id,
                 template_hash=draft.template_hash,
             )
-        return self.store.save_letter(
+        edits = self.hand_edits(record.id)
+        drafted = self.store.save_letter(
             case_id=record.id,
             decision_id=decision_id,
             malform=malform,
@@ -361,6 +428,42 @@ class Reviewer:
             template_id=draft.template_id,
             template_hash=draft.template_hash,
         )
+        return self._carry(drafted, edits, user)
+
+    def _carry(
+        self,
+        drafted: LetterRecord,
+        edits: tuple[LetterRecord, LetterRecord] | None,
+        user: str,
+    ) -> Redraft:
+        """The caseworker's hand edits (base, edited) merged into the new draft: a clean
+        merge is kept as the next version (with the edits, by `user`); where a passage
+        conflicts, the new draft stays the letter and their text stays stored in its version,
+        and the case page shows each passage (`left_out`)."""
+        if edits is None:
+            return Redraft(drafted, None)
+        base, edited = edits
+        merged = carry_edits(base.markdown, edited.markdown, drafted.markdown)
+        trail = {"edited_letter_id": edited.id, "edited_letter_version": edited.version}
+        if not merged.clean:
+            trail |= {"letter_id": drafted.id, "letter_version": drafted.version}
+            return Redraft(
+                drafted, ("letter_edits_conflict", trail | {"passages": len(merged.conflicts)})
+            )
+        if merged.markdown.strip() == drafted.markdown.strip():
+            return Redraft(drafted, None)  # the new draft says what the edits said
+        letter = self.store.save_letter(
+            case_id=drafted.case_id,
+            decision_id=drafted.decision_id,
+            malform=drafted.malform,
+            markdown=merged.markdown,
+            pdf_path=None,
+            sha256=None,
+            created_by=user,
+            based_on=drafted.id,
+        )
+        trail |= {"letter_id": letter.id, "letter_version": letter.version}
+        return Redraft(letter, ("letter_edits_kept", trail))
 
 
 def letter_digest(letter: LetterRecord) -> str:

@@ -204,10 +204,37 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "save_answers": ("Lagre avgjørelsene", "Lagre avgjerdene"),
     "answers_redraft_note": (
-        "Når du lagrer, skrives brevet på nytt med vurderingene dine. Endringer du har gjort "
-        "i brevteksten, må da gjøres på nytt.",
+        "Når du lagrer, skrives brevet på nytt med vurderingene dine. Endringer du har lagret "
+        "i brevteksten, blir ført over på det nye utkastet. Har det nye utkastet endret den "
+        "samme teksten, viser saken hva som ikke kunne føres over, så du kan gjøre det selv.",
         "Når du lagrar, blir brevet skrive på nytt med vurderingane dine. Endringar du har "
-        "gjort i brevteksten, må då gjerast på nytt.",
+        "lagra i brevteksten, blir førte over på det nye utkastet. Har det nye utkastet endra "
+        "den same teksten, viser saka kva som ikkje kunne førast over, så du kan gjere det "
+        "sjølv.",
+    ),
+    "edits_kept": (
+        "Endringene du gjorde i brevteksten (versjon {v}), er ført over på det nye utkastet.",
+        "Endringane du gjorde i brevteksten (versjon {v}), er førte over på det nye utkastet.",
+    ),
+    "edits_conflict_title": (
+        "Endringer som ikke kunne føres over",
+        "Endringar som ikkje kunne førast over",
+    ),
+    "edits_conflict_intro": (
+        "Brevet er skrevet på nytt, og det nye utkastet har endret tekst du også hadde endret "
+        "(versjon {v}). Brevet under er det nye utkastet uten disse endringene dine. Gjør dem "
+        "på nytt i brevteksten der det trengs. Teksten din er lagret.",
+        "Brevet er skrive på nytt, og det nye utkastet har endra tekst du òg hadde endra "
+        "(versjon {v}). Brevet under er det nye utkastet utan desse endringane dine. Gjer dei "
+        "på nytt i brevteksten der det trengst. Teksten din er lagra.",
+    ),
+    "edits_yours": ("Din tekst", "Teksten din"),
+    "edits_new": ("Det nye utkastet", "Det nye utkastet"),
+    "edits_none": ("(ingen tekst)", "(ingen tekst)"),
+    "edits_seen": (
+        "Jeg har sett endringene mine som ikke ble ført over, og vil sende brevet slik det står.",
+        "Eg har sett endringane mine som ikkje vart førte over, og vil sende brevet slik det "
+        "står.",
     ),
     "answered_by": ("Avgjort av {u} {at}: {outcome}.", "Avgjort av {u} {at}: {outcome}."),
     "answer_missing": ("Velg oppfylt eller ikke oppfylt.", "Vel oppfylt eller ikkje oppfylt."),
@@ -669,6 +696,16 @@ ERRORS: dict[str, tuple[Pair, Pair]] = {
         (
             "Skriv brevet, eller avslutt saken uten brev.",
             "Skriv brevet, eller avslutt saka utan brev.",
+        ),
+    ),
+    "edits_not_seen": (
+        (
+            "{n} av endringene dine i brevteksten kom ikke med i det nye utkastet",
+            "{n} av endringane dine i brevteksten kom ikkje med i det nye utkastet",
+        ),
+        (
+            "Les endringene på bekreftelsen, kryss av for at du har sett dem, og send igjen.",
+            "Les endringane på stadfestinga, kryss av for at du har sett dei, og send igjen.",
         ),
     ),
     "letter_changed": (

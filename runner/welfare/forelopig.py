@@ -142,6 +142,7 @@ class ForelopigSvar:
             case_id=record.id, decision_id=draft.decision_id, malform=draft.malform,
             markdown=draft.markdown, pdf_path=None, sha256=None, created_by=ACTOR,
             template_id=draft.template_id, template_hash=draft.template_hash,
+            based_on=draft.based_on,
         )  # fmt: skip
         return letter
 

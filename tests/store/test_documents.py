@@ -166,3 +166,39 @@ def test_a_letter_for_a_missing_decision_or_case_is_refused(
     )
     assert save_letter(store, case_id, decision, "# Vedtak").version == 1  # nothing was taken
     assert [letter.version for letter in store.letters(case_id)] == [1]
+
+
+def test_a_hand_edited_version_names_the_robots_draft_it_was_made_on(
+    store: Store, make_case: Callable[..., int], evaluation: Evaluation
+) -> None:
+    one, two = make_case(), make_case()
+    decisions = {
+        case_id: store.save_decision(
+            case_id, evaluation, inputs_hash="x", template_id=None, template_hash=None
+        )
+        for case_id in (one, two)
+    }
+
+    def draft(case_id: int) -> LetterRecord:
+        return store.save_letter(
+            case_id=case_id, decision_id=decisions[case_id], malform="nb", markdown="# Vedtak",
+            pdf_path=None, sha256=None, created_by="robot", template_id="byggesak/innvilget",
+            template_hash="e" * 64,
+        )  # fmt: skip
+
+    def edit(case_id: int, based_on: int) -> LetterRecord:
+        return store.save_letter(
+            case_id=case_id, decision_id=decisions[case_id], malform="nb",
+            markdown="# Vedtak\n\nMed et tillegg.", pdf_path=None, sha256=None,
+            created_by="kari", based_on=based_on,
+        )  # fmt: skip
+
+    first, other = draft(one), draft(two)
+    edited = edit(one, first.id)
+    assert first.based_on is None and edited.based_on == first.id
+    assert store.letter(edited.id) == edited and store.latest_letter(one) == edited
+    # The base is a robot's draft of the same case, never another case's or a hand edit.
+    for wrong in (other.id, edited.id):
+        with pytest.raises(StoreError, match=f"is not a robot's draft of case {one}"):
+            edit(one, wrong)
+    assert store.latest_letter(one) == edited

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from runner.errors import StoreError
+from runner.models.results import Evaluation
 from runner.store import open_store
 from runner.store.engine import transaction
 from runner.store.migrate import alembic_config, head_revision
@@ -86,3 +87,33 @@ def test_downgrade_to_base_removes_the_schema(store_url: str) -> None:
         assert set(inspect(store.engine).get_table_names()) == {"alembic_version"}
         store.upgrade()
         assert set(inspect(store.engine).get_table_names()) == TABLES
+
+
+
+def test_0008_goes_down_and_up_on_a_store_with_letters(
+    store_url: str, evaluation: Evaluation
+) -> None:
+    """letters.based_on is dropped and added again on a store with letters, an edited one
+    and an outbox row pointing at it; the letters stay, without a base after the upgrade."""
+    with open_store(store_url) as store:
+        case_id, _ = store.add_raw_item(
+            robot_id="byggesak", source="folder", source_ref="sak.json", content=b"{}"
+        )
+        decision = store.save_decision(
+            case_id, evaluation, inputs_hash="x", template_id=None, template_hash=None
+        )
+        letter = {"case_id": case_id, "decision_id": decision, "malform": "nb",
+                  "pdf_path": None, "sha256": None}  # fmt: skip
+        draft = store.save_letter(**letter, markdown="# Vedtak", created_by="robot",
+                                  template_id="byggesak/innvilget", template_hash="e")  # fmt: skip
+        edited = store.save_letter(**letter, markdown="# Vedtak\n\nTillegg.", created_by="kari",
+                                   based_on=draft.id)  # fmt: skip
+        store.enqueue(case_id=case_id, letter_id=edited.id, key="k", channel="folder", target="t")
+        with transaction(store.engine, write=True) as conn:
+            command.downgrade(alembic_config(connection=conn), "0007_decisions")
+        columns = {column["name"] for column in inspect(store.engine).get_columns("letters")}
+        assert "based_on" not in columns
+        store.upgrade()
+        assert [(x.markdown, x.based_on) for x in store.letters(case_id)] == [
+            ("# Vedtak", None), ("# Vedtak\n\nTillegg.", None)]  # fmt: skip
+        assert store.outbox_for_case(case_id)[0].letter_id == edited.id

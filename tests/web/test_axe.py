@@ -16,8 +16,11 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from runner.models.robot import load_robots
+from runner.settings import Settings
 from runner.store import CaseState, Store
-from tests.web.conftest import HOME
+from runner.web.actions import Reviewer
+from tests.web.conftest import ASSESSMENT, HOME, open_point_ids
 from tests.web.test_browser import (  # noqa: F401
     _answer_points,
     _click,
@@ -142,6 +145,60 @@ def test_every_page_passes_axe(
     browser.get(f"{server}/brukere")
     pages.check("brukere")
     assert len(pages.checked) >= 16
+    assert not pages.problems, "axe found:\n" + "\n".join(pages.problems)
+
+
+def test_pages_with_letter_edits_kept_or_left_out_pass_axe(
+    server: str,  # noqa: F811
+    browser: WebDriver,  # noqa: F811
+    web_settings: Settings,
+    web_store: Store,
+    axe_source: str,
+) -> None:
+    """The case page with the caseworker's edits carried onto a new draft, and with edits
+    that could not be (their text beside the new draft's), and its confirmation."""
+    reviewer = Reviewer(web_settings, web_store, load_robots(web_settings.content_dir / "robots"))
+    waiting = web_store.list_cases(state=CaseState.pending_review, kommunenummer=HOME, limit=500)
+    case_id = next(
+        c.id for c in waiting if web_store.latest_letter(c.id) and open_point_ids(web_store, c.id)
+    )
+
+    def answer(outcome: str) -> None:
+        given = {rule_id: (outcome, ASSESSMENT) for rule_id in open_point_ids(web_store, case_id)}
+        version = web_store.get_case(case_id).version
+        reviewer.answer(case_id, "kari", version=version, given=given)
+
+    def edit(markdown: str) -> None:
+        letter = web_store.latest_letter(case_id)
+        assert letter is not None
+        version = web_store.get_case(case_id).version
+        reviewer.prepare(case_id, "kari", version=version, letter_id=letter.id, markdown=markdown)
+
+    def text() -> str:
+        letter = web_store.latest_letter(case_id)
+        assert letter is not None
+        return letter.markdown
+
+    pages = Pages(browser, axe_source)
+    _log_in(browser, server, "kari")
+    answer("ikke_oppfylt")
+    edit(text() + "\nEt tillegg fra saksbehandleren.\n")
+    answer("oppfylt")
+    browser.get(f"{server}/saker/{case_id}")
+    assert browser.find_element(By.ID, "edits-kept").text
+    pages.check("sak med endringer ført over")
+    edit(text().replace(ASSESSMENT, f"{ASSESSMENT} Sjekket på befaring."))
+    answer("ikke_oppfylt")
+    browser.get(f"{server}/saker/{case_id}")
+    assert browser.find_element(By.ID, "left-out").text
+    pages.check("sak med endringer som ikke ble ført over")
+    _switch_malform(browser)
+    browser.get(f"{server}/saker/{case_id}")
+    pages.check("sak med endringer som ikke ble ført over, nynorsk")
+    _switch_malform(browser)
+    _click(browser, browser.find_element(By.ID, "approve"))
+    assert browser.find_element(By.ID, "edits-seen")
+    pages.check("bekreft med endringer som ikke ble ført over")
     assert not pages.problems, "axe found:\n" + "\n".join(pages.problems)
 
 

@@ -76,3 +76,55 @@ def test_approval_waits_for_the_caseworkers_assessment(
         sent = store.latest_letter(record.id)
         assert sent is not None and sent.approved_by == "kari"
         assert "[[" not in sent.markdown and "lagt vekt på" in sent.markdown
+
+
+@pytest.mark.parametrize("malform", ["nb", "nn"])
+def test_the_assessment_written_before_the_points_are_answered_is_kept(
+    tmp_path: Path, malform: str
+) -> None:
+    """The caseworker writes the assessment ('Vår vurdering') first, then answers the open
+    point: the letter drafted again keeps what they wrote, and can be approved and sent."""
+    settings = review_settings(tmp_path / "data")
+    robots = load_robots(settings.content_dir / "robots")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    case = sosialhjelp_case(
+        random.Random(5), "inntekt_over_behov", reference="SH-W-2", received_at=RECEIVED
+    )
+    case["malform"] = malform
+    (inbox / "SH-W-2.json").write_text(json.dumps(case), encoding="utf-8")
+    with open_store(settings.database_url) as store:
+        run_robot(settings, store, robots["sosialhjelp-livsopphold"], inbox=inbox)
+        record = store.find_case("SH-W-2")
+        draft = store.latest_letter(record.id)
+        assert draft is not None and draft.malform == malform
+        reviewer = Reviewer(settings, store, robots)
+        points, _ = reviewer.open_points(record.id)
+        assert points and open_placeholders(draft.markdown)
+
+        start, end = draft.markdown.index("[["), draft.markdown.index("]]") + 2
+        assessment = "Søkeren har ingen andre midler, og vi har lagt vekt på at …"
+        written = draft.markdown[:start] + assessment + draft.markdown[end:]
+        with pytest.raises(ReviewError, match="lagret"):  # the point is open; the text is kept
+            reviewer.prepare(record.id, "kari", version=record.version, letter_id=draft.id,
+                             markdown=written)  # fmt: skip
+        edited = store.latest_letter(record.id)
+        assert edited is not None and edited.based_on == draft.id
+
+        record = store.get_case(record.id)
+        given = {p.rule_id: ("oppfylt", "Vurdert etter søkerens opplysninger.") for p in points}
+        record = reviewer.answer(record.id, "kari", version=record.version, given=given)
+        letter = store.latest_letter(record.id)
+        assert letter is not None and letter.version == edited.version + 2
+        assert assessment in letter.markdown and not open_placeholders(letter.markdown)
+        assert "Vurdert etter søkerens opplysninger." in letter.markdown  # the new draft's part
+        assert store.events(record.id)[-1].kind == "letter_edits_kept"
+        assert reviewer.left_out(record.id) is None
+
+        final = reviewer.prepare(record.id, "kari", version=record.version, letter_id=letter.id)
+        assert final.id == letter.id
+        reviewer.approve(record.id, "kari", version=record.version, letter_id=final.id,
+                         letter_hash=letter_digest(final))  # fmt: skip
+        assert store.get_case(record.id).state == CaseState.sent
+        sent = store.latest_letter(record.id)
+        assert sent is not None and sent.id == letter.id and assessment in sent.markdown

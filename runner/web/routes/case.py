@@ -73,6 +73,15 @@ def case_page(
     robot = ctx.reviewer.robots.get(record.robot_id)
     events = store.events(record.id)
     points, answers = ctx.reviewer.open_points(record.id)
+    # The caseworker's edits a new draft took (the version they were in), or could not take.
+    kept = next(
+        (
+            e.data.get("edited_letter_version")
+            for e in reversed(events)
+            if e.kind == "letter_edits_kept" and letter and e.data.get("letter_id") == letter.id
+        ),
+        None,
+    )
     return render(
         request,
         "case.html",
@@ -91,6 +100,8 @@ def case_page(
         max_assessment=MAX_ASSESSMENT,
         notes=store.casework.notes(record.id),
         letter=letter,
+        edits_kept=kept,
+        left_out=ctx.reviewer.left_out(record.id),
         documents=CaseDocuments(store, ctx.reviewer, record).listing(),
         letter_html=Markup(markdown_to_html(letter.markdown)) if letter else None,
         preview_markdown=preview,
@@ -197,6 +208,7 @@ def confirm(request: Request, case_id: int, session: Session) -> Response:
         letter_html=Markup(markdown_to_html(letter.markdown)),
         points=points,
         answers=answers,
+        left_out=ctx.reviewer.left_out(case_id),
     )
 
 
@@ -211,6 +223,7 @@ def send(request: Request, case_id: int, session: Session, form: CheckedForm) ->
         version=_number(form, "version"),
         letter_id=_number(form, "letter_id"),
         letter_hash=_field(form, "letter_hash", max_length=64),
+        edits_seen=form.get("endringer_sett") == "ja",
     )
     return _done(case_id, "approved")
 
