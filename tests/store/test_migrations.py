@@ -90,7 +90,7 @@ def test_downgrade_to_base_removes_the_schema(store_url: str) -> None:
 
 
 
-def test_0008_goes_down_and_up_on_a_store_with_letters(
+def test_0009_goes_down_and_up_on_a_store_with_letters(
     store_url: str, evaluation: Evaluation
 ) -> None:
     """letters.based_on is dropped and added again on a store with letters, an edited one
@@ -110,7 +110,7 @@ def test_0008_goes_down_and_up_on_a_store_with_letters(
                                    based_on=draft.id)  # fmt: skip
         store.enqueue(case_id=case_id, letter_id=edited.id, key="k", channel="folder", target="t")
         with transaction(store.engine, write=True) as conn:
-            command.downgrade(alembic_config(connection=conn), "0007_decisions")
+            command.downgrade(alembic_config(connection=conn), "0008_follow_ups")
         columns = {column["name"] for column in inspect(store.engine).get_columns("letters")}
         assert "based_on" not in columns
         store.upgrade()

@@ -1,8 +1,8 @@
 """A letter version with a caseworker's hand edits names the robot's draft they were made on,
 so a new draft can carry the edits over (three-way merge, runner/letters/edits.py).
 
-Revision ID: 0008_letter_base
-Revises: 0007_decisions
+Revision ID: 0009_letter_base
+Revises: 0008_follow_ups
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_letter_base"
-down_revision: str | Sequence[str] | None = "0007_decisions"
+revision: str = "0009_letter_base"
+down_revision: str | Sequence[str] | None = "0008_follow_ups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
