@@ -32,6 +32,7 @@ import httpx
 from runner.channels.base import Delivery, Letter
 from runner.errors import ChannelError
 from runner.kommuner.settings import SvarUtSettings
+from runner.problems import problem
 from runner.store import Store
 
 __all__ = [
@@ -256,7 +257,11 @@ def follow_deliveries(store: Store, channel: SvarUtChannel, robot_id: str) -> in
                     CaseState.parked,
                     actor=ROBOT_ACTOR,
                     event="parked",
-                    data={"error": f"SvarUt: {status}", "kind": "svarut"},
+                    data={
+                        "error": f"SvarUt: {status}",
+                        "kind": "svarut",
+                        "problem": problem("parked_svarut", status=status).as_dict(),
+                    },
                     last_error=(
                         f"brevet kom ikke fram gjennom SvarUt (status {status}); send det på "
                         "annen måte og noter det i saken"

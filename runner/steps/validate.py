@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem, SourceError
 from runner.logs import get_logger
+from runner.problems import problem
 from runner.sources.base import read_marker
 from runner.sources.convert import read_case
 from runner.steps.context import ROBOT_ACTOR, Handoff, Robot, Step
@@ -40,8 +41,8 @@ def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff
         raw, content = store.raw_item_and_content(record.id, lock=True)
         marker = read_marker(content)
         if marker is not None:  # the source could not read the item whole
-            problem, transient = marker
-            raise unread_error(record.id, raw.source_ref, problem, transient=transient)
+            why, transient = marker
+            raise unread_error(record.id, raw.source_ref, why, transient=transient)
         definition = robot.definition
         case = read_case(definition.source, raw, content, definition.case_model)
         check_attachments(raw.source_ref, case, base_dir)
@@ -49,14 +50,7 @@ def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff
         if not robot.settings.serves(kommunenummer):
             raise CaseValidationError(
                 raw.source_ref,
-                [
-                    FieldProblem(
-                        "kommunenummer",
-                        f"kommune {kommunenummer} betjenes ikke av denne installasjonen",
-                        f"send saken til riktig kommune, eller legg {kommunenummer} til "
-                        "i innstillingene",
-                    )
-                ],
+                [problem("kommune_not_served_case", "kommunenummer", kommune=kommunenummer)],
             )
         case = gather_facts(robot, case)
         data = case.model_dump(mode="json")
