@@ -435,8 +435,8 @@ FORMS: dict[str, Words] = {
     "pdf_not_accepted": (
         ("denne roboten tar ikke imot PDF-skjema", "denne roboten tek ikkje imot PDF-skjema"),
         (
-            "send søknaden som JSON, eller legg til form: i robotfilen",
-            "send søknaden som JSON, eller legg til form: i robotfila",
+            "send søknaden som JSON, eller be driftsansvarlig sette opp skjemaet i robotfilen",
+            "send søknaden som JSON, eller be driftsansvarleg setje opp skjemaet i robotfila",
         ),
     ),
     "pdf_not_pdf": (("filen er ikke en PDF", "fila er ikkje ein PDF"), _FORM_FIX),
@@ -515,14 +515,357 @@ VALUES: dict[str, Words] = {
     for kind, fix in TYPE_FIXES.items()
 }
 
+_SEND_AGAIN: Pair = (
+    "rett feltet i søknaden og send den inn på nytt fra byggesøknadsløsningen",
+    "rett feltet i søknaden og send han inn på nytt frå byggjesøknadsløysinga",
+)
+_MISSING: Pair = ("mangler i søknaden", "manglar i søknaden")
+_MANUAL: Pair = ("behandle saken manuelt", "handsam saka manuelt")
+
+#: A DiBK søknad om tiltak uten ansvarsrett (runner/sources/dibk.py), each naming its XML path.
+DIBK: dict[str, Words] = {
+    "dibk_missing": (_MISSING, _SEND_AGAIN),
+    "dibk_missing_number": (
+        _MISSING,
+        ("oppgi tallet i meter eller m²", "oppgi talet i meter eller m²"),
+    ),
+    "dibk_missing_yes_no": (_MISSING, ("svar ja eller nei", "svar ja eller nei")),
+    "dibk_missing_national_id": (
+        _MISSING,
+        ("oppgi tiltakshaverens fødselsnummer", "oppgi fødselsnummeret til tiltakshavaren"),
+    ),
+    "dibk_missing_email": (
+        _MISSING,
+        (
+            "oppgi en e-postadresse vedtaket kan sendes til",
+            "oppgi ei e-postadresse vedtaket kan sendast til",
+        ),
+    ),
+    "dibk_not_number": (
+        ("'{value}' er ikke et tall", "'{value}' er ikkje eit tal"),
+        ("oppgi tallet med punktum som skille", "oppgi talet med punktum som skilje"),
+    ),
+    "dibk_not_integer": (
+        ("'{value}' er ikke et heltall", "'{value}' er ikkje eit heiltal"),
+        ("oppgi et heltall", "oppgi eit heiltal"),
+    ),
+    "dibk_not_xml": (
+        ("filen er ikke gyldig XML", "fila er ikkje gyldig XML"),
+        ("send søknaden som XML fra DiBK", "send søknaden som XML frå DiBK"),
+    ),
+    "dibk_wrong_form": (
+        (
+            "dette er ikke skjemaet «søknad om tiltak uten ansvarsrett» ({namespace})",
+            "dette er ikkje skjemaet «søknad om tiltak utan ansvarsrett» ({namespace})",
+        ),
+        (
+            "send søknaden til roboten som tar imot dette skjemaet",
+            "send søknaden til roboten som tek imot dette skjemaet",
+        ),
+    ),
+    "dibk_xsd_element": (
+        ("elementet er ikke med i skjemaet (XSD)", "elementet er ikkje med i skjemaet (XSD)"),
+        _SEND_AGAIN,
+    ),
+    "dibk_xsd_missing": (
+        (
+            "et påkrevd element eller attributt mangler (XSD)",
+            "eit påkravd element eller attributt manglar (XSD)",
+        ),
+        _SEND_AGAIN,
+    ),
+    "dibk_xsd_value": (
+        ("verdien stemmer ikke med skjemaet (XSD)", "verdien stemmer ikkje med skjemaet (XSD)"),
+        _SEND_AGAIN,
+    ),
+    "dibk_no_property": (
+        ("søknaden oppgir ingen eiendom", "søknaden oppgjev ingen eigedom"),
+        _SEND_AGAIN,
+    ),
+    "dibk_several_properties": (
+        (
+            "søknaden gjelder flere eiendommer; roboten behandler én eiendom per søknad",
+            "søknaden gjeld fleire eigedomar; roboten handsamar éin eigedom per søknad",
+        ),
+        _MANUAL,
+    ),
+    "dibk_property_address_missing": (
+        ("eiendommens adresse mangler", "adressa til eigedomen manglar"),
+        _SEND_AGAIN,
+    ),
+    "dibk_no_applicant": (
+        ("søknaden har ingen tiltakshaver", "søknaden har ingen tiltakshavar"),
+        _SEND_AGAIN,
+    ),
+    "dibk_applicant_not_person": (
+        (
+            "tiltakshaveren er «{kind}»; roboten behandler bare søknader fra privatpersoner",
+            "tiltakshavaren er «{kind}»; roboten handsamar berre søknader frå privatpersonar",
+        ),
+        _MANUAL,
+    ),
+    "dibk_measure_kind_missing": (
+        ("tiltakstype mangler", "tiltakstype manglar"),
+        ("velg tiltakstype", "vel tiltakstype"),
+    ),
+    "dibk_purpose_missing": (
+        ("tiltakets formål mangler", "formålet med tiltaket manglar"),
+        ("velg formål for tiltaket", "vel formål for tiltaket"),
+    ),
+    "dibk_purpose_unknown": (
+        (
+            "formålet «{purpose}» kjenner ikke roboten, så den vet ikke om tiltaket er for "
+            "varig opphold",
+            "formålet «{purpose}» kjenner ikkje roboten, så han veit ikkje om tiltaket er for "
+            "varig opphald",
+        ),
+        (
+            "behandle saken manuelt, eller legg koden til i runner/sources/dibk.py",
+            "handsam saka manuelt, eller legg koden til i runner/sources/dibk.py",
+        ),
+    ),
+    "dibk_notice_date_missing": (
+        ("datoen for nabovarsel mangler", "datoen for nabovarsel manglar"),
+        (
+            "oppgi når naboene ble varslet, eller at tiltaket er fritatt",
+            "oppgi når naboane vart varsla, eller at tiltaket er fritatt",
+        ),
+    ),
+    "dibk_objections_zero": (
+        (
+            "søknaden sier at det finnes merknader, men antallet er 0",
+            "søknaden seier at det finst merknader, men talet er 0",
+        ),
+        ("oppgi hvor mange merknader som kom", "oppgi kor mange merknader som kom"),
+    ),
+    "dibk_attachment_incomplete": (
+        ("vedlegget mangler type eller filnavn", "vedlegget manglar type eller filnamn"),
+        _SEND_AGAIN,
+    ),
+}
+
+_SEND_MESSAGE_AGAIN: Pair = (
+    "be avsenderen sende meldingen på nytt; står feilen igjen, meld fra til avsenderens "
+    "systemleverandør",
+    "be avsendaren sende meldinga på nytt; står feilen att, meld frå til systemleverandøren "
+    "til avsendaren",
+)
+_PROTOCOL: Pair = (
+    "meldingen kom ikke fra Fiks IO slik protokollen beskriver; meld fra til KS",
+    "meldinga kom ikkje frå Fiks IO slik protokollen skildrar; meld frå til KS",
+)
+
+
+def _container(nb: str, nn: str) -> Words:
+    """A signed container (ASiC-E) refused: what is wrong with it."""
+    return ((nb, nn), _SEND_MESSAGE_AGAIN)
+
+
+#: A Fiks IO message refused (runner/fiksio/*.py, runner/sources/fiksio.py): not for us,
+#: unreadable, tampered with, or of a type the robot does not take.
+FIKSIO: dict[str, Words] = {
+    "fiksio_undecryptable": (
+        (
+            "meldingen kan ikke dekrypteres med kommunens nøkkel (den er kryptert for en annen "
+            "mottaker, er skadet underveis eller er ikke CMS)",
+            "meldinga kan ikkje dekrypterast med nøkkelen til kommunen (ho er kryptert for ein "
+            "annan mottakar, er skadd undervegs eller er ikkje CMS)",
+        ),
+        (
+            "be avsenderen sende på nytt til riktig Fiks IO-konto med kontoens gjeldende "
+            "offentlige nøkkel",
+            "be avsendaren sende på nytt til rett Fiks IO-konto med den gjeldande offentlege "
+            "nøkkelen til kontoen",
+        ),
+    ),
+    "fiksio_unreadable": (
+        (
+            "meldingen kan ikke leses (uventet feil: {error})",
+            "meldinga kan ikkje lesast (uventa feil: {error})",
+        ),
+        (
+            "be avsenderen sende på nytt; står feilen igjen, gi driftsansvarlig meldingens id",
+            "be avsendaren sende på nytt; står feilen att, gi driftsansvarleg id-en til meldinga",
+        ),
+    ),
+    "fiksio_header_missing": (("headeren mangler", "headeren manglar"), _PROTOCOL),
+    "fiksio_header_not_uuid": (
+        ("headeren er ikke en UUID", "headeren er ikkje ein UUID"),
+        _PROTOCOL,
+    ),
+    "fiksio_wrong_type": (
+        (
+            "meldingstypen {message_type} tas ikke imot av denne roboten (den tar {taken})",
+            "meldingstypen {message_type} blir ikkje teken imot av denne roboten (han tek {taken})",
+        ),
+        (
+            "send meldingen til riktig konto eller med riktig type",
+            "send meldinga til rett konto eller med rett type",
+        ),
+    ),
+    "fiksio_no_application": (
+        (
+            "meldingen har ingen søknad ({suffix}-fil); den har {names}",
+            "meldinga har ingen søknad ({suffix}-fil); ho har {names}",
+        ),
+        ("be avsenderen sende søknaden med", "be avsendaren sende søknaden med"),
+    ),
+    "fiksio_too_large": (
+        (
+            "søknaden er over grensen på {limit} byte (max_input_bytes)",
+            "søknaden er over grensa på {limit} byte (max_input_bytes)",
+        ),
+        (
+            "be avsenderen sende en mindre søknad, eller øk grensen (max_input_bytes)",
+            "be avsendaren sende ein mindre søknad, eller auk grensa (max_input_bytes)",
+        ),
+    ),
+    "asice_not_zip": _container(
+        "innholdet er ikke en ASiC-E-container (ikke en zip)",
+        "innhaldet er ikkje ein ASiC-E-container (ikkje ein zip)",
+    ),
+    "asice_damaged": _container(
+        "en fil i containeren er skadet eller kan ikke pakkes ut",
+        "ei fil i containeren er skadd eller kan ikkje pakkast ut",
+    ),
+    "asice_mimetype": _container("mimetype er ikke {mimetype}", "mimetype er ikkje {mimetype}"),
+    "asice_unsigned": _container(
+        "containeren er ikke signert (filen mangler)", "containeren er ikkje signert (fila manglar)"
+    ),
+    "asice_unlisted": _container(
+        "filen er ikke med i det signerte manifestet", "fila er ikkje med i det signerte manifestet"
+    ),
+    "asice_listed_missing": _container(
+        "filen står i manifestet, men mangler i containeren",
+        "fila står i manifestet, men manglar i containeren",
+    ),
+    "asice_file_changed": _container(
+        "filen er endret etter at avsenderen signerte", "fila er endra etter at avsendaren signerte"
+    ),
+    "asice_mimetype_first": _container(
+        "filen mimetype skal ligge først i containeren",
+        "fila mimetype skal liggje først i containeren",
+    ),
+    "asice_mimetype_stored": _container(
+        "filen mimetype skal være lagret ukomprimert", "fila mimetype skal vere lagra ukomprimert"
+    ),
+    "asice_too_many": _container(
+        "containeren har over {limit} filer", "containeren har over {limit} filer"
+    ),
+    "asice_too_big": _container(
+        "containeren pakker seg ut til mer enn grensen på 512 MB",
+        "containeren pakkar seg ut til meir enn grensa på 512 MB",
+    ),
+    "asice_duplicate": _container(
+        "containeren har to filer med samme navn", "containeren har to filer med same namn"
+    ),
+    "asice_name_outside": _container(
+        "filnavnet peker ut av containeren", "filnamnet peikar ut av containeren"
+    ),
+    "asice_signature_unreadable": _container(
+        "signaturen kan ikke leses", "signaturen kan ikkje lesast"
+    ),
+    "asice_digest": _container(
+        "signaturen bruker {algorithm}, ikke SHA-256",
+        "signaturen brukar {algorithm}, ikkje SHA-256",
+    ),
+    "asice_manifest_changed": _container(
+        "manifestet er endret etter at avsenderen signerte",
+        "manifestet er endra etter at avsendaren signerte",
+    ),
+    "asice_not_rsa": _container(
+        "signaturen er ikke laget med en RSA-nøkkel", "signaturen er ikkje laga med ein RSA-nøkkel"
+    ),
+    "asice_signature_wrong": _container(
+        "signaturen stemmer ikke med innholdet", "signaturen stemmer ikkje med innhaldet"
+    ),
+    "asice_manifest_xml": _container(
+        "manifestet er ikke gyldig XML", "manifestet er ikkje gyldig XML"
+    ),
+    "asice_not_sha256": _container(
+        "filen er ikke sikret med SHA-256 i manifestet",
+        "fila er ikkje sikra med SHA-256 i manifestet",
+    ),
+    "asice_listed_twice": _container(
+        "filen står to ganger i manifestet", "fila står to gonger i manifestet"
+    ),
+    "asice_digest_not_base64": _container(
+        "sjekksummen i manifestet er ikke base64", "sjekksummen i manifestet er ikkje base64"
+    ),
+    "asice_manifest_empty": _container(
+        "manifestet lister ingen filer", "manifestet listar ingen filer"
+    ),
+}
+
+_GENERAL_FIX: Pair = (
+    "send saken inn på nytt i riktig format; står feilen igjen, gi driftsansvarlig sakens "
+    "nummer (feiltypen og sporet står i loggen)",
+    "send saka inn på nytt i rett format; står feilen att, gi driftsansvarleg nummeret til "
+    "saka (feiltypen og sporet står i loggen)",
+)
+
+#: An item a reader failed on in a way nobody foresaw (runner/sources/boundary.py), and an
+#: item's attachment outside its inbox (runner/steps/validate.py).
+ITEMS: dict[str, Words] = {
+    "item_too_many_digits": (
+        (
+            "et tall har over {digits} sifre og kan ikke leses",
+            "eit tal har over {digits} siffer og kan ikkje lesast",
+        ),
+        ("rett tallet og send på nytt", "rett talet og send på nytt"),
+    ),
+    "item_encoding": (
+        (
+            "teksten har ugyldig tegnkoding og kan ikke leses",
+            "teksten har ugyldig teiknkoding og kan ikkje lesast",
+        ),
+        ("lagre på nytt som UTF-8", "lagre på nytt som UTF-8"),
+    ),
+    "item_too_deep": (
+        ("innholdet er nøstet for dypt til å leses", "innhaldet er nøsta for djupt til å lesast"),
+        _GENERAL_FIX,
+    ),
+    "item_too_large": (
+        ("innholdet er for stort til å leses", "innhaldet er for stort til å lesast"),
+        ("del opp eller krymp filen", "del opp eller krymp fila"),
+    ),
+    "item_unexpected": (
+        (
+            "innholdet kan ikke leses (uventet feil: {error})",
+            "innhaldet kan ikkje lesast (uventa feil: {error})",
+        ),
+        _GENERAL_FIX,
+    ),
+    "rule_set_missing": (
+        (
+            "ingen versjon av regelsettet gjelder {date}",
+            "ingen versjon av regelsettet gjeld {date}",
+        ),
+        (
+            "sjekk datoen på saken eller legg til en regelsett-versjon",
+            "sjekk datoen på saka eller legg til ein regelsett-versjon",
+        ),
+    ),
+    "attachment_escapes": (
+        (
+            "vedlegget peker ut av innboksen (via en symbolsk lenke eller '..')",
+            "vedlegget peikar ut av innboksen (via ei symbolsk lenkje eller '..')",
+        ),
+        (
+            "legg vedlegget i innboksen og bruk en relativ sti",
+            "legg vedlegget i innboksen og bruk ein relativ sti",
+        ),
+    ),
+}
+
 #: The sources' own refusals (PDF form, Excel, NAV søknad, DiBK XML, Fiks IO).
-SOURCES: dict[str, Words] = {**NAV, **FORMS, **VALUES}
+SOURCES: dict[str, Words] = {**NAV, **FORMS, **VALUES, **DIBK, **FIKSIO, **ITEMS}
 
 _RETRY: Pair = (
-    "gi driftsansvarlig saksnummeret {case}; når feilen er rettet, kjøres saken videre med "
-    "saksrobot cases retry {case}",
-    "gi driftsansvarleg saksnummeret {case}; når feilen er retta, blir saka køyrd vidare med "
-    "saksrobot cases retry {case}",
+    "gi driftsansvarlig saksnummeret {case}; når feilen er rettet, kan driftsansvarlig kjøre "
+    "saken videre",
+    "gi driftsansvarleg saksnummeret {case}; når feilen er retta, kan driftsansvarleg køyre "
+    "saka vidare",
 )
 
 #: Why a case was parked (runner/steps/failures.py park): by the error's kind, or its own.
@@ -556,10 +899,10 @@ PARKED: dict[str, Words] = {
             "det kan ikkje provast at brevet kom fram gjennom kanalen",
         ),
         (
-            "sjekk kanalen for hånd, og kjør saksrobot cases retry {case} --delivered hvis "
-            "brevet kom fram, ellers med --resend",
-            "sjekk kanalen for hand, og køyr saksrobot cases retry {case} --delivered om "
-            "brevet kom fram, elles med --resend",
+            "sjekk kanalen for hånd, og be driftsansvarlig merke brevet i sak {case} som sendt "
+            "hvis det kom fram, ellers sende det på nytt",
+            "sjekk kanalen for hand, og be driftsansvarleg merkje brevet i sak {case} som sendt "
+            "om det kom fram, elles sende det på nytt",
         ),
     ),
     "parked_interrupted": (
@@ -572,10 +915,10 @@ PARKED: dict[str, Words] = {
             "køyringar",
         ),
         (
-            "gi driftsansvarlig saksnummeret {case} (loggen viser hvor det stoppet), rett "
-            "årsaken og kjør saksrobot cases retry {case}",
-            "gi driftsansvarleg saksnummeret {case} (loggen viser kvar det stoppa), rett "
-            "årsaka og køyr saksrobot cases retry {case}",
+            "gi driftsansvarlig saksnummeret {case} (loggen viser hvor det stoppet), så årsaken "
+            "kan rettes og saken kjøres videre",
+            "gi driftsansvarleg saksnummeret {case} (loggen viser kvar det stoppa), så årsaka "
+            "kan rettast og saka køyrast vidare",
         ),
     ),
     "parked_internal": (
@@ -586,10 +929,8 @@ PARKED: dict[str, Words] = {
             "i sakloggen",
         ),
         (
-            "gi driftsansvarlig saksnummeret {case}, og kjør saksrobot cases retry {case} når "
-            "feilen er rettet",
-            "gi driftsansvarleg saksnummeret {case}, og køyr saksrobot cases retry {case} når "
-            "feilen er retta",
+            "gi driftsansvarlig saksnummeret {case}, så feilen kan rettes og saken kjøres videre",
+            "gi driftsansvarleg saksnummeret {case}, så feilen kan rettast og saka køyrast vidare",
         ),
     ),
     "parked_svarut": (
@@ -608,8 +949,10 @@ PARKED: dict[str, Words] = {
             "arkivet avviste arkivmeldinga ({error})",
         ),
         (
-            "arkiver brevet for hånd, eller rett feilen og kjør saksrobot cases retry {case}",
-            "arkiver brevet for hand, eller rett feilen og køyr saksrobot cases retry {case}",
+            "arkiver brevet for hånd, eller gi driftsansvarlig saksnummeret {case}, så feilen "
+            "kan rettes og brevet arkiveres på nytt",
+            "arkiver brevet for hand, eller gi driftsansvarleg saksnummeret {case}, så feilen "
+            "kan rettast og brevet arkiverast på nytt",
         ),
     ),
 }

@@ -112,9 +112,7 @@ def test_a_word_value_is_stored_as_its_code_and_shown_as_its_word() -> None:
     assert made.as_dict()["values"]["state"] == {"word": "state", "code": "validated"}
     reason, fix = problem_words(made.as_dict(), "nn")
     assert reason.startswith("uventa feil i roboten (KeyError) i tilstanden «Kontrollert»")
-    assert fix == (
-        "gi driftsansvarleg saksnummeret 7, og køyr saksrobot cases retry 7 når feilen er retta"
-    )
+    assert fix == "gi driftsansvarleg saksnummeret 7, så feilen kan rettast og saka køyrast vidare"
 
 
 def test_an_old_record_or_an_unworded_problem_shows_its_stored_text() -> None:

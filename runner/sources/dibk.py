@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -29,6 +30,7 @@ import xmlschema
 from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
+from runner.problems import problem
 
 NAMESPACE = "http://skjema.kxml.no/dibk/tiltakutenansvarsrett/3.0"
 ROOT = "TiltakUtenAnsvarsrett"
@@ -92,7 +94,6 @@ ORIGINS = {
     "neighbour_notice.objections": "varsling/antallMerknader",
     "attachments": "tilleggsopplysninger/vedlegg",
 }
-SEND_AGAIN = "rett feltet i søknaden og send den inn på nytt fra byggesøknadsløsningen"
 
 
 @cache
@@ -131,27 +132,28 @@ class _Form:
             return None
         return element.text.strip()
 
-    def problem(self, where: str, reason: str, fix: str = SEND_AGAIN) -> None:
-        self.problems.append(FieldProblem(where, reason, fix))
+    def problem(self, where: str, key: str, **values: object) -> None:
+        """The problem runner/problems.py DIBK[key] at `where`."""
+        self.problems.append(problem(key, where, **values))
 
-    def required(self, path: str, where: str, fix: str = SEND_AGAIN) -> str | None:
+    def required(self, path: str, where: str, missing: str = "dibk_missing") -> str | None:
         value = self.text(path)
         if value is None:
-            self.problem(where, "mangler i søknaden", fix)
+            self.problem(where, missing)
         return value
 
     def number(self, path: str, where: str, *, required: bool = True) -> float | None:
         value = self.text(path)
         if value is None:
             if required:
-                self.problem(where, "mangler i søknaden", "oppgi tallet i meter eller m²")
+                self.problem(where, "dibk_missing_number")
             return None
         try:
             number = Decimal(value.replace(",", "."))
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():
-            self.problem(where, f"'{value}' er ikke et tall", "oppgi tallet med punktum som skille")
+            self.problem(where, "dibk_not_number", value=value)
             return None
         return float(number)
 
@@ -159,10 +161,10 @@ class _Form:
         value = self.text(path)
         if value is None:
             if default is None:
-                self.problem(where, "mangler i søknaden")
+                self.problem(where, "dibk_missing")
             return default
         if not value.isdigit():
-            self.problem(where, f"'{value}' er ikke et heltall", "oppgi et heltall")
+            self.problem(where, "dibk_not_integer", value=value)
             return None
         return int(value)
 
@@ -170,7 +172,7 @@ class _Form:
         value = self.text(path)
         if value is None:
             if default is None:
-                self.problem(where, "mangler i søknaden", "svar ja eller nei")
+                self.problem(where, "dibk_missing_yes_no")
             return default
         return value in ("true", "1")
 
@@ -180,21 +182,12 @@ def _validated_root(source: str, content: bytes) -> Element:
     try:
         resource = xmlschema.XMLResource(io.BytesIO(content), defuse="always", allow="none")
     except (xmlschema.XMLResourceError, SyntaxError, ValueError) as error:
-        raise CaseValidationError(
-            source,
-            [FieldProblem("", "filen er ikke gyldig XML", "send søknaden som XML fra DiBK")],
-        ) from error
+        raise CaseValidationError(source, [problem("dibk_not_xml")]) from error
     root = resource.root
     if root.tag != f"{{{NAMESPACE}}}{ROOT}":
         raise CaseValidationError(
             source,
-            [
-                FieldProblem(
-                    _local(root.tag),
-                    f"dette er ikke skjemaet «søknad om tiltak uten ansvarsrett» ({NAMESPACE})",
-                    "send søknaden til roboten som tar imot dette skjemaet",
-                )
-            ],
+            [problem("dibk_wrong_form", _local(root.tag), namespace=NAMESPACE)],
         )
     problems = [_xsd_problem(error) for error in _errors(resource)]
     if problems:
@@ -210,12 +203,14 @@ def _xsd_problem(error: xmlschema.XMLSchemaValidationError) -> FieldProblem:
     path = _short_path(error.path or "")
     reason = str(error.reason or "").strip()
     if "is not an element of the schema" in reason or "Unexpected child" in reason:
-        why = "elementet er ikke med i skjemaet (XSD)"
+        key = "dibk_xsd_element"
     elif "missing" in reason.lower() or "not complete" in reason.lower():
-        why = "et påkrevd element eller attributt mangler (XSD)"
+        key = "dibk_xsd_missing"
     else:
-        why = "verdien stemmer ikke med skjemaet (XSD)"
-    return FieldProblem(path, f"{why}: {reason}" if reason else why, SEND_AGAIN)
+        key = "dibk_xsd_value"
+    found = problem(key, path)
+    # the validator's own words (English) for the operator only; the reader gets the words
+    return replace(found, reason=f"{found.reason}: {reason}") if reason else found
 
 
 def _short_path(path: str) -> str:
@@ -229,14 +224,10 @@ def _short_path(path: str) -> str:
 def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
     estates = form.all("eiendomByggested/eiendom")
     if not estates:
-        form.problem("eiendomByggested/eiendom", "søknaden oppgir ingen eiendom")
+        form.problem("eiendomByggested/eiendom", "dibk_no_property")
         return None, None
     if len(estates) > 1:
-        form.problem(
-            "eiendomByggested/eiendom[2]",
-            "søknaden gjelder flere eiendommer; roboten behandler én eiendom per søknad",
-            "behandle saken manuelt",
-        )
+        form.problem("eiendomByggested/eiendom[2]", "dibk_several_properties")
     estate, base = estates[0], "eiendomByggested/eiendom[1]"
     ident = f"{base}/eiendomsidentifikasjon"
 
@@ -245,7 +236,7 @@ def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
 
     kommunenummer = value("kommunenummer")
     if kommunenummer is None:
-        form.problem(f"{ident}/kommunenummer", "mangler i søknaden")
+        form.problem(f"{ident}/kommunenummer", "dibk_missing")
     numbers: dict[str, int] = {}
     for key, name, required in (
         ("gnr", "gaardsnummer", True),
@@ -256,7 +247,7 @@ def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
         text = value(name)
         if text is None:
             if required:
-                form.problem(f"{ident}/{name}", "mangler i søknaden")
+                form.problem(f"{ident}/{name}", "dibk_missing")
             else:
                 numbers[key] = 0
         else:
@@ -265,7 +256,7 @@ def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
     postal = form.text("adresse/postnr", estate) or ""
     city = form.text("adresse/poststed", estate) or ""
     if street is None:
-        form.problem(f"{base}/adresse/adresselinje1", "eiendommens adresse mangler")
+        form.problem(f"{base}/adresse/adresselinje1", "dibk_property_address_missing")
     developed = form.boolean(
         "tilleggsopplysninger/eiendomErBebygd", "tilleggsopplysninger/eiendomErBebygd"
     )
@@ -276,25 +267,19 @@ def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
 def _applicant(form: _Form) -> dict[str, Any] | None:
     party = form.find("tiltakshaver")
     if party is None:
-        form.problem("tiltakshaver", "søknaden har ingen tiltakshaver")
+        form.problem("tiltakshaver", "dibk_no_applicant")
         return None
     kind = (form.text("partstype/kodeverdi", party) or "").lower()
     if kind and kind != "privatperson":
-        form.problem(
-            "tiltakshaver/partstype/kodeverdi",
-            f"tiltakshaveren er «{kind}»; roboten behandler bare søknader fra privatpersoner",
-            "behandle saken manuelt",
-        )
+        form.problem("tiltakshaver/partstype/kodeverdi", "dibk_applicant_not_person", kind=kind)
         return None
     national_id = form.required(
         "tiltakshaver/foedselsnummer",
         "tiltakshaver/foedselsnummer",
-        "oppgi tiltakshaverens fødselsnummer",
+        "dibk_missing_national_id",
     )
     name = form.required("tiltakshaver/navn", "tiltakshaver/navn")
-    email = form.required(
-        "tiltakshaver/epost", "tiltakshaver/epost", "oppgi en e-postadresse vedtaket kan sendes til"
-    )
+    email = form.required("tiltakshaver/epost", "tiltakshaver/epost", "dibk_missing_email")
     street = form.required(
         "tiltakshaver/adresse/adresselinje1", "tiltakshaver/adresse/adresselinje1"
     )
@@ -315,11 +300,11 @@ def _measure(form: _Form) -> dict[str, Any]:
     ]
     kind: str | None = None
     if not codes:
-        form.problem("beskrivelseAvTiltak/type", "tiltakstype mangler", "velg tiltakstype")
+        form.problem("beskrivelseAvTiltak/type", "dibk_measure_kind_missing")
     else:
         where, code = codes[0]
         if code is None:
-            form.problem(where, "tiltakstype mangler", "velg tiltakstype")
+            form.problem(where, "dibk_measure_kind_missing")
         else:
             kind = MEASURE_KINDS.get(code.lower(), "annet")
         if len(codes) > 1:
@@ -329,14 +314,9 @@ def _measure(form: _Form) -> dict[str, Any]:
     purposes = form.all("beskrivelseAvTiltak/bruk/tiltaksformaal")
     purpose = form.text("kodeverdi", purposes[0]) if purposes else None
     if purpose is None:
-        form.problem(purpose_path, "tiltakets formål mangler", "velg formål for tiltaket")
+        form.problem(purpose_path, "dibk_purpose_missing")
     elif purpose.lower() not in PURPOSES:
-        form.problem(
-            purpose_path,
-            f"formålet «{purpose}» kjenner ikke roboten, så den vet ikke om tiltaket er for "
-            "varig opphold",
-            "behandle saken manuelt, eller legg koden til i runner/sources/dibk.py",
-        )
+        form.problem(purpose_path, "dibk_purpose_unknown", purpose=purpose)
     else:
         use, habitation = PURPOSES[purpose.lower()]
     extra = "tilleggsopplysninger"
@@ -379,11 +359,7 @@ def _neighbour_notice(form: _Form) -> dict[str, Any]:
     )
     sent_on = form.text("tilleggsopplysninger/nabovarselSendtDato")
     if sent_on is None and not exempt:
-        form.problem(
-            "tilleggsopplysninger/nabovarselSendtDato",
-            "datoen for nabovarsel mangler",
-            "oppgi når naboene ble varslet, eller at tiltaket er fritatt",
-        )
+        form.problem("tilleggsopplysninger/nabovarselSendtDato", "dibk_notice_date_missing")
     has_remarks = form.boolean(
         "varsling/foreliggerMerknader", "varsling/foreliggerMerknader", default=False
     )
@@ -391,11 +367,7 @@ def _neighbour_notice(form: _Form) -> dict[str, Any]:
         "varsling/antallMerknader", "varsling/antallMerknader", default=1 if has_remarks else 0
     )
     if has_remarks and objections == 0:
-        form.problem(
-            "varsling/antallMerknader",
-            "søknaden sier at det finnes merknader, men antallet er 0",
-            "oppgi hvor mange merknader som kom",
-        )
+        form.problem("varsling/antallMerknader", "dibk_objections_zero")
     consent = form.boolean(
         "tilleggsopplysninger/samtykkeByggingNaerNabogrense",
         "tilleggsopplysninger/samtykkeByggingNaerNabogrense",
@@ -411,7 +383,7 @@ def _attachments(form: _Form, folder: str) -> list[dict[str, str]]:
         code = form.text("vedleggstype/kodeverdi", node)
         name = form.text("filnavn", node)
         if code is None or name is None:
-            form.problem(where, "vedlegget mangler type eller filnavn")
+            form.problem(where, "dibk_attachment_incomplete")
             continue
         kind = ATTACHMENT_KINDS.get(code.lower(), code.lower())
         found.append({"kind": kind, "file": f"{folder}/{name}" if folder else name})
