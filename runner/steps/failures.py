@@ -173,5 +173,9 @@ def interrupted(record: CaseRecord) -> CaseInterruptedError:
         fix=f"gi driftsansvarlig saksnummeret {record.id} (loggen viser hvor det stoppet), "
         f"rett årsaken og kjør saksrobot cases retry {record.id}",
         text="parked_interrupted",
-        values={"n": record.interruptions, "state": Word("state", str(record.state))},
+        values={
+            "n": record.interruptions,
+            "state": Word("state", str(record.state)),
+            "case": record.id,
+        },
     )
