@@ -52,14 +52,27 @@ class SaksrobotError(Exception):
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One problem in one field of one input (a case file, a robot file, a settings file)."""
+    """One problem in one field of one input (a case file, a robot file, a settings file).
+
+    `reason` and `fix` are the operator's text in bokmål (CLI, logs, records made before
+    problems had words). A problem a caseworker reads on the review page also names its
+    words, as SaksrobotError does: `text`, a key of runner/problems.py PROBLEMS (reason and
+    fix in bokmål and nynorsk; runner.problems.problem makes one), and `values` for their
+    {placeholders}: the item's own content (a field's value, a number) stays a value.
+    """
 
     location: str  # JSON path such as "measure.built_area_m2", or "" for the whole item
     reason: str
     fix: str = ""
+    text: str | None = None
+    values: Mapping[str, object] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.location, "reason": self.reason, "fix": self.fix}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"field": self.location, "reason": self.reason, "fix": self.fix}
+        if self.text is not None:
+            data["text"] = self.text
+            data["values"] = dict(self.values)
+        return data
 
     def __str__(self) -> str:
         where = self.location or "(hele filen)"

@@ -23,12 +23,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from runner.channels.make import svarut_channel
-from runner.errors import SaksrobotError
+from runner.errors import FieldProblem, SaksrobotError
 from runner.fiksio.receive import Delivery
 from runner.kommuner.settings import FiksIoSettings, KommuneSettings
 from runner.logs import get_logger
 from runner.models.robot import RobotDefinition
 from runner.pipeline import Pipeline
+from runner.problems import problem
 from runner.settings import Settings
 from runner.sources.boundary import redacted_trace
 from runner.sources.make import fiks_io_account
@@ -204,31 +205,29 @@ def _take_answers(
         if replies(delivery):
             report.answers += 1
             continue
-        reason = foreign_reason(delivery, account, kommune)
-        item = refused_item(folder, delivery, reason, kommune.kommunenummer)
+        refused = foreign_problem(delivery, account, kommune)
+        reason = f"{refused.reason}. {refused.fix}"
+        item = refused_item(folder, delivery, reason, [refused], kommune.kommunenummer)
         if keeper is None:
             keeper = _keeper(settings, store, robots)
         keeper.take_in(item)
         report.refused += 1
 
 
-def foreign_reason(delivery: Delivery, account: FiksIoSettings, kommune: KommuneSettings) -> str:
+def foreign_problem(
+    delivery: Delivery, account: FiksIoSettings, kommune: KommuneSettings
+) -> FieldProblem:
     """Why a message on the kommune's account that is no archive answer is quarantined, and
-    who should take it (in Norwegian)."""
-    where = f"Fiks IO-kontoen {account.account_id} ({kommune.name})"
+    who should take it (words in runner/problems.py)."""
+    where = {"account": str(account.account_id), "kommune": kommune.name}
     if delivery.metadata is None or delivery.error is not None:
         problems = "; ".join(str(p) for p in delivery.error.problems) if delivery.error else ""
-        return (
-            f"en melding til {where} kan ikke åpnes ({problems}); ingen robot leser kontoen, "
-            "som her bare tar imot arkivets svar på arkivmeldingene. Be avsenderen sende på "
-            "nytt til riktig konto"
-        )
-    kind = delivery.metadata.message_type
-    return (
-        f"meldingstypen {kind} kom til {where}, som ingen robot leser: her tas bare arkivets "
-        f"svar på arkivmeldingene imot. Skal en robot ta imot slike meldinger, gi den "
-        f"source: {{kind: fiksio, message_types: [{kind}]}} og kontoen i kommunens [fiks_io]; "
-        f"ellers be avsenderen (konto {delivery.metadata.sender_account}) sende til riktig konto"
+        return problem("fiksio_foreign_unreadable", **where, problems=problems)
+    return problem(
+        "fiksio_foreign_type",
+        **where,
+        message_type=delivery.metadata.message_type,
+        sender=str(delivery.metadata.sender_account),
     )
 
 

@@ -5,88 +5,44 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from runner.errors import CaseValidationError, FieldProblem
 from runner.models.registry import CASE_MODELS
+from runner.problems import VALIDATION, problem
 
 MAX_DEPTH = 12
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-_FIXES = {
-    "missing": "legg til feltet",
-    "extra_forbidden": "fjern feltet, eller sjekk stavemåten",
-    "bool_type": "bruk true eller false",
-    "int_type": "bruk et heltall",
-    "int_parsing": "bruk et heltall",
-    "float_type": "bruk et tall med punktum som desimaltegn",
-    "float_parsing": "bruk et tall med punktum som desimaltegn",
-    "string_type": "bruk tekst i anførselstegn",
-    "greater_than_equal": "verdien kan ikke være negativ eller så liten",
-    "less_than_equal": "verdien er urimelig stor; sjekk enheten (meter, m²)",
-    "datetime_from_date_parsing": "bruk ISO 8601 med tidssone, f.eks. 2026-09-21T14:02:00+02:00",
-    "datetime_parsing": "bruk ISO 8601 med tidssone, f.eks. 2026-09-21T14:02:00+02:00",
-    "date_from_datetime_parsing": "bruk dato på formen ÅÅÅÅ-MM-DD",
-    "enum": "bruk en av de tillatte verdiene",
-    "literal_error": "bruk en av de tillatte verdiene",
-    "string_pattern_mismatch": "følg formatet som er beskrevet",
-    "too_long": "korte ned verdien",
-    "string_too_long": "korte ned teksten",
-}
 
-
-#: pydantic's error types in Norwegian; {name} is filled from the error's context.
-_REASONS = {
-    "missing": "feltet mangler",
-    "extra_forbidden": "feltet er ukjent",
-    "bool_type": "skal være true eller false",
-    "bool_parsing": "skal være true eller false",
-    "int_type": "skal være et heltall",
-    "int_parsing": "skal være et heltall",
-    "int_from_float": "skal være et heltall, ikke et desimaltall",
-    "float_type": "skal være et tall",
-    "float_parsing": "skal være et tall",
-    "finite_number": "skal være et endelig tall",
-    "string_type": "skal være tekst",
-    "dict_type": "skal være et objekt ({ ... })",
-    "model_type": "skal være et objekt ({ ... })",
-    "model_attributes_type": "skal være et objekt ({ ... })",
-    "list_type": "skal være en liste ([ ... ])",
-    "greater_than_equal": "verdien er for liten; den må være minst {ge}",
-    "greater_than": "verdien er for liten; den må være over {gt}",
-    "less_than_equal": "verdien er urimelig stor; den kan være høyst {le}",
-    "less_than": "verdien er urimelig stor; den må være under {lt}",
-    "string_too_long": "teksten er for lang; høyst {max_length} tegn",
-    "string_too_short": "teksten er for kort; minst {min_length} tegn",
-    "too_long": "for mange elementer; høyst {max_length}",
-    "string_pattern_mismatch": "har feil format",
-    "enum": "ukjent verdi; tillatt er {expected}",
-    "literal_error": "ukjent verdi; tillatt er {expected}",
-    "date_type": "skal være en dato (ÅÅÅÅ-MM-DD)",
-    "date_parsing": "skal være en dato (ÅÅÅÅ-MM-DD)",
-    "date_from_datetime_parsing": "skal være en dato (ÅÅÅÅ-MM-DD)",
-    "datetime_type": "skal være et tidspunkt med tidssone",
-    "datetime_parsing": "skal være et tidspunkt med tidssone",
-    "datetime_from_date_parsing": "skal være et tidspunkt med tidssone",
-}
-
-
-def _reason(item: Any) -> str:
-    """The pydantic error in Norwegian when its type is known, else its own message."""
-    message = str(item["msg"]).removeprefix("Value error, ")
-    template = _REASONS.get(item["type"])
-    if template is None:
-        return message
-    try:
+def _problem(location: str, item: Any) -> FieldProblem:
+    """A pydantic error as a problem: by its type's words (runner/problems.py VALIDATION,
+    pydantic's types and our validators'), its context the values; a type without words
+    keeps its own message."""
+    kind = str(item["type"])
+    if kind in VALIDATION:
         context = {
-            key: int(value) if isinstance(value, float) and value.is_integer() else value
-            for key, value in (item.get("ctx") or {}).items()
+            key: _plain(value) for key, value in (item.get("ctx") or {}).items() if key != "error"
         }
-        return template.format(**context)
-    except (KeyError, IndexError, ValueError):
-        return message
+        try:
+            return problem(kind, location, **context)
+        except (KeyError, IndexError, ValueError):
+            pass  # a context the words do not fit
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return FieldProblem(location, message, "rett verdien")
+
+
+def _plain(value: Any) -> Any:
+    """A context value as shown: whole numbers without decimals, pydantic's list of allowed
+    values ("'a', 'b' or 'c'") with Norwegian "eller"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    return str(value).replace("' or '", "' eller '")
 
 
 class _DuplicateKey(ValueError):
@@ -131,72 +87,51 @@ def _control_characters(value: Any, path: str = "") -> list[str]:
     return found
 
 
-#: The json module's messages (English) as the quarantine's reader reads them; any other is
-#: left out (the line and column are still named).
+#: The json module's messages (English) as the words for them; any other is left out (the
+#: line and column are still named).
 JSON_ERRORS = {
-    "Expecting value": "her mangler en verdi",
-    "Expecting property name enclosed in double quotes": (
-        "her skal det stå et feltnavn i doble anførselstegn"
-    ),
-    "Expecting ':' delimiter": "her mangler et kolon",
-    "Expecting ',' delimiter": "her mangler et komma",
-    "Unterminated string starting at": "en tekst her mangler det avsluttende anførselstegnet",
-    "Invalid control character at": "et kontrolltegn står midt i en tekst",
-    "Invalid \\escape": "en ugyldig omvendt skråstrek (\\) står i en tekst",
-    "Extra data": "det står mer etter JSON-objektet",
-    "Illegal trailing comma before end of object": "et komma står foran }",
-    "Illegal trailing comma before end of array": "et komma står foran ]",
+    "Expecting value": "json_expecting_value",
+    "Expecting property name enclosed in double quotes": "json_expecting_name",
+    "Expecting ':' delimiter": "json_expecting_colon",
+    "Expecting ',' delimiter": "json_expecting_comma",
+    "Unterminated string starting at": "json_unterminated",
+    "Invalid control character at": "json_control",
+    "Invalid \\escape": "json_escape",
+    "Extra data": "json_extra",
+    "Illegal trailing comma before end of object": "json_comma_object",
+    "Illegal trailing comma before end of array": "json_comma_array",
 }
 
 
 def parse_json_object(source: str, content: bytes) -> dict[str, Any]:
     """Decode UTF-8 JSON strictly; raise CaseValidationError naming what is wrong."""
 
-    def fail(reason: str, fix: str, location: str = "") -> CaseValidationError:
-        return CaseValidationError(source, [FieldProblem(location, reason, fix)])
+    def fail(name: str, location: str = "", /, **values: object) -> CaseValidationError:
+        return CaseValidationError(source, [problem(name, location, **values)])
 
     if not content.strip():
-        raise fail("filen er tom", "send inn en JSON-fil med saken")
+        raise fail("file_empty")
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise fail(
-            f"filen er ikke gyldig UTF-8 (byte {error.start})",
-            "lagre filen som UTF-8",
-        ) from error
+        raise fail("not_utf8", byte=error.start) from error
     text = text.removeprefix("\ufeff")
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as error:
-        raise fail(
-            f"nøkkelen '{error.args[0]}' står to ganger i samme objekt",
-            "fjern den ene forekomsten",
-            str(error.args[0]),
-        ) from error
+        raise fail("duplicate_key", str(error.args[0]), key=str(error.args[0])) from error
     except json.JSONDecodeError as error:
-        raise fail(
-            f"ugyldig JSON på linje {error.lineno}, kolonne {error.colno}"
-            + (f": {JSON_ERRORS[error.msg]}" if error.msg in JSON_ERRORS else ""),
-            "rett syntaksen (komma, anførselstegn, klammer)",
-        ) from error
+        key = JSON_ERRORS.get(error.msg, "json_invalid")
+        raise fail(key, line=error.lineno, column=error.colno) from error
     except RecursionError as error:
-        raise fail("JSON er nøstet for dypt", f"saken kan ha høyst {MAX_DEPTH} nivåer") from error
+        raise fail("json_too_deep", depth=MAX_DEPTH) from error
     if not isinstance(value, dict):
-        raise fail(
-            f"toppnivået er {type(value).__name__}, ikke et JSON-objekt",
-            'filen skal inneholde ett objekt: { "case_type": ..., ... }',
-        )
+        raise fail("json_not_object", kind=type(value).__name__)
     if _depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise fail("JSON er nøstet for dypt", f"saken kan ha høyst {MAX_DEPTH} nivåer")
+        raise fail("json_too_deep", depth=MAX_DEPTH)
     bad = _control_characters(value)
     if bad:
-        raise CaseValidationError(
-            source,
-            [
-                FieldProblem(path, "teksten inneholder kontrolltegn", "fjern usynlige tegn")
-                for path in bad
-            ],
-        )
+        raise CaseValidationError(source, [problem("control_characters", path) for path in bad])
     return value
 
 
@@ -212,14 +147,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def problems_from(error: ValidationError) -> list[FieldProblem]:
     """One FieldProblem per pydantic error, with the JSON path and a fix in Norwegian."""
-    problems = []
-    for item in error.errors(include_url=False):
-        problems.append(
-            FieldProblem(
-                _location(item["loc"]), _reason(item), _FIXES.get(item["type"], "rett verdien")
-            )
-        )
-    return problems
+    return [_problem(_location(item["loc"]), item) for item in error.errors(include_url=False)]
 
 
 def validate_case(source: str, content: bytes, expected_case_type: str) -> BaseModel:
@@ -229,20 +157,15 @@ def validate_case(source: str, content: bytes, expected_case_type: str) -> BaseM
     if not isinstance(case_type, str) or case_type not in CASE_MODELS:
         known = ", ".join(sorted(CASE_MODELS))
         shown = json.dumps(case_type, ensure_ascii=False)[:60]
-        reason = "feltet mangler" if case_type is None else f"ukjent sakstype {shown}"
-        raise CaseValidationError(
-            source, [FieldProblem("case_type", reason, f"bruk en av: {known}")]
+        found = (
+            problem("case_type_missing", "case_type", known=known)
+            if case_type is None
+            else problem("case_type_unknown", "case_type", shown=shown, known=known)
         )
+        raise CaseValidationError(source, [found])
     if case_type != expected_case_type:
         raise CaseValidationError(
-            source,
-            [
-                FieldProblem(
-                    "case_type",
-                    f"sakstypen '{case_type}' hører ikke til denne roboten",
-                    f"legg saken i innboksen for '{case_type}'",
-                )
-            ],
+            source, [problem("case_type_other_robot", "case_type", case_type=case_type)]
         )
     model = CASE_MODELS[case_type]
     try:
@@ -261,9 +184,7 @@ def validate_mapped(
     try:
         return validate_case(source, mapped, case_model)
     except CaseValidationError as error:
-        problems = [
-            FieldProblem(_origin(p.location, origins), p.reason, p.fix) for p in error.problems
-        ]
+        problems = [replace(p, location=_origin(p.location, origins)) for p in error.problems]
         raise CaseValidationError(source, problems) from error
 
 
@@ -272,4 +193,3 @@ def _origin(location: str, origins: Mapping[str, str]) -> str:
         if location == field or location.startswith(field + "."):
             return f"{origins[field]} ({location})"
     return location
-

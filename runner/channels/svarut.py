@@ -33,6 +33,7 @@ from runner.errors import ChannelError
 from runner.kommuner.ks_settings import MaskinportenSettings
 from runner.kommuner.settings import SvarUtSettings
 from runner.ks.integration import KsIntegration, KsService, integration_for
+from runner.problems import problem
 from runner.store import Store
 
 __all__ = [
@@ -232,7 +233,11 @@ def follow_deliveries(store: Store, channel: SvarUtChannel) -> int:
                     CaseState.parked,
                     actor=ROBOT_ACTOR,
                     event="parked",
-                    data={"error": f"SvarUt: {status}", "kind": "svarut"},
+                    data={
+                        "error": f"SvarUt: {status}",
+                        "kind": "svarut",
+                        "problem": problem("parked_svarut", status=status).as_dict(),
+                    },
                     last_error=(
                         f"brevet kom ikke fram gjennom SvarUt (status {status}); send det på "
                         "annen måte og noter det i saken"

@@ -27,6 +27,7 @@ from runner.fiksarkiv.arkivmelding import ARKIVMELDING_TYPE, SCHEMAS
 from runner.fiksio.receive import Delivery
 from runner.logs import get_logger
 from runner.models.common import FrozenModel
+from runner.problems import problem
 from runner.steps.context import ROBOT_ACTOR
 from runner.store import CaseState, Store
 
@@ -189,7 +190,13 @@ class ArchiveReplies:
                         CaseState.parked,
                         actor=ROBOT_ACTOR,
                         event="parked",
-                        data={"error": f"arkivet avviste arkivmeldingen: {error}", "kind": "arkiv"},
+                        data={
+                            "error": f"arkivet avviste arkivmeldingen: {error}",
+                            "kind": "arkiv",
+                            "problem": problem(
+                                "parked_archive", error=error, case=case_id
+                            ).as_dict(),
+                        },
                         last_error=(
                             f"arkivet avviste arkivmeldingen ({error}); arkiver brevet for hånd "
                             f"eller rett feilen og kjør saksrobot cases retry {case_id}"

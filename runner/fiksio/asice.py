@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from runner.errors import FieldProblem
 from runner.fiksio.errors import FiksIoMessageError
 from runner.ks.keys import KeyPair
+from runner.problems import problem
 
 __all__ = ["ContainerFile", "SignedContainer", "build_container", "read_container"]
 
@@ -98,7 +98,7 @@ def read_container(data: bytes, *, source: str) -> SignedContainer:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise _refused(source, "", "innholdet er ikke en ASiC-E-container (ikke en zip)") from error
+        raise _refused(source, "", "asice_not_zip") from error
     with archive:
         entries = archive.infolist()
         _check_layout(entries, source)
@@ -113,14 +113,12 @@ def read_container(data: bytes, *, source: str) -> SignedContainer:
         ) as error:
             # a damaged entry (bad CRC, broken deflate stream), an unsupported compression
             # method or an encrypted entry
-            raise _refused(
-                source, "", "en fil i containeren er skadet eller kan ikke pakkes ut"
-            ) from error
+            raise _refused(source, "", "asice_damaged") from error
     if contents["mimetype"] != MIMETYPE.encode():
-        raise _refused(source, "mimetype", f"mimetype er ikke {MIMETYPE}")
+        raise _refused(source, "mimetype", "asice_mimetype", mimetype=MIMETYPE)
     for required in (ASIC_MANIFEST, SIGNATURE):
         if required not in contents:
-            raise _refused(source, required, "containeren er ikke signert (filen mangler)")
+            raise _refused(source, required, "asice_unsigned")
     signer = _verify_signature(contents[ASIC_MANIFEST], contents[SIGNATURE], source)
     listed = _listed_digests(contents[ASIC_MANIFEST], source)
     payload = {
@@ -130,13 +128,13 @@ def read_container(data: bytes, *, source: str) -> SignedContainer:
     }
     unlisted = sorted(set(payload) - set(listed))
     if unlisted:
-        raise _refused(source, unlisted[0], "filen er ikke med i det signerte manifestet")
+        raise _refused(source, unlisted[0], "asice_unlisted")
     files = []
     for name, (media_type, digest) in listed.items():
         if name not in payload:
-            raise _refused(source, name, "filen står i manifestet, men mangler i containeren")
+            raise _refused(source, name, "asice_listed_missing")
         if hashlib.sha256(payload[name]).digest() != digest:
-            raise _refused(source, name, "filen er endret etter at avsenderen signerte")
+            raise _refused(source, name, "asice_file_changed")
         files.append(ContainerFile(name, payload[name], media_type))
     return SignedContainer(tuple(files), signer)
 
@@ -177,16 +175,16 @@ def _odf_manifest(files: list[ContainerFile]) -> bytes:
 
 def _check_layout(entries: list[zipfile.ZipInfo], source: str) -> None:
     if not entries or entries[0].filename != "mimetype":
-        raise _refused(source, "mimetype", "filen mimetype skal ligge først i containeren")
+        raise _refused(source, "mimetype", "asice_mimetype_first")
     if entries[0].compress_type != zipfile.ZIP_STORED:
-        raise _refused(source, "mimetype", "filen mimetype skal være lagret ukomprimert")
+        raise _refused(source, "mimetype", "asice_mimetype_stored")
     if len(entries) > MAX_FILES:
-        raise _refused(source, "", f"containeren har over {MAX_FILES} filer")
+        raise _refused(source, "", "asice_too_many", limit=MAX_FILES)
     if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise _refused(source, "", "containeren pakker seg ut til mer enn grensen på 512 MB")
+        raise _refused(source, "", "asice_too_big")
     names = [entry.filename for entry in entries]
     if len(set(names)) != len(names):
-        raise _refused(source, "", "containeren har to filer med samme navn")
+        raise _refused(source, "", "asice_duplicate")
     for name in names:
         _check_name(name, source)
 
@@ -194,7 +192,7 @@ def _check_layout(entries: list[zipfile.ZipInfo], source: str) -> None:
 def _check_name(name: str, source: str) -> None:
     path = PurePosixPath(name)
     if not name or path.is_absolute() or ".." in path.parts or "\\" in name:
-        raise _refused(source, name, "filnavnet peker ut av containeren")
+        raise _refused(source, name, "asice_name_outside")
 
 
 def _verify_signature(manifest: bytes, signature: bytes, source: str) -> x509.Certificate:
@@ -219,18 +217,18 @@ def _verify_signature(manifest: bytes, signature: bytes, source: str) -> x509.Ce
         signed_bytes = attributes.untag().dump()
         signature_value = signer_info["signature"].native
     except (ValueError, KeyError, TypeError, IndexError, StopIteration) as error:
-        raise _refused(source, SIGNATURE, "signaturen kan ikke leses") from error
+        raise _refused(source, SIGNATURE, "asice_signature_unreadable") from error
     if algorithm != "sha256":
-        raise _refused(source, SIGNATURE, f"signaturen bruker {algorithm}, ikke SHA-256")
+        raise _refused(source, SIGNATURE, "asice_digest", algorithm=algorithm)
     if digest != hashlib.sha256(manifest).digest():
-        raise _refused(source, ASIC_MANIFEST, "manifestet er endret etter at avsenderen signerte")
+        raise _refused(source, ASIC_MANIFEST, "asice_manifest_changed")
     public = signer.public_key()
     if not isinstance(public, rsa.RSAPublicKey):
-        raise _refused(source, SIGNATURE, "signaturen er ikke laget med en RSA-nøkkel")
+        raise _refused(source, SIGNATURE, "asice_not_rsa")
     try:
         public.verify(signature_value, signed_bytes, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature as error:
-        raise _refused(source, SIGNATURE, "signaturen stemmer ikke med innholdet") from error
+        raise _refused(source, SIGNATURE, "asice_signature_wrong") from error
     return signer
 
 
@@ -238,34 +236,25 @@ def _listed_digests(manifest: bytes, source: str) -> dict[str, tuple[str, bytes]
     try:
         root = ElementTree.fromstring(manifest)
     except ElementTree.ParseError as error:
-        raise _refused(source, ASIC_MANIFEST, "manifestet er ikke gyldig XML") from error
+        raise _refused(source, ASIC_MANIFEST, "asice_manifest_xml") from error
     listed: dict[str, tuple[str, bytes]] = {}
     for reference in root.iter(f"{{{ASIC_NS}}}DataObjectReference"):
         name = reference.get("URI") or ""
         method = reference.find(f"{{{DSIG_NS}}}DigestMethod")
         value = reference.findtext(f"{{{DSIG_NS}}}DigestValue") or ""
         if method is None or method.get("Algorithm") != SHA256_URI:
-            raise _refused(source, name, "filen er ikke sikret med SHA-256 i manifestet")
+            raise _refused(source, name, "asice_not_sha256")
         if name in listed:
-            raise _refused(source, name, "filen står to ganger i manifestet")
+            raise _refused(source, name, "asice_listed_twice")
         try:
             listed[name] = (reference.get("MimeType") or "", base64.b64decode(value, validate=True))
         except ValueError as error:
-            raise _refused(source, name, "sjekksummen i manifestet er ikke base64") from error
+            raise _refused(source, name, "asice_digest_not_base64") from error
     if not listed:
-        raise _refused(source, ASIC_MANIFEST, "manifestet lister ingen filer")
+        raise _refused(source, ASIC_MANIFEST, "asice_manifest_empty")
     return listed
 
 
-def _refused(source: str, location: str, reason: str) -> FiksIoMessageError:
-    return FiksIoMessageError(
-        source,
-        [
-            FieldProblem(
-                location,
-                reason,
-                "be avsenderen sende meldingen på nytt; står feilen igjen, meld fra til "
-                "avsenderens systemleverandør",
-            )
-        ],
-    )
+def _refused(source: str, location: str, key: str, **values: object) -> FiksIoMessageError:
+    """The container refused: the problem runner/problems.py FIKSIO[key] at `location`."""
+    return FiksIoMessageError(source, [problem(key, location, **values)])

@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import padding as block_padding
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from runner.errors import FieldProblem
 from runner.fiksio.errors import FiksIoMessageError
 from runner.ks.keys import KeyPair
+from runner.problems import problem
 
 __all__ = ["decrypt_payload", "encrypt_payload"]
 
@@ -100,18 +100,7 @@ def decrypt_payload(data: bytes, keys: KeyPair, *, source: str) -> bytes:
     try:
         return _decrypt(data, keys)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
-        raise FiksIoMessageError(
-            source,
-            [
-                FieldProblem(
-                    "",
-                    "meldingen kan ikke dekrypteres med kommunens nøkkel (den er kryptert for "
-                    "en annen mottaker, er skadet underveis eller er ikke CMS)",
-                    "be avsenderen sende på nytt til riktig Fiks IO-konto med kontoens "
-                    "gjeldende offentlige nøkkel",
-                )
-            ],
-        ) from error
+        raise FiksIoMessageError(source, [problem("fiksio_undecryptable")]) from error
 
 
 def _decrypt(data: bytes, keys: KeyPair) -> bytes:

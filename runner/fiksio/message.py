@@ -19,6 +19,7 @@ from pydantic import Field
 from runner.errors import FieldProblem
 from runner.fiksio.errors import FiksIoMessageError
 from runner.models.common import FrozenModel
+from runner.problems import problem
 
 __all__ = [
     "CLIENT_MESSAGE_ID",
@@ -102,12 +103,11 @@ class MessageMetadata(FrozenModel):
         values = {key: header_text(value) for key, value in (headers or {}).items()}
         source = f"fiksio:{values.get(MESSAGE_ID) or 'uten-melding-id'}"
         problems: list[FieldProblem] = []
-        fix = "meldingen kom ikke fra Fiks IO slik protokollen beskriver; meld fra til KS"
 
         def required_uuid(name: str) -> uuid.UUID | None:
             value = values.get(name)
             if not value:
-                problems.append(FieldProblem(name, "headeren mangler", fix))
+                problems.append(problem("fiksio_header_missing", name))
                 return None
             return optional_uuid(name)
 
@@ -118,7 +118,7 @@ class MessageMetadata(FrozenModel):
             try:
                 return uuid.UUID(value)
             except ValueError:
-                problems.append(FieldProblem(name, "headeren er ikke en UUID", fix))
+                problems.append(problem("fiksio_header_not_uuid", name))
                 return None
 
         message_id = required_uuid(MESSAGE_ID)
@@ -126,7 +126,7 @@ class MessageMetadata(FrozenModel):
         reply_to = optional_uuid(REPLY_TO)
         message_type = values.get(MESSAGE_TYPE)
         if not message_type:
-            problems.append(FieldProblem(MESSAGE_TYPE, "headeren mangler", fix))
+            problems.append(problem("fiksio_header_missing", MESSAGE_TYPE))
         custom = {
             key[len(CUSTOM_PREFIX) :]: value
             for key, value in values.items()
@@ -138,7 +138,7 @@ class MessageMetadata(FrozenModel):
                 client_id = uuid.UUID(custom[CLIENT_MESSAGE_ID])
             except ValueError:
                 problems.append(
-                    FieldProblem(CUSTOM_PREFIX + CLIENT_MESSAGE_ID, "headeren er ikke en UUID", fix)
+                    problem("fiksio_header_not_uuid", CUSTOM_PREFIX + CLIENT_MESSAGE_ID)
                 )
         if problems or message_id is None or sender is None or not message_type:
             raise FiksIoMessageError(source, problems)

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import pika
 import pika.exceptions
 
-from runner.errors import FieldProblem, SourceError
+from runner.errors import SourceError
 from runner.fiksio.asice import SignedContainer, read_container
 from runner.fiksio.crypto import decrypt_payload
 from runner.fiksio.errors import FiksIoMessageError
 from runner.fiksio.message import MESSAGE_ID, MessageMetadata, header_text, queue_name
 from runner.ks.keys import KeyPair
 from runner.logs import get_logger
+from runner.problems import problem
 from runner.sources.boundary import redacted_trace
 
 __all__ = ["Delivery", "FiksIoReceiver"]
@@ -92,11 +93,7 @@ class FiksIoReceiver:
             return self._open(body, headers, expiration)
         except Exception as error:  # the one-message boundary, as runner/sources/boundary.py
             message_id = header_text((headers or {}).get(MESSAGE_ID)) or "uten-melding-id"
-            problem = FieldProblem(
-                "",
-                f"meldingen kan ikke leses (uventet feil: {type(error).__name__})",
-                "be avsenderen sende på nytt; står feilen igjen, gi driftsansvarlig meldingens id",
-            )
+            unread = problem("fiksio_unreadable", error=type(error).__name__)
             log.warning(
                 "fiksio_message_unreadable",
                 message_id=message_id,
@@ -104,7 +101,7 @@ class FiksIoReceiver:
                 trace=redacted_trace(error),
             )
             return Delivery(
-                body, message_id, None, None, FiksIoMessageError(f"fiksio:{message_id}", [problem])
+                body, message_id, None, None, FiksIoMessageError(f"fiksio:{message_id}", [unread])
             )
 
     def _open(

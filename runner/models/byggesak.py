@@ -23,6 +23,7 @@ from runner.models.common import (
 )
 from runner.models.geometry import Position
 from runner.models.mapfacts import MapFacts
+from runner.problems import invalid
 
 Metres = Annotated[float, Field(ge=0, le=100)]
 SquareMetres = Annotated[float, Field(ge=0, le=100_000)]
@@ -138,10 +139,7 @@ MAX_OWN_VERIFIED = 100
 def _own_verified_at_most(value: list[Verification]) -> list[Verification]:
     own = sum(1 for item in value if item.fact.split(".")[0] != "map_facts")
     if own > MAX_OWN_VERIFIED:
-        raise ValueError(
-            f"høyst {MAX_OWN_VERIFIED} verifiserte fakta fra avsenderen, fikk {own}; "
-            "send bare fakta som regelverket leser"
-        )
+        raise invalid("too_many_verified", limit=MAX_OWN_VERIFIED, n=own)
     return value
 
 

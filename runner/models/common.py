@@ -10,6 +10,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from stdnum.no import fodselsnummer
 
+from runner.problems import invalid
+
 #: Marks a field whose value is personal data: it is redacted from logs.
 PERSONAL: dict[str, Any] = {"personal": True}
 
@@ -30,21 +32,21 @@ class Malform(StrEnum):
 def _check_national_id(value: str) -> str:
     digits = value.replace(" ", "")
     if not digits.isdigit() or len(digits) != 11:
-        raise ValueError("fødselsnummer/D-nummer må være 11 sifre")
+        raise invalid("national_id_digits")
     if not fodselsnummer.is_valid(digits):
-        raise ValueError("fødselsnummer/D-nummer har feil kontrollsiffer")
+        raise invalid("national_id_check")
     return digits
 
 
 def _check_kommunenummer(value: str) -> str:
     if len(value) != 4 or not value.isdigit():
-        raise ValueError("kommunenummer må være fire sifre, med ledende null (f.eks. 0301)")
+        raise invalid("kommunenummer_format")
     return value
 
 
 def _check_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("tidspunktet må ha tidssone, f.eks. 2026-09-21T14:02:00+02:00")
+        raise invalid("time_zone_missing")
     return value
 
 
@@ -52,7 +54,7 @@ def _not_in_future(value: datetime) -> datetime:
     from datetime import UTC, timedelta
 
     if value > datetime.now(UTC) + timedelta(hours=1):
-        raise ValueError("mottakstidspunktet ligger fram i tid")
+        raise invalid("received_in_future")
     return value
 
 
@@ -98,9 +100,9 @@ class Attachment(FrozenModel):
     def _relative_inside_inbox(cls, value: str) -> str:
         path = PurePosixPath(value.replace("\\", "/"))
         if path.is_absolute() or value.startswith(("/", "\\")) or ":" in path.parts[0]:
-            raise ValueError("vedlegg må ha en relativ sti inne i innboksen, ikke en absolutt sti")
+            raise invalid("attachment_absolute")
         if ".." in path.parts:
-            raise ValueError("vedlegg kan ikke peke ut av innboksen ('..' er ikke tillatt)")
+            raise invalid("attachment_outside")
         return value
 
 

@@ -8,6 +8,7 @@ import shapely
 from pydantic import Field, model_validator
 
 from runner.models.common import FrozenModel
+from runner.problems import invalid
 
 #: The coordinate systems a position may be given in: EUREF89 UTM zones 32, 33 and 35
 #: (east, north in metres) and EUREF89 geographic (longitude, latitude in degrees).
@@ -36,11 +37,11 @@ class Footprint(FrozenModel):
     def _valid_polygon(self) -> Footprint:
         for ring in self.coordinates:
             if ring[0] != ring[-1]:
-                raise ValueError("fotavtrykket må være lukket: første og siste punkt må være like")
+                raise invalid("footprint_open")
         polygon = self.shape()
         if not polygon.is_valid:
             reason = shapely.is_valid_reason(polygon)
-            raise ValueError(f"fotavtrykket er ikke et gyldig polygon ({reason})")
+            raise invalid("footprint_invalid", reason=reason)
         return self
 
     def shape(self) -> shapely.Polygon:
@@ -66,16 +67,14 @@ class Position(FrozenModel):
             points += [point for ring in self.footprint.coordinates for point in ring]
         for x, y in points:
             if not (west <= x <= east and south <= y <= north):
-                unit = "lengde, bredde" if self.crs == "EPSG:4258" else "øst, nord"
-                raise ValueError(
-                    f"koordinaten ({x}, {y}) ligger ikke i Norge i {self.crs} ({unit}); "
-                    "sjekk koordinatsystemet og at øst og nord ikke er byttet om"
-                )
+                degrees = self.crs == "EPSG:4258"
+                key = "outside_norway_degrees" if degrees else "outside_norway_metres"
+                raise invalid(key, x=x, y=y, crs=self.crs)
         if self.footprint is not None:
             polygon = self.footprint.shape()
             limit = 0.001 if self.crs == "EPSG:4258" else 100.0
             if polygon.distance(shapely.Point(self.x, self.y)) > limit:
-                raise ValueError("punktet ligger langt fra fotavtrykket; sjekk koordinatene")
+                raise invalid("point_far_from_footprint")
         return self
 
     def shape(self) -> shapely.Geometry:

@@ -20,6 +20,7 @@ from runner.models.common import (
     Malform,
     ReceivedAt,
 )
+from runner.problems import invalid
 
 #: Income kinds the case format defines; any other kind is kept and makes the case unclear.
 KNOWN_INCOME_KINDS = (
@@ -33,9 +34,9 @@ Kroner = Annotated[int, Field(ge=0, le=10_000_000)]
 def _check_account(value: str) -> str:
     digits = value.replace(" ", "").replace(".", "")
     if not digits.isdigit() or len(digits) != 11:
-        raise ValueError("kontonummeret må være 11 sifre")
+        raise invalid("account_digits")
     if not kontonr.is_valid(digits):
-        raise ValueError("kontonummeret har feil kontrollsiffer")
+        raise invalid("account_check")
     return digits
 
 

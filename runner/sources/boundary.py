@@ -19,15 +19,13 @@ from typing import TypeVar
 
 from runner.errors import FieldProblem, SaksrobotError, UnreadableItemError
 from runner.logs import get_logger
+from runner.problems import PROBLEMS, problem
 
 log = get_logger("saksrobot.sources.boundary")
 T = TypeVar("T")
 
 #: The fix when nobody knows a better one: the sender corrects the item, the operator looks.
-GENERAL_FIX = (
-    "send saken inn på nytt i riktig format; står feilen igjen, gi driftsansvarlig "
-    "sakens nummer (feiltypen og sporet står i loggen)"
-)
+GENERAL_FIX = PROBLEMS["item_unexpected"][1][0]  # in bokmål, for the sources' own messages
 
 
 def redacted_trace(error: BaseException) -> list[str]:
@@ -46,21 +44,14 @@ def too_many_digits(content: bytes) -> bool:
 def unexpected_problem(error: BaseException, content: bytes = b"") -> FieldProblem:
     """What a caseworker reads about an exception nobody foresaw, in Norwegian."""
     if isinstance(error, ValueError) and too_many_digits(content):
-        digits = sys.get_int_max_str_digits()
-        return FieldProblem(
-            "", f"et tall har over {digits} sifre og kan ikke leses", "rett tallet og send på nytt"
-        )
+        return problem("item_too_many_digits", digits=sys.get_int_max_str_digits())
     if isinstance(error, UnicodeError):
-        return FieldProblem(
-            "", "teksten har ugyldig tegnkoding og kan ikke leses", "lagre på nytt som UTF-8"
-        )
+        return problem("item_encoding")
     if isinstance(error, RecursionError):
-        return FieldProblem("", "innholdet er nøstet for dypt til å leses", GENERAL_FIX)
+        return problem("item_too_deep")
     if isinstance(error, MemoryError):
-        return FieldProblem("", "innholdet er for stort til å leses", "del opp eller krymp filen")
-    return FieldProblem(
-        "", f"innholdet kan ikke leses (uventet feil: {type(error).__name__})", GENERAL_FIX
-    )
+        return problem("item_too_large")
+    return problem("item_unexpected", error=type(error).__name__)
 
 
 def unreadable(source: str, error: BaseException, content: bytes = b"") -> UnreadableItemError:

@@ -17,8 +17,9 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 
-from runner.errors import CaseValidationError, FieldProblem, SaksrobotError
+from runner.errors import CaseValidationError, SaksrobotError
 from runner.intake import validate_case
+from runner.problems import problem
 from runner.sources.base import marker_kommune, read_marker
 from runner.sources.boundary import guarded
 from runner.sources.configs import DIBK_FORMAT
@@ -47,16 +48,7 @@ def _read_case(
     if kind == "pdfform" or (kind == "imap" and content.startswith(b"%PDF")):
         mapping = getattr(source_config, "mapping", None) or getattr(source_config, "form", None)
         if mapping is None:
-            raise CaseValidationError(
-                raw.source_ref,
-                [
-                    FieldProblem(
-                        "",
-                        "denne roboten tar ikke imot PDF-skjema",
-                        "send søknaden som JSON, eller legg til form: i robotfilen",
-                    )
-                ],
-            )
+            raise CaseValidationError(raw.source_ref, [problem("pdf_not_accepted")])
         from runner.sources.pdfform import form_case
 
         return form_case(raw.source_ref, content, mapping, case_model, **common)

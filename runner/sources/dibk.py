@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -31,6 +32,7 @@ import xmlschema
 from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
+from runner.problems import problem
 from runner.sources.dibk_paths import NAMESPACE, ROOT, FormPath
 from runner.sources.dibk_schema import form_schema
 
@@ -107,7 +109,6 @@ ORIGINS = {
     "neighbour_notice.objections": FormPath.REMARKS.path,
     "attachments": FormPath.ATTACHMENT.path,
 }
-SEND_AGAIN = "rett feltet i søknaden og send den inn på nytt fra byggesøknadsløsningen"
 
 
 def _local(tag: str) -> str:
@@ -156,29 +157,28 @@ class _Form:
             return None
         return element.text.strip()
 
-    def problem(self, where: str, reason: str, fix: str = SEND_AGAIN) -> None:
-        self.problems.append(FieldProblem(where, reason, fix))
+    def problem(self, where: str, key: str, **values: object) -> None:
+        """The problem runner/problems.py DIBK[key] at `where`."""
+        self.problems.append(problem(key, where, **values))
 
-    def required(self, field: FormPath, fix: str = SEND_AGAIN) -> str | None:
+    def required(self, field: FormPath, missing: str = "dibk_missing") -> str | None:
         value = self.text(field)
         if value is None:
-            self.problem(field.path, "mangler i søknaden", fix)
+            self.problem(field.path, missing)
         return value
 
     def number(self, field: FormPath, *, required: bool = True) -> float | None:
         value = self.text(field)
         if value is None:
             if required:
-                self.problem(field.path, "mangler i søknaden", "oppgi tallet i meter eller m²")
+                self.problem(field.path, "dibk_missing_number")
             return None
         try:
             number = Decimal(value.replace(",", "."))
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():
-            self.problem(
-                field.path, f"'{value}' er ikke et tall", "oppgi tallet med punktum som skille"
-            )
+            self.problem(field.path, "dibk_not_number", value=value)
             return None
         return float(number)
 
@@ -189,10 +189,10 @@ class _Form:
         where = self.where(field, item)
         if value is None:
             if default is None:
-                self.problem(where, "mangler i søknaden")
+                self.problem(where, "dibk_missing")
             return default
         if not (value.isascii() and value.isdigit()):
-            self.problem(where, f"'{value}' er ikke et heltall", "oppgi et heltall")
+            self.problem(where, "dibk_not_integer", value=value)
             return None
         return int(value)
 
@@ -200,7 +200,7 @@ class _Form:
         value = self.text(field)
         if value is None:
             if default is None:
-                self.problem(field.path, "mangler i søknaden", "svar ja eller nei")
+                self.problem(field.path, "dibk_missing_yes_no")
             return default
         return value in ("true", "1")
 
@@ -212,19 +212,13 @@ def _validated_root(source: str, content: bytes, schema: Path | None) -> Element
     except (xmlschema.XMLResourceError, SyntaxError, ValueError) as error:
         raise CaseValidationError(
             source,
-            [FieldProblem("", "filen er ikke gyldig XML", "send søknaden som XML fra DiBK")],
+            [problem("dibk_not_xml")],
         ) from error
     root = resource.root
     if root.tag != f"{{{NAMESPACE}}}{ROOT}":
         raise CaseValidationError(
             source,
-            [
-                FieldProblem(
-                    _local(root.tag),
-                    f"dette er ikke skjemaet «søknad om tiltak uten ansvarsrett» ({NAMESPACE})",
-                    "send søknaden til roboten som tar imot dette skjemaet",
-                )
-            ],
+            [problem("dibk_wrong_form", _local(root.tag), namespace=NAMESPACE)],
         )
     problems = [_xsd_problem(error) for error in _errors(resource, schema)]
     if problems:
@@ -255,12 +249,14 @@ def _xsd_problem(error: xmlschema.XMLSchemaValidationError) -> FieldProblem:
     path = _short_path(error.path or "")
     reason = str(error.reason or "").strip()
     if "is not an element of the schema" in reason or "Unexpected child" in reason:
-        why = "elementet er ikke med i skjemaet (XSD)"
+        key = "dibk_xsd_element"
     elif "missing" in reason.lower() or "not complete" in reason.lower():
-        why = "et påkrevd element eller attributt mangler (XSD)"
+        key = "dibk_xsd_missing"
     else:
-        why = "verdien stemmer ikke med skjemaet (XSD)"
-    return FieldProblem(path, f"{why}: {reason}" if reason else why, SEND_AGAIN)
+        key = "dibk_xsd_value"
+    found = problem(key, path)
+    # the validator's own words (English) for the operator only; the reader gets the words
+    return replace(found, reason=f"{found.reason}: {reason}") if reason else found
 
 
 def _short_path(path: str) -> str:
@@ -274,18 +270,14 @@ def _short_path(path: str) -> str:
 def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
     estates = form.items(FormPath.ESTATE)
     if not estates:
-        form.problem(FormPath.ESTATE.path, "søknaden oppgir ingen eiendom")
+        form.problem(FormPath.ESTATE.path, "dibk_no_property")
         return None, None
     if len(estates) > 1:
-        form.problem(
-            FormPath.ESTATE.at(FormPath.ESTATE, 2),
-            "søknaden gjelder flere eiendommer; roboten behandler én eiendom per søknad",
-            "behandle saken manuelt",
-        )
+        form.problem(FormPath.ESTATE.at(FormPath.ESTATE, 2), "dibk_several_properties")
     estate = estates[0]
     kommunenummer = form.text(FormPath.KOMMUNENUMMER, estate)
     if kommunenummer is None:
-        form.problem(form.where(FormPath.KOMMUNENUMMER, estate), "mangler i søknaden")
+        form.problem(form.where(FormPath.KOMMUNENUMMER, estate), "dibk_missing")
     numbers: dict[str, int | None] = {
         "gnr": form.integer(FormPath.GNR, item=estate),
         "bnr": form.integer(FormPath.BNR, item=estate),
@@ -296,7 +288,7 @@ def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
     postal = form.text(FormPath.ESTATE_POSTAL_CODE, estate) or ""
     city = form.text(FormPath.ESTATE_CITY, estate) or ""
     if street is None:
-        form.problem(form.where(FormPath.ESTATE_STREET, estate), "eiendommens adresse mangler")
+        form.problem(form.where(FormPath.ESTATE_STREET, estate), "dibk_property_address_missing")
     developed = form.boolean(FormPath.DEVELOPED)
     address = ", ".join(part for part in (street, f"{postal} {city}".strip()) if part)
     return kommunenummer, {**numbers, "address": address, "is_developed": developed}
@@ -304,21 +296,15 @@ def _property(form: _Form) -> tuple[str | None, dict[str, Any] | None]:
 
 def _applicant(form: _Form) -> dict[str, Any] | None:
     if form.find(FormPath.APPLICANT) is None:
-        form.problem(FormPath.APPLICANT.path, "søknaden har ingen tiltakshaver")
+        form.problem(FormPath.APPLICANT.path, "dibk_no_applicant")
         return None
     kind = (form.text(FormPath.APPLICANT_KIND) or "").lower()
     if kind and kind != "privatperson":
-        form.problem(
-            FormPath.APPLICANT_KIND.path,
-            f"tiltakshaveren er «{kind}»; roboten behandler bare søknader fra privatpersoner",
-            "behandle saken manuelt",
-        )
+        form.problem(FormPath.APPLICANT_KIND.path, "dibk_applicant_not_person", kind=kind)
         return None
-    national_id = form.required(FormPath.APPLICANT_ID, "oppgi tiltakshaverens fødselsnummer")
+    national_id = form.required(FormPath.APPLICANT_ID, "dibk_missing_national_id")
     name = form.required(FormPath.APPLICANT_NAME)
-    email = form.required(
-        FormPath.APPLICANT_EMAIL, "oppgi en e-postadresse vedtaket kan sendes til"
-    )
+    email = form.required(FormPath.APPLICANT_EMAIL, "dibk_missing_email")
     street = form.required(FormPath.APPLICANT_STREET)
     postal = form.required(FormPath.APPLICANT_POSTAL_CODE)
     city = form.required(FormPath.APPLICANT_CITY)
@@ -337,11 +323,11 @@ def _measure(form: _Form) -> dict[str, Any]:
     ]
     kind: str | None = None
     if not codes:
-        form.problem(FormPath.MEASURE_TYPE.path, "tiltakstype mangler", "velg tiltakstype")
+        form.problem(FormPath.MEASURE_TYPE.path, "dibk_measure_kind_missing")
     else:
         where, code = codes[0]
         if code is None:
-            form.problem(where, "tiltakstype mangler", "velg tiltakstype")
+            form.problem(where, "dibk_measure_kind_missing")
         else:
             kind = MEASURE_KINDS.get(code.lower(), "annet")
         if len(codes) > 1:
@@ -351,14 +337,9 @@ def _measure(form: _Form) -> dict[str, Any]:
     purposes = form.items(FormPath.PURPOSE)
     purpose = form.text(FormPath.PURPOSE_CODE, purposes[0]) if purposes else None
     if purpose is None:
-        form.problem(purpose_path, "tiltakets formål mangler", "velg formål for tiltaket")
+        form.problem(purpose_path, "dibk_purpose_missing")
     elif purpose.lower() not in PURPOSES:
-        form.problem(
-            purpose_path,
-            f"formålet «{purpose}» kjenner ikke roboten, så den vet ikke om tiltaket er for "
-            "varig opphold",
-            "behandle saken manuelt, eller legg koden til i runner/sources/dibk.py",
-        )
+        form.problem(purpose_path, "dibk_purpose_unknown", purpose=purpose)
     else:
         use, habitation = PURPOSES[purpose.lower()]
     measure: dict[str, Any] = {
@@ -386,19 +367,11 @@ def _neighbour_notice(form: _Form) -> dict[str, Any]:
     exempt = form.boolean(FormPath.NOTICE_EXEMPT, default=False)
     sent_on = form.text(FormPath.NOTICE_SENT_ON)
     if sent_on is None and not exempt:
-        form.problem(
-            FormPath.NOTICE_SENT_ON.path,
-            "datoen for nabovarsel mangler",
-            "oppgi når naboene ble varslet, eller at tiltaket er fritatt",
-        )
+        form.problem(FormPath.NOTICE_SENT_ON.path, "dibk_notice_date_missing")
     has_remarks = form.boolean(FormPath.HAS_REMARKS, default=False)
     objections = form.integer(FormPath.REMARKS, default=1 if has_remarks else 0)
     if has_remarks and objections == 0:
-        form.problem(
-            FormPath.REMARKS.path,
-            "søknaden sier at det finnes merknader, men antallet er 0",
-            "oppgi hvor mange merknader som kom",
-        )
+        form.problem(FormPath.REMARKS.path, "dibk_objections_zero")
     consent = form.boolean(FormPath.BOUNDARY_CONSENT, default=False)
     return {"sent_on": sent_on, "objections": objections, "boundary_consent": consent}
 
@@ -409,9 +382,7 @@ def _attachments(form: _Form, folder: str) -> list[dict[str, str]]:
         code = form.text(FormPath.ATTACHMENT_CODE, item)
         name = form.text(FormPath.ATTACHMENT_FILE, item)
         if code is None or name is None:
-            form.problem(
-                form.where(FormPath.ATTACHMENT, item), "vedlegget mangler type eller filnavn"
-            )
+            form.problem(form.where(FormPath.ATTACHMENT, item), "dibk_attachment_incomplete")
             continue
         kind = ATTACHMENT_KINDS.get(code.lower(), code.lower())
         found.append({"kind": kind, "file": f"{folder}/{name}" if folder else name})

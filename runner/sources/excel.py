@@ -17,8 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from runner.errors import CaseValidationError, FieldProblem, SourceError
+from runner.errors import CaseValidationError, SourceError
 from runner.logs import get_logger
+from runner.problems import problem
 from runner.settings import Settings
 from runner.sources.base import RawItem, problem_marker
 from runner.sources.boundary import GENERAL_FIX, redacted_trace
@@ -166,9 +167,7 @@ def row_case(
     try:
         values: dict[str, Any] = json.loads(content)
     except ValueError as error:
-        raise CaseValidationError(
-            source, [FieldProblem("", "raden kan ikke leses", "send arbeidsboken på nytt")]
-        ) from error
+        raise CaseValidationError(source, [problem("excel_row_unreadable")]) from error
     _, _, where = source.rpartition("!")
     sheet, _, row = where.rpartition(":")
     columns = list(values)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from runner.errors import SourceError
+from runner.errors import FieldProblem, SourceError
 from runner.fiksio.receive import Delivery, FiksIoReceiver
 from runner.logs import get_logger
+from runner.problems import problem
 from runner.sources.base import RawItem, problem_marker
 
 log = get_logger("saksrobot.sources.fiksio")
@@ -74,28 +75,23 @@ class FiksIoSource:
         """The raw item for one delivery: its application, or the reason it is refused."""
         if delivery.error is not None:
             reason = "; ".join(str(problem) for problem in delivery.error.problems)
-            return self._refused(delivery, reason)
+            return self._refused(delivery, reason, delivery.error.problems)
         assert delivery.metadata is not None and delivery.container is not None
         if delivery.metadata.message_type not in self.message_types:
             taken = ", ".join(sorted(self.message_types))
-            return self._refused(
-                delivery,
-                f"meldingstypen {delivery.metadata.message_type} tas ikke imot av denne roboten "
-                f"(den tar {taken}); send meldingen til riktig konto eller med riktig type",
+            refused = problem(
+                "fiksio_wrong_type", message_type=delivery.metadata.message_type, taken=taken
             )
+            return self._refused(delivery, f"{refused.reason}; {refused.fix}", [refused])
         files = delivery.container.files
         applications = [f for f in files if f.name.lower().endswith(self.suffix)]
         if not applications:
             names = ", ".join(f.name for f in files)
-            return self._refused(
-                delivery,
-                f"meldingen har ingen søknad ({self.suffix}-fil); den har {names}",
-            )
+            refused = problem("fiksio_no_application", suffix=self.suffix, names=names)
+            return self._refused(delivery, refused.reason, [refused])
         if len(applications[0].content) > self.max_bytes:
-            return self._refused(
-                delivery,
-                f"søknaden er over grensen på {self.max_bytes} byte (max_input_bytes)",
-            )
+            refused = problem("fiksio_too_large", limit=self.max_bytes)
+            return self._refused(delivery, refused.reason, [refused])
         message_id = str(delivery.metadata.message_id)
         target = self.folder / message_id
         for item in files:
@@ -114,14 +110,21 @@ class FiksIoSource:
         source_ref = f"fiksio:{message_id}"
         return RawItem(self.kind, source_ref, applications[0].content, None, self.folder)
 
-    def _refused(self, delivery: Delivery, reason: str) -> RawItem:
-        return refused_item(self.folder, delivery, reason, self.kommunenummer)
+    def _refused(
+        self, delivery: Delivery, reason: str, problems: Sequence[FieldProblem]
+    ) -> RawItem:
+        return refused_item(self.folder, delivery, reason, problems, self.kommunenummer)
 
 
 def refused_item(
-    folder: Path, delivery: Delivery, reason: str, kommunenummer: str | None = None
+    folder: Path,
+    delivery: Delivery,
+    reason: str,
+    problems: Sequence[FieldProblem],
+    kommunenummer: str | None = None,
 ) -> RawItem:
-    """The raw item for a delivery no robot takes, to be quarantined with the reason: its
+    """The raw item for a delivery no robot takes, to be quarantined: `reason` (bokmål) for
+    the operator with where the message is kept, `problems` in words for the reader. Its
     encrypted body is kept in `<folder>/refused/<message id>.cms`, so nothing is lost.
     `kommunenummer`: the kommune whose account it came to (its caseworkers see it)."""
     kept = folder / "refused" / f"{_safe(delivery.message_id)}.cms"
@@ -131,7 +134,12 @@ def refused_item(
     fingerprint = f"fiksio:{delivery.message_id}:{digest}"
     source_ref = f"fiksio:{delivery.message_id}"
     content = problem_marker(
-        source_ref, problem, fingerprint, transient=False, kommunenummer=kommunenummer
+        source_ref,
+        problem,
+        fingerprint,
+        transient=False,
+        kommunenummer=kommunenummer,
+        problems=problems,
     )
     log.warning("fiksio_message_refused", message_id=delivery.message_id)
     return RawItem(FiksIoSource.kind, source_ref, content, problem, folder)

@@ -6,7 +6,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from runner.errors import CaseValidationError, FieldProblem
 from runner.models.common import FrozenModel
+from runner.problems import VALUE_REASONS, fill, problem
 
 OSLO = ZoneInfo("Europe/Oslo")
 CasePath = Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")]
@@ -23,15 +24,6 @@ ValueType = Literal["text", "number", "integer", "bool", "checkbox", "date", "da
 _TRUE = {"ja", "yes", "true", "1", "x", "on", "/yes", "/on", "sant"}
 _FALSE = {"nei", "no", "false", "0", "off", "/off", "usant"}
 _UNKNOWN = {"ukjent", "vet ikkje", "vet ikke", "uavklart"}
-_FIXES: dict[ValueType, str] = {
-    "text": "fyll inn feltet",
-    "number": "skriv et tall, f.eks. 14,5",
-    "integer": "skriv et heltall",
-    "bool": "skriv ja eller nei (eller ukjent der det er lov)",
-    "checkbox": "kryss av eller la feltet stå tomt",
-    "date": "skriv datoen som DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD",
-    "datetime": "skriv tidspunktet som DD.MM.ÅÅÅÅ TT:MM eller ISO 8601",
-}
 
 
 class FieldMap(FrozenModel):
@@ -67,15 +59,25 @@ class EmptyValue(ValueError):
     """The source value is empty."""
 
 
+class BadValue(ValueError):
+    """A source value that is not of its field's type: `reason` names what is wrong
+    (runner/problems.py VALUE_REASONS), `value` is the value as shown (cut to 40 characters);
+    the message is the reason in bokmål."""
+
+    def __init__(self, reason: str, value: object = "") -> None:
+        self.reason = reason
+        self.value = str(value)[:40]
+        super().__init__(fill(VALUE_REASONS[reason][0], {"value": self.value}, "nb"))
+
+
 @dataclass(frozen=True)
 class Unreadable:
-    """A source value that could not be decoded (why, in Norwegian): a problem only where the
-    mapping reads that field, named by the field."""
+    """A source value that could not be decoded: a problem only where the mapping reads that
+    field, named by the field. `key` names its words (runner/problems.py FORMS), `error` the
+    exception's type where one is named."""
 
-    why: str
-
-
-UNREADABLE_FIX = "fyll ut feltet på nytt i skjemaet og send det inn på nytt"
+    key: str
+    error: str = ""
 
 
 def convert_value(value: object, kind: ValueType) -> Any:
@@ -94,13 +96,13 @@ def convert_value(value: object, kind: ValueType) -> Any:
         number = _number(value)
         if kind == "integer":
             if not float(number).is_integer():
-                raise ValueError(f"'{value}' er ikke et heltall")
+                raise BadValue("not_integer", value)
             return int(number)
         return number
     if kind == "bool":
         truth = _truth(value)
         if truth is None and str(value).lower() not in _UNKNOWN:
-            raise ValueError(f"'{value}' er verken ja eller nei")
+            raise BadValue("not_yes_no", value)
         return truth
     if kind == "date":
         return _date(value).isoformat()
@@ -121,20 +123,20 @@ def _truth(value: object) -> bool | None:
 def _number(value: object) -> float:
     number = _parsed_number(value)
     if not math.isfinite(number):  # NaN, Infinity, 1e999: no area or height is that
-        raise ValueError(f"'{str(value)[:40]}' er ikke et endelig tall")
+        raise BadValue("not_finite", value)
     return number
 
 
 def _parsed_number(value: object) -> float:
     if isinstance(value, bool):
-        raise ValueError("et avkrysningsfelt er ikke et tall")
+        raise BadValue("checkbox_number")
     if isinstance(value, float):
         return value
     if isinstance(value, int):
         try:
             return float(value)
         except OverflowError:
-            raise ValueError("tallet er for stort") from None
+            raise BadValue("too_large") from None
     text = re.sub(r"[\s\u00a0\u202f]", "", str(value))
     if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):  # 1.250,5: dots group thousands
         text = text.replace(".", "")
@@ -142,7 +144,7 @@ def _parsed_number(value: object) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"'{str(value)[:40]}' er ikke et tall") from None
+        raise BadValue("not_number", value) from None
 
 
 def _date(value: object) -> date:
@@ -158,7 +160,7 @@ def _date(value: object) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"'{value}' er ikke en dato")
+    raise BadValue("not_date", value)
 
 
 def _datetime(value: object) -> datetime:
@@ -174,7 +176,7 @@ def _datetime(value: object) -> datetime:
             try:
                 found = datetime.strptime(text, "%d.%m.%Y %H:%M")
             except ValueError:
-                raise ValueError(f"'{value}' er ikke et tidspunkt") from None
+                raise BadValue("not_time", value) from None
     return found if found.tzinfo is not None else found.replace(tzinfo=OSLO)
 
 
@@ -206,13 +208,12 @@ def build_case(
         if name not in values:
             if spec.optional:
                 continue
-            problems.append(
-                FieldProblem(locate(name), "feltet finnes ikke", "bruk skjemaet/malen fra kommunen")
-            )
+            problems.append(problem("form_field_unknown", locate(name)))
             continue
         value = values[name]
         if isinstance(value, Unreadable):
-            problems.append(FieldProblem(locate(name), value.why, UNREADABLE_FIX))
+            values_of = {"error": value.error} if value.error else {}
+            problems.append(problem(value.key, locate(name), **values_of))
             continue
         try:
             converted = convert_value(value, spec.type)
@@ -222,12 +223,11 @@ def build_case(
             if spec.when_empty == "null":
                 converted = None
             else:
-                problems.append(
-                    FieldProblem(locate(name), "feltet er ikke fylt ut", _FIXES[spec.type])
-                )
+                problems.append(problem(f"value_empty_{spec.type}", locate(name)))
                 continue
-        except ValueError as error:
-            problems.append(FieldProblem(locate(name), str(error), _FIXES[spec.type]))
+        except BadValue as error:
+            key = f"value_{error.reason}_{spec.type}"
+            problems.append(problem(key, locate(name), value=error.value))
             continue
         _put(case, spec.to, converted)
     if problems:
@@ -254,13 +254,9 @@ def relocate(
     """Rename problems at case paths to the source field they came from, where one did."""
     by_path = {spec.to: name for name, spec in mapping.field_maps().items()}
     renamed = [
-        FieldProblem(
-            f"{locate(by_path[p.location])} → {p.location}"
-            if p.location in by_path
-            else p.location,
-            p.reason,
-            p.fix,
-        )
+        replace(p, location=f"{locate(by_path[p.location])} → {p.location}")
+        if p.location in by_path
+        else p
         for p in error.problems
     ]
     return CaseValidationError(error.source, renamed)

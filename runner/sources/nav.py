@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem
 from runner.models.common import FREE_TEXT_MAX
+from runner.problems import problem
 
 OSLO = ZoneInfo("Europe/Oslo")
 REFERENCE_PREFIX = "SH-N-"
@@ -74,14 +75,15 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[FieldProblem] = []
 
-    def missing(self, path: str, fix: str) -> None:
-        self.problems.append(FieldProblem(path, "mangler i NAV-søknaden", fix))
+    def missing(self, path: str, words: str) -> None:
+        """`words`: a key of runner/problems.py NAV saying what to give."""
+        self.problems.append(problem(words, path))
 
-    def text(self, node: Any, path: str, key: str, fix: str) -> str | None:
+    def text(self, node: Any, path: str, key: str, words: str) -> str | None:
         value = node.get(key) if isinstance(node, Mapping) else None
         if isinstance(value, str) and value.strip():
             return value.strip()
-        self.missing(f"{path}.{key}", fix)
+        self.missing(f"{path}.{key}", words)
         return None
 
     def amount(self, item: Mapping[str, Any], path: str, keys: tuple[str, ...]) -> int | None:
@@ -89,21 +91,13 @@ class _Reader:
             value = item.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
                 if isinstance(value, float) and not math.isfinite(value):
-                    self.problems.append(
-                        FieldProblem(
-                            f"{path}.{key}",
-                            "beløpet er ikke et endelig tall (NaN eller uendelig)",
-                            "oppgi beløpet i hele kroner",
-                        )
-                    )
+                    self.problems.append(problem("nav_amount_not_finite", f"{path}.{key}"))
                     return None
                 if value < 0:
-                    self.problems.append(
-                        FieldProblem(f"{path}.{key}", "beløpet er negativt", "oppgi 0 eller mer")
-                    )
+                    self.problems.append(problem("nav_amount_negative", f"{path}.{key}"))
                     return None
                 return round(value)
-        self.missing(f"{path}.{keys[0]}", "spør søkeren om beløpet og legg det inn")
+        self.missing(f"{path}.{keys[0]}", "nav_amount_missing")
         return None
 
 
@@ -112,7 +106,7 @@ def _items(node: Any, path: str, reader: _Reader) -> list[tuple[str, Mapping[str
     if node is None:
         return []
     if not isinstance(node, list):
-        reader.problems.append(FieldProblem(path, "skal være en liste", "rett NAV-filen"))
+        reader.problems.append(problem("nav_not_list", path))
         return []
     return [(f"{path}[{i}]", item) for i, item in enumerate(node) if isinstance(item, Mapping)]
 
@@ -138,7 +132,7 @@ def _address(personalia: Any, reader: _Reader) -> dict[str, str] | None:
                 "postal_code": str(node["postnummer"]),
                 "city": str(node.get("poststed") or ""),
             }
-    reader.missing(ORIGINS["applicant.address"], "søkeren må oppgi en gateadresse med postnummer")
+    reader.missing(ORIGINS["applicant.address"], "nav_address_missing")
     return None
 
 
@@ -151,8 +145,8 @@ def _household(data: Any, reader: _Reader) -> dict[str, Any]:
     for where, item in _items(_at(data, "familie", "forsorgerplikt", "ansvar"), path, reader):
         if _at(item, "borSammenMed", "verdi") is False:
             continue  # a child living elsewhere is not in the household's rate
-        fix = "oppgi barnets fødselsdato (ÅÅÅÅ-MM-DD)"
-        if birth := reader.text(_at(item, "barn"), f"{where}.barn", "fodselsdato", fix):
+        words = "nav_child_birth_missing"
+        if birth := reader.text(_at(item, "barn"), f"{where}.barn", "fodselsdato", words):
             children.append({"birth_date": birth})
     adults = 2 if couple else 1
     persons = _at(data, "bosituasjon", "antallPersoner")
@@ -234,9 +228,7 @@ def _received(document: Mapping[str, Any], fallback: datetime, reader: _Reader) 
     except ValueError:
         sent = None
     if sent is None or sent.tzinfo is None:
-        reader.problems.append(
-            FieldProblem("innsendingstidspunkt", "ugyldig tidspunkt", "bruk ISO 8601 med tidssone")
-        )
+        reader.problems.append(problem("nav_time_invalid", "innsendingstidspunkt"))
         return fallback
     return sent
 
@@ -248,33 +240,33 @@ def nav_to_case(
     reader = _Reader()
     data = document.get("data")
     if not isinstance(data, Mapping):
-        reader.missing("data", "filen er ikke en NAV-søknad (soknadsosialhjelp-filformat)")
+        reader.missing("data", "nav_not_soknad")
         raise CaseValidationError(source, reader.problems)
     personalia = _at(data, "personalia")
     navn = _at(personalia, "navn")
     parts = [_at(navn, key) for key in ("fornavn", "mellomnavn", "etternavn")]
     name = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
     if not name:
-        reader.missing(ORIGINS["applicant.name"], "oppgi søkerens fornavn og etternavn")
+        reader.missing(ORIGINS["applicant.name"], "nav_name_missing")
     path = "data.personalia"
     national_id = reader.text(
         _at(personalia, "personIdentifikator"),
         f"{path}.personIdentifikator",
         "verdi",
-        "oppgi søkerens fødselsnummer",
+        "nav_national_id_missing",
     )
     account = reader.text(
         _at(personalia, "kontonummer"),
         f"{path}.kontonummer",
         "verdi",
-        "søkeren må oppgi et kontonummer for utbetaling",
+        "nav_account_missing",
     )
     address = _address(personalia, reader)
     kommunenummer = reader.text(
         document.get("mottaker"),
         "mottaker",
         "kommunenummer",
-        "oppgi kommunenummeret søknaden er sendt til",
+        "nav_kommune_missing",
     )
     received = _received(document, received_at, reader)
     household = _household(data, reader)
@@ -288,12 +280,7 @@ def nav_to_case(
     reason = reason.strip()
     if len(reason) > FREE_TEXT_MAX:  # never cut: the caseworker reads it in the NAV file
         reader.problems.append(
-            FieldProblem(
-                "data.begrunnelse",
-                f"begrunnelsen (med andre utgifter) er {len(reason)} tegn, over grensen på "
-                f"{FREE_TEXT_MAX} tegn en sak kan ha",
-                "les hele begrunnelsen i NAV-søknaden og behandle saken manuelt",
-            )
+            problem("nav_reason_too_long", "data.begrunnelse", n=len(reason), limit=FREE_TEXT_MAX)
         )
     if reader.problems:
         raise CaseValidationError(source, reader.problems)

@@ -11,13 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from runner.errors import CaseValidationError, FieldProblem
+from runner.errors import CaseValidationError
+from runner.problems import problem
 from runner.sources.folder import FolderSource
 from runner.sources.mapping import CaseMapping, Unreadable, build_case, validate_mapped
-
-NO_FIELDS_FIX = (
-    "send søknaden på kommunens utfyllbare skjema (ikke skannet eller utskrevet), eller som JSON"
-)
 
 
 class PdfFormSource(FolderSource):
@@ -34,7 +31,7 @@ def read_form_fields(source: str, content: bytes) -> dict[str, object]:
     from RPA.PDF import PDF
 
     if not content.startswith(b"%PDF"):
-        raise CaseValidationError(source, [FieldProblem("", "filen er ikke en PDF", NO_FIELDS_FIX)])
+        raise CaseValidationError(source, [problem("pdf_not_pdf")])
     library = PDF()
     library.logger.setLevel(logging.WARNING)  # it logs every temp file it opens at INFO
     with tempfile.TemporaryDirectory(prefix="saksrobot-form-") as folder:
@@ -47,25 +44,14 @@ def read_form_fields(source: str, content: bytes) -> dict[str, object]:
         except Exception as error:  # a damaged PDF: pypdf/pdfminer raise many kinds
             raise CaseValidationError(
                 source,
-                [
-                    FieldProblem(
-                        "", f"PDF-en kan ikke leses ({type(error).__name__})", NO_FIELDS_FIX
-                    )
-                ],
+                [problem("pdf_unreadable", error=type(error).__name__)],
             ) from error
         finally:
             library.close_all_pdfs()
     if not fields:
         raise CaseValidationError(
             source,
-            [
-                FieldProblem(
-                    "",
-                    "PDF-en har ingen skjemafelt (skannet eller utskrevet skjema?); "
-                    "saksroboten gjetter ikke innholdet",
-                    NO_FIELDS_FIX,
-                )
-            ],
+            [problem("pdf_no_fields")],
         )
     return {name: _plain(spec.get("value")) for name, spec in fields.items()}
 
@@ -76,9 +62,9 @@ def _plain(value: object) -> object:
     try:
         return _decoded(value)
     except UnicodeError:
-        return Unreadable("teksten i feltet har ugyldig tegnkoding (UTF-16) og kan ikke leses")
+        return Unreadable("field_text_encoding")
     except Exception as error:  # a hostile value must not stop the form being read
-        return Unreadable(f"feltet kan ikke leses ({type(error).__name__})")
+        return Unreadable("field_unreadable", type(error).__name__)
 
 
 def _decoded(value: object) -> object:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from runner.errors import CaseValidationError, FieldProblem, NotFoundError
 from runner.logs import get_logger
 from runner.models.registry import decision_date
+from runner.problems import problem
 from runner.redaction import personal_data_scope
 from runner.rules import evaluate as evaluate_rules
 from runner.steps.context import ROBOT_ACTOR, Handoff, Robot, Step
@@ -29,13 +32,7 @@ def evaluate(robot: Robot, record: CaseRecord, _: Path | None, __: Handoff | Non
             except NotFoundError as error:
                 raise CaseValidationError(
                     f"sak {record.reference}",
-                    [
-                        FieldProblem(
-                            "",
-                            f"ingen versjon av regelsettet gjelder {on}: {error}",
-                            "sjekk datoen på saken eller legg til en regelsett-versjon",
-                        )
-                    ],
+                    [_no_rule_set(on, error)],
                 ) from error
             kommune = robot.kommune(record).rule_parameters(record.case_type, on)
             evaluation = evaluate_rules(rule_set, case, on=on, kommune=kommune)
@@ -78,3 +75,10 @@ def evaluate(robot: Robot, record: CaseRecord, _: Path | None, __: Handoff | Non
 def _sha256_json(data: Any) -> str:
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _no_rule_set(on: date, error: NotFoundError) -> FieldProblem:
+    """No version of the rule set applies on the case's date: the catalogue's own message
+    for the operator, the date for the reader."""
+    found = problem("rule_set_missing", date=on.isoformat())
+    return replace(found, reason=f"{found.reason}: {error}")

@@ -13,16 +13,20 @@ from runner.errors import (
     BusinessError,
     CaseInterruptedError,
     CaseValidationError,
+    ChannelError,
     FieldProblem,
+    SourceError,
     UnreadableItemError,
 )
 from runner.logs import get_logger
+from runner.problems import PROBLEMS, problem
 from runner.sources.boundary import redacted_trace
 from runner.sources.convert import claimed_kommune
 from runner.steps.context import ROBOT_ACTOR
 from runner.steps.send import UnprovableError
 from runner.steps.validate import UnreadError
 from runner.store import CaseRecord, CaseState, Store
+from runner.vocabulary import Word
 
 log = get_logger("saksrobot.pipeline")
 T = TypeVar("T")
@@ -78,7 +82,7 @@ def quarantine(
     problems = (
         [p.as_dict() for p in error.problems]
         if isinstance(error, CaseValidationError)
-        else [FieldProblem("", error.message, error.fix or "").as_dict()]
+        else [_business_problem(error).as_dict()]
     )
     log.info("case_quarantined", case_id=record.id, problems=len(problems))
     data: dict[str, Any] = {"errors": problems}
@@ -104,6 +108,7 @@ def park(store: Store, record: CaseRecord, error: Exception, source_config: Any)
     if isinstance(error, ApplicationError):
         data = {"from_state": current.state, "error": str(error), "kind": error.kind}
         last_error = shown = str(error)
+        data["problem"] = parked_problem(error, record.id).as_dict()
     else:  # a bug: its type and a traceback without messages (they may quote the case)
         shown = name = type(error).__name__
         data = {
@@ -113,6 +118,10 @@ def park(store: Store, record: CaseRecord, error: Exception, source_config: Any)
             "exception_type": name,
             "trace": redacted_trace(error),
         }
+        state = Word("state", str(current.state))
+        data["problem"] = problem(
+            "parked_internal", name=name, state=state, case=record.id
+        ).as_dict()
         last_error = (
             f"uventet feil i roboten ({name}) i tilstand '{current.state}'; feiltypen "
             f"og sporet står i saksloggen. Gi driftsansvarlig saksnummeret {record.id}, "
@@ -131,6 +140,30 @@ def park(store: Store, record: CaseRecord, error: Exception, source_config: Any)
     )
 
 
+def _business_problem(error: BusinessError) -> FieldProblem:
+    """The one problem of a business error that names no field: its own words, if any."""
+    if error.text in PROBLEMS:
+        return problem(str(error.text), **error.values)
+    return FieldProblem("", error.message, error.fix or "")
+
+
+def parked_problem(error: ApplicationError, case_id: int) -> FieldProblem:
+    """Why the case is parked, in words (runner/problems.py PARKED): the error's own, else
+    those of its kind. The error's message (often a server's or the system's, in English)
+    stays in the log and the case's last_error."""
+    if error.text in PROBLEMS:
+        return problem(str(error.text), **{"case": case_id, **error.values})
+    if isinstance(error, UnprovableError):
+        key = "parked_unproven"
+    elif isinstance(error, ChannelError):
+        key = "parked_channel"
+    elif isinstance(error, SourceError):
+        key = "parked_source"
+    else:
+        key = "parked_application"
+    return problem(key, case=case_id)
+
+
 def interrupted(record: CaseRecord) -> CaseInterruptedError:
     """Why a case that cut its processing short too often is parked (in Norwegian)."""
     return CaseInterruptedError(
@@ -139,4 +172,10 @@ def interrupted(record: CaseRecord) -> CaseInterruptedError:
         "den ikke stopper flere kjøringer",
         fix=f"gi driftsansvarlig saksnummeret {record.id} (loggen viser hvor det stoppet), "
         f"rett årsaken og kjør saksrobot cases retry {record.id}",
+        text="parked_interrupted",
+        values={
+            "n": record.interruptions,
+            "state": Word("state", str(record.state)),
+            "case": record.id,
+        },
     )

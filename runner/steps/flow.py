@@ -37,7 +37,7 @@ from runner.models.registry import CASE_MODELS
 from runner.models.robot import RobotDefinition
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
-from runner.sources.base import RawItem
+from runner.sources.base import Marker, RawItem, read_marker
 from runner.sources.boundary import redacted_trace
 from runner.steps import failures
 from runner.steps.context import Handoff, Robot, StageTimer, Step
@@ -127,7 +127,8 @@ class Pipeline:
                 )
             )
         if created and item.problem is not None:  # not read whole: parked if it may pass
-            error = unread_error(record.id, item.source_ref, item.problem, transient=item.transient)
+            marker = read_marker(item.content) or Marker(item.problem, item.transient)
+            error = unread_error(record.id, item.source_ref, marker)
             record = self.store.get_case(record.id)
             if isinstance(error, BusinessError):
                 record = failures.quarantine(self.store, record, error, self.robot.source)

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 
 from runner.errors import CaseValidationError, FieldProblem, SourceError
 from runner.logs import get_logger
-from runner.sources.base import read_marker
+from runner.problems import problem
+from runner.sources.base import Marker, read_marker
 from runner.sources.convert import read_case
 from runner.steps.context import ROBOT_ACTOR, Handoff, Robot, Step
 from runner.steps.facts import gather_facts
@@ -22,15 +23,19 @@ class UnreadError(SourceError):
 
 
 def unread_error(
-    case_id: int, source_ref: str, problem: str, *, transient: bool
+    case_id: int, source_ref: str, marker: Marker
 ) -> UnreadError | CaseValidationError:
-    """Why an item the source could not read whole is parked (transient) or quarantined."""
-    if transient:
+    """Why an item the source could not read whole is parked (transient) or quarantined: by
+    the problems in words the source named, else by its problem in bokmål."""
+    if marker.transient:
         return UnreadError(
-            f"{source_ref}: {problem}", fix=f"rett årsaken og kjør saksrobot cases retry {case_id}"
+            f"{source_ref}: {marker.problem}",
+            fix=f"rett årsaken og kjør saksrobot cases retry {case_id}",
         )
     fix = f"rett filen og kjør saksrobot cases retry {case_id}"
-    return CaseValidationError(source_ref, [FieldProblem("", problem, fix)])
+    return CaseValidationError(
+        source_ref, list(marker.problems) or [FieldProblem("", marker.problem, fix)]
+    )
 
 
 def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff | None) -> Step:
@@ -40,8 +45,7 @@ def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff
         raw, content = store.raw_item_and_content(record.id, lock=True)
         marker = read_marker(content)
         if marker is not None:  # the source could not read the item whole
-            problem, transient = marker
-            raise unread_error(record.id, raw.source_ref, problem, transient=transient)
+            raise unread_error(record.id, raw.source_ref, marker)
         definition = robot.definition
         case = read_case(definition.source, raw, content, definition.case_model)
         check_attachments(raw.source_ref, case, base_dir)
@@ -49,14 +53,7 @@ def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff
         if not robot.settings.serves(kommunenummer):
             raise CaseValidationError(
                 raw.source_ref,
-                [
-                    FieldProblem(
-                        "kommunenummer",
-                        f"kommune {kommunenummer} betjenes ikke av denne installasjonen",
-                        f"send saken til riktig kommune, eller legg {kommunenummer} til "
-                        "i innstillingene",
-                    )
-                ],
+                [problem("kommune_not_served_case", "kommunenummer", kommune=kommunenummer)],
             )
         case = gather_facts(robot, case)
         data = case.model_dump(mode="json")
@@ -86,12 +83,6 @@ def check_attachments(source_ref: str, case: BaseModel, base_dir: Path | None) -
     for index, attachment in enumerate(attachments):
         resolved = (base_dir / attachment.file).resolve()
         if not resolved.is_relative_to(root):
-            problems.append(
-                FieldProblem(
-                    f"attachments[{index}].file",
-                    "vedlegget peker ut av innboksen (via en symbolsk lenke eller '..')",
-                    "legg vedlegget i innboksen og bruk en relativ sti",
-                )
-            )
+            problems.append(problem("attachment_escapes", f"attachments[{index}].file"))
     if problems:
         raise CaseValidationError(source_ref, problems)

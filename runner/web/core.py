@@ -18,7 +18,7 @@ from runner.store import CaseRecord, Store
 from runner.store.users import SessionRecord, UserRecord
 from runner.vocabulary import words
 from runner.web.actions import Reviewer
-from runner.web.i18n import error_words, translator, worded
+from runner.web.i18n import error_words, problem_words, translator, worded
 from runner.web.oidc import OidcClient
 from runner.web.summary import number, when
 from runner.web.throttle import LoginThrottle
@@ -181,6 +181,7 @@ def render(
     html = ctx.env.get_template(name).render(
         t=translator(malform),
         word=words(malform),
+        problem=lambda stored: problem_words(stored, malform),
         kommune_name=ctx.kommune_name,
         malform=malform,
         user=session.user if session else None,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from runner.errors import SaksrobotError
-from runner.vocabulary import Word, word
+from runner.problems import PROBLEMS, fill
 
 #: key → (bokmål, nynorsk)
 TEXTS: dict[str, tuple[str, str]] = {
@@ -290,6 +290,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "note": ("Merknad", "Merknad"),
     "no_quarantine": ("Ingen saker i karantene.", "Ingen saker i karantene."),
     "whole_file": ("(hele filen)", "(heile fila)"),
+    "parked_why": ("Hvorfor saken er stoppet", "Kvifor saka er stoppa"),
     "kommune_unread": ("(kunne ikke leses)", "(kunne ikkje lesast)"),
     "by_state": ("Saker per robot og tilstand", "Saker per robot og tilstand"),
     "per_day": ("Mottatte saker per dag, siste 30 dager", "Mottekne saker per dag, siste 30 dagar"),
@@ -387,8 +388,11 @@ def translator(malform: str) -> Callable[..., str]:
 Pair = tuple[str, str]
 
 #: An error's words: key → ((message bokmål, nynorsk), (fix bokmål, nynorsk)). The keys an
-#: error names (SaksrobotError.text), and one per error kind for errors that name none.
+#: error names (SaksrobotError.text), one per error kind for errors that name none, and the
+#: keys a quarantined item's or a parked case's problem names (FieldProblem.text; their
+#: words are in runner/problems.py, where the pipeline, which knows no web page, makes them).
 ERRORS: dict[str, tuple[Pair, Pair]] = {
+    **PROBLEMS,
     # --- by kind, for errors raised outside the web app (store, pipeline, settings) ---
     "error": (
         (
@@ -737,14 +741,6 @@ ERRORS: dict[str, tuple[Pair, Pair]] = {
 E = TypeVar("E", bound=SaksrobotError)
 
 
-def _fill(text: str, values: Mapping[str, object], malform: str) -> str:
-    shown = {
-        name: word(value.kind, value.code, malform) if isinstance(value, Word) else value
-        for name, value in values.items()
-    }
-    return text.format(**shown) if shown else text
-
-
 def _words(
     key: str, values: Mapping[str, object], notes: tuple[str, ...], malform: str
 ) -> tuple[str, str]:
@@ -752,8 +748,8 @@ def _words(
     index = 1 if malform == "nn" else 0
     added = [TEXTS[note][index] for note in notes]
     return (
-        " ".join([_fill(message[index], values, malform), *added]),
-        _fill(fix[index], values, malform),
+        " ".join([fill(message[index], values, malform), *added]),
+        fill(fix[index], values, malform),
     )
 
 
@@ -775,3 +771,16 @@ def worded(kind: type[E], text: str, /, *, notes: tuple[str, ...] = (), **values
     error = kind(message, fix=fix, text=text, values=values)
     error.notes = notes
     return error
+
+
+def problem_words(problem: Mapping[str, object], malform: str) -> tuple[str, str]:
+    """A stored problem's (FieldProblem.as_dict) reason and fix in the målform, by its words
+    (`text`, `values`) as error_words does; one without words (an old record, a reason
+    nobody worded) as it was stored, in bokmål."""
+    key, values = problem.get("text"), problem.get("values")
+    if isinstance(key, str) and key in ERRORS and isinstance(values, Mapping):
+        try:
+            return _words(key, values, (), malform)
+        except (KeyError, IndexError, ValueError):
+            pass  # values that do not fit the words (a record made by another version)
+    return str(problem.get("reason") or ""), str(problem.get("fix") or "")

@@ -44,6 +44,9 @@ def test_each_row_is_a_case_and_a_bad_row_names_sheet_row_and_column(
             "field": "ark 'Saker', rad 4, kolonne R ('BYA m2')",
             "reason": "'ca. førti' er ikke et tall",
             "fix": "skriv et tall, f.eks. 14,5",
+            # its words, for the reader's målform; the cell's content stays a value
+            "text": "value_not_number_number",
+            "values": {"value": "ca. førti"},
         }
     ]
     others = [r for ref, r in reports.items() if ref != "saker.xlsx!Saker:4"]

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runner.errors import IllegalTransitionError, NotFoundError, ReviewError
+from runner.problems import PROBLEMS
 from runner.store import CaseState, Store
 from runner.vocabulary import Word
 from runner.web.i18n import ERRORS, TEXTS, error_words, worded
@@ -297,7 +298,8 @@ def test_every_error_the_code_names_has_words() -> None:
     named |= {"case_changed", "illegal_transition"}  # IllegalTransitionError's own
     assert named - ERRORS.keys() == set()
     kinds = {"error", "not_found", "review", "bad_request", "forbidden", "login_required"}
-    assert ERRORS.keys() - named - kinds == set()
+    problems = PROBLEMS.keys()  # a problem's words are named as tests/test_problems.py checks
+    assert ERRORS.keys() - named - kinds - problems == set()
 
 
 def test_words_fill_in_the_readers_malform() -> None:

@@ -15,7 +15,7 @@ from runner.errors import AnswerError
 from runner.explain import archive_lines, archive_status
 from runner.letters import markdown_to_html
 from runner.points import MAX_ASSESSMENT, MIN_ASSESSMENT
-from runner.store import CaseRecord
+from runner.store import CaseRecord, CaseState
 from runner.store.users import SessionRecord
 from runner.web.actions import letter_digest
 from runner.web.auth import CheckedForm, Session
@@ -29,7 +29,7 @@ from runner.web.core import (
     visible_case,
 )
 from runner.web.documents import CaseDocuments
-from runner.web.i18n import worded
+from runner.web.i18n import problem_words, worded
 from runner.web.summary import summarise
 
 router = APIRouter()
@@ -50,6 +50,19 @@ def _number(form: FormData, name: str) -> int:
         return int(_field(form, name, max_length=20))
     except ValueError:
         raise worded(BadRequest, "form_number") from None
+
+
+def _parked(record: CaseRecord, events: list[Any], malform: str) -> tuple[str, str] | None:
+    """Why a parked case was set aside, in the målform (its newest parked event's problem);
+    a case parked before problems had words by its stored error, in bokmål."""
+    if record.state != CaseState.parked:
+        return None
+    for event in reversed(events):
+        if event.kind == "parked" and isinstance(event.data.get("problem"), dict):
+            return problem_words(event.data["problem"], malform)
+        if event.kind == "parked":
+            break
+    return (record.last_error or "", "")
 
 
 def case_page(
@@ -109,6 +122,7 @@ def case_page(
         # Reads stay in the audit trail; the history lists actions and sums up the reads.
         actions=[e for e in events if e.kind != "viewed"],
         reads=[e for e in events if e.kind == "viewed"],
+        parked=_parked(record, events, malform),
         archive=archive_lines(
             archive_status([{"kind": e.kind, "data": e.data} for e in events]), malform
         ),
