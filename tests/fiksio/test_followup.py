@@ -174,9 +174,11 @@ def test_another_message_on_the_account_is_quarantined_for_the_kommune_and_kept(
     by_ref = {row.source_ref: row for row in rows}
     assert set(by_ref) == {f"fiksio:{typed.meldingId}", f"fiksio:{garbage}"}
     assert all(row.kommunenummer == ASKOY for row in rows)  # Askøy's caseworkers see them
-    reason = by_ref[f"fiksio:{typed.meldingId}"].errors[0]["reason"]
-    assert "meldingstypen no.ks.fiks.annet.v1" in reason
-    assert str(kommune.id) in reason and "source: {kind: fiksio" in reason
+    (typed_problem,) = by_ref[f"fiksio:{typed.meldingId}"].errors
+    assert "meldingstypen no.ks.fiks.annet.v1" in typed_problem["reason"]
+    assert str(kommune.id) in typed_problem["reason"]
+    assert "source: {kind: fiksio" in typed_problem["fix"]
+    assert typed_problem["text"] == "fiksio_foreign_type"  # shown in the reader's målform
     assert "kan ikke åpnes" in by_ref[f"fiksio:{garbage}"].errors[0]["reason"]
     refused = archive_settings.data_dir / "fiksio" / "refused"
     assert (refused / f"{garbage}.cms").read_bytes() == b"\x00ikke en melding"
