@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from runner.channels.base import Channel
@@ -13,15 +14,17 @@ class KommuneChannels:
     (SvarUt account, Fiks IO account, the sender's name on an e-mail), never another's.
     Each is built when its kommune's first letter goes and kept for the run or worker
     thread (a channel holds connections and state: runner/worker.py keeps one pipeline
-    per robot and thread)."""
+    per robot and thread; the web app's one per robot is shared, hence the lock)."""
 
     def __init__(self, build: Callable[[KommuneSettings], Channel]) -> None:
         self._build = build
         self._built: dict[str, Channel] = {}
+        self._lock = threading.Lock()
 
     def of(self, kommune: KommuneSettings) -> Channel:
         """The kommune's channel; ChannelAccountError if the kommune lacks the account."""
-        channel = self._built.get(kommune.kommunenummer)
-        if channel is None:
-            channel = self._built[kommune.kommunenummer] = self._build(kommune)
-        return channel
+        with self._lock:
+            channel = self._built.get(kommune.kommunenummer)
+            if channel is None:
+                channel = self._built[kommune.kommunenummer] = self._build(kommune)
+            return channel
