@@ -15,7 +15,9 @@ import pytest
 
 from demo.standins.serving import running
 from demo.standins.svarut import SvarUtServer
+from runner.channels.base import Letter
 from runner.channels.configs import SmtpChannelConfig, SvarUtChannelConfig
+from runner.channels.svarut import SvarUtChannel
 from runner.errors import ChannelAccountError
 from runner.followup import follow_up
 from runner.kommuner.ks_settings import MaskinportenSettings
@@ -220,3 +222,44 @@ def test_an_email_names_the_cases_kommune_in_its_malform(
             assert f"sak {reference} fra Askøy kommune" in bodies[reference]
         else:
             assert f"sak {reference} frå Bergen kommune" in bodies[reference]
+
+
+def test_a_letter_cut_short_is_reconciled_with_its_own_kommunes_account(
+    settings: Settings,
+    askoy_server: SvarUtServer,
+    bergen_server: SvarUtServer,
+    maskinporten_settings: MaskinportenSettings,
+    inbox: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Crash(BaseException):
+        """The process dies."""
+
+    served = _served(
+        settings,
+        _with(settings, ASKOY, _account(askoy_server, tmp_path / "a"), maskinporten_settings),
+        _with(settings, BERGEN, _account(bergen_server, tmp_path / "b"), maskinporten_settings),
+    )
+    robot = _svarut_robot(served)
+    store = open_store(served.database_url)
+    sent_for_real = SvarUtChannel.send
+
+    def send_then_die(channel: SvarUtChannel, letter: Letter) -> str:
+        sent_for_real(channel, letter)
+        raise Crash  # SvarUt has the letter; the outbox row is still "sending"
+
+    monkeypatch.setattr(SvarUtChannel, "send", send_then_die)
+    with pytest.raises(Crash):
+        run(served, store, robot, inbox)  # Bergen's first case (BG- before BS-)
+    (sending,) = store.outbox("sending")
+    assert set(_references(bergen_server)) == {sending.key} and askoy_server.shipments == {}
+    monkeypatch.setattr(SvarUtChannel, "send", sent_for_real)
+    run(served, store, robot, inbox)  # resumed: asked of Bergen's account, which has it
+    assert store.outbox("sending") == []
+    (reconciled,) = [row for row in store.outbox("sent") if row.key == sending.key]
+    assert reconciled.attempts == 1  # found delivered, not handed to a channel again
+    for server, kommune in ((askoy_server, ASKOY), (bergen_server, BERGEN)):
+        mine = {key for ref, k in CASES.items() if k == kommune for key in _keys(store, ref)}
+        assert sorted(_references(server)) == sorted(mine)  # each once, at its own account
+        assert len(server.shipments) == 2 and server.problems == []
