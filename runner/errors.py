@@ -215,6 +215,11 @@ class ChannelError(ApplicationError):
     kind = "channel"
 
 
+class ChannelAccountError(ChannelError):
+    """The case's kommune lacks the account its robot's channel needs (e.g. no [svarut]):
+    the letter is not sent through another kommune's, and retrying cannot help."""
+
+
 class SourceError(ApplicationError):
     """A source (folder, work items, mailbox) could not be read."""
 

@@ -9,8 +9,9 @@ For each kommune served, by `saksrobot run` after its robots and by `saksrobot w
     follow-up reads the account and hands each answer to the same ArchiveReplies. Any other
     message there is quarantined for the kommune with the reason, its encrypted body kept
     (runner/sources/fiksio.py refused_item). A message is acknowledged only once on record.
-(b) SvarUt is asked how the letters sent through it and not yet final fare
-    (runner/channels/svarut.py follow_deliveries): a letter not delivered parks its case.
+(b) The kommune's own SvarUt account is asked how the kommune's letters sent through it and
+    not yet final fare (runner/channels/svarut.py follow_deliveries): a letter not delivered
+    parks its case.
 
 A service out of reach is logged (no personal data) and never fatal: the next round asks again.
 """
@@ -109,7 +110,7 @@ def follow_up_kommune(
     kommune: KommuneSettings,
 ) -> FollowUpReport:
     """The kommune's follow-up, now: its archive's answers (where no robot reads its Fiks IO
-    account) and SvarUt's statuses (where its account sends the letters)."""
+    account) and SvarUt's statuses (of its letters, from its own [svarut] account)."""
     report = FollowUpReport(kommune.kommunenummer)
     account = kommune.fiks_io
     if account is not None and reads_answers(settings, robots, kommune):
@@ -118,14 +119,13 @@ def follow_up_kommune(
             _take_answers(settings, store, robots, kommune, account, report)
 
         _guarded(report, "archive_answers", "arkivets svar på Fiks IO-kontoen", take)
-    if _sends_svarut(settings, kommune):
-        channel = svarut_channel(settings)
-        assert channel is not None
+    channel = svarut_channel(kommune)
+    if channel is not None:
 
         def follow() -> None:
             from runner.channels.svarut import follow_deliveries
 
-            report.statuses = follow_deliveries(store, channel)
+            report.statuses = follow_deliveries(settings, store, channel, kommune)
 
         _guarded(report, "svarut_status", "leveransestatus fra SvarUt", follow)
     log.info(
@@ -153,16 +153,10 @@ def reads_answers(
     return not (by_robot and read is not None and read.account_id == account.account_id)
 
 
-def _sends_svarut(settings: Settings, kommune: KommuneSettings) -> bool:
-    """Whether the deployment's SvarUt letters go from this kommune's account
-    (runner/channels/make.py svarut_channel: the default kommune's)."""
-    return kommune.svarut is not None and kommune.kommunenummer == settings.kommune.kommunenummer
-
-
 def _has_any(
     settings: Settings, robots: Mapping[str, RobotDefinition], kommune: KommuneSettings
 ) -> bool:
-    return reads_answers(settings, robots, kommune) or _sends_svarut(settings, kommune)
+    return reads_answers(settings, robots, kommune) or kommune.svarut is not None
 
 
 def _guarded(report: FollowUpReport, what: str, shown: str, action: Callable[[], None]) -> None:

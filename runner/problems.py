@@ -907,6 +907,20 @@ PARKED: dict[str, Words] = {
         ),
         _RETRY,
     ),
+    "parked_no_account": (
+        (
+            "brevet skal sendes gjennom {channel}, men {kommune} ({kommunenummer}) har ingen "
+            "konto der; det sendes ikke gjennom en annen kommunes konto",
+            "brevet skal sendast gjennom {channel}, men {kommune} ({kommunenummer}) har ingen "
+            "konto der; det blir ikkje sendt gjennom kontoen til ein annan kommune",
+        ),
+        (
+            "be driftsansvarlig legge inn kommunens konto for {channel} og så prøve saken "
+            "{case} på nytt",
+            "be driftsansvarleg leggje inn kontoen til kommunen for {channel} og så prøve "
+            "saka {case} på nytt",
+        ),
+    ),
     "parked_channel": (
         (
             "brevet kunne ikke leveres gjennom kanalen, heller ikke etter nye forsøk",

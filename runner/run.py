@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from runner.casework.intake import guarded_items, intake_problem
-from runner.channels.make import make_channel
+from runner.channels.make import make_channels
 from runner.errors import ConfigurationError, NotFoundError, SaksrobotError
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.logs import get_logger
@@ -157,7 +157,6 @@ def make_pipeline(
                     file=content / "templates",
                     fix=f"Create templates/{template_id}.{malform}.md.j2.",
                 )
-    channel = make_channel(settings, robot)
     return Pipeline(
         settings=settings,
         store=store,
@@ -165,7 +164,7 @@ def make_pipeline(
         catalog=catalog,
         templates=templates,
         pdf=PdfRenderer(),
-        channel=channel,
+        channels=make_channels(settings, robot),
         retry=retry,
     )
 

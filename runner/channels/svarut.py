@@ -24,17 +24,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from runner.channels.base import Delivery, Letter
 from runner.errors import ChannelError
 from runner.kommuner.ks_settings import MaskinportenSettings
-from runner.kommuner.settings import SvarUtSettings
+from runner.kommuner.settings import KommuneSettings, SvarUtSettings
 from runner.ks.integration import KsIntegration, KsService, integration_for
 from runner.problems import problem
 from runner.store import Store
+
+if TYPE_CHECKING:
+    from runner.settings import Settings
 
 __all__ = [
     "FINAL_FAILURES",
@@ -203,8 +206,12 @@ class SvarUtChannel:
             return client.statuses(ids[-1:]).get(ids[-1])
 
 
-def follow_deliveries(store: Store, channel: SvarUtChannel) -> int:
-    """Poll SvarUt for the status of the letters sent through it and not yet final; each new
+def follow_deliveries(
+    settings: Settings, store: Store, channel: SvarUtChannel, kommune: KommuneSettings
+) -> int:
+    """Poll the kommune's SvarUt account (`channel`) for the status of the kommune's letters
+    sent through SvarUt and not yet final (a case's kommune is its kommunenummer, the
+    default kommune's for a case without one: as the send step chose the account); each new
     status is an event `letter_status` on the case (shown by its word in runner/vocabulary.py
     DELIVERY). A letter SvarUt could not deliver (AVVIST, IKKE_LEVERT) parks its case for a
     human. The number of new statuses. Called by a kommune's follow-up (runner/followup.py)."""
@@ -213,6 +220,9 @@ def follow_deliveries(store: Store, channel: SvarUtChannel) -> int:
 
     changed = 0
     for row in store.outbox("sent", channel=channel.kind):
+        owner = store.get_case(row.case_id).kommunenummer or settings.kommune.kommunenummer
+        if owner != kommune.kommunenummer:
+            continue  # another kommune's letter: followed from its own account
         known = [
             e.data.get("status")
             for e in store.events(row.case_id)

@@ -55,7 +55,8 @@ def check_command(settings_file: SettingsOption = None) -> None:
     console = make_console()
     today = date.today()
     failed = 0
-    for number, kommune in settings.kommuner.items():
+    for number in sorted(settings.served):  # the default kommune too, and each its own accounts
+        kommune = settings.kommune_for(number)
         problems = check_kommune(kommune, robots, today, discretionary, map_dir=settings.map_dir)
         if problems:
             failed += 1

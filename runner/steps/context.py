@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from runner.channels.base import Channel
+from runner.channels.kommuner import KommuneChannels
 from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates, PdfRenderer
 from runner.models.robot import RobotDefinition
@@ -55,7 +56,7 @@ class Robot:
     catalog: RuleSetCatalog
     templates: LetterTemplates
     pdf: PdfRenderer
-    channel: Channel
+    channels: KommuneChannels
     clock: Callable[[], datetime]
     timer: StageTimer
     case_model: type[BaseModel]
@@ -67,6 +68,10 @@ class Robot:
     def kommune(self, record: CaseRecord) -> KommuneSettings:
         """The settings of the case's kommune (the default kommune for a case without one)."""
         return self.settings.kommune_for(record.kommunenummer)
+
+    def channel(self, record: CaseRecord) -> Channel:
+        """The channel the case's letters leave by: its own kommune's (KommuneChannels)."""
+        return self.channels.of(self.kommune(record))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from runner.errors import (
     BusinessError,
     CaseInterruptedError,
     CaseValidationError,
+    ChannelAccountError,
     ChannelError,
     FieldProblem,
     SourceError,
@@ -48,7 +49,9 @@ def with_retry(policy: RetryPolicy, action: Callable[[], T]) -> T:
         try:
             return action()
         except ApplicationError as error:
-            if attempt == policy.attempts or isinstance(error, UnprovableError | UnreadError):
+            if attempt == policy.attempts or isinstance(
+                error, UnprovableError | UnreadError | ChannelAccountError
+            ):
                 raise
             log.warning("retrying", attempt=attempt, error=error.kind, delay=delay)
         except OSError as error:

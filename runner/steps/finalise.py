@@ -43,7 +43,7 @@ def finalise(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff |
             case_id=record.id,
             letter_id=letter.id,
             key=key,
-            channel=robot.channel.kind,
+            channel=robot.definition.channel.kind,
             target=record.data.get("applicant", {}).get("email") or "",
         )
         result = store.transition(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from runner import metrics
-from runner.channels.base import Channel
+from runner.channels.kommuner import KommuneChannels
 from runner.errors import (
     ApplicationError,
     BusinessError,
@@ -82,12 +82,13 @@ class Pipeline:
         catalog: RuleSetCatalog,
         templates: LetterTemplates,
         pdf: PdfRenderer,
-        channel: Channel,
+        channels: KommuneChannels,
         retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings, self.store, self.robot = settings, store, robot
-        self.catalog, self.templates, self.pdf, self.channel = catalog, templates, pdf, channel
+        self.catalog, self.templates, self.pdf = catalog, templates, pdf
+        self.channels = channels  # one per kommune, kept across batches
         self.retry = retry or RetryPolicy(
             attempts=settings.retry_attempts, first_delay=settings.retry_delay_seconds
         )
@@ -101,7 +102,7 @@ class Pipeline:
         """What the steps are given besides the case (as this pipeline now is)."""
         return Robot(
             self.settings, self.store, self.robot, self.catalog, self.templates, self.pdf,
-            self.channel, self.clock, self.timer, self.case_model, self.letters_dir,
+            self.channels, self.clock, self.timer, self.case_model, self.letters_dir,
         )  # fmt: skip
 
     # -- intake -------------------------------------------------------------------------

@@ -22,9 +22,11 @@ class UnprovableError(ApplicationError):
 
 
 def send(robot: Robot, record: CaseRecord) -> tuple[CaseRecord, str | None]:
-    """Send the case's pending letters; the case as sent, and its newest outbox key."""
-    store, channel = robot.store, robot.channel
+    """Send the case's pending letters through its kommune's channel (a letter found
+    "sending" is reconciled with the same one); the case as sent, and its newest outbox key."""
+    store = robot.store
     with robot.timer.timing("send"):
+        channel = robot.channel(record)  # before a letter is on record as "sending"
         marked: str | None = None  # a first letter with nothing to reconcile: on record with
         with store.unit():  # the read, as "sending", in one commit
             rows, letter = store.outbox_and_letter(record.id)
@@ -136,7 +138,7 @@ def _sent(
                 CaseState.sent,
                 actor=ROBOT_ACTOR,
                 event="sent",
-                data={"channel": robot.channel.kind, "keys": keys}
+                data={"channel": robot.definition.channel.kind, "keys": keys}
                 | ({"archive_message": filed} if filed else {}),
             )
     except Exception:

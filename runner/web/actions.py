@@ -74,7 +74,7 @@ class Reviewer:
         self._lock = threading.Lock()
 
     def pipeline(self, robot_id: str) -> Pipeline:
-        """The robot's pipeline (rule sets, templates, PDF renderer, channel)."""
+        """The robot's pipeline (rule sets, templates, PDF renderer, its kommuner's channels)."""
         from runner.run import make_pipeline
 
         with self._lock:

@@ -234,9 +234,9 @@ def test_a_robots_letters_go_through_svarut_and_their_status_is_followed(
         assert parked.state == CaseState.parked
         assert parked.last_error is not None and "IKKE_LEVERT" in parked.last_error
     assert len(server.shipments) == len(sent)  # nothing sent twice
-    svarut = svarut_settings.kommune.svarut
-    assert svarut is not None
-    assert follow_deliveries(store, channel_for(svarut)) == 0  # nothing new
+    askoy = svarut_settings.kommune
+    assert askoy.svarut is not None
+    assert follow_deliveries(svarut_settings, store, channel_for(askoy.svarut), askoy) == 0
 
 
 def test_a_crash_between_send_and_commit_sends_nothing_twice(

@@ -92,3 +92,27 @@ def test_cli_lists_and_checks_the_demo_kommuner(deployment: Path) -> None:
     path.write_text(text.replace("auto_finalise = []", 'auto_finalise = ["nope"]'), "utf-8")
     checked = runner.invoke(app, ["kommuner", "check", "--settings", str(deployment)])
     assert checked.exit_code == 1 and "ukjent robot 'nope'" in checked.output
+
+
+def test_check_tells_every_kommune_served_that_lacks_the_robots_svarut_account(
+    deployment: Path,
+) -> None:
+    """A robot on SvarUt: each kommune's letters go through its own [svarut], so the check
+    names each kommune served without one, the default kommune (the [kommune] table) too."""
+    content = deployment.parent / "content"
+    for folder in ("robots", "rules", "templates"):
+        shutil.copytree(CONTENT_ROOT / folder, content / folder)
+    robot = content / "robots" / "byggesak-smatiltak.yaml"
+    text = robot.read_text(encoding="utf-8")
+    robot.write_text(
+        text.replace("channel:\n  kind: folder\n  path: outbox", "channel:\n  kind: svarut"),
+        "utf-8",
+    )
+    deployment.write_text(f'content_dir = "{content}"\n' + deployment.read_text("utf-8"), "utf-8")
+    checked = CliRunner().invoke(app, ["kommuner", "check", "--settings", str(deployment)])
+    assert checked.exit_code == 1, checked.output
+    lacking = [
+        line.split(":")[0] for line in checked.output.splitlines() if line.endswith("problem(er)")
+    ]
+    assert lacking == ["0301 Oslo kommune", "4601 Bergen kommune", "4627 Askøy kommune"]
+    assert checked.output.count("sender brev gjennom SvarUt, men kommunen har ingen") == 3

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from runner.casework.retry import RetryRefused, retry_case
 from runner.channels import Delivery, FolderChannel
+from runner.channels.kommuner import KommuneChannels
 from runner.cli import app
 from runner.pipeline import Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
@@ -151,7 +152,7 @@ def test_unprovable_delivery_parks_the_case_for_a_human(
     config: Settings, store: Store, tmp_path: Path
 ) -> None:
     pipeline, case_id = _finalised_with_row_sending(config, store, tmp_path / "inbox")
-    pipeline.channel = _UncertainChannel(config.outbox)
+    pipeline.channels = KommuneChannels(lambda kommune: _UncertainChannel(config.outbox))
     record = pipeline.process(case_id)
     assert record.state == "parked"
     assert "cannot prove whether it was delivered" in (record.last_error or "")
