@@ -71,7 +71,8 @@ class Robot:
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
-    """What a step stored that the case's next step reads: kept so it need not be read back.
+    """What a step stored that the case's next step reads: kept so it need not be read back
+    (the validated case for evaluate; the decision, and the letter, for draft and finalise).
 
     Valid only for the case record the step returned (`for_record`): any other record of
     the case (resumed after a crash, approved by a caseworker, changed by anyone else)
@@ -82,8 +83,11 @@ class Handoff:
 
     case_id: int
     version: int
-    decision: DecisionRecord
+    decision: DecisionRecord | None = None
     letter: LetterRecord | None = None
+    #: The case as the validate step validated it (and added its facts to): what its
+    #: stored data validates to, so evaluate need not validate that data again.
+    case: BaseModel | None = None
 
     def for_record(self, record: CaseRecord) -> bool:
         """Whether this was handed on for exactly this record (case and version)."""

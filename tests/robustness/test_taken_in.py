@@ -150,14 +150,20 @@ def test_no_step_reads_back_the_decision_or_letter_the_step_before_it_stored(
 def test_what_a_step_hands_on_is_what_the_store_holds(
     config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every handed-on decision and letter equals the store's newest, read when it is used."""
+    """Every handed-on case, decision and letter equals the store's (the case: what its
+    stored data validates to, and dumps to that data), read when it is used."""
     used: list[str] = []
 
     def checked(step: Any) -> Any:
         def run(robot: Any, record: CaseRecord, base: Any, handed: Handoff | None) -> Any:
             if handed is not None:
                 assert handed.for_record(record)
-                assert handed.decision == store.latest_decision(record.id)
+                if handed.case is not None:
+                    stored = store.get_case(record.id).data
+                    assert handed.case == robot.case_model.model_validate(stored)
+                    assert handed.case.model_dump(mode="json") == stored
+                else:
+                    assert handed.decision == store.latest_decision(record.id)
                 if handed.letter is not None:
                     assert handed.letter == store.latest_letter(record.id)
                 used.append(record.state)
@@ -170,7 +176,7 @@ def test_what_a_step_hands_on_is_what_the_store_holds(
     inbox = tmp_path / "inbox"
     write_cases(inbox, 12)
     run_robot(config, store, find_robot(config, ROBOT), inbox=inbox)
-    assert used.count("evaluated") == 12 and "approved" in used
+    assert used.count("validated") == used.count("evaluated") == 12 and "approved" in used
 
 
 def test_a_handoff_is_used_only_for_the_record_it_was_made_for(
