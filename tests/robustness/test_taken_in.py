@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from runner.errors import ApplicationError
+from runner.mapdata import kommune_layers
 from runner.pipeline import STORE_STEPS, Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
 from runner.settings import Settings
@@ -270,3 +271,30 @@ def test_when_a_step_fails_the_case_is_rolled_back_and_retried(
         letters = 0 if report.outcome == "til_vurdering" else 1  # til_vurdering: none yet
         assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == letters
     assert store.verify_audit() == []
+
+
+def test_a_batch_finds_its_kommunes_map_data_once(
+    config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts step looks up the kommune's map layers once per batch (every case of the
+    batch is checked against the same files), and the next batch looks at the files again."""
+    looked_up: list[Path] = []
+
+    def counted(settings: Any, map_dir: Path) -> Any:
+        looked_up.append(map_dir)
+        return kommune_layers(settings, map_dir)
+
+    monkeypatch.setattr("runner.steps.context.kommune_layers", counted)
+    inbox = tmp_path / "inbox"
+    reports: list[Any] = []
+    write_cases(inbox, 6)
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    assert len(looked_up) == 1
+    write_cases(inbox, 3, prefix="KU")
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    cases = {report.case_id for report in reports}  # the second run reports the first's too
+    assert len(looked_up) == 2 and len(cases) == 9
+    for case_id in cases:
+        data = store.get_case(case_id).data
+        assert data["map_facts"]["unresolved"] == {}
+        assert any(item["source"] == "kartdata" for item in data["verified"])
