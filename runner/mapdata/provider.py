@@ -87,16 +87,17 @@ def _verified(reading: MapReading, today: date) -> list[Verification]:
 def add_map_facts(
     case: BaseModel,
     settings: MapDataSettings | None,
-    map_dir: Path,
+    layers: dict[DatasetKind, Layer],
     *,
     today: date,
 ) -> BaseModel:
-    """`case` with its map facts read anew: what the case said about them before (facts and
-    their verified entries) is replaced, since only the kommune's own data may verify them."""
+    """`case` with its map facts read anew from `layers` (the kommune's datasets as
+    `kommune_layers` loaded them for these `settings`): what the case said about them before
+    (facts and their verified entries) is replaced, since only the kommune's own data may
+    verify them."""
     position = getattr(case, "position", None)
     prop = getattr(case, "property", None)
     number = f"{prop.gnr}/{prop.bnr}" if prop is not None else None
-    layers = kommune_layers(settings, map_dir)
     facts, verified = map_facts_for(position, layers, settings, today=today, property_number=number)
     kept = [
         item

@@ -16,6 +16,7 @@ from runner.channels.base import Channel
 from runner.channels.kommuner import KommuneChannels
 from runner.kommuner.settings import KommuneSettings
 from runner.letters import LetterTemplates, PdfRenderer
+from runner.mapdata import DatasetKind, Layer, kommune_layers
 from runner.models.robot import RobotDefinition
 from runner.rules import RuleSetCatalog
 from runner.settings import Settings
@@ -48,7 +49,8 @@ class StageTimer:
 @dataclass(frozen=True)
 class Robot:
     """One robot's parts, as its steps need them, for one batch: read-only but for the
-    timer, which adds up, and `files`, the letter files its cases are to leave on disk."""
+    timer, which adds up, `files`, the letter files its cases are to leave on disk, and
+    `layers`, the map data its cases are checked against."""
 
     settings: Settings
     store: Store
@@ -64,6 +66,10 @@ class Robot:
     #: The batch's letter files (PDF and decision record), written together before its
     #: commit (flow.py): one journal flush and one fsync per folder for the whole batch.
     files: list[tuple[Path, bytes]] = field(default_factory=list)
+    #: The map layers of each kommune as the batch's first case with map facts found its
+    #: files (`map_layers`), by kommunenummer: every case of a batch is checked against the
+    #: same version of the kommune's map data, looked up once, not once per case.
+    layers: dict[str, dict[DatasetKind, Layer]] = field(default_factory=dict)
 
     def kommune(self, record: CaseRecord) -> KommuneSettings:
         """The settings of the case's kommune (the default kommune for a case without one)."""
@@ -73,10 +79,20 @@ class Robot:
         """The channel the case's letters leave by: its own kommune's (KommuneChannels)."""
         return self.channels.of(self.kommune(record))
 
+    def map_layers(self, kommune: KommuneSettings) -> dict[DatasetKind, Layer]:
+        """The kommune's map datasets, loaded (runner.mapdata.kommune_layers: read once per
+        file version) the first time the batch asks for them."""
+        found = self.layers.get(kommune.kommunenummer)
+        if found is None:
+            found = kommune_layers(kommune.map_data, self.settings.map_dir)
+            self.layers[kommune.kommunenummer] = found
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
-    """What a step stored that the case's next step reads: kept so it need not be read back.
+    """What a step stored that the case's next step reads: kept so it need not be read back
+    (the validated case for evaluate; the decision, and the letter, for draft and finalise).
 
     Valid only for the case record the step returned (`for_record`): any other record of
     the case (resumed after a crash, approved by a caseworker, changed by anyone else)
@@ -87,8 +103,11 @@ class Handoff:
 
     case_id: int
     version: int
-    decision: DecisionRecord
+    decision: DecisionRecord | None = None
     letter: LetterRecord | None = None
+    #: The case as the validate step validated it (and added its facts to): what its
+    #: stored data validates to, so evaluate need not validate that data again.
+    case: BaseModel | None = None
 
     def for_record(self, record: CaseRecord) -> bool:
         """Whether this was handed on for exactly this record (case and version)."""

@@ -39,7 +39,9 @@ def draft(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff | No
     """Render the letter for the decision, store it, and send the case to review or on."""
     with robot.timer.timing("draft"):
         store, definition = robot.store, robot.definition
-        decision_record = handed.decision if handed else store.latest_decision(record.id)
+        decision_record = (
+            handed.decision if handed and handed.decision else store.latest_decision(record.id)
+        )
         if decision_record is None:
             raise ApplicationError(f"Case {record.id} has no decision to draft from")
         evaluation = decision_record.evaluation()
@@ -99,7 +101,7 @@ def draft(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff | No
             },
             deadline=legal_deadline(robot, record, evaluation),
         )
-    return result, Handoff(result.id, result.version, decision_record, letter)
+    return result, Handoff(result.id, result.version, decision=decision_record, letter=letter)
 
 
 def await_outcome(robot: Robot, record: CaseRecord, decision_record: DecisionRecord) -> Step:
@@ -118,7 +120,7 @@ def await_outcome(robot: Robot, record: CaseRecord, decision_record: DecisionRec
         },
         deadline=legal_deadline(robot, record, evaluation),
     )
-    return result, Handoff(result.id, result.version, decision_record)
+    return result, Handoff(result.id, result.version, decision=decision_record)
 
 
 def legal_deadline(robot: Robot, record: CaseRecord, evaluation: Evaluation) -> date | None:

@@ -21,10 +21,13 @@ from runner.store import CaseRecord, CaseState
 log = get_logger("saksrobot.pipeline")
 
 
-def evaluate(robot: Robot, record: CaseRecord, _: Path | None, __: Handoff | None) -> Step:
+def evaluate(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff | None) -> Step:
     """Evaluate the case, store the decision, and hand it to the draft step."""
     with robot.timer.timing("evaluate"):
-        case = robot.case_model.model_validate(record.data)
+        if handed is not None and handed.case is not None:
+            case = handed.case  # validated by the validate step just now
+        else:  # resumed, or retried by a caseworker: the stored data, validated
+            case = robot.case_model.model_validate(record.data)
         on = decision_date(case)
         with personal_data_scope(case, robot.case_model):
             try:
@@ -69,7 +72,7 @@ def evaluate(robot: Robot, record: CaseRecord, _: Path | None, __: Handoff | Non
             route=str(decision.route),
             reasons=list(decision.reasons),
         )
-    return result, Handoff(result.id, result.version, saved)
+    return result, Handoff(result.id, result.version, decision=saved)
 
 
 def _sha256_json(data: Any) -> str:

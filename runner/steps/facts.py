@@ -21,7 +21,6 @@ def gather_facts(robot: Robot, case: BaseModel) -> BaseModel:
         for provider in providers:
             if provider.kind == "kartdata" and "map_facts" in type(case).model_fields:
                 kommune = robot.settings.kommune_for(getattr(case, "kommunenummer", None))
-                case = add_map_facts(
-                    case, kommune.map_data, robot.settings.map_dir, today=robot.clock().date()
-                )
+                layers = robot.map_layers(kommune)
+                case = add_map_facts(case, kommune.map_data, layers, today=robot.clock().date())
     return case

@@ -34,7 +34,9 @@ def finalise(robot: Robot, record: CaseRecord, _: Path | None, handed: Handoff |
         key = f"{robot.definition.id}-{record.id}-v{letter.version}"
         path = letter_path(robot.settings.data_dir, record, key)
         digest = hashlib.sha256(pdf_bytes).hexdigest()
-        decision = handed.decision if handed else store.latest_decision(record.id)
+        decision = (
+            handed.decision if handed and handed.decision else store.latest_decision(record.id)
+        )
         archived = _decision_record(robot, record, decision, letter, path, digest, pdf_bytes, key)
         # written with the batch's others before its commit (flow.py: write_letter_files)
         robot.files.extend([(path, pdf_bytes), (record_path(path), archived)])

@@ -70,7 +70,7 @@ def validate(robot: Robot, record: CaseRecord, base_dir: Path | None, _: Handoff
             errors=[],
         )
         log.debug("case_validated", case_id=record.id, source_ref=raw.source_ref)
-    return result, None
+    return result, Handoff(result.id, result.version, case=case)
 
 
 def check_attachments(source_ref: str, case: BaseModel, base_dir: Path | None) -> None:

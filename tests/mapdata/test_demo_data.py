@@ -10,7 +10,7 @@ from pathlib import Path
 import pyogrio.raw
 import pytest
 
-from runner.mapdata import add_map_facts
+from runner.mapdata import add_map_facts, kommune_layers
 from runner.models.byggesak import ByggesakCase
 from runner.settings import CONTENT_ROOT, load_settings
 
@@ -39,9 +39,9 @@ def test_the_demo_garages_in_the_flood_zone_and_the_belt(
 ) -> None:
     settings = load_settings(CONTENT_ROOT / "demo" / "saksrobot.toml", data_dir=tmp_path)
     case = ByggesakCase.model_validate_json((INBOX / f"{reference}.json").read_text())
-    found = add_map_facts(
-        case, settings.kommune.map_data, settings.map_dir, today=date(2026, 9, 21)
-    )
+    map_data = settings.kommune.map_data
+    layers = kommune_layers(map_data, settings.map_dir)
+    found = add_map_facts(case, map_data, layers, today=date(2026, 9, 21))
     assert isinstance(found, ByggesakCase) and found.map_facts is not None
     assert getattr(found.map_facts, fact) == value
     assert found.map_facts.unresolved == {}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from runner.mapdata import add_map_facts
+from runner.mapdata import add_map_facts, kommune_layers
 from runner.models.byggesak import ByggesakCase
 from runner.rules import RuleSetCatalog, evaluate
 from tests.mapdata.conftest import TODAY, box, settings
@@ -34,6 +34,14 @@ def garage(footprint_box: tuple[float, float, float, float], **extra: object) ->
     return ByggesakCase.model_validate(case)
 
 
+def with_map_facts(case: ByggesakCase, map_dir: Path) -> ByggesakCase:
+    """The case with the map facts of the test kommune's datasets in `map_dir`."""
+    config = settings()
+    found = add_map_facts(case, config, kommune_layers(config, map_dir), today=TODAY)
+    assert isinstance(found, ByggesakCase)
+    return found
+
+
 def rules_of(case: ByggesakCase) -> dict[str, str]:
     rule_set = RuleSetCatalog.load(ROOT / "rules").get("byggesak-smatiltak", case.case_date())
     evaluation = evaluate(rule_set, case)
@@ -41,7 +49,7 @@ def rules_of(case: ByggesakCase) -> dict[str, str]:
 
 
 def test_a_clear_garage_is_verified_by_the_map_and_its_map_rules_hold(map_dir: Path) -> None:
-    case = add_map_facts(garage((400, 400, 408, 406)), settings(), map_dir, today=TODAY)
+    case = with_map_facts(garage((400, 400, 408, 406)), map_dir)
     assert isinstance(case, ByggesakCase)
     assert case.map_facts is not None and case.map_facts.in_flood_zone is False
     sources = {item.fact: item for item in case.verified if item.fact.startswith("map_facts.")}
@@ -54,7 +62,7 @@ def test_a_clear_garage_is_verified_by_the_map_and_its_map_rules_hold(map_dir: P
 
 
 def test_a_garage_in_the_flood_zone_is_for_a_person(map_dir: Path) -> None:
-    case = add_map_facts(garage((240, 440, 250, 450)), settings(), map_dir, today=TODAY)
+    case = with_map_facts(garage((240, 440, 250, 450)), map_dir)
     outcomes = rules_of(case)
     assert outcomes["kart_faresone"] == "ikke_oppfylt"
     # it stands on no property of the cadastre's named 3/118 either: that is left open
@@ -68,14 +76,15 @@ def test_map_facts_the_sender_wrote_are_replaced_by_the_kommunes_own(map_dir: Pa
         map_facts={"in_flood_zone": False},
         verified=[{"fact": "map_facts.in_flood_zone", "source": "kartdata", "reference": "x"}],
     )
-    case = add_map_facts(claimed, settings(), map_dir, today=TODAY)
+    case = with_map_facts(claimed, map_dir)
     assert isinstance(case, ByggesakCase)
     assert case.map_facts is not None and case.map_facts.in_flood_zone is True
     assert [v.reference for v in case.verified if v.fact == "map_facts.in_flood_zone"] != ["x"]
 
 
 def test_without_map_data_every_map_rule_is_uavklart_not_quarantined(tmp_path: Path) -> None:
-    case = add_map_facts(garage((400, 400, 408, 406)), None, tmp_path, today=date(2026, 9, 21))
+    layers = kommune_layers(None, tmp_path)
+    case = add_map_facts(garage((400, 400, 408, 406)), None, layers, today=date(2026, 9, 21))
     assert isinstance(case, ByggesakCase)
     assert case.map_facts is not None
     assert case.map_facts.unresolved["in_flood_zone"].code == "mangler_datasett"
@@ -169,13 +178,12 @@ def _own(count: int) -> list[dict[str, str]]:
 def test_a_sender_at_its_limit_still_gets_every_map_fact(map_dir: Path) -> None:
     """The sender's own verified facts count against their limit of 100; the map's entries
     come besides them, so a full list is never refused for what the kommune added."""
-    case = add_map_facts(garage((400, 400, 408, 406), verified=_own(100)), settings(), map_dir,
-                         today=TODAY)  # fmt: skip
+    case = with_map_facts(garage((400, 400, 408, 406), verified=_own(100)), map_dir)
     assert isinstance(case, ByggesakCase)
     mapped = [item for item in case.verified if item.fact.startswith("map_facts.")]
     assert len(case.verified) == 100 + len(mapped) and mapped
     assert len(mapped) <= len(type(case.map_facts).model_fields)
-    # As stored and read back (the evaluate step validates the stored case again).
+    # As stored and read back (a resumed evaluate step validates the stored case again).
     again = ByggesakCase.model_validate(case.model_dump(mode="json"))
     assert again.verified == case.verified
 

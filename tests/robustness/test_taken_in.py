@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from runner.errors import ApplicationError
+from runner.mapdata import kommune_layers
 from runner.pipeline import STORE_STEPS, Pipeline
 from runner.run import find_robot, make_pipeline, run_robot
 from runner.settings import Settings
@@ -150,14 +151,20 @@ def test_no_step_reads_back_the_decision_or_letter_the_step_before_it_stored(
 def test_what_a_step_hands_on_is_what_the_store_holds(
     config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every handed-on decision and letter equals the store's newest, read when it is used."""
+    """Every handed-on case, decision and letter equals the store's (the case: what its
+    stored data validates to, and dumps to that data), read when it is used."""
     used: list[str] = []
 
     def checked(step: Any) -> Any:
         def run(robot: Any, record: CaseRecord, base: Any, handed: Handoff | None) -> Any:
             if handed is not None:
                 assert handed.for_record(record)
-                assert handed.decision == store.latest_decision(record.id)
+                if handed.case is not None:
+                    stored = store.get_case(record.id).data
+                    assert handed.case == robot.case_model.model_validate(stored)
+                    assert handed.case.model_dump(mode="json") == stored
+                else:
+                    assert handed.decision == store.latest_decision(record.id)
                 if handed.letter is not None:
                     assert handed.letter == store.latest_letter(record.id)
                 used.append(record.state)
@@ -170,7 +177,7 @@ def test_what_a_step_hands_on_is_what_the_store_holds(
     inbox = tmp_path / "inbox"
     write_cases(inbox, 12)
     run_robot(config, store, find_robot(config, ROBOT), inbox=inbox)
-    assert used.count("evaluated") == 12 and "approved" in used
+    assert used.count("validated") == used.count("evaluated") == 12 and "approved" in used
 
 
 def test_a_handoff_is_used_only_for_the_record_it_was_made_for(
@@ -264,3 +271,30 @@ def test_when_a_step_fails_the_case_is_rolled_back_and_retried(
         letters = 0 if report.outcome == "til_vurdering" else 1  # til_vurdering: none yet
         assert kinds.count("evaluated") == 1 and len(store.letters(report.case_id)) == letters
     assert store.verify_audit() == []
+
+
+def test_a_batch_finds_its_kommunes_map_data_once(
+    config: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts step looks up the kommune's map layers once per batch (every case of the
+    batch is checked against the same files), and the next batch looks at the files again."""
+    looked_up: list[Path] = []
+
+    def counted(settings: Any, map_dir: Path) -> Any:
+        looked_up.append(map_dir)
+        return kommune_layers(settings, map_dir)
+
+    monkeypatch.setattr("runner.steps.context.kommune_layers", counted)
+    inbox = tmp_path / "inbox"
+    reports: list[Any] = []
+    write_cases(inbox, 6)
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    assert len(looked_up) == 1
+    write_cases(inbox, 3, prefix="KU")
+    run_robot(config, store, find_robot(config, ROBOT), inbox=inbox, on_case=reports.append)
+    cases = {report.case_id for report in reports}  # the second run reports the first's too
+    assert len(looked_up) == 2 and len(cases) == 9
+    for case_id in cases:
+        data = store.get_case(case_id).data
+        assert data["map_facts"]["unresolved"] == {}
+        assert any(item["source"] == "kartdata" for item in data["verified"])
