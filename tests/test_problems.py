@@ -167,7 +167,8 @@ def test_pydantics_allowed_values_read_with_eller() -> None:
 def test_every_park_reason_reads_in_nynorsk() -> None:
     for key in PARKED:
         made = problem(key, case=12, n=3, state=Word("state", "sent"), name="X", status="S",
-                       error="E")  # fmt: skip
+                       error="E", channel="SvarUt", kommune="Bergen kommune",
+                       kommunenummer="4601")  # fmt: skip
         reason, fix = problem_words(made.as_dict(), "nn")
         assert reason != made.reason or key == "parked_svarut", key
         assert "12" in fix or key == "parked_svarut", key
