@@ -36,7 +36,8 @@ test: $(DEV)
 	$(BIN)/mypy
 	$(BIN)/saksrobot rules check
 	$(BIN)/saksrobot rules test
-	$(BIN)/python -m pytest
+	@# One worker per core, whole test files per worker (a file's fixtures stay in one process).
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(DEV)
 	$(BIN)/python -m pytest -m "not slow and not e2e and not browser and not postgres"
